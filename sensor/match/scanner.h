@@ -1,0 +1,65 @@
+#pragma once
+// PII scanner public API (implementation: sensor/match/). Contract for the application layer:
+//   - PiiEngine: the compiled signature set (Hyperscan streaming database + detectors),
+//     immutable, shared by every worker; swapped whole on reload.
+//   - Scanner: one per worker thread (owns the Hyperscan scratch and per-thread counters).
+//   - ScanStream: one scanned unit (an HTTP body, an e-mail part, one direction of a raw
+//     stream). Feed bytes in any chunking; Finish() returns the unit's findings. Bytes are
+//     never retained beyond a small tail needed for validating matches that span chunks.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/bytes.h"
+#include "match/findings.h"
+#include "metrics/counters.h"
+
+namespace vigie::match {
+
+struct PiiEngineOptions {
+  std::string secret = "vigie-default-secret-change-me";  // keyed-hash secret (per installation)
+  std::uint32_t max_excerpts = 3;          // masked excerpts kept per unit
+  std::uint32_t record_window_bytes = 512; // PII of 2+ types within this window form one record
+  std::uint32_t keyword_window_bytes = 300;
+};
+
+class PiiEngine;
+
+// Loads and compiles a signature file (YAML). Throws StartupError naming the file, line and
+// pattern on any error.
+std::shared_ptr<const PiiEngine> LoadPiiEngine(const std::string& path, const PiiEngineOptions& options);
+
+class Scanner {
+ public:
+  Scanner(std::shared_ptr<const PiiEngine> engine, metrics::CounterSet& metrics);
+  ~Scanner();
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
+  // Swap in a newly compiled engine (SIGHUP). Streams opened before keep the old one.
+  void Reload(std::shared_ptr<const PiiEngine> engine);
+  struct Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+class ScanStream {
+ public:
+  explicit ScanStream(Scanner& scanner);
+  ~ScanStream();
+  ScanStream(ScanStream&&) noexcept;
+  ScanStream& operator=(ScanStream&&) noexcept;
+  void Feed(ByteView data);
+  // Bytes were lost here: matches cannot span the hole.
+  void Gap();
+  // Ends the unit and returns its findings; the stream may then be fed again as a new unit.
+  ScanSummary Finish();
+  std::uint64_t bytes_fed() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace vigie::match

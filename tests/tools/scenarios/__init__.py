@@ -1,0 +1,1 @@
+"""One module per capture family; each defines build(outdir)."""

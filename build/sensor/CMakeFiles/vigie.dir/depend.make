@@ -1,0 +1,2 @@
+# Empty dependencies file for vigie.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libvigie_core.a"
+)

@@ -1,6 +1,9 @@
 #pragma once
 // What every application decoder of one worker shares: configuration, the PII scanner, the
 // tracker's event sink and the worker's counters. Owned by the pipeline; outlives all flows.
+#include <array>
+#include <memory>
+
 #include "app/app_config.h"
 #include "match/scanner.h"
 #include "metrics/counters.h"
@@ -13,6 +16,33 @@ struct AppContext {
   match::Scanner* scanner = nullptr;
   track::EventSink* events = nullptr;
   metrics::CounterSet* metrics = nullptr;
+  // Per-worker counter handles of the decoders, built on first use (DecoderMetrics below) so
+  // that sessions, created per flow, never register cells on the hot path. Slot per decoder:
+  // 0 smtp, 1 dns, 2 tls; 3..7 free. Opaque to everyone but the decoder owning the slot.
+  mutable std::array<std::shared_ptr<void>, 8> metric_slots{};
 };
+
+// Returns the context's T for `slot`, constructing T(CounterSet&) on first call. When the
+// context has no CounterSet (unit tests), cells live in a private set owned by the slot.
+// REQUIRES: single thread per context (one context per worker), one T type per slot.
+template <typename T>
+T& DecoderMetrics(const AppContext& ctx, std::size_t slot) {
+  struct Holder {
+    std::unique_ptr<metrics::CounterSet> own;
+    std::unique_ptr<T> value;
+  };
+  auto& p = ctx.metric_slots[slot];
+  if (!p) {
+    auto h = std::make_shared<Holder>();
+    metrics::CounterSet* set = ctx.metrics;
+    if (set == nullptr) {
+      h->own = std::make_unique<metrics::CounterSet>();
+      set = h->own.get();
+    }
+    h->value = std::make_unique<T>(*set);
+    p = h;
+  }
+  return *static_cast<Holder*>(p.get())->value;
+}
 
 }  // namespace vigie::app

@@ -46,6 +46,7 @@ struct DecodedPacket {
   std::uint32_t seq = 0, ack = 0;
   std::uint8_t tcp_flags = 0;
   std::uint16_t tcp_window = 0;
+  std::uint8_t icmp_type = 0, icmp_code = 0;  // ICMP/ICMPv6 (ports stay 0)
 
   // Payload after the L4 header (for a fragment: after the IP header/extension headers).
   const std::uint8_t* payload = nullptr;

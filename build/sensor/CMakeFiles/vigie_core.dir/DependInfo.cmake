@@ -12,6 +12,7 @@ set(CMAKE_DEPENDS_DEPENDENCY_FILES
   "/work/main/sensor/core/ip_addr.cc" "sensor/CMakeFiles/vigie_core.dir/core/ip_addr.cc.o" "gcc" "sensor/CMakeFiles/vigie_core.dir/core/ip_addr.cc.o.d"
   "/work/main/sensor/core/time.cc" "sensor/CMakeFiles/vigie_core.dir/core/time.cc.o" "gcc" "sensor/CMakeFiles/vigie_core.dir/core/time.cc.o.d"
   "/work/main/sensor/metrics/counters.cc" "sensor/CMakeFiles/vigie_core.dir/metrics/counters.cc.o" "gcc" "sensor/CMakeFiles/vigie_core.dir/metrics/counters.cc.o.d"
+  "/work/main/sensor/metrics/exporter.cc" "sensor/CMakeFiles/vigie_core.dir/metrics/exporter.cc.o" "gcc" "sensor/CMakeFiles/vigie_core.dir/metrics/exporter.cc.o.d"
   )
 
 # Targets to which this target links.

@@ -125,12 +125,27 @@ sensor/CMakeFiles/vigie_core.dir/metrics/counters.cc.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/vigie_core.dir/metrics/counters.cc.s"
 	cd /work/main/build/sensor && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/sensor/metrics/counters.cc -o CMakeFiles/vigie_core.dir/metrics/counters.cc.s
 
+sensor/CMakeFiles/vigie_core.dir/metrics/exporter.cc.o: sensor/CMakeFiles/vigie_core.dir/flags.make
+sensor/CMakeFiles/vigie_core.dir/metrics/exporter.cc.o: /work/main/sensor/metrics/exporter.cc
+sensor/CMakeFiles/vigie_core.dir/metrics/exporter.cc.o: sensor/CMakeFiles/vigie_core.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building CXX object sensor/CMakeFiles/vigie_core.dir/metrics/exporter.cc.o"
+	cd /work/main/build/sensor && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT sensor/CMakeFiles/vigie_core.dir/metrics/exporter.cc.o -MF CMakeFiles/vigie_core.dir/metrics/exporter.cc.o.d -o CMakeFiles/vigie_core.dir/metrics/exporter.cc.o -c /work/main/sensor/metrics/exporter.cc
+
+sensor/CMakeFiles/vigie_core.dir/metrics/exporter.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/vigie_core.dir/metrics/exporter.cc.i"
+	cd /work/main/build/sensor && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/sensor/metrics/exporter.cc > CMakeFiles/vigie_core.dir/metrics/exporter.cc.i
+
+sensor/CMakeFiles/vigie_core.dir/metrics/exporter.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/vigie_core.dir/metrics/exporter.cc.s"
+	cd /work/main/build/sensor && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/sensor/metrics/exporter.cc -o CMakeFiles/vigie_core.dir/metrics/exporter.cc.s
+
 # Object files for target vigie_core
 vigie_core_OBJECTS = \
 "CMakeFiles/vigie_core.dir/core/hash.cc.o" \
 "CMakeFiles/vigie_core.dir/core/ip_addr.cc.o" \
 "CMakeFiles/vigie_core.dir/core/time.cc.o" \
-"CMakeFiles/vigie_core.dir/metrics/counters.cc.o"
+"CMakeFiles/vigie_core.dir/metrics/counters.cc.o" \
+"CMakeFiles/vigie_core.dir/metrics/exporter.cc.o"
 
 # External object files for target vigie_core
 vigie_core_EXTERNAL_OBJECTS =
@@ -139,9 +154,10 @@ sensor/libvigie_core.a: sensor/CMakeFiles/vigie_core.dir/core/hash.cc.o
 sensor/libvigie_core.a: sensor/CMakeFiles/vigie_core.dir/core/ip_addr.cc.o
 sensor/libvigie_core.a: sensor/CMakeFiles/vigie_core.dir/core/time.cc.o
 sensor/libvigie_core.a: sensor/CMakeFiles/vigie_core.dir/metrics/counters.cc.o
+sensor/libvigie_core.a: sensor/CMakeFiles/vigie_core.dir/metrics/exporter.cc.o
 sensor/libvigie_core.a: sensor/CMakeFiles/vigie_core.dir/build.make
 sensor/libvigie_core.a: sensor/CMakeFiles/vigie_core.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Linking CXX static library libvigie_core.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Linking CXX static library libvigie_core.a"
 	cd /work/main/build/sensor && $(CMAKE_COMMAND) -P CMakeFiles/vigie_core.dir/cmake_clean_target.cmake
 	cd /work/main/build/sensor && $(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/vigie_core.dir/link.txt --verbose=$(VERBOSE)
 

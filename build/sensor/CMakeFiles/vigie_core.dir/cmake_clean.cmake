@@ -7,6 +7,8 @@ file(REMOVE_RECURSE
   "CMakeFiles/vigie_core.dir/core/time.cc.o.d"
   "CMakeFiles/vigie_core.dir/metrics/counters.cc.o"
   "CMakeFiles/vigie_core.dir/metrics/counters.cc.o.d"
+  "CMakeFiles/vigie_core.dir/metrics/exporter.cc.o"
+  "CMakeFiles/vigie_core.dir/metrics/exporter.cc.o.d"
   "libvigie_core.a"
   "libvigie_core.pdb"
 )

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds Vigie twice (release with -Werror, and ASan+UBSan) and runs every test in both.
+# Usage: scripts/test.sh [--release-only|--asan-only] [extra ctest args]
+# This is the command .ci/run runs. Long soak/fuzz tests: configure with -DVIGIE_LONG_TESTS=ON.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+
+modes=(release asan)
+case "${1:-}" in
+  --release-only) modes=(release); shift ;;
+  --asan-only) modes=(asan); shift ;;
+esac
+
+jobs=$(nproc)
+python3 tests/tools/make_pcaps.py build/generated-pcaps >/dev/null
+
+for mode in "${modes[@]}"; do
+  dir="build/$mode"
+  if [ "$mode" = release ]; then
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  else
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DVIGIE_SANITIZE=ON -DVIGIE_BUILD_BENCH=OFF >/dev/null
+  fi
+  echo "== building $mode" >&2
+  cmake --build "$dir" -j"$jobs" 2>&1 | grep -E "error|warning|Error" >&2 || true
+  cmake --build "$dir" -j"$jobs" >/dev/null  # fails the script if the build failed
+  echo "== testing $mode" >&2
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir "$dir" --output-on-failure -j"$jobs" "$@"
+done

@@ -1,0 +1,110 @@
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "core/bytes.h"
+#include "core/hash.h"
+#include "core/ip_addr.h"
+#include "core/time.h"
+#include "metrics/counters.h"
+
+namespace vigie {
+namespace {
+
+TEST(IpAddr, ParsesAndPrintsBothFamilies) {
+  auto v4 = IpAddr::Parse("198.51.100.10");
+  ASSERT_TRUE(v4);
+  EXPECT_TRUE(v4->IsV4());
+  EXPECT_EQ(v4->ToString(), "198.51.100.10");
+  auto v6 = IpAddr::Parse("2001:db8::1");
+  ASSERT_TRUE(v6);
+  EXPECT_FALSE(v6->IsV4());
+  EXPECT_EQ(v6->ToString(), "2001:db8::1");
+  EXPECT_FALSE(IpAddr::Parse("300.1.1.1"));
+  EXPECT_FALSE(IpAddr::Parse("nonsense"));
+}
+
+TEST(Cidr, ContainsRespectsPrefix) {
+  auto set = CidrSet::Parse("10.0.0.0/8, 192.168.1.0/24,2001:db8::/32");
+  ASSERT_TRUE(set);
+  EXPECT_TRUE(set->Contains(*IpAddr::Parse("10.255.0.1")));
+  EXPECT_FALSE(set->Contains(*IpAddr::Parse("11.0.0.1")));
+  EXPECT_TRUE(set->Contains(*IpAddr::Parse("192.168.1.77")));
+  EXPECT_FALSE(set->Contains(*IpAddr::Parse("192.168.2.1")));
+  EXPECT_TRUE(set->Contains(*IpAddr::Parse("2001:db8:ffff::1")));
+  EXPECT_FALSE(set->Contains(*IpAddr::Parse("2001:db9::1")));
+  auto odd = CidrSet::Parse("172.16.0.0/12");
+  EXPECT_TRUE(odd->Contains(*IpAddr::Parse("172.31.255.255")));
+  EXPECT_FALSE(odd->Contains(*IpAddr::Parse("172.32.0.0")));
+}
+
+TEST(Cidr, RejectsBadInput) {
+  std::string bad;
+  EXPECT_FALSE(CidrSet::Parse("10.0.0.0/8,10.0.0.0/33", &bad));
+  EXPECT_EQ(bad, "10.0.0.0/33");
+  EXPECT_FALSE(CidrSet::Parse("10.0.0.0/x", &bad));
+  EXPECT_FALSE(Cidr::Parse("::1/129"));
+}
+
+TEST(Time, FormatsMicrosecondsUtc) {
+  EXPECT_EQ(FormatIso8601(Seconds(1707214502) + 123456789), "2024-02-06T10:15:02.123456Z");
+  EXPECT_EQ(FormatIso8601(0), "1970-01-01T00:00:00.000000Z");
+}
+
+TEST(Bytes, BigEndianLoads) {
+  const std::uint8_t b[] = {0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0};
+  EXPECT_EQ(LoadBe16(b), 0x1234);
+  EXPECT_EQ(LoadBe24(b), 0x123456u);
+  EXPECT_EQ(LoadBe32(b), 0x12345678u);
+  EXPECT_EQ(LoadBe64(b), 0x123456789abcdef0ull);
+  EXPECT_EQ(LoadLe16(b), 0x3412);
+  EXPECT_EQ(LoadLe32(b), 0x78563412u);
+}
+
+TEST(KeyedHasher, DependsOnSecretAndValue) {
+  KeyedHasher a("secret-one"), b("secret-two");
+  EXPECT_EQ(a("295109912611193"), a("295109912611193"));
+  EXPECT_NE(a("295109912611193"), b("295109912611193"));
+  EXPECT_NE(a("295109912611193"), a("295109912611194"));
+}
+
+TEST(Metrics, SumsSetsByNameAndLabels) {
+  metrics::Registry reg;
+  auto s1 = reg.NewSet();
+  auto s2 = reg.NewSet();
+  auto& a1 = s1->Counter("vigie_test_things_total", "things", {{"kind", "a"}});
+  auto& a2 = s2->Counter("vigie_test_things_total", "things", {{"kind", "a"}});
+  auto& b1 = s1->Counter("vigie_test_things_total", "things", {{"kind", "b"}});
+  EXPECT_EQ(&a1, &s1->Counter("vigie_test_things_total", "things", {{"kind", "a"}}));
+  a1.Inc(3);
+  a2.Inc(4);
+  b1.Inc();
+  auto& g = s2->Gauge("vigie_test_level", "level");
+  g.Set(42);
+  EXPECT_EQ(reg.Value("vigie_test_things_total", {{"kind", "a"}}), 7);
+  EXPECT_EQ(reg.Total("vigie_test_things_total"), 8);
+  std::string text = reg.PrometheusText();
+  EXPECT_NE(text.find("# TYPE vigie_test_things_total counter"), std::string::npos);
+  EXPECT_NE(text.find("vigie_test_things_total{kind=\"a\"} 7"), std::string::npos);
+  EXPECT_NE(text.find("vigie_test_level 42"), std::string::npos);
+}
+
+TEST(Metrics, ConcurrentWriterAndReaderSeeMonotonicValues) {
+  metrics::Registry reg;
+  auto s = reg.NewSet();
+  auto& c = s->Counter("vigie_test_total", "t");
+  std::thread writer([&] {
+    for (int i = 0; i < 200000; ++i) c.Inc();
+  });
+  std::int64_t last = 0;
+  for (int i = 0; i < 100; ++i) {
+    auto v = reg.Total("vigie_test_total");
+    EXPECT_GE(v, last);
+    last = v;
+  }
+  writer.join();
+  EXPECT_EQ(reg.Total("vigie_test_total"), 200000);
+}
+
+}  // namespace
+}  // namespace vigie

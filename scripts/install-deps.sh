@@ -15,6 +15,9 @@ PACKAGES=(
   # Optional test peers (tests skip cleanly without them): tshark for cross-checks,
   # tcpreplay/iproute2/curl for live capture, prometheus for the scrape test.
   tshark tcpreplay iproute2 curl prometheus
+  # Deployment checks (tests/deploy): ethtool for deploy/nic-setup.sh, systemd for
+  # `systemd-analyze verify` of deploy/systemd/vigie.service, libcap2-bin for setcap/getpcaps.
+  ethtool systemd libcap2-bin
 )
 
 missing=()

@@ -103,8 +103,8 @@ class TcpReassembler {
     std::uint64_t start = 0;
     std::uint32_t len = 0;
     bool missing = false;           // bytes known to exist but not captured (snaplen cut)
-    std::uint64_t orig_start = 0;   // extent of the segment the bytes came from (policies)
-    std::uint64_t orig_end = 0;
+    std::int64_t orig_start = 0;    // extent of the segment the bytes came from (policies)
+    std::int64_t orig_end = 0;
     std::unique_ptr<std::uint8_t[]> data;  // null when missing
     std::uint64_t end() const { return start + len; }
   };
@@ -113,11 +113,18 @@ class TcpReassembler {
   void DeliverGap(std::uint64_t len, bool count);
   void Drain();              // delivers chunks contiguous with next_off_
   void DeclareFirstHole();   // the first hole becomes a gap, then Drain()
-  void Insert(std::uint64_t start, const std::uint8_t* data, std::uint64_t data_end, std::uint64_t end,
-              std::uint64_t orig_start, std::uint64_t orig_end, Timestamp ts);
-  void AddChunk(std::size_t pos, std::uint64_t start, const std::uint8_t* data, std::uint32_t len, bool missing,
-                std::uint64_t orig_start, std::uint64_t orig_end);
-  bool NewWins(std::uint64_t ns, std::uint64_t ne, const Chunk& old) const;
+  // The new segment: offsets [s, e), real bytes `data` for [s, s + len), the rest missing.
+  struct Segment {
+    std::int64_t s, e;
+    const std::uint8_t* data;
+    std::uint64_t len;
+    std::int64_t data_end() const { return s + static_cast<std::int64_t>(len); }
+  };
+  void Insert(const Segment& n, std::uint64_t from);  // buffers [from, n.e)
+  std::size_t AddRegion(std::size_t pos, const Segment& n, std::uint64_t a, std::uint64_t b);
+  void DeliverDirect(const Segment& n, std::uint64_t from, std::uint64_t to);  // zero copy
+  bool NewWins(const Segment& n, const Chunk& old) const;
+  void CheckHoleTimeout(Timestamp now);
   void EnforceLimits(Timestamp ts);
   void Freed(std::uint64_t bytes_mem);
   bool depth_reached() const;
@@ -134,6 +141,7 @@ class TcpReassembler {
   std::uint64_t buffered_bytes_ = 0;  // payload bytes held in chunks_
   std::uint64_t buffered_mem_ = 0;    // the same plus per-chunk overhead (memcap accounting)
   Timestamp hole_since_ = 0;          // when the current wait behind a hole began
+  Timestamp last_ts_ = 0;
   // Intrusive list of buffering streams (ReassemblyShared).
   TcpReassembler* prev_ = nullptr;
   TcpReassembler* next_ = nullptr;

@@ -108,3 +108,66 @@ TEST(Metrics, ConcurrentWriterAndReaderSeeMonotonicValues) {
 
 }  // namespace
 }  // namespace vigie
+
+#include "core/spsc_ring.h"
+
+namespace vigie {
+namespace {
+
+TEST(SpscRing, DeliversRecordsInOrderAcrossWraps) {
+  SpscRing ring(1024);
+  std::uint8_t head[4] = {1, 2, 3, 4};
+  std::vector<std::uint8_t> body(100);
+  int pushed = 0, popped = 0;
+  for (int round = 0; round < 1000; ++round) {
+    body.assign(static_cast<std::size_t>(round % 200), static_cast<std::uint8_t>(round));
+    while (!ring.Push(head, body)) {
+      auto f = ring.Front();
+      ASSERT_FALSE(f.empty());
+      ASSERT_EQ(f.size(), 4u + static_cast<std::size_t>(popped % 200));
+      if (f.size() > 4) ASSERT_EQ(f[4], static_cast<std::uint8_t>(popped));
+      ring.Pop();
+      ++popped;
+    }
+    ++pushed;
+  }
+  while (!ring.Front().empty()) {
+    auto f = ring.Front();
+    EXPECT_EQ(f.size(), 4u + static_cast<std::size_t>(popped % 200));
+    ring.Pop();
+    ++popped;
+  }
+  EXPECT_EQ(pushed, popped);
+  EXPECT_TRUE(ring.Empty());
+}
+
+TEST(SpscRing, ThreadedTransferKeepsEveryByte) {
+  SpscRing ring(1 << 16);
+  constexpr int kN = 20000;
+  std::thread producer([&] {
+    for (int i = 0; i < kN; ++i) {
+      std::vector<std::uint8_t> body(static_cast<std::size_t>(i % 1500), static_cast<std::uint8_t>(i));
+      std::uint8_t head[4];
+      std::memcpy(head, &i, 4);
+      while (!ring.Push(head, body)) std::this_thread::yield();
+    }
+  });
+  for (int i = 0; i < kN;) {
+    auto f = ring.Front();
+    if (f.empty()) {
+      std::this_thread::yield();
+      continue;
+    }
+    int got;
+    std::memcpy(&got, f.data(), 4);
+    ASSERT_EQ(got, i);
+    ASSERT_EQ(f.size(), 4u + static_cast<std::size_t>(i % 1500));
+    for (std::size_t k = 4; k < f.size(); ++k) ASSERT_EQ(f[k], static_cast<std::uint8_t>(i));
+    ring.Pop();
+    ++i;
+  }
+  producer.join();
+}
+
+}  // namespace
+}  // namespace vigie

@@ -93,12 +93,14 @@ vigie_EXTERNAL_OBJECTS =
 sensor/vigie: sensor/CMakeFiles/vigie.dir/main.cc.o
 sensor/vigie: sensor/CMakeFiles/vigie.dir/build.make
 sensor/vigie: sensor/libvigie_config.a
+sensor/vigie: sensor/libvigie_flow.a
+sensor/vigie: sensor/libvigie_decode.a
 sensor/vigie: sensor/libvigie_capture.a
 sensor/vigie: /usr/lib/x86_64-linux-gnu/libpcap.so
-sensor/vigie: sensor/libvigie_flow.a
 sensor/vigie: /usr/lib/x86_64-linux-gnu/libz.so
 sensor/vigie: /usr/lib/x86_64-linux-gnu/libisal.so
 sensor/vigie: /usr/lib/x86_64-linux-gnu/libbrotlidec.so
+sensor/vigie: sensor/libvigie_match.a
 sensor/vigie: /usr/lib/x86_64-linux-gnu/libyaml-cpp.so
 sensor/vigie: /usr/lib/x86_64-linux-gnu/libhs.so
 sensor/vigie: sensor/libvigie_core.a

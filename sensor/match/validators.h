@@ -1,0 +1,65 @@
+#pragma once
+// Validators: every Hyperscan candidate is checked here before it counts.
+//
+// Hyperscan runs in streaming mode without start-of-match, so a validator only learns where a
+// candidate ENDS. It receives `window`: up to kMaxCandidateBytes bytes of the stream ending
+// exactly at the match end, and finds the candidate's start itself by walking backwards with
+// its own shape (each validator knows the shapes its patterns accept). It then checks the
+// value (checksums, calendars, issuer tables...) and writes the normalized value (the form that
+// is keyed-hashed) into `normalized`.
+//
+// Contract: pure functions of their input, no allocation beyond `normalized`/`out` growth, never
+// throw on any byte sequence.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vigie::match {
+
+// Longest candidate any validator will look back for (addresses are the longest shape).
+inline constexpr std::size_t kMaxCandidateBytes = 200;
+
+struct Validator {
+  std::string_view name;
+  // Returns the candidate's start offset within `window` (which ends at the match end), or
+  // nullopt when the candidate is rejected. On success `normalized` holds the normalized value.
+  std::optional<std::size_t> (*check)(std::string_view window, std::string& normalized);
+  // Writes a masked excerpt of `candidate` (the bytes check() accepted) into `out`; never the
+  // full value.
+  void (*mask)(std::string_view candidate, std::string& out);
+};
+
+// nullptr when no validator has that name.
+const Validator* FindValidator(std::string_view name);
+// Comma-separated list of known validator names (for error messages).
+std::string ValidatorNames();
+
+// Building blocks, exposed for unit tests.
+bool NirValid(std::string_view compact15);        // 15 chars, no spaces
+bool IbanValid(std::string_view compact);          // no spaces, upper case
+bool LuhnValid(std::string_view digits);
+int IbanLength(std::string_view country);          // 0 when unknown
+bool CardIssuerAccepts(std::string_view digits);   // prefix/length table
+bool PlausibleBirthDate(int year, int month, int day);
+
+// Validator entry points (also reachable through FindValidator).
+std::optional<std::size_t> CheckNir(std::string_view w, std::string& norm);
+std::optional<std::size_t> CheckFranceTravailId(std::string_view w, std::string& norm);
+std::optional<std::size_t> CheckPhone(std::string_view w, std::string& norm);
+std::optional<std::size_t> CheckEmail(std::string_view w, std::string& norm);
+std::optional<std::size_t> CheckIban(std::string_view w, std::string& norm);
+std::optional<std::size_t> CheckCard(std::string_view w, std::string& norm);
+std::optional<std::size_t> CheckBirthDate(std::string_view w, std::string& norm);
+std::optional<std::size_t> CheckAddress(std::string_view w, std::string& norm);
+
+void MaskNir(std::string_view c, std::string& out);
+void MaskFranceTravailId(std::string_view c, std::string& out);
+void MaskPhone(std::string_view c, std::string& out);
+void MaskEmail(std::string_view c, std::string& out);
+void MaskIban(std::string_view c, std::string& out);
+void MaskCard(std::string_view c, std::string& out);
+void MaskBirthDate(std::string_view c, std::string& out);
+void MaskAddress(std::string_view c, std::string& out);
+
+}  // namespace vigie::match

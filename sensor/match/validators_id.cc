@@ -1,0 +1,203 @@
+// Validators for identity-like values: NIR, France Travail identifier, phone, e-mail.
+#include <cstdint>
+
+#include "match/validators.h"
+#include "match/validators_util.h"
+
+namespace vigie::match {
+
+using namespace detail;
+
+// ---------------------------------------------------------------- NIR
+// 15 significant chars: S YY MM DD(D) CCC(CC) OOO KK. Corsica uses 2A/2B in the department;
+// the key is computed on the number with 2A→19 and 2B→18.
+bool NirValid(std::string_view c) {
+  if (c.size() != 15) return false;
+  switch (c[0]) {
+    case '1': case '2': case '3': case '4': case '7': case '8': break;
+    default: return false;
+  }
+  for (std::size_t i = 1; i < 15; ++i)
+    if (i != 6 && !IsDigit(c[i])) return false;
+  const int month = Two(c, 3);
+  if (!((month >= 1 && month <= 12) || (month >= 20 && month <= 42) || (month >= 50 && month <= 99))) return false;
+  std::uint64_t num = 0;
+  if (c[5] == '2' && (c[6] == 'A' || c[6] == 'B')) {
+    // Corsica: the 13-char number with 2A→19 / 2B→18.
+  } else {
+    if (!IsDigit(c[6])) return false;
+    const int dept = Two(c, 5);
+    if (dept == 0 || dept == 96) return false;
+    if (dept == 97 || dept == 98) {
+      if (c.substr(8, 2) == "00") return false;   // 3-digit dept, 2-digit commune
+    } else if (c.substr(7, 3) == "000") {          // commune (or country code for 99)
+      return false;
+    }
+  }
+  if (c.substr(10, 3) == "000") return false;      // birth order 001-999
+  for (std::size_t i = 0; i < 13; ++i) {
+    if (i == 5 && c[6] == 'A') { num = num * 100 + 19; ++i; continue; }
+    if (i == 5 && c[6] == 'B') { num = num * 100 + 18; ++i; continue; }
+    num = num * 10 + static_cast<std::uint64_t>(Digit(c[i]));
+  }
+  const int key = Two(c, 13);
+  return key >= 1 && key <= 97 && key == static_cast<int>(97 - num % 97);
+}
+
+std::optional<std::size_t> CheckNir(std::string_view w, std::string& norm) {
+  char sig[15];
+  int n = 0;
+  std::size_t i = w.size();
+  bool prev_space = true;  // no trailing space
+  while (i > 0 && n < 15) {
+    char ch = w[i - 1];
+    if (ch == ' ') {
+      if (prev_space) return std::nullopt;
+      prev_space = true;
+      --i;
+      continue;
+    }
+    if (!IsDigit(ch) && ch != 'A' && ch != 'B' && ch != 'a' && ch != 'b') return std::nullopt;
+    sig[14 - n] = ToUpper(ch);
+    ++n;
+    --i;
+    prev_space = false;
+  }
+  if (n != 15 || !TokenStart(w, i)) return std::nullopt;
+  std::string_view compact(sig, 15);
+  if (!NirValid(compact)) return std::nullopt;
+  norm.assign(compact);
+  return i;
+}
+
+// "2 85 05 ** *** *** 42": sex, year and month stay (coarse), place and order are hidden.
+void MaskNir(std::string_view c, std::string& out) {
+  std::string compact;
+  for (char ch : c)
+    if (ch != ' ') compact.push_back(ToUpper(ch));
+  out.clear();
+  if (compact.size() != 15) { out = "***"; return; }
+  out.append(1, compact[0]).append(" ").append(compact, 1, 2).append(" ").append(compact, 3, 2);
+  out.append(" ** *** *** ").append(compact, 13, 2);
+}
+
+// ---------------------------------------------------------------- France Travail identifier
+// 7 digits then a digit or upper-case letter; no checksum (context is required by signatures).
+std::optional<std::size_t> CheckFranceTravailId(std::string_view w, std::string& norm) {
+  if (w.size() < 8) return std::nullopt;
+  const std::size_t s = w.size() - 8;
+  std::string_view v = w.substr(s);
+  for (std::size_t i = 0; i < 7; ++i)
+    if (!IsDigit(v[i])) return std::nullopt;
+  if (!IsDigit(v[7]) && !IsUpper(v[7])) return std::nullopt;
+  if (!TokenStart(w, s)) return std::nullopt;
+  bool same = true;
+  for (std::size_t i = 1; i < 7; ++i) same = same && v[i] == v[0];
+  if (same) return std::nullopt;                        // 0000000X, 1111111X: placeholders
+  if (v.substr(0, 4) == "0000") return std::nullopt;
+  norm.assign(v);
+  return s;
+}
+
+void MaskFranceTravailId(std::string_view c, std::string& out) {
+  out.clear();
+  if (c.size() != 8) { out = "***"; return; }
+  out.append(c.substr(0, 2)).append("*****").append(c.substr(7, 1));
+}
+
+// ---------------------------------------------------------------- phone
+// National 0X XX XX XX XX (separator space, dot, dash or none, used consistently), +33 X...,
+// 0033 X... Prefixes 01-05, 06, 07, 09 (08 are service numbers, not people).
+std::optional<std::size_t> CheckPhone(std::string_view w, std::string& norm) {
+  std::size_t i = w.size();
+  char digits[9];
+  char seps[4];
+  for (int pair = 3; pair >= 0; --pair) {
+    if (i < 2 || !IsDigit(w[i - 1]) || !IsDigit(w[i - 2])) return std::nullopt;
+    digits[1 + pair * 2] = w[i - 2];
+    digits[2 + pair * 2] = w[i - 1];
+    i -= 2;
+    seps[pair] = 0;
+    if (i > 0 && (w[i - 1] == ' ' || w[i - 1] == '.' || w[i - 1] == '-')) {
+      seps[pair] = w[i - 1];
+      --i;
+    }
+  }
+  for (int k = 1; k < 4; ++k)
+    if (seps[k] != seps[0]) return std::nullopt;   // "06 12.34-5678" is not how people write
+  if (i == 0 || !IsDigit(w[i - 1])) return std::nullopt;
+  const char lead = w[i - 1];
+  if (lead == '0' || lead == '8') return std::nullopt;
+  digits[0] = lead;
+  --i;
+  std::size_t start;
+  std::size_t j = i;
+  if (j > 0 && w[j - 1] == ' ') --j;
+  if (j >= 3 && w.substr(j - 3, 3) == "+33") {
+    start = j - 3;
+  } else if (j >= 4 && w.substr(j - 4, 4) == "0033" && TokenStart(w, j - 4)) {
+    start = j - 4;
+  } else if (i >= 1 && w[i - 1] == '0' && TokenStart(w, i - 1)) {
+    start = i - 1;
+  } else {
+    return std::nullopt;
+  }
+  bool same = true;
+  for (int k = 1; k < 9; ++k) same = same && digits[k] == digits[1];
+  if (same) return std::nullopt;                       // 06 00 00 00 00, 01 11 11 11 11
+  norm.assign("0").append(digits, 9);
+  return start;
+}
+
+// "06 ** ** ** 78"
+void MaskPhone(std::string_view c, std::string& out) {
+  std::string d;
+  for (char ch : c)
+    if (IsDigit(ch)) d.push_back(ch);
+  if (d.size() == 12 && d.rfind("0033", 0) == 0) d = "0" + d.substr(4);
+  if (d.size() == 11 && d.rfind("33", 0) == 0) d = "0" + d.substr(2);
+  out.clear();
+  if (d.size() != 10) { out = "** ** ** ** **"; return; }
+  out.append(d, 0, 2).append(" ** ** ** ").append(d, 8, 2);
+}
+
+// ---------------------------------------------------------------- e-mail
+namespace {
+bool EmailLocalChar(char c) {
+  return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+bool DomainChar(char c) { return IsAlnum(c) || c == '.' || c == '-'; }
+}  // namespace
+
+std::optional<std::size_t> CheckEmail(std::string_view w, std::string& norm) {
+  std::size_t i = w.size();
+  std::size_t tld = 0;
+  while (i > 0 && IsAlpha(w[i - 1])) { --i; ++tld; }
+  if (tld < 2 || i == 0 || w[i - 1] != '.') return std::nullopt;
+  while (i > 0 && DomainChar(w[i - 1])) --i;
+  if (i == 0 || w[i - 1] != '@') return std::nullopt;
+  const std::size_t at = i - 1;
+  const std::size_t domain_len = w.size() - at - 1;
+  if (domain_len < 4 || domain_len > 253) return std::nullopt;
+  std::string_view domain = w.substr(at + 1);
+  if (domain.front() == '.' || domain.front() == '-' || domain.find("..") != std::string_view::npos) return std::nullopt;
+  std::size_t s = at;
+  while (s > 0 && EmailLocalChar(w[s - 1]) && at - s < 64) --s;
+  while (s < at && (w[s] == '.' || w[s] == '-' || w[s] == '+')) ++s;  // punctuation before the address
+  if (s == at || w[at - 1] == '.') return std::nullopt;
+  norm.clear();
+  for (std::size_t k = s; k < w.size(); ++k) norm.push_back(ToLower(w[k]));
+  return s;
+}
+
+// "j***@gmail.com": the domain says which provider, not who.
+void MaskEmail(std::string_view c, std::string& out) {
+  out.clear();
+  const auto at = c.find('@');
+  if (at == std::string_view::npos || at == 0) { out = "***"; return; }
+  out.push_back(ToLower(c[0]));
+  out.append("***@");
+  for (char ch : c.substr(at + 1)) out.push_back(ToLower(ch));
+}
+
+}  // namespace vigie::match

@@ -125,7 +125,9 @@ TEST(SpscRing, DeliversRecordsInOrderAcrossWraps) {
       auto f = ring.Front();
       ASSERT_FALSE(f.empty());
       ASSERT_EQ(f.size(), 4u + static_cast<std::size_t>(popped % 200));
-      if (f.size() > 4) ASSERT_EQ(f[4], static_cast<std::uint8_t>(popped));
+      if (f.size() > 4) {
+        ASSERT_EQ(f[4], static_cast<std::uint8_t>(popped));
+      }
       ring.Pop();
       ++popped;
     }

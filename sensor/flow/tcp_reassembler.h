@@ -110,7 +110,7 @@ class TcpReassembler {
   };
 
   void Deliver(const std::uint8_t* data, std::uint64_t len);  // data == nullptr: a gap
-  void DeliverGap(std::uint64_t len, bool count);
+  void DeliverGap(std::uint64_t len);
   void Drain();              // delivers chunks contiguous with next_off_
   void DeclareFirstHole();   // the first hole becomes a gap, then Drain()
   // The new segment: offsets [s, e), real bytes `data` for [s, s + len), the rest missing.
@@ -125,8 +125,8 @@ class TcpReassembler {
   void DeliverDirect(const Segment& n, std::uint64_t from, std::uint64_t to);  // zero copy
   bool NewWins(const Segment& n, const Chunk& old) const;
   void CheckHoleTimeout(Timestamp now);
-  void EnforceLimits(Timestamp ts);
-  void Freed(std::uint64_t bytes_mem);
+  void EnforceLimits();
+  void DropBuffer();  // frees buffered data, keeps the stream position
   bool depth_reached() const;
 
   ReassemblyShared* shared_ = nullptr;

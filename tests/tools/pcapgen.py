@@ -228,3 +228,221 @@ class TcpConversation:
         self.frame(1, FIN | ACK)
         self.seq[1] += 1
         self.frame(0, ACK)
+
+
+# ---------------------------------------------------------------------------------------------
+# Link layers, L2.5 and tunnels (added for the decoder's captures).
+
+LINKTYPE_LOOP = 108
+LINKTYPE_IPV4 = 228
+LINKTYPE_IPV6 = 229
+
+ETH_MPLS = 0x8847
+ETH_PPPOE_SESSION = 0x8864
+ETH_ARP = 0x0806
+ETH_TEB = 0x6558
+ETH_ERSPAN2 = 0x88BE
+ETH_ERSPAN3 = 0x22EB
+
+PROTO_ICMP = 1
+PROTO_IPIP = 4
+PROTO_IPV6 = 41
+PROTO_ICMPV6 = 58
+
+
+def ethertype_of(ip):
+    return ETH_IPV6 if ip[0] >> 4 == 6 else ETH_IPV4
+
+
+def sll(payload, proto=None, pkttype=0, src=1):
+    """Linux cooked v1 header (16 bytes)."""
+    proto = ethertype_of(payload) if proto is None else proto
+    return struct.pack("!HHH8sH", pkttype, 1, 6, mac(src) + b"\0\0", proto) + payload
+
+
+def sll2(payload, proto=None, ifindex=2, pkttype=0, src=1):
+    """Linux cooked v2 header (20 bytes)."""
+    proto = ethertype_of(payload) if proto is None else proto
+    return struct.pack("!HHIHBB8s", proto, 0, ifindex, 1, pkttype, 6, mac(src) + b"\0\0") + payload
+
+
+def null_loop(payload, big_endian=False, family=None):
+    """BSD loopback: 4-byte address family (AF_INET 2, AF_INET6 24 on BSD) in the writer's order."""
+    if family is None:
+        family = 24 if payload[0] >> 4 == 6 else 2
+    return struct.pack(">I" if big_endian else "<I", family) + payload
+
+
+def mpls(payload, labels, ttl=64):
+    """MPLS label stack (outermost first); bottom-of-stack set on the last label."""
+    out = b""
+    for i, label in enumerate(labels):
+        bos = 1 if i == len(labels) - 1 else 0
+        out += struct.pack("!I", (label << 12) | (bos << 8) | ttl)
+    return out + payload
+
+
+def pppoe_session(ip, session=0x1234):
+    """PPPoE session header + PPP protocol (0x0021 IPv4 / 0x0057 IPv6); use with ETH_PPPOE_SESSION."""
+    ppp_proto = 0x0057 if ip[0] >> 4 == 6 else 0x0021
+    return struct.pack("!BBHHH", 0x11, 0, session, len(ip) + 2, ppp_proto) + ip
+
+
+def gre(payload, proto, key=None, seq=None, csum=False):
+    flags = 0
+    opt = b""
+    if csum:
+        flags |= 0x8000
+    if key is not None:
+        flags |= 0x2000
+    if seq is not None:
+        flags |= 0x1000
+    hdr_wo = struct.pack("!HH", flags, proto)
+    if csum:
+        opt += b"\0\0\0\0"
+    if key is not None:
+        opt += struct.pack("!I", key)
+    if seq is not None:
+        opt += struct.pack("!I", seq)
+    out = hdr_wo + opt + payload
+    if csum:
+        c = checksum(out)
+        out = out[:4] + struct.pack("!HH", c, 0) + out[8:]
+    return out
+
+
+def erspan2(frame, seq, session=7, vlan=0, index=0):
+    """GRE (with sequence number) + ERSPAN type II header + mirrored Ethernet frame."""
+    hdr = struct.pack("!HHI", (1 << 12) | (vlan & 0xFFF), session & 0x3FF, index & 0xFFFFF)
+    return gre(hdr + frame, ETH_ERSPAN2, seq=seq)
+
+
+def erspan1(frame):
+    """ERSPAN type I: GRE 0x88BE without sequence number and without ERSPAN header."""
+    return gre(frame, ETH_ERSPAN2)
+
+
+def erspan3(frame, seq, session=9, timestamp=0, frame_type=0, subheader=False):
+    """GRE + ERSPAN type III header (+ optional 8-byte platform sub-header) + frame."""
+    word3 = (0 << 16) | (frame_type << 10) | (1 if subheader else 0)
+    hdr = struct.pack("!HHII", (2 << 12), session & 0x3FF, timestamp, word3)
+    if subheader:
+        hdr += struct.pack("!II", (3 << 26), 0)
+    return gre(hdr + frame, ETH_ERSPAN3, seq=seq)
+
+
+def vxlan(frame, vni):
+    """VXLAN header (I flag) + inner Ethernet frame; carry it in UDP to port 4789."""
+    return struct.pack("!BBHI", 0x08, 0, 0, vni << 8) + frame
+
+
+def ipv6_ext(next_header, body=b"\0" * 6):
+    """A generic 8n-byte extension header (hop-by-hop, routing, destination options)."""
+    assert (len(body) + 2) % 8 == 0
+    return struct.pack("!BB", next_header, (len(body) + 2) // 8 - 1) + body
+
+
+def ipv6_frag_header(next_header, offset, more, ident):
+    return struct.pack("!BBHI", next_header, 0, (offset & 0xFFF8) | (1 if more else 0), ident)
+
+
+def ipv6_fragments(src, dst, proto, l4, frag_size, ident, ext_before=b"", first_nh=None):
+    """IPv6 fragments of an L4 payload. `ext_before` are unfragmentable headers placed before the
+    Fragment header (their first type in `first_nh`); they must end with next header = 44."""
+    assert frag_size % 8 == 0
+    out = []
+    for off in range(0, len(l4), frag_size):
+        more = off + frag_size < len(l4)
+        fh = ipv6_frag_header(proto, off, more, ident)
+        nh = 44 if not ext_before else first_nh
+        out.append(ipv6(src, dst, nh, fh + l4[off:off + frag_size], ext=ext_before))
+    return out
+
+
+def icmp_echo(ident, seq, data=b"", v6=False, src=None, dst=None):
+    t = 128 if v6 else 8
+    hdr = struct.pack("!BBHHH", t, 0, 0, ident, seq)
+    if v6:
+        c = checksum(_pseudo(src, dst, PROTO_ICMPV6, len(hdr) + len(data)) + hdr + data)
+    else:
+        c = checksum(hdr + data)
+    return hdr[:2] + struct.pack("!H", c) + hdr[4:] + data
+
+
+def arp_request(sender_ip, target_ip, src=1):
+    return struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, mac(src), _addr(sender_ip), b"\0" * 6, _addr(target_ip))
+
+
+class DecodeExpect:
+    """Frames plus what Vigie's decoder must report for them, written as a pcap and a JSON sidecar.
+
+    kind: "tcp" | "udp" | "icmp" | "other" (decoded to L4), "frag" (an IP fragment),
+    "not_ip", or "anomaly:<reason>". `flow` = (proto, src, sport, dst, dport, vlan) of the packet
+    as decoded (innermost, directional); for fragments give the datagram's flow on every
+    fragment (bytes add up) and `completes=<l4 kind>` on the fragment that completes it.
+    """
+
+    def __init__(self, t0=1700000000.0, dt=0.001):
+        self.records = []
+        self.t = t0
+        self.dt = dt
+        self.counts = {"tcp": 0, "udp": 0, "icmp": 0, "other": 0, "fragments": 0, "not_ip": 0}
+        self.anomalies = {}
+        self.defrag = {"datagrams": 0, "overlaps": 0}
+        self.flows = {}
+
+    def add(self, frame, kind, flow=None, ts=None, wire_len=None, iface=0, completes=None, overlap=False):
+        ts = self.t if ts is None else ts
+        self.t = ts + self.dt
+        wire = len(frame) if wire_len is None else wire_len
+        self.records.append((ts, frame, wire, iface))
+        counted = True
+        if kind.startswith("anomaly:"):
+            r = kind.split(":", 1)[1]
+            self.anomalies[r] = self.anomalies.get(r, 0) + 1
+            counted = False
+        elif kind == "frag":
+            self.counts["fragments"] += 1
+            if overlap:
+                self.defrag["overlaps"] += 1
+            if completes:
+                self.defrag["datagrams"] += 1
+                self.counts[completes] += 1
+            counted = completes is not None
+        else:
+            self.counts[kind] += 1
+            counted = kind != "not_ip"
+        if flow is not None:
+            k = "%d %s %d %s %d %d" % flow
+            f = self.flows.setdefault(k, [0, 0])
+            f[1] += wire
+            if counted:
+                f[0] += 1
+
+    def sidecar(self):
+        return {
+            "packets": len(self.records),
+            "decode": self.counts,
+            "anomalies": self.anomalies,
+            "defrag": self.defrag,
+            "flows": [
+                dict(zip(("proto", "src", "sport", "dst", "dport", "vlan"), _flow_fields(k)), packets=v[0], bytes=v[1])
+                for k, v in sorted(self.flows.items())
+            ],
+        }
+
+    def write_pcap(self, path, linktype, **kw):
+        import json
+        with PcapWriter(path, linktype=linktype, **kw) as w:
+            for ts, frame, wire, _ in self.records:
+                w.add(ts, frame, wire_len=wire)
+        side = self.sidecar()
+        side["linktype"] = linktype
+        with open(path + ".json", "w") as f:
+            json.dump(side, f, indent=1, sort_keys=True)
+            f.write("\n")
+
+
+def _flow_fields(k):
+    p = k.split(" ")
+    return int(p[0]), p[1], int(p[2]), p[3], int(p[4]), int(p[5])

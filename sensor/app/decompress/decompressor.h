@@ -80,7 +80,7 @@ class Decompressor final : public ByteSink {
   bool RunZlib(ByteView in);
   bool RunBrotli(ByteView in);
   bool Emit(std::size_t n);       // false once the limits are exceeded
-  void Fail();
+  void Fail(ByteView in);
 
   Encoding enc_ = Encoding::kIdentity;
   DecompressLimits limits_;
@@ -98,8 +98,7 @@ class Decompressor final : public ByteSink {
   struct ZlibDeleter { void operator()(z_stream* s) const; };
   struct BrotliDeleter { void operator()(BrotliDecoderState* s) const; };
   std::unique_ptr<inflate_state, IsalDeleter> isal_;
-  std::unique_ptr<z_stream, ZlibDeleter> zlib_;
-  bool zlib_live_ = false;
+  std::unique_ptr<z_stream, ZlibDeleter> zlib_;  // only while inflateInit2 succeeded
   std::unique_ptr<BrotliDecoderState, BrotliDeleter> brotli_;
   std::unique_ptr<std::uint8_t[]> out_;
 };

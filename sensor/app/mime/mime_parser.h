@@ -113,7 +113,11 @@ class MimeParser {
     void Clear();
   };
 
-  void OnLine(std::string_view line, bool complete);
+  // A whole line (with its line break, or the unterminated last line at Finish()).
+  void OnLine(std::string_view line);
+  // A piece of a line longer than kMaxLine: never a delimiter. `first` starts the line,
+  // `ends_line` carries its line break.
+  void OnLongPiece(std::string_view piece, bool first, bool ends_line);
   void OnHeaderLine(std::string_view line);
   void ProcessHeader(std::string_view header);
   void EndHeaders();

@@ -1,0 +1,424 @@
+#include "app/http/http_framer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "app/http/http_util.h"
+
+namespace vigie::app::http {
+
+std::string_view HttpHead::Get(std::string_view name) const {
+  for (std::size_t i = 0; i < count; ++i)
+    if (IEquals(fields[i].name, name)) return fields[i].value;
+  return {};
+}
+
+bool HttpHead::Has(std::string_view name) const {
+  for (std::size_t i = 0; i < count; ++i)
+    if (IEquals(fields[i].name, name)) return true;
+  return false;
+}
+
+void HttpHead::Join(std::string_view name, std::string* out) const {
+  out->clear();
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!IEquals(fields[i].name, name)) continue;
+    if (!out->empty()) out->append(", ");
+    out->append(fields[i].value);
+  }
+}
+
+namespace {
+constexpr std::string_view kMethods[] = {
+    "GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ",
+    "PROPFIND ", "PROPPATCH ", "MKCOL ", "COPY ", "MOVE ", "LOCK ", "UNLOCK ", "REPORT ", "SEARCH "};
+
+int PrefixMatch(std::string_view s, std::string_view want) {
+  const std::size_t n = std::min(s.size(), want.size());
+  if (s.substr(0, n) != want.substr(0, n)) return -1;
+  return s.size() >= want.size() ? 1 : 0;
+}
+}  // namespace
+
+int HttpFramer::LooksLikeRequestStart(std::string_view s) {
+  bool maybe = false;
+  for (auto m : kMethods) {
+    const int v = PrefixMatch(s, m);
+    if (v > 0) return 1;
+    if (v == 0) maybe = true;
+  }
+  return maybe ? 0 : -1;
+}
+
+int HttpFramer::LooksLikeResponseStart(std::string_view s) { return PrefixMatch(s, "HTTP/1."); }
+
+HttpFramer::HttpFramer(bool request_side, std::uint32_t max_header_bytes, Handler& handler)
+    : request_side_(request_side), max_header_bytes_(max_header_bytes), handler_(handler) {
+  head_.is_request = request_side;
+}
+
+void HttpFramer::Feed(ByteView d) {
+  while (!d.empty()) {
+    std::size_t n = 0;
+    switch (state_) {
+      case State::kStartLine:
+      case State::kHeaders:
+      case State::kTrailers: {
+        bool complete = false;
+        const State before = state_;
+        n = ConsumeLine(d, &complete);
+        if (!complete || state_ != before) break;
+        std::string_view line = line_;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (state_ == State::kStartLine) {
+          if (!line.empty() && !OnStartLine(line)) {
+            handler_.OnAnomaly(Anomaly::kBadStartLine);
+            StartResync(true);
+            break;
+          }
+        } else if (state_ == State::kHeaders) {
+          if (line.empty()) {
+            line_.clear();
+            OnHeadersDone();
+            break;
+          }
+          OnHeaderLine(line);
+        } else if (line.empty()) {  // end of trailers (their fields are not used)
+          EndMessage(true);
+          break;
+        }
+        line_.clear();
+        break;
+      }
+      case State::kBody:
+      case State::kChunkData: {
+        n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, d.size()));
+        handler_.OnBody(d.first(n));
+        remaining_ -= n;
+        if (remaining_ == 0) {
+          if (state_ == State::kBody) {
+            EndMessage(true);
+          } else {
+            state_ = State::kChunkDataEnd;
+            chunk_cr_ = false;
+          }
+        }
+        break;
+      }
+      case State::kChunkSize:
+      case State::kChunkExt:
+        n = DoChunkSize(d);
+        break;
+      case State::kChunkDataEnd: {
+        const char c = static_cast<char>(d[0]);
+        n = 1;
+        if (c == '\r' && !chunk_cr_) {
+          chunk_cr_ = true;
+        } else if (c == '\n') {
+          state_ = State::kChunkSize;
+          remaining_ = 0;
+          chunk_digits_ = false;
+        } else {
+          handler_.OnAnomaly(Anomaly::kBadChunkTerminator);
+          EndMessage(false);
+          StartResync(true);
+          n = 0;  // this byte may start the next line
+        }
+        break;
+      }
+      case State::kUntilClose:
+        n = d.size();
+        handler_.OnBody(d);
+        break;
+      case State::kTunnel:
+        n = d.size();
+        break;
+      case State::kResync:
+        n = DoResync(d);
+        break;
+    }
+    d = d.subspan(n);
+  }
+}
+
+std::size_t HttpFramer::ConsumeLine(ByteView d, bool* complete) {
+  const void* nl = std::memchr(d.data(), '\n', d.size());
+  const std::size_t take = nl ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(nl) - d.data()) : d.size();
+  head_bytes_ += take + (nl ? 1 : 0);
+  if (head_bytes_ > max_header_bytes_) {
+    handler_.OnAnomaly(Anomaly::kHeaderTooLarge);
+    EndMessage(false);
+    StartResync(false);
+    // The rest of this oversized line cannot be a start line.
+    probe_skip_ = !nl;
+    return take + (nl ? 1 : 0);
+  }
+  line_.append(reinterpret_cast<const char*>(d.data()), take);
+  *complete = nl != nullptr;
+  return take + (nl ? 1 : 0);
+}
+
+bool HttpFramer::OnStartLine(std::string_view line) {
+  head_.count = 0;
+  pending_field_ = false;
+  if (request_side_) {
+    const auto sp1 = line.find(' ');
+    if (sp1 == std::string_view::npos || sp1 == 0 || sp1 > 20) return false;
+    for (std::size_t i = 0; i < sp1; ++i)
+      if (!((line[i] >= 'A' && line[i] <= 'Z') || line[i] == '-' || line[i] == '_')) return false;
+    const auto sp2 = line.rfind(' ');
+    if (sp2 == sp1) return false;
+    const std::string_view version = line.substr(sp2 + 1);
+    if (version.size() != 8 || version.substr(0, 7) != "HTTP/1." || (version[7] != '0' && version[7] != '1')) return false;
+    std::string_view target = Trim(line.substr(sp1 + 1, sp2 - sp1 - 1));
+    if (target.empty()) return false;
+    head_.method.assign(line.substr(0, sp1));
+    head_.target.assign(target);
+    head_.version_minor = version[7] - '0';
+    head_.status = 0;
+  } else {
+    if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || (line[7] != '0' && line[7] != '1') || line[8] != ' ')
+      return false;
+    int status = 0;
+    for (int i = 9; i < 12; ++i) {
+      if (line[i] < '0' || line[i] > '9') return false;
+      status = status * 10 + (line[i] - '0');
+    }
+    if (line.size() > 12 && line[12] != ' ') return false;
+    if (status < 100) return false;
+    head_.status = status;
+    head_.version_minor = line[7] - '0';
+    head_.method.clear();
+    head_.target.clear();
+  }
+  state_ = State::kHeaders;
+  return true;
+}
+
+void HttpFramer::OnHeaderLine(std::string_view line) {
+  if (line.front() == ' ' || line.front() == '\t') {
+    if (!pending_field_) {
+      handler_.OnAnomaly(Anomaly::kBadHeaderLine);
+      return;
+    }
+    handler_.OnAnomaly(Anomaly::kObsFold);
+    auto& v = head_.fields[head_.count - 1].value;
+    const auto more = Trim(line);
+    if (!more.empty()) {
+      if (!v.empty()) v.push_back(' ');
+      v.append(more);
+    }
+    return;
+  }
+  const auto colon = line.find(':');
+  const std::string_view name = colon == std::string_view::npos ? std::string_view{} : line.substr(0, colon);
+  if (name.empty() || name.find_first_of(" \t") != std::string_view::npos) {
+    handler_.OnAnomaly(Anomaly::kBadHeaderLine);
+    pending_field_ = false;
+    return;
+  }
+  if (head_.count == head_.fields.size()) head_.fields.emplace_back();
+  auto& f = head_.fields[head_.count++];
+  f.name.assign(name);
+  f.value.assign(Trim(line.substr(colon + 1)));
+  pending_field_ = true;
+}
+
+void HttpFramer::OnHeadersDone() {
+  in_message_ = true;
+  head_bytes_ = 0;
+  const BodyPlan plan = handler_.OnHead(head_);
+  switch (plan.kind) {
+    case BodyKind::kNone:
+      EndMessage(true);
+      break;
+    case BodyKind::kLength:
+      if (plan.length == 0) {
+        EndMessage(true);
+      } else {
+        remaining_ = plan.length;
+        state_ = State::kBody;
+      }
+      break;
+    case BodyKind::kChunked:
+      state_ = State::kChunkSize;
+      remaining_ = 0;
+      chunk_digits_ = false;
+      break;
+    case BodyKind::kUntilClose:
+      state_ = State::kUntilClose;
+      break;
+    case BodyKind::kTunnel:
+      EndMessage(true);
+      state_ = State::kTunnel;
+      break;
+    case BodyKind::kAwaitResync:
+      EndMessage(true);
+      StartResync(false);
+      break;
+  }
+}
+
+std::size_t HttpFramer::DoChunkSize(ByteView d) {
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    const char c = static_cast<char>(d[i]);
+    if (state_ == State::kChunkExt) {
+      if (c == '\n') goto size_done;
+      if (++head_bytes_ > max_header_bytes_) {
+        handler_.OnAnomaly(Anomaly::kHeaderTooLarge);
+        EndMessage(false);
+        StartResync(false);
+        probe_skip_ = true;
+        return i + 1;
+      }
+      continue;
+    }
+    {
+      const int v = HexValue(c);
+      if (v >= 0) {
+        if (remaining_ > (std::numeric_limits<std::uint64_t>::max() >> 4)) {
+          handler_.OnAnomaly(Anomaly::kChunkSizeOverflow);
+          EndMessage(false);
+          StartResync(false);
+          probe_skip_ = true;  // the rest of the size line is not a start line
+          return i + 1;
+        }
+        remaining_ = (remaining_ << 4) | static_cast<std::uint64_t>(v);
+        chunk_digits_ = true;
+        continue;
+      }
+      if (c == '\r') continue;
+      if (chunk_digits_ && (c == ';' || c == ' ' || c == '\t')) {
+        state_ = State::kChunkExt;
+        head_bytes_ = 0;
+        continue;
+      }
+      if (c == '\n' && chunk_digits_) goto size_done;
+      handler_.OnAnomaly(Anomaly::kBadChunkSize);
+      EndMessage(false);
+      StartResync(true);
+      return i;  // the offending byte may start a new line
+    }
+  size_done:
+    head_bytes_ = 0;
+    if (remaining_ == 0) {
+      state_ = State::kTrailers;
+      line_.clear();
+    } else {
+      state_ = State::kChunkData;
+    }
+    return i + 1;
+  }
+  return d.size();
+}
+
+std::size_t HttpFramer::DoResync(ByteView d) {
+  std::size_t i = 0;
+  while (i < d.size()) {
+    if (probe_skip_) {
+      const void* nl = std::memchr(d.data() + i, '\n', d.size() - i);
+      if (!nl) return d.size();
+      i = static_cast<std::size_t>(static_cast<const std::uint8_t*>(nl) - d.data()) + 1;
+      probe_skip_ = false;
+      probe_len_ = 0;
+      continue;
+    }
+    const char c = static_cast<char>(d[i++]);
+    if (c == '\n') {
+      probe_len_ = 0;
+      continue;
+    }
+    if (c == '\r' && probe_len_ == 0) continue;
+    probe_[probe_len_++] = c;
+    const std::string_view probe(probe_, probe_len_);
+    const int v = request_side_ ? LooksLikeRequestStart(probe) : LooksLikeResponseStart(probe);
+    if (v > 0) {
+      state_ = State::kStartLine;
+      line_.assign(probe);
+      head_bytes_ = probe_len_;
+      probe_len_ = 0;
+      return i;
+    }
+    if (v < 0 || probe_len_ == sizeof probe_) probe_skip_ = true;
+  }
+  return i;
+}
+
+void HttpFramer::StartResync(bool count) {
+  if (count) handler_.OnAnomaly(Anomaly::kResync);
+  state_ = State::kResync;
+  probe_len_ = 0;
+  probe_skip_ = false;
+  line_.clear();
+  head_bytes_ = 0;
+}
+
+void HttpFramer::EndMessage(bool complete) {
+  state_ = State::kStartLine;
+  line_.clear();
+  head_bytes_ = 0;
+  if (in_message_) {
+    in_message_ = false;
+    handler_.OnMessageEnd(complete);
+  }
+}
+
+void HttpFramer::Gap(std::uint64_t length) {
+  switch (state_) {
+    case State::kBody:
+    case State::kChunkData:
+      if (length <= remaining_) {
+        handler_.OnBodyGap(length);
+        remaining_ -= length;
+        if (remaining_ == 0) {
+          if (state_ == State::kBody) {
+            EndMessage(false);
+          } else {
+            state_ = State::kChunkDataEnd;
+            chunk_cr_ = false;
+          }
+        }
+        return;
+      }
+      handler_.OnBodyGap(remaining_);
+      break;
+    case State::kUntilClose:
+      handler_.OnBodyGap(length);
+      return;
+    case State::kTunnel:
+      return;
+    case State::kResync:
+      probe_len_ = 0;
+      probe_skip_ = false;
+      return;
+    case State::kStartLine:
+      if (line_.empty() && !in_message_) {  // between messages: resync at the next byte
+        StartResync(false);
+        handler_.OnAnomaly(Anomaly::kGap);
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  handler_.OnAnomaly(Anomaly::kGap);
+  EndMessage(false);
+  StartResync(false);
+}
+
+void HttpFramer::Close() {
+  if (state_ == State::kUntilClose) {
+    EndMessage(true);
+  } else if (in_message_) {
+    handler_.OnAnomaly(Anomaly::kTruncatedBody);
+    EndMessage(false);
+  }
+}
+
+void HttpFramer::EnterTunnel() {
+  EndMessage(true);
+  state_ = State::kTunnel;
+}
+
+}  // namespace vigie::app::http

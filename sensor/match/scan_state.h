@@ -1,0 +1,95 @@
+#pragma once
+// Internal: Scanner::Impl and ScanStream::State (shared by scanner.cc and record grouping).
+#include <hs/hs.h>
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "match/engine.h"
+#include "match/scanner.h"
+
+namespace vigie::match {
+
+struct HsScratchDeleter {
+  void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
+};
+struct HsStreamDeleter {
+  // Closing without a scratch discards pending end-of-data matches: only used on destruction
+  // and engine swaps, after Finish()/Gap() already flushed what mattered.
+  void operator()(hs_stream_t* s) const { hs_close_stream(s, nullptr, nullptr, nullptr); }
+};
+using HsScratchPtr = std::unique_ptr<hs_scratch_t, HsScratchDeleter>;
+using HsStreamPtr = std::unique_ptr<hs_stream_t, HsStreamDeleter>;
+
+struct Scanner::Impl {
+  std::shared_ptr<const PiiEngine> engine;
+  HsScratchPtr scratch;
+  std::array<metrics::Cell*, kPiiTypeCount> matches{};
+  std::array<metrics::Cell*, kPiiTypeCount> rejected{};
+  metrics::Cell* records = nullptr;
+  metrics::Cell* bytes = nullptr;
+  metrics::Cell* scan_errors = nullptr;
+  metrics::Cell* reloads = nullptr;
+};
+
+// One validated match waiting in the current record group. `raw` is the clear candidate: it
+// never leaves the scanner (only its mask and the keyed hash of `normalized` do).
+struct Finding {
+  std::uint16_t detector = 0;
+  PiiType type = PiiType::kNir;
+  std::uint64_t start = 0;  // absolute stream offsets [start, end)
+  std::uint64_t end = 0;
+  std::string normalized;
+  std::string raw;
+};
+
+struct ScanStream::State {
+  static constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
+  static constexpr std::size_t kWindow = kMaxCandidateBytes + 16;
+
+  Scanner::Impl* scanner = nullptr;
+  std::shared_ptr<const PiiEngine> engine;
+  HsStreamPtr stream;
+  std::uint64_t base = 0;        // absolute offset where the Hyperscan stream (re)started
+  std::uint64_t fed = 0;         // absolute offset of the next byte
+  std::uint64_t valid_from = 0;  // nothing before this is readable (unit start or gap)
+  std::uint64_t total_fed = 0;
+
+  // Bytes already scanned, as a ring indexed by absolute offset; plus the chunk being scanned.
+  std::vector<std::uint8_t> ring;
+  std::uint64_t ring_mask = 0;
+  const std::uint8_t* chunk = nullptr;
+  std::uint64_t chunk_start = 0;
+  std::size_t chunk_len = 0;
+
+  // Per detector: end of the last keyword seen, unit-wide field context, last match end (dedupe
+  // of several patterns of one detector reporting the same candidate).
+  std::vector<std::uint64_t> keyword_end;
+  std::vector<std::uint8_t> unit_context;
+  std::vector<std::uint64_t> last_end;
+
+  std::vector<Finding> group;
+  std::size_t group_size = 0;
+  std::uint32_t group_types = 0;
+
+  ScanSummary summary;
+  std::array<char, kWindow> window{};
+  std::string normalized;
+  std::string masked;
+
+  void Bind(std::shared_ptr<const PiiEngine> e);
+  void ResetUnitContext();
+  bool Readable(std::uint64_t from, std::uint64_t to) const;
+  std::uint8_t At(std::uint64_t offset) const;  // REQUIRES: Readable(offset, offset + 1)
+  void OnMatch(unsigned id, std::uint64_t end);
+  void AddFinding(std::uint16_t detector, std::uint64_t start, std::uint64_t end, std::string_view raw);
+  bool BoundaryBetween(std::uint64_t from, std::uint64_t to) const;
+  void FlushGroup();
+  void EndHsStream();
+};
+
+}  // namespace vigie::match

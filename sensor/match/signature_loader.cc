@@ -1,0 +1,237 @@
+// signatures/*.yaml → PiiEngine. Every error is a StartupError "FILE:LINE: what (pattern)".
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/error.h"
+#include "match/engine.h"
+
+namespace vigie::match {
+
+namespace {
+
+class Loader {
+ public:
+  Loader(const std::string& source, const PiiEngineOptions& options)
+      : source_(source), engine_(std::make_shared<PiiEngine>(options)) {
+    engine_->source = source;
+  }
+
+  std::shared_ptr<const PiiEngine> Load(const std::string& text) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+      Fail(e.mark.line + 1, "YAML syntax error: " + e.msg);
+    }
+    if (!root.IsMap()) Fail(Line(root), "top level must be a map with a `detectors:` list");
+    CheckKeys(root, {"version", "detectors"}, "top level");
+    if (root["version"] && root["version"].as<std::string>("") != "1") Fail(Line(root["version"]), "unsupported version (expected 1)");
+    const YAML::Node dets = root["detectors"];
+    if (!dets || !dets.IsSequence() || dets.size() == 0) Fail(Line(root), "`detectors:` must be a non-empty list");
+    for (const auto& d : dets) LoadDetector(d);
+    Compile();
+    return engine_;
+  }
+
+ private:
+  [[noreturn]] void Fail(int line, const std::string& what) const {
+    throw StartupError(source_ + ":" + std::to_string(line) + ": " + what);
+  }
+  static int Line(const YAML::Node& n) { return n.Mark().line + 1; }
+
+  void CheckKeys(const YAML::Node& map, std::set<std::string> allowed, const std::string& where) const {
+    for (const auto& kv : map) {
+      const auto key = kv.first.as<std::string>("");
+      if (!allowed.count(key)) Fail(Line(kv.first), "unknown key `" + key + "` in " + where);
+    }
+  }
+
+  template <typename T>
+  T Get(const YAML::Node& map, const char* key, T def, const std::string& where) const {
+    const YAML::Node n = map[key];
+    if (!n) return def;
+    try {
+      return n.as<T>();
+    } catch (const YAML::Exception&) {
+      Fail(Line(n), "bad value for `" + std::string(key) + "` in " + where);
+    }
+  }
+
+  std::string Str(const YAML::Node& map, const char* key, const std::string& where) const {
+    const YAML::Node n = map[key];
+    if (!n || !n.IsScalar() || n.Scalar().empty()) Fail(Line(map), "missing `" + std::string(key) + "` in " + where);
+    return n.Scalar();
+  }
+
+  void LoadDetector(const YAML::Node& d) {
+    if (!d.IsMap()) Fail(Line(d), "each detector must be a map");
+    CheckKeys(d, {"id", "type", "validator", "primary", "rank", "standalone", "requires_context", "confidence",
+                  "min_confidence", "patterns", "context", "description"},
+              "detector");
+    Detector det;
+    det.id = Str(d, "id", "detector");
+    const std::string where = "detector '" + det.id + "'";
+    const std::string type = Str(d, "type", where);
+    bool found = false;
+    for (std::size_t t = 0; t < kPiiTypeCount; ++t) {
+      if (kPiiTypeNames[t] == type) {
+        det.type = static_cast<PiiType>(t);
+        found = true;
+      }
+    }
+    if (!found) Fail(Line(d["type"]), where + ": unknown type `" + type + "`");
+    const std::string vname = Str(d, "validator", where);
+    det.validator = FindValidator(vname);
+    if (!det.validator) Fail(Line(d["validator"]), where + ": unknown validator `" + vname + "` (known: " + ValidatorNames() + ")");
+    det.primary = Get<bool>(d, "primary", false, where);
+    det.rank = Get<int>(d, "rank", 100, where);
+    det.standalone = Get<bool>(d, "standalone", true, where);
+    det.requires_context = Get<bool>(d, "requires_context", false, where);
+    det.confidence = Get<float>(d, "confidence", 1.0f, where);
+    det.min_confidence = Get<float>(d, "min_confidence", 0.0f, where);
+    det.context_window = engine_->options.keyword_window_bytes;
+    if (engine_->detectors.size() >= 0xffff) Fail(Line(d), "too many detectors");
+    const auto index = static_cast<std::uint16_t>(engine_->detectors.size());
+
+    const YAML::Node pats = d["patterns"];
+    if (!pats || !pats.IsSequence() || pats.size() == 0) Fail(Line(d), where + ": `patterns:` must be a non-empty list");
+    for (const auto& p : pats) {
+      if (!p.IsMap()) Fail(Line(p), where + ": each pattern is a map with `regex:` and optional `flags:`");
+      CheckKeys(p, {"regex", "flags"}, where + " pattern");
+      Expression e;
+      e.detector = index;
+      e.text = Str(p, "regex", where + " pattern");
+      e.line = Line(p["regex"]);
+      unsigned flags = 0;
+      if (const YAML::Node f = p["flags"]) {
+        if (!f.IsSequence()) Fail(Line(f), where + ": `flags:` must be a list");
+        for (const auto& fl : f) {
+          const auto name = fl.as<std::string>("");
+          if (name == "caseless") flags |= HS_FLAG_CASELESS;
+          else if (name == "dotall") flags |= HS_FLAG_DOTALL;
+          else if (name == "multiline") flags |= HS_FLAG_MULTILINE;
+          else if (name == "utf8") flags |= HS_FLAG_UTF8;
+          else if (name == "ucp") flags |= HS_FLAG_UCP;
+          else Fail(Line(fl), where + ": unknown flag `" + name + "` (caseless, dotall, multiline, utf8, ucp)");
+        }
+      }
+      AddExpression(std::move(e), flags);
+    }
+
+    if (const YAML::Node c = d["context"]) {
+      if (!c.IsMap()) Fail(Line(c), where + ": `context:` must be a map");
+      CheckKeys(c, {"window", "boost", "keywords", "fields"}, where + " context");
+      det.context_window = Get<std::uint32_t>(c, "window", det.context_window, where);
+      det.context_boost = Get<float>(c, "boost", 0.0f, where);
+      for (const char* key : {"keywords", "fields"}) {
+        const YAML::Node list = c[key];
+        if (!list) continue;
+        if (!list.IsSequence()) Fail(Line(list), where + ": `" + key + "` must be a list");
+        for (const auto& k : list) {
+          const std::string word = k.as<std::string>("");
+          if (word.empty()) Fail(Line(k), where + ": empty keyword");
+          AddKeyword(word, std::string(key) == "fields", index, Line(k));
+        }
+      }
+    }
+    if (det.requires_context && (!d["context"] || (!d["context"]["keywords"] && !d["context"]["fields"])))
+      Fail(Line(d), where + ": requires_context needs context keywords or fields");
+    engine_->detectors.push_back(std::move(det));
+  }
+
+  void AddExpression(Expression e, unsigned flags) {
+    engine_->expressions.push_back(std::move(e));
+    flags_.push_back(flags);
+  }
+
+  // Keywords are literals, matched case-insensitively anywhere; one expression per distinct
+  // (keyword, field) pair however many detectors use it.
+  void AddKeyword(const std::string& word, bool field, std::uint16_t detector, int line) {
+    std::string lower;
+    for (char c : word) lower.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    const auto key = std::make_pair(lower, field);
+    auto it = keyword_index_.find(key);
+    if (it == keyword_index_.end()) {
+      Expression e;
+      e.kind = Expression::Kind::kKeyword;
+      e.field = field;
+      e.detector = static_cast<std::uint16_t>(engine_->keyword_targets.size());
+      e.line = line;
+      e.text = word;
+      engine_->keyword_targets.emplace_back();
+      it = keyword_index_.emplace(key, engine_->expressions.size()).first;
+      AddExpression(std::move(e), HS_FLAG_CASELESS);
+    }
+    auto& targets = engine_->keyword_targets[engine_->expressions[it->second].detector];
+    targets.push_back(detector);
+  }
+
+  static std::string EscapeLiteral(const std::string& s) {
+    static const char* kHex = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : s) {
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+        out.push_back(static_cast<char>(c));
+      } else {
+        out += "\\x";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+      }
+    }
+    return out;
+  }
+
+  void Compile() {
+    std::vector<std::string> texts;
+    std::vector<const char*> ptrs;
+    std::vector<unsigned> ids;
+    const auto& exprs = engine_->expressions;
+    texts.reserve(exprs.size());
+    for (std::size_t i = 0; i < exprs.size(); ++i) {
+      texts.push_back(exprs[i].kind == Expression::Kind::kKeyword ? EscapeLiteral(exprs[i].text) : exprs[i].text);
+      ids.push_back(static_cast<unsigned>(i));
+    }
+    for (const auto& t : texts) ptrs.push_back(t.c_str());
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    const hs_error_t rc = hs_compile_multi(ptrs.data(), flags_.data(), ids.data(), static_cast<unsigned>(ptrs.size()),
+                                           HS_MODE_STREAM, nullptr, &db, &err);
+    if (rc != HS_SUCCESS) {
+      std::string msg = err && err->message ? err->message : "unknown error";
+      const int idx = err ? err->expression : -1;
+      hs_free_compile_error(err);
+      if (idx >= 0 && static_cast<std::size_t>(idx) < exprs.size()) {
+        const auto& e = exprs[static_cast<std::size_t>(idx)];
+        Fail(e.line, "pattern `" + e.text + "` does not compile: " + msg);
+      }
+      Fail(1, "signature set does not compile: " + msg);
+    }
+    engine_->db.reset(db);
+  }
+
+  std::string source_;
+  std::shared_ptr<PiiEngine> engine_;
+  std::vector<unsigned> flags_;
+  std::map<std::pair<std::string, bool>, std::size_t> keyword_index_;
+};
+
+}  // namespace
+
+std::shared_ptr<const PiiEngine> CompilePiiEngine(const std::string& yaml_text, const std::string& source,
+                                                  const PiiEngineOptions& options) {
+  return Loader(source, options).Load(yaml_text);
+}
+
+std::shared_ptr<const PiiEngine> LoadPiiEngine(const std::string& path, const PiiEngineOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw StartupError(path + ": cannot read signature file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return CompilePiiEngine(ss.str(), path, options);
+}
+
+}  // namespace vigie::match

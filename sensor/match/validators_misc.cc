@@ -1,0 +1,174 @@
+// Validators for record-only fields (birth dates, postal addresses) and the validator registry.
+#include <array>
+
+#include "match/validators.h"
+#include "match/validators_util.h"
+
+namespace vigie::match {
+
+using namespace detail;
+
+namespace {
+// Plausible birth years. Fixed (not configurable) so two sensors count the same way.
+constexpr int kMinBirthYear = 1900;
+constexpr int kMaxBirthYear = 2025;
+}  // namespace
+
+bool PlausibleBirthDate(int y, int m, int d) {
+  if (y < kMinBirthYear || y > kMaxBirthYear || m < 1 || m > 12 || d < 1) return false;
+  static constexpr int kDays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (d > kDays[m - 1]) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return !(m == 2 && d == 29 && !leap);
+}
+
+// yyyy-mm-dd, dd/mm/yyyy, dd-mm-yyyy (10 chars ending at the match end).
+std::optional<std::size_t> CheckBirthDate(std::string_view w, std::string& norm) {
+  if (w.size() < 10) return std::nullopt;
+  const std::size_t s = w.size() - 10;
+  std::string_view v = w.substr(s);
+  if (!TokenStart(w, s)) return std::nullopt;
+  int y, m, d;
+  auto digits_at = [&](std::initializer_list<int> idx) {
+    for (int k : idx)
+      if (!IsDigit(v[static_cast<std::size_t>(k)])) return false;
+    return true;
+  };
+  if (v[4] == '-' && v[7] == '-' && digits_at({0, 1, 2, 3, 5, 6, 8, 9})) {
+    y = Two(v, 0) * 100 + Two(v, 2);
+    m = Two(v, 5);
+    d = Two(v, 8);
+  } else if ((v[2] == '/' || v[2] == '-') && v[5] == v[2] && digits_at({0, 1, 3, 4, 6, 7, 8, 9})) {
+    d = Two(v, 0);
+    m = Two(v, 3);
+    y = Two(v, 6) * 100 + Two(v, 8);
+  } else {
+    return std::nullopt;
+  }
+  if (!PlausibleBirthDate(y, m, d)) return std::nullopt;
+  char buf[11];
+  buf[0] = static_cast<char>('0' + y / 1000);
+  buf[1] = static_cast<char>('0' + y / 100 % 10);
+  buf[2] = static_cast<char>('0' + y / 10 % 10);
+  buf[3] = static_cast<char>('0' + y % 10);
+  buf[4] = '-';
+  buf[5] = static_cast<char>('0' + m / 10);
+  buf[6] = static_cast<char>('0' + m % 10);
+  buf[7] = '-';
+  buf[8] = static_cast<char>('0' + d / 10);
+  buf[9] = static_cast<char>('0' + d % 10);
+  norm.assign(buf, 10);
+  return s;
+}
+
+// Only the decade stays: "19**-**-**".
+void MaskBirthDate(std::string_view c, std::string& out) {
+  out.clear();
+  if (c.size() != 10) { out = "****-**-**"; return; }
+  if (c[4] == '-') {
+    out.append(c.substr(0, 3)).append("*-**-**");
+  } else {
+    out.append("**").append(1, c[2]).append("**").append(1, c[5]).append(c.substr(6, 3)).append("*");
+  }
+}
+
+// ---------------------------------------------------------------- postal address
+namespace {
+// Street types accepted after the number (lower case; the match is case-insensitive).
+constexpr std::array<std::string_view, 20> kStreetTypes = {
+    "rue", "avenue", "av.", "av", "bd", "boulevard", "chemin", "allee", "all\xc3\xa9" "e", "impasse",
+    "place", "route", "quai", "cours", "square", "voie", "passage", "residence", "r\xc3\xa9sidence", "sentier"};
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t k = 0; k < prefix.size(); ++k)
+    if (ToLower(s[k]) != prefix[k]) return false;
+  return true;
+}
+
+// Parses "NUM[ bis|ter][,] TYPE " at s[0]; returns the length of the type word or 0.
+std::size_t ParseStreetHead(std::string_view s, std::string_view* type) {
+  std::size_t k = 0;
+  while (k < s.size() && k < 4 && IsDigit(s[k])) ++k;
+  if (k == 0 || (k < s.size() && IsDigit(s[k]))) return 0;
+  std::string_view rest = s.substr(k);
+  if (!rest.empty() && rest[0] == ' ') {
+    std::string_view r2 = rest.substr(1);
+    if (StartsWithNoCase(r2, "bis") || StartsWithNoCase(r2, "ter")) rest = r2.substr(3);
+  } else if (StartsWithNoCase(rest, "bis") || StartsWithNoCase(rest, "ter")) {
+    rest = rest.substr(3);
+  }
+  if (!rest.empty() && rest[0] == ',') rest = rest.substr(1);
+  if (rest.empty() || rest[0] != ' ') return 0;
+  rest = rest.substr(1);
+  for (std::string_view t : kStreetTypes) {
+    if (StartsWithNoCase(rest, t) && rest.size() > t.size() + 2 && rest[t.size()] == ' ') {
+      *type = t;
+      return s.size() - rest.size() + t.size();
+    }
+  }
+  return 0;
+}
+}  // namespace
+
+// "12 rue de la Paix" followed by a field terminator (", ; newline), or the full form
+// "12 rue de la Paix, 75002 P" ending on the town's first letter.
+std::optional<std::size_t> CheckAddress(std::string_view w, std::string& norm) {
+  if (w.size() < 8) return std::nullopt;
+  std::string_view body = w;
+  const char last = w.back();
+  if (last == '"' || last == ',' || last == ';' || last == '\r' || last == '\n') body.remove_suffix(1);
+  const std::size_t lo = body.size() > kMaxCandidateBytes ? body.size() - kMaxCandidateBytes : 0;
+  for (std::size_t p = body.size(); p-- > lo;) {
+    const char c = body[p];
+    if (c == '"' || c == ';' || c == '\n' || c == '\r' || c == '{' || c == '}') break;
+    if (!IsDigit(c) || !TokenStart(body, p)) continue;
+    std::string_view type;
+    const std::size_t head = ParseStreetHead(body.substr(p), &type);
+    if (head == 0) continue;
+    if (body.size() - p - head < 3) continue;  // a name after the type
+    norm.clear();
+    for (char ch : body.substr(p)) norm.push_back(ToLower(ch));
+    return p;
+  }
+  return std::nullopt;
+}
+
+// "** rue ****": the kind of street, nothing that locates anybody.
+void MaskAddress(std::string_view c, std::string& out) {
+  std::string_view type;
+  out.clear();
+  if (ParseStreetHead(c, &type) == 0) { out = "** ****"; return; }
+  out.append("** ").append(type).append(" ****");
+}
+
+// ---------------------------------------------------------------- registry
+namespace {
+constexpr std::array<Validator, 8> kValidators = {{
+    {"nir", &CheckNir, &MaskNir},
+    {"france_travail_id", &CheckFranceTravailId, &MaskFranceTravailId},
+    {"phone_fr", &CheckPhone, &MaskPhone},
+    {"email", &CheckEmail, &MaskEmail},
+    {"iban", &CheckIban, &MaskIban},
+    {"luhn_card", &CheckCard, &MaskCard},
+    {"birth_date", &CheckBirthDate, &MaskBirthDate},
+    {"address_fr", &CheckAddress, &MaskAddress},
+}};
+}  // namespace
+
+const Validator* FindValidator(std::string_view name) {
+  for (const auto& v : kValidators)
+    if (v.name == name) return &v;
+  return nullptr;
+}
+
+std::string ValidatorNames() {
+  std::string s;
+  for (const auto& v : kValidators) {
+    if (!s.empty()) s += ", ";
+    s += v.name;
+  }
+  return s;
+}
+
+}  // namespace vigie::match

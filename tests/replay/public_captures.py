@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Runs vigie on every capture of ../shared/pcaps-public (MANIFEST.tsv): each must be processed
+with exit 0 (no crash, no sanitizer report). Where tshark is installed, per-flow wire bytes and
+packets for TCP and UDP must equal tshark's (computed from `tshark -T fields`), except on the
+captures listed in KNOWN_DIFFERENCES with the reason.
+
+Usage: public_captures.py VIGIE PUBLIC_DIR   (exit 77 when PUBLIC_DIR is absent)"""
+import collections
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+# capture -> why its per-flow counts legitimately differ from tshark's
+KNOWN_DIFFERENCES = {
+}
+
+
+def tshark_flows(path):
+    fields = ["frame.len", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport",
+              "udp.srcport", "udp.dstport", "ip.flags.mf", "ip.frag_offset", "ipv6.fragment"]
+    cmd = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=l"]
+    for f in fields:
+        cmd += ["-e", f]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
+    flows = collections.defaultdict(lambda: [0, 0])
+    for line in out.splitlines():
+        v = line.split("\t")
+        v += [""] * (len(fields) - len(v))
+        flen, s4, d4, s6, d6, tsp, tdp, usp, udp_, mf, foff, f6 = v
+        src, dst = (s6, d6) if s6 else (s4, d4)
+        if not src:
+            continue
+        if mf == "1" or (foff and foff != "0") or f6:
+            return None  # fragments: tshark attributes them differently (only the last frame carries ports)
+        if tsp:
+            proto, sp, dp = 6, int(tsp), int(tdp)
+        elif usp:
+            proto, sp, dp = 17, int(usp), int(udp_)
+        else:
+            continue
+        key = tuple(sorted([(src, sp), (dst, dp)])) + (proto,)
+        flows[key][0] += 1
+        flows[key][1] += int(flen)
+    return flows
+
+
+def vigie_flows(vigie, path, workdir):
+    fl = os.path.join(workdir, "flows.json")
+    if os.path.exists(fl):
+        os.remove(fl)
+    r = subprocess.run([vigie, "--read", path, "--alerts", os.path.join(workdir, "a.json"), "--flow-log", fl,
+                        "--metrics-file", os.path.join(workdir, "m.prom")], capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        return None, f"exit {r.returncode}: {r.stderr.strip()[-500:]}"
+    flows = collections.defaultdict(lambda: [0, 0])
+    pn = {"TCP": 6, "UDP": 17}
+    for line in open(fl):
+        f = json.loads(line)
+        if f["proto"] not in pn:
+            continue
+        key = tuple(sorted([(f["src_ip"], f["src_port"]), (f["dest_ip"], f["dest_port"])])) + (pn[f["proto"]],)
+        flows[key][0] += f["flow"]["pkts_toserver"] + f["flow"]["pkts_toclient"]
+        flows[key][1] += f["flow"]["bytes_toserver"] + f["flow"]["bytes_toclient"]
+    return flows, None
+
+
+def main():
+    vigie, public = sys.argv[1], sys.argv[2]
+    manifest = os.path.join(public, "MANIFEST.tsv")
+    if not os.path.exists(manifest):
+        print(f"SKIP: {public} absent")
+        return 77
+    have_tshark = shutil.which("tshark") is not None
+    failures, compared = [], 0
+    rows = list(csv.DictReader(open(manifest), delimiter="\t"))
+    with tempfile.TemporaryDirectory() as workdir:
+        for row in rows:
+            path = os.path.join(public, row["file"])
+            got, err = vigie_flows(vigie, path, workdir)
+            if err:
+                failures.append(f"{row['file']}: {err}")
+                continue
+            if not have_tshark or row["file"] in KNOWN_DIFFERENCES:
+                continue
+            want = tshark_flows(path)
+            if want is None:
+                continue
+            compared += 1
+            for key, (pk, by) in want.items():
+                g = got.get(key)
+                if g is None or g != [pk, by]:
+                    failures.append(f"{row['file']}: flow {key}: vigie {g}, tshark {[pk, by]}")
+                    break
+    print(f"{len(rows)} captures replayed, {compared} compared with tshark")
+    if failures:
+        print("FAIL public_captures")
+        for f in failures:
+            print("  " + f)
+        return 1
+    print("PASS public_captures")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "app/app_config.h"
+#include "core/hash.h"
 #include "match/scanner.h"
 #include "metrics/counters.h"
 #include "track/events.h"
@@ -16,9 +17,12 @@ struct AppContext {
   match::Scanner* scanner = nullptr;
   track::EventSink* events = nullptr;
   metrics::CounterSet* metrics = nullptr;
+  // Keyed hash for account tokens (HTTP bearer/cookie/header values). Null in unit tests: an
+  // unkeyed hash is used then.
+  const KeyedHasher* hasher = nullptr;
   // Per-worker counter handles of the decoders, built on first use (DecoderMetrics below) so
   // that sessions, created per flow, never register cells on the hot path. Slot per decoder:
-  // 0 smtp, 1 dns, 2 tls; 3..7 free. Opaque to everyone but the decoder owning the slot.
+  // 0 smtp, 1 dns, 2 tls, 3 http, 4 raw, 5 router; 6..7 free. Opaque to everyone but the decoder owning the slot.
   mutable std::array<std::shared_ptr<void>, 8> metric_slots{};
 };
 

@@ -28,6 +28,13 @@ PcapFileSource::PcapFileSource(const std::string& path, metrics::CounterSet& cou
   }
   handle_.reset(p);
   linktype_ = pcap_datalink(p);
+  // The link-type field's upper bits are reserved (FCS length and flags); libpcap passes
+  // unknown ones through. Wireshark rejects such files, so do we, rather than decode garbage.
+  if (linktype_ < 0 || linktype_ > 0xffff) {
+    char hex[16];
+    std::snprintf(hex, sizeof(hex), "0x%x", static_cast<unsigned>(linktype_));
+    throw StartupError("cannot read capture file '" + path + "': unsupported link-type field " + hex);
+  }
 }
 
 PcapFileSource::~PcapFileSource() = default;

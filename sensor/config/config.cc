@@ -77,6 +77,131 @@ void LoadApp(const YamlWalker& w, const YAML::Node& n, app::AppConfig& a) {
   a.volume_report_seconds = static_cast<std::uint32_t>(secs);
 }
 
+std::uint64_t SecondsOf(Timestamp t) { return static_cast<std::uint64_t>(t / kNanosPerSecond); }
+
+void GetDuration(const YamlWalker& w, const YAML::Node& n, const std::string& p, const char* key, Timestamp& out) {
+  std::uint64_t secs = SecondsOf(out);
+  w.GetSeconds(n, p, key, secs);
+  out = Seconds(static_cast<std::int64_t>(secs));
+}
+
+void LoadFlow(const YamlWalker& w, const YAML::Node& n, flow::FlowConfig& f) {
+  const std::string p = "flow";
+  w.Keys(n, p, {"tcp_new_timeout", "tcp_established_timeout", "tcp_closed_timeout", "udp_timeout", "other_timeout",
+                "max_flows"});
+  GetDuration(w, n, p, "tcp_new_timeout", f.tcp_new_timeout);
+  GetDuration(w, n, p, "tcp_established_timeout", f.tcp_established_timeout);
+  GetDuration(w, n, p, "tcp_closed_timeout", f.tcp_closed_timeout);
+  GetDuration(w, n, p, "udp_timeout", f.udp_timeout);
+  GetDuration(w, n, p, "other_timeout", f.other_timeout);
+  w.Get(n, p, "max_flows", f.max_flows);
+  if (f.max_flows < 1) w.Fail(n["max_flows"], "flow.max_flows", "must be at least 1");
+}
+
+void LoadReassembly(const YamlWalker& w, const YAML::Node& n, flow::FlowConfig& f) {
+  const std::string p = "reassembly";
+  w.Keys(n, p, {"overlap_policy", "ooo_max_bytes", "ooo_max_segments", "hole_timeout", "memcap", "depth"});
+  std::string policy(flow::OverlapPolicyName(f.overlap_policy));
+  w.Get(n, p, "overlap_policy", policy);
+  auto parsed = flow::ParseOverlapPolicy(policy);
+  if (!parsed) w.Fail(n["overlap_policy"], "reassembly.overlap_policy", "expected first, last, linux, windows or bsd");
+  f.overlap_policy = *parsed;
+  w.GetSize(n, p, "ooo_max_bytes", f.ooo_max_bytes);
+  w.Get(n, p, "ooo_max_segments", f.ooo_max_segments);
+  GetDuration(w, n, p, "hole_timeout", f.hole_timeout);
+  w.GetSize(n, p, "memcap", f.reassembly_memcap);
+  w.GetSize(n, p, "depth", f.content_depth);
+}
+
+void LoadDefrag(const YamlWalker& w, const YAML::Node& n, decode::DefragConfig& d) {
+  const std::string p = "defrag";
+  w.Keys(n, p, {"timeout", "max_datagram_bytes", "memcap"});
+  GetDuration(w, n, p, "timeout", d.timeout);
+  w.Get(n, p, "max_datagram_bytes", d.max_datagram_bytes);
+  std::uint64_t memcap = d.memcap_bytes;
+  w.GetSize(n, p, "memcap", memcap);
+  d.memcap_bytes = static_cast<std::size_t>(memcap);
+}
+
+// `enabled` and `allow` (account names, IPs/CIDRs, or for dns_tunnel registered domains).
+void LoadRuleFilter(const YamlWalker& w, const YAML::Node& n, const std::string& p, track::RuleFilter& f) {
+  w.Get(n, p, "enabled", f.enabled);
+  std::vector<std::string> allow;
+  w.Get(n, p, "allow", allow);
+  for (const auto& a : allow) {
+    if (auto c = Cidr::Parse(a)) {
+      f.allow_nets.Add(*c);
+    } else {
+      f.allow_ids.push_back(a);
+    }
+  }
+}
+
+void LoadTrack(const YamlWalker& w, const YAML::Node& n, track::TrackConfig& t) {
+  const std::string p = "track";
+  w.Keys(n, p, {"max_entities", "exact_distinct_cap", "max_evidence", "snapshot_interval", "rules"});
+  std::uint64_t max_entities = t.max_entities;
+  w.Get(n, p, "max_entities", max_entities);
+  t.max_entities = static_cast<std::size_t>(max_entities);
+  w.Get(n, p, "exact_distinct_cap", t.exact_distinct_cap);
+  w.Get(n, p, "max_evidence", t.max_evidence);
+  std::uint64_t interval = static_cast<std::uint64_t>(t.snapshot_interval_s);
+  w.GetSeconds(n, p, "snapshot_interval", interval);
+  if (interval < 1) w.Fail(n["snapshot_interval"], "track.snapshot_interval", "must be at least 1 second");
+  t.snapshot_interval_s = static_cast<std::int64_t>(interval);
+  auto rules = n["rules"];
+  if (!rules) return;
+  const std::string rp = "track.rules";
+  w.Keys(rules, rp, {"pii.bulk_transfer", "exfil.entity_records", "exfil.entity_bytes", "exfil.dns_tunnel"});
+  if (auto r = rules["pii.bulk_transfer"]) {
+    const std::string q = rp + ".pii.bulk_transfer";
+    w.Keys(r, q, {"enabled", "allow", "min_records"});
+    LoadRuleFilter(w, r, q, t.bulk.filter);
+    w.Get(r, q, "min_records", t.bulk.min_records);
+  }
+  if (auto r = rules["exfil.entity_records"]) {
+    const std::string q = rp + ".exfil.entity_records";
+    w.Keys(r, q, {"enabled", "allow", "threshold_1h", "threshold_24h", "threshold_30d", "peer_enabled",
+                  "peer_min_peers", "peer_factor", "peer_min_records"});
+    LoadRuleFilter(w, r, q, t.records.filter);
+    w.Get(r, q, "threshold_1h", t.records.threshold_1h);
+    w.Get(r, q, "threshold_24h", t.records.threshold_24h);
+    w.Get(r, q, "threshold_30d", t.records.threshold_30d);
+    w.Get(r, q, "peer_enabled", t.records.peer_enabled);
+    w.Get(r, q, "peer_min_peers", t.records.peer_min_peers);
+    w.Get(r, q, "peer_factor", t.records.peer_factor);
+    w.Get(r, q, "peer_min_records", t.records.peer_min_records);
+  }
+  if (auto r = rules["exfil.entity_bytes"]) {
+    const std::string q = rp + ".exfil.entity_bytes";
+    w.Keys(r, q, {"enabled", "allow", "threshold_1h", "threshold_24h", "baseline_enabled", "baseline_min_days",
+                  "baseline_factor", "baseline_min_bytes", "baseline_alpha"});
+    LoadRuleFilter(w, r, q, t.bytes.filter);
+    w.GetSize(r, q, "threshold_1h", t.bytes.threshold_1h);
+    w.GetSize(r, q, "threshold_24h", t.bytes.threshold_24h);
+    w.Get(r, q, "baseline_enabled", t.bytes.baseline_enabled);
+    w.Get(r, q, "baseline_min_days", t.bytes.baseline_min_days);
+    w.Get(r, q, "baseline_factor", t.bytes.baseline_factor);
+    w.GetSize(r, q, "baseline_min_bytes", t.bytes.baseline_min_bytes);
+    w.Get(r, q, "baseline_alpha", t.bytes.baseline_alpha);
+    if (t.bytes.baseline_alpha <= 0 || t.bytes.baseline_alpha > 1)
+      w.Fail(r["baseline_alpha"], q + ".baseline_alpha", "must be in (0, 1]");
+  }
+  if (auto r = rules["exfil.dns_tunnel"]) {
+    const std::string q = rp + ".exfil.dns_tunnel";
+    w.Keys(r, q, {"enabled", "allow", "min_label_len", "min_subdomain_len", "min_entropy", "threshold_1h",
+                  "max_tracked"});
+    LoadRuleFilter(w, r, q, t.dns.filter);
+    w.Get(r, q, "min_label_len", t.dns.min_label_len);
+    w.Get(r, q, "min_subdomain_len", t.dns.min_subdomain_len);
+    w.Get(r, q, "min_entropy", t.dns.min_entropy);
+    w.Get(r, q, "threshold_1h", t.dns.threshold_1h);
+    std::uint64_t mt = t.dns.max_tracked;
+    w.Get(r, q, "max_tracked", mt);
+    t.dns.max_tracked = static_cast<std::size_t>(mt);
+  }
+}
+
 }  // namespace
 
 Config LoadFile(const std::string& path, Config c) {
@@ -92,7 +217,8 @@ Config LoadFile(const std::string& path, Config c) {
   }
   if (root.IsNull()) return c;  // empty file: all defaults
   YamlWalker w(path);
-  w.Keys(root, "", {"capture", "output", "home_net", "workers", "user", "signatures", "pii", "app"});
+  w.Keys(root, "", {"capture", "output", "home_net", "workers", "user", "signatures", "pii", "app", "flow", "reassembly",
+                    "defrag", "track"});
   if (root["capture"]) LoadCapture(w, root["capture"], c.capture);
   if (root["output"]) LoadOutput(w, root["output"], c.output);
   w.Get(root, "", "home_net", c.home_net);
@@ -102,6 +228,10 @@ Config LoadFile(const std::string& path, Config c) {
   w.Get(root, "", "signatures", c.signatures);
   if (root["pii"]) LoadPii(w, root["pii"], c.pii);
   if (root["app"]) LoadApp(w, root["app"], c.app);
+  if (root["flow"]) LoadFlow(w, root["flow"], c.flow);
+  if (root["reassembly"]) LoadReassembly(w, root["reassembly"], c.flow);
+  if (root["defrag"]) LoadDefrag(w, root["defrag"], c.defrag);
+  if (root["track"]) LoadTrack(w, root["track"], c.track);
   return c;
 }
 

@@ -8,7 +8,10 @@
 
 #include "app/app_config.h"
 #include "core/ip_addr.h"
+#include "decode/ip_defrag.h"
+#include "flow/flow_config.h"
 #include "match/scanner.h"
+#include "track/track_config.h"
 
 namespace vigie::config {
 
@@ -39,6 +42,9 @@ struct Config {
   std::string signatures;               // PII signature file
   match::PiiEngineOptions pii;
   app::AppConfig app;
+  decode::DefragConfig defrag;
+  flow::FlowConfig flow;  // flow table and TCP reassembly
+  track::TrackConfig track;
 };
 
 Config Defaults();

@@ -111,7 +111,14 @@ void YamlWalker::GetSize(const YAML::Node& map, const std::string& path, const c
   if (!n) return;
   std::string s = n.IsScalar() ? n.Scalar() : "";
   std::uint64_t mult = 1;
-  if (!s.empty()) {
+  auto ends_with = [&](const char* suf) {
+    std::string x(suf);
+    return s.size() > x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
+  };
+  if (ends_with("KB") || ends_with("MB") || ends_with("GB")) {  // decimal units
+    mult = s[s.size() - 2] == 'K' ? 1000ull : s[s.size() - 2] == 'M' ? 1000000ull : 1000000000ull;
+    s.resize(s.size() - 2);
+  } else if (!s.empty()) {
     switch (s.back()) {
       case 'k': case 'K': mult = 1ull << 10; break;
       case 'm': case 'M': mult = 1ull << 20; break;

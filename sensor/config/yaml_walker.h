@@ -29,7 +29,7 @@ class YamlWalker {
   void Get(const YAML::Node& map, const std::string& path, const char* key, std::vector<std::string>& out) const;
   // A comma-separated string or a list of CIDRs.
   void Get(const YAML::Node& map, const std::string& path, const char* key, CidrSet& out) const;
-  // Byte sizes accept suffixes: 64k, 256M, 2G (powers of 1024).
+  // Byte sizes accept suffixes: 64k, 256M, 2G (powers of 1024) or 500MB, 2GB (powers of 1000).
   void GetSize(const YAML::Node& map, const std::string& path, const char* key, std::uint64_t& out) const;
   // Durations accept suffixes s, m, h, d (seconds when bare).
   void GetSeconds(const YAML::Node& map, const std::string& path, const char* key, std::uint64_t& out) const;

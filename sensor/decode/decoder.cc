@@ -28,7 +28,8 @@ constexpr int kLinkNull = 0, kLinkEthernet = 1, kLinkRaw12 = 12, kLinkRaw14 = 14
 
 constexpr std::uint16_t kEthIpv4 = 0x0800, kEthIpv6 = 0x86DD, kEthVlan = 0x8100, kEthQinq = 0x88A8,
                         kEthQinqOld = 0x9100, kEthQinqOld2 = 0x9200, kEthMpls = 0x8847,
-                        kEthMplsMulticast = 0x8848, kEthPppoeSession = 0x8864;
+                        kEthMplsMulticast = 0x8848, kEthPppoeSession = 0x8864,
+                        kEthCiscoMetadata = 0x8909;
 constexpr int kMaxVlanTags = 8;
 constexpr int kMaxMplsLabels = 16;
 
@@ -230,6 +231,13 @@ DecodeStatus Decoder::EtherType(std::uint16_t type, Cursor c, DecodedPacket& out
       case kEthMpls:
       case kEthMplsMulticast: return Mpls(c, out);
       case kEthPppoeSession: return Pppoe(c, out);
+      case kEthCiscoMetadata:
+        // Cisco MetaData (SGT tag): version, length, option, SGT, then the real EtherType.
+        if (tags >= kMaxVlanTags) return Fail(out, Anomaly::kVlanTooDeep);
+        if (c.cap < 8) return Fail(out, Anomaly::kVlanHeaderTruncated);
+        type = LoadBe16(c.p + 6);
+        c = c.Skip(8);
+        continue;
       default: return NotIp(out);  // ARP, LLDP, PPPoE discovery, 802.3 length field (LLC), …
     }
   }

@@ -213,8 +213,9 @@ void FlowTable::Close(Entry* e, CloseReason reason) {
 void FlowTable::Process(const decode::DecodedPacket& p) {
   std::uint16_t sport = p.sport, dport = p.dport;
   if (p.ip_proto == decode::kProtoIcmp || p.ip_proto == decode::kProtoIcmpV6) {
-    // The decoder gives ICMP type in sport and code in dport; request and reply map to one flow.
-    IcmpPorts m = MapIcmp(p.ip_proto, static_cast<std::uint8_t>(p.sport), static_cast<std::uint8_t>(p.dport));
+    // ICMP has no ports: the flow uses (type, counterpart type) so request and reply map to one
+    // flow, or (type, code) for one-way messages; Flow::client.port/server.port keep them.
+    IcmpPorts m = MapIcmp(p.ip_proto, p.icmp_type, p.icmp_code);
     sport = m.sport;
     dport = m.dport;
   }

@@ -10,12 +10,6 @@ namespace vigie::match {
 
 namespace {
 
-int OnHsMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/, void* ctx) {
-  auto* st = static_cast<ScanStream::State*>(ctx);
-  st->OnMatch(id, st->base + to);
-  return 0;
-}
-
 std::uint64_t RingSize(std::uint32_t record_window) {
   const std::uint64_t need = std::min<std::uint64_t>(record_window, 1u << 20) + 256;
   std::uint64_t r = 512;
@@ -24,6 +18,13 @@ std::uint64_t RingSize(std::uint32_t record_window) {
 }
 
 }  // namespace
+
+int ScanStream::State::OnHsMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
+                                 void* ctx) {
+  auto* st = static_cast<State*>(ctx);
+  st->OnMatch(id, st->base + to);
+  return 0;
+}
 
 // ------------------------------------------------------------------ Scanner
 
@@ -119,7 +120,7 @@ void ScanStream::Feed(ByteView data) {
     st.chunk_start = st.fed;
     st.chunk_len = len;
     const hs_error_t rc = hs_scan_stream(st.stream.get(), reinterpret_cast<const char*>(st.chunk),
-                                         static_cast<unsigned>(len), 0, sc.scratch.get(), &OnHsMatch, &st);
+                                         static_cast<unsigned>(len), 0, sc.scratch.get(), &State::OnHsMatch, &st);
     if (rc != HS_SUCCESS) sc.scan_errors->Inc();
     // Keep the last ring.size() bytes for candidates and record gaps that straddle chunks.
     const std::size_t keep = std::min<std::size_t>(len, st.ring.size());

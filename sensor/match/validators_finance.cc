@@ -149,7 +149,8 @@ std::optional<std::size_t> CheckCard(std::string_view w, std::string& norm) {
     ++n;
     --i;
     prev_sep = false;
-    if (n >= 13 && TokenStart(w, i)) {
+    // Digits right after '/' are a URL path segment: an object id, not a card.
+    if (n >= 13 && TokenStart(w, i) && (i == 0 || w[i - 1] != '/')) {
       std::string_view d(digits + 19 - n, static_cast<std::size_t>(n));
       if (CardIssuerAccepts(d) && LuhnValid(d)) {
         bool same = true;

@@ -142,6 +142,8 @@ std::optional<std::size_t> CheckPhone(std::string_view w, std::string& norm) {
   } else {
     return std::nullopt;
   }
+  // Digits right after '/' are a URL path segment (/items/0612345678), an id, not a phone.
+  if (start > 0 && w[start - 1] == '/') return std::nullopt;
   bool same = true;
   for (int k = 1; k < 9; ++k) same = same && digits[k] == digits[1];
   if (same) return std::nullopt;                       // 06 00 00 00 00, 01 11 11 11 11

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -16,7 +17,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include "alert/sinks.h"
+#include "alert/sink.h"
+#include "alert/syslog_sink.h"
 #include "capture/live_source.h"
 #include "capture/pcap_file_source.h"
 #include "core/error.h"
@@ -45,10 +47,31 @@ void DropPrivileges(const std::string& user) {
     throw StartupError("cannot switch to user '" + user + "'");
 }
 
+// "udp://host:514" or "tcp://host:601" (scheme validated by the config loader).
+alert::SyslogOptions ParseSyslogUrl(const std::string& url) {
+  alert::SyslogOptions o;
+  o.transport = url.rfind("tcp://", 0) == 0 ? alert::SyslogOptions::Transport::kTcp
+                                            : alert::SyslogOptions::Transport::kUdp;
+  std::string rest = url.substr(6);
+  auto colon = rest.rfind(':');
+  if (colon == std::string::npos || rest.find(']') != std::string::npos && colon < rest.find(']')) {
+    o.host = rest;
+    o.port = o.transport == alert::SyslogOptions::Transport::kTcp ? 601 : 514;
+  } else {
+    o.host = rest.substr(0, colon);
+    int port = std::atoi(rest.c_str() + colon + 1);
+    if (port <= 0 || port > 65535) throw StartupError("output.syslog: bad port in " + url);
+    o.port = static_cast<std::uint16_t>(port);
+  }
+  if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') o.host = o.host.substr(1, o.host.size() - 2);
+  return o;
+}
+
 std::unique_ptr<alert::AlertSink> MakeAlertSink(const config::Config& cfg, metrics::CounterSet& counters) {
   auto multi = std::make_unique<alert::MultiSink>();
   multi->Add(std::make_unique<alert::FileSink>(cfg.output.alerts));
-  if (!cfg.output.syslog.empty()) multi->Add(alert::MakeSyslogSink(cfg.output.syslog, counters));
+  if (!cfg.output.syslog.empty())
+    multi->Add(std::make_unique<alert::SyslogSink>(ParseSyslogUrl(cfg.output.syslog), counters));
   return multi;
 }
 

@@ -101,7 +101,8 @@ class EntityWindows {
   static constexpr std::int64_t kNever = INT64_MIN;
 
  private:
-  struct Rings;
+  template <std::size_t N>
+  using Ring = std::unique_ptr<std::array<Bucket, N>>;
   struct HllState;
   void RollTo(std::int64_t slot);
   std::uint64_t DayOut(std::int64_t day) const;
@@ -109,7 +110,9 @@ class EntityWindows {
   void RebuildUnions();
 
   std::int64_t cur_slot_ = kNever;
-  std::unique_ptr<Rings> rings_;
+  Ring<12> five_;  // 5-min buckets (1 h)
+  Ring<24> hour_;  // 1-h buckets (24 h)
+  Ring<30> day_;   // 1-day buckets (30 d)
   FpTable exact_;
   std::unique_ptr<HllState> hll_;
 };

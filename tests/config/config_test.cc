@@ -78,3 +78,47 @@ TEST(Config, MissingFileIsAStartupError) {
 
 }  // namespace
 }  // namespace vigie::config
+
+namespace vigie::config {
+namespace {
+
+TEST(Config, StageSectionsReachTheirStructs) {
+  auto p = WriteTemp(
+      "flow:\n  tcp_established_timeout: 10m\n  max_flows: 5000\n"
+      "reassembly:\n  overlap_policy: bsd\n  memcap: 32M\n  depth: 1M\n"
+      "defrag:\n  timeout: 15s\n"
+      "track:\n  max_entities: 1000\n  snapshot_interval: 1m\n  rules:\n"
+      "    pii.bulk_transfer:\n      min_records: 50\n      allow: [svc-export, 10.9.0.0/16]\n"
+      "    exfil.entity_bytes:\n      threshold_1h: 500MB\n"
+      "    exfil.dns_tunnel:\n      enabled: false\n");
+  auto c = LoadFile(p, Defaults());
+  std::remove(p.c_str());
+  EXPECT_EQ(c.flow.tcp_established_timeout, Seconds(600));
+  EXPECT_EQ(c.flow.max_flows, 5000u);
+  EXPECT_EQ(c.flow.overlap_policy, flow::OverlapPolicy::kBsd);
+  EXPECT_EQ(c.flow.reassembly_memcap, 32u << 20);
+  EXPECT_EQ(c.flow.content_depth, 1u << 20);
+  EXPECT_EQ(c.defrag.timeout, Seconds(15));
+  EXPECT_EQ(c.track.max_entities, 1000u);
+  EXPECT_EQ(c.track.snapshot_interval_s, 60);
+  EXPECT_EQ(c.track.bulk.min_records, 50u);
+  ASSERT_EQ(c.track.bulk.filter.allow_ids.size(), 1u);
+  EXPECT_EQ(c.track.bulk.filter.allow_ids[0], "svc-export");
+  EXPECT_TRUE(c.track.bulk.filter.allow_nets.Contains(*IpAddr::Parse("10.9.1.1")));
+  EXPECT_EQ(c.track.bytes.threshold_1h, 500'000'000u);
+  EXPECT_FALSE(c.track.dns.filter.enabled);
+  EXPECT_TRUE(c.track.records.filter.enabled);
+}
+
+TEST(Config, StageSectionErrors) {
+  EXPECT_NE(ErrorOf("reassembly:\n  overlap_policy: random\n").find(":2: reassembly.overlap_policy"), std::string::npos);
+  EXPECT_NE(ErrorOf("track:\n  rules:\n    exfil.nope: {}\n").find("track.rules.exfil.nope: unknown key"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("track:\n  rules:\n    pii.bulk_transfer:\n      min_record: 3\n")
+                .find(":4: track.rules.pii.bulk_transfer.min_record: unknown key"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("flow:\n  udp_timeout: soon\n").find("flow.udp_timeout: expected a duration"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigie::config

@@ -21,19 +21,21 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pcap_info import capture_span  # noqa: E402
 
 START = time.time()
+LIVE = {"packets": None, "drops": 0}
 
 
 def exposition(omit):
     t = time.time() - START
     n = int(t * 100)
+    live = LIVE["packets"] is not None
     rows = [
         ("vigie_build_info", 'version="0.0.0-fake"', 1, "gauge"),
         ("vigie_process_start_time_seconds", "", START, "gauge"),
         ("vigie_process_cpu_seconds_total", "", time.process_time(), "counter"),
         ("vigie_process_resident_memory_bytes", "", 50 << 20, "gauge"),
-        ("vigie_capture_packets_total", 'iface="file"', n, "counter"),
+        ("vigie_capture_packets_total", 'iface="file"', LIVE["packets"] if live else n, "counter"),
         ("vigie_capture_bytes_total", 'iface="file"', n * 600, "counter"),
-        ("vigie_capture_kernel_drops_total", 'iface="file"', 0, "counter"),
+        ("vigie_capture_kernel_drops_total", 'iface="file"', LIVE["drops"], "counter"),
         ("vigie_capture_interface_drops_total", 'iface="file"', 0, "counter"),
         ("vigie_decode_anomalies_total", 'reason="ipv4_bad_checksum"', n // 50, "counter"),
         ("vigie_flow_active", "", 12, "gauge"),
@@ -98,7 +100,29 @@ def main():
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *a: stop.set())
     signal.signal(signal.SIGINT, lambda *a: stop.set())
-    if args.read:
+    if args.interface:
+        # Counts what an AF_PACKET socket sees on the interface, like the real capture would, and
+        # reports socket drops as kernel drops (PACKET_STATISTICS).
+        import socket
+        import struct
+        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+        sock.bind((args.interface, 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 24)
+        sock.settimeout(0.2)
+        drops = 0
+        LIVE["packets"] = 0
+        while not stop.is_set():
+            try:
+                sock.recv(65535)
+                LIVE["packets"] += 1
+            except socket.timeout:
+                pass
+            except InterruptedError:
+                pass
+        _, d = struct.unpack("II", sock.getsockopt(263, 6, 8))  # SOL_PACKET, PACKET_STATISTICS
+        drops += d
+        LIVE["drops"] = drops
+    elif args.read:
         span = sum(capture_span(p)[1] for p in args.read)
         stop.wait(span / args.replay_speed if args.replay_speed > 0 else 0.5)
     else:

@@ -50,6 +50,15 @@ class PcapWriter:
         self.f.write(struct.pack(self.e + "IIII", sec, frac, len(data), wire))
         self.f.write(data)
 
+    def add_ns(self, ts_ns, frame, wire_len=None):
+        """Exact integer timestamp in nanoseconds (floats cannot hold ns at today's epoch)."""
+        wire = len(frame) if wire_len is None else wire_len
+        data = frame[: self.snaplen]
+        sec, ns = divmod(ts_ns, 1_000_000_000)
+        frac = ns if self.nanos else ns // 1000
+        self.f.write(struct.pack(self.e + "IIII", sec, frac, len(data), wire))
+        self.f.write(data)
+
     def close(self):
         self.f.close()
 
@@ -89,6 +98,19 @@ class PcapngWriter:
         body = struct.pack("<IIIII", iface, units >> 32, units & 0xFFFFFFFF, len(data),
                            len(frame) if wire_len is None else wire_len) + data
         self._block(0x00000006, body)
+
+    def add_ns(self, iface, ts_ns, frame, wire_len=None):
+        """Exact integer timestamp in nanoseconds, converted to the interface's resolution."""
+        _, snaplen, tsresol = self.ifaces[iface]
+        data = frame[:snaplen]
+        units = ts_ns * (10 ** tsresol) // 1_000_000_000
+        body = struct.pack("<IIIII", iface, units >> 32, units & 0xFFFFFFFF, len(data),
+                           len(frame) if wire_len is None else wire_len) + data
+        self._block(0x00000006, body)
+
+    def add_idb_late(self, linktype, snaplen=262144, tsresol=6):
+        """An Interface Description Block written after packets (same as add_interface)."""
+        return self.add_interface(linktype, snaplen, tsresol)
 
     def close(self):
         self.f.close()
@@ -388,14 +410,16 @@ class DecodeExpect:
         self.dt = dt
         self.counts = {"tcp": 0, "udp": 0, "icmp": 0, "other": 0, "fragments": 0, "not_ip": 0}
         self.anomalies = {}
-        self.defrag = {"datagrams": 0, "overlaps": 0}
+        self.defrag = {"datagrams": 0, "overlaps": 0, "timeouts": 0}
         self.flows = {}
 
-    def add(self, frame, kind, flow=None, ts=None, wire_len=None, iface=0, completes=None, overlap=False):
+    def add(self, frame, kind, flow=None, ts=None, wire_len=None, iface=0, completes=None, overlap=False, ts_ns=None):
         ts = self.t if ts is None else ts
         self.t = ts + self.dt
+        if ts_ns is None:
+            ts_ns = int(round(ts * 1e6)) * 1000
         wire = len(frame) if wire_len is None else wire_len
-        self.records.append((ts, frame, wire, iface))
+        self.records.append((ts_ns, frame, wire, iface))
         counted = True
         if kind.startswith("anomaly:"):
             r = kind.split(":", 1)[1]
@@ -425,6 +449,7 @@ class DecodeExpect:
             "decode": self.counts,
             "anomalies": self.anomalies,
             "defrag": self.defrag,
+            "timestamps_ns": [r[0] for r in self.records],
             "flows": [
                 dict(zip(("proto", "src", "sport", "dst", "dport", "vlan"), _flow_fields(k)), packets=v[0], bytes=v[1])
                 for k, v in sorted(self.flows.items())
@@ -434,10 +459,27 @@ class DecodeExpect:
     def write_pcap(self, path, linktype, **kw):
         import json
         with PcapWriter(path, linktype=linktype, **kw) as w:
-            for ts, frame, wire, _ in self.records:
-                w.add(ts, frame, wire_len=wire)
+            for ts_ns, frame, wire, _ in self.records:
+                w.add_ns(ts_ns, frame, wire_len=wire)
         side = self.sidecar()
         side["linktype"] = linktype
+        self._write_sidecar(path, side)
+
+    def write_pcapng(self, path, ifaces):
+        """ifaces: list of (linktype, snaplen, tsresol); records' iface index selects one."""
+        w = PcapngWriter(path)
+        for lt, snap, res in ifaces:
+            w.add_interface(lt, snap, res)
+        for ts_ns, frame, wire, iface in self.records:
+            w.add_ns(iface, ts_ns, frame, wire_len=wire)
+        w.close()
+        side = self.sidecar()
+        side["linktype"] = ifaces[0][0]
+        self._write_sidecar(path, side)
+
+    @staticmethod
+    def _write_sidecar(path, side):
+        import json
         with open(path + ".json", "w") as f:
             json.dump(side, f, indent=1, sort_keys=True)
             f.write("\n")
@@ -446,3 +488,40 @@ class DecodeExpect:
 def _flow_fields(k):
     p = k.split(" ")
     return int(p[0]), p[1], int(p[2]), p[3], int(p[4]), int(p[5])
+
+
+# ---------------------------------------------------------------------------------------------
+# TCP segment scripts (added for the reassembly captures).
+
+def sha256_hex(data):
+    import hashlib
+    return hashlib.sha256(bytes(data)).hexdigest()
+
+
+class SegmentScript:
+    """Sends one direction's bytes of a TcpConversation as explicit segments, in any order.
+
+    `seg(off, length)` emits the bytes [off, off+length) of `data` (offsets count from the
+    direction's next sequence number when the script was created); `override` replaces the
+    bytes (a conflicting retransmission). Offsets never emitted are capture loss. `finish()`
+    advances the conversation past the data and records it in conv.sent[d].
+    """
+
+    def __init__(self, conv, d, data):
+        self.conv, self.d, self.data = conv, d, bytes(data)
+        self.base = conv.seq[d]
+
+    def seg(self, off, length, override=None, flags=PSH | ACK):
+        payload = self.data[off:off + length] if override is None else bytes(override)
+        self.conv.frame(self.d, flags, payload, seq=(self.base + off) & 0xFFFFFFFF)
+
+    def finish(self):
+        self.conv.seq[self.d] = (self.base + len(self.data)) & 0xFFFFFFFF
+        self.conv.sent[self.d] += self.data
+
+
+def write_frames(path, frames, snaplen=262144):
+    """Writes (ts, frame, wire_len) tuples sorted by nothing: capture order is list order."""
+    with PcapWriter(path, snaplen=snaplen) as w:
+        for ts, fr, wire in frames:
+            w.add(ts, fr, wire_len=wire)

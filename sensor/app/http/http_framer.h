@@ -33,13 +33,16 @@ enum class Anomaly : std::uint8_t {
   kResync,
   kPipelineOverflow,
   kResponseWithoutRequest,
+  kUnknownEncoding,
+  kTooManyEncodings,
   kCount
 };
 inline constexpr std::string_view kAnomalyNames[] = {
     "bad_start_line",      "header_too_large",  "bad_header_line", "obs_fold",
     "te_and_cl",           "bad_content_length", "bad_transfer_encoding", "chunk_size_overflow",
     "bad_chunk_size",      "bad_chunk_terminator", "gap",           "truncated_body",
-    "resync",              "pipeline_overflow", "response_without_request"};
+    "resync",              "pipeline_overflow", "response_without_request", "unknown_encoding",
+    "too_many_encodings"};
 static_assert(std::size(kAnomalyNames) == static_cast<std::size_t>(Anomaly::kCount));
 
 struct HeaderField {

@@ -13,11 +13,15 @@ set(CMAKE_DEPENDS_DEPENDENCY_FILES
 
 # Targets to which this target links.
 set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/main/build/sensor/CMakeFiles/vigie_pipeline.dir/DependInfo.cmake"
   "/work/main/build/sensor/CMakeFiles/vigie_config.dir/DependInfo.cmake"
+  "/work/main/build/sensor/CMakeFiles/vigie_app.dir/DependInfo.cmake"
   "/work/main/build/sensor/CMakeFiles/vigie_flow.dir/DependInfo.cmake"
   "/work/main/build/sensor/CMakeFiles/vigie_decode.dir/DependInfo.cmake"
   "/work/main/build/sensor/CMakeFiles/vigie_capture.dir/DependInfo.cmake"
   "/work/main/build/sensor/CMakeFiles/vigie_match.dir/DependInfo.cmake"
+  "/work/main/build/sensor/CMakeFiles/vigie_track.dir/DependInfo.cmake"
+  "/work/main/build/sensor/CMakeFiles/vigie_alert.dir/DependInfo.cmake"
   "/work/main/build/sensor/CMakeFiles/vigie_core.dir/DependInfo.cmake"
   )
 

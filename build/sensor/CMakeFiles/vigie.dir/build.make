@@ -92,7 +92,9 @@ vigie_EXTERNAL_OBJECTS =
 
 sensor/vigie: sensor/CMakeFiles/vigie.dir/main.cc.o
 sensor/vigie: sensor/CMakeFiles/vigie.dir/build.make
+sensor/vigie: sensor/libvigie_pipeline.a
 sensor/vigie: sensor/libvigie_config.a
+sensor/vigie: sensor/libvigie_app.a
 sensor/vigie: sensor/libvigie_flow.a
 sensor/vigie: sensor/libvigie_decode.a
 sensor/vigie: sensor/libvigie_capture.a
@@ -103,6 +105,8 @@ sensor/vigie: /usr/lib/x86_64-linux-gnu/libbrotlidec.so
 sensor/vigie: sensor/libvigie_match.a
 sensor/vigie: /usr/lib/x86_64-linux-gnu/libyaml-cpp.so
 sensor/vigie: /usr/lib/x86_64-linux-gnu/libhs.so
+sensor/vigie: sensor/libvigie_track.a
+sensor/vigie: sensor/libvigie_alert.a
 sensor/vigie: sensor/libvigie_core.a
 sensor/vigie: /usr/lib/x86_64-linux-gnu/libxxhash.so
 sensor/vigie: /usr/lib/x86_64-linux-gnu/libcrypto.so

@@ -1,0 +1,131 @@
+#include "app/http/body_pipeline.h"
+
+#include <algorithm>
+
+namespace vigie::app::http {
+
+BodyPipeline::BodyPipeline(match::Scanner* scanner, HttpMetrics& metrics) : scanner_(scanner), metrics_(metrics) {}
+
+void BodyPipeline::Begin(std::string_view codings, std::string_view content_type, const DecompressLimits& limits,
+                         std::uint64_t body_limit) {
+  if (scanner_ && !scan_) scan_.emplace(*scanner_);
+  decoded_ = wire_ = 0;
+  skip_ = false;
+  body_limit_ = body_limit;
+  nlayers_ = 0;
+  entry_ = this;
+
+  content_type = Trim(content_type.substr(0, content_type.find(';')));
+  unscanned_ = IStartsWith(content_type, "image/") || IStartsWith(content_type, "audio/") ||
+               IStartsWith(content_type, "video/") || IStartsWith(content_type, "font/");
+  // TODO(mime): multipart/form-data is scanned as raw text until the MIME parser is wired in.
+  form_active_ = IEquals(content_type, "application/x-www-form-urlencoded");
+  ByteSink* post = this;
+  if (form_active_) {
+    form_.state.Reset();
+    form_.next = this;
+    post = &form_;
+  }
+
+  // Collect the codings; any unknown one means we cannot decode: scan the raw bytes.
+  Encoding encs[kMaxLayers];
+  std::size_t n = 0;
+  bool unknown = false, too_many = false;
+  while (!codings.empty()) {
+    const auto comma = codings.find(',');
+    const std::string_view tok = Trim(codings.substr(0, comma));
+    codings = comma == std::string_view::npos ? std::string_view{} : codings.substr(comma + 1);
+    if (tok.empty()) continue;
+    const auto enc = ParseEncoding(tok);
+    if (!enc) {
+      unknown = true;
+      continue;
+    }
+    if (*enc == Encoding::kIdentity) continue;
+    if (n == kMaxLayers) {
+      too_many = true;
+      continue;
+    }
+    encs[n++] = *enc;
+  }
+  if (unknown) metrics_.anomalies[static_cast<std::size_t>(Anomaly::kUnknownEncoding)]->Inc();
+  if (too_many) metrics_.anomalies[static_cast<std::size_t>(Anomaly::kTooManyEncodings)]->Inc();
+  if (unknown || too_many) n = 0;
+
+  ByteSink* next = post;
+  for (std::size_t i = 0; i < n; ++i) {  // encs[0] was applied first, so it is decoded last
+    if (!layers_[i]) layers_[i] = std::make_unique<Decompressor>();
+    layers_[i]->Reset(encs[i], limits, next);
+    metrics_.decoded[static_cast<std::size_t>(encs[i])]->Inc();
+    next = layers_[i].get();
+  }
+  nlayers_ = n;
+  entry_ = next;
+}
+
+void BodyPipeline::ScanExtra(std::string_view text) {
+  if (scan_ && !text.empty()) scan_->Feed(AsBytes(text));
+}
+
+void BodyPipeline::Body(ByteView wire) {
+  wire_ += wire.size();
+  if (skip_) return;
+  if (body_limit_ > 0 && decoded_ >= body_limit_) return;
+  entry_->Write(wire);
+}
+
+void BodyPipeline::BodyGap() {
+  if (scan_) scan_->Gap();
+  // A hole in a compressed stream cannot be decoded past; plain bodies just continue.
+  if (nlayers_ > 0) skip_ = true;
+  form_.state.Reset();
+}
+
+void BodyPipeline::Write(ByteView data) {
+  if (body_limit_ > 0) {
+    if (decoded_ >= body_limit_) return;
+    data = data.first(static_cast<std::size_t>(std::min<std::uint64_t>(data.size(), body_limit_ - decoded_)));
+  }
+  decoded_ += data.size();
+  if (scan_ && !unscanned_) scan_->Feed(data);
+}
+
+void BodyPipeline::FormSink::Write(ByteView data) {
+  std::string_view in = AsStringView(data);
+  while (!in.empty()) {
+    const std::string_view piece = in.substr(0, 4096);
+    in.remove_prefix(piece.size());
+    const std::size_t n = state.Decode(piece, buf);
+    next->Write(ByteView(reinterpret_cast<const std::uint8_t*>(buf), n));
+  }
+}
+
+void BodyPipeline::FormSink::Flush() {
+  const std::size_t n = state.Flush(buf);
+  if (n) next->Write(ByteView(reinterpret_cast<const std::uint8_t*>(buf), n));
+}
+
+match::ScanSummary BodyPipeline::End() {
+  // Finish in decoding order (outermost layer first) so replayed raw bytes flow downstream.
+  for (std::size_t i = nlayers_; i-- > 0;) {
+    Decompressor& d = *layers_[i];
+    if (!skip_) d.Finish();
+    const auto idx = static_cast<std::size_t>(d.encoding());
+    if (d.status() == Decompressor::Status::kBomb) metrics_.bombs.Inc();
+    if (d.status() == Decompressor::Status::kError) metrics_.errors[idx]->Inc();
+  }
+  if (form_active_) form_.Flush();
+  metrics_.wire_bytes.Inc(wire_);
+  metrics_.decoded_bytes.Inc(decoded_);
+  if (unscanned_ && decoded_ > 0) metrics_.media_skipped.Inc();
+  nlayers_ = 0;
+  entry_ = this;
+  if (!scan_) {
+    match::ScanSummary s;
+    s.bytes_scanned = 0;
+    return s;
+  }
+  return scan_->Finish();
+}
+
+}  // namespace vigie::app::http

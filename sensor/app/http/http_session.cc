@@ -1,0 +1,220 @@
+#include "app/http/http_session.h"
+
+#include "app/data_path.h"
+#include "app/http/account.h"
+#include "app/http/http_util.h"
+
+namespace vigie::app::http {
+
+namespace {
+// "host/path" from the request target and Host header; the query string and fragment are
+// dropped so no parameter value ends up in the event detail.
+std::string Where(const HttpHead& h) {
+  std::string_view target = h.target;
+  std::string_view host = Trim(h.Get("host"));
+  if (IStartsWith(target, "http://") || IStartsWith(target, "https://")) {
+    target.remove_prefix(target.find("//") + 2);
+    const auto slash = target.find('/');
+    host = target.substr(0, slash);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  }
+  target = target.substr(0, target.find_first_of("?#"));
+  std::string out;
+  out.reserve(host.size() + target.size());
+  for (char c : host.substr(0, 255))
+    if (static_cast<unsigned char>(c) > 0x20 && c != 0x7f) out.push_back(c);
+  for (char c : target.substr(0, 512))
+    if (static_cast<unsigned char>(c) > 0x20 && c != 0x7f) out.push_back(c);
+  return out;
+}
+
+std::string_view MediaType(const HttpHead& h) {
+  const std::string_view ct = h.Get("content-type");
+  return Trim(ct.substr(0, ct.find(';')));
+}
+
+// Last coding of Transfer-Encoding is "chunked"?
+bool EndsWithChunked(std::string_view te) {
+  const auto comma = te.rfind(',');
+  return IEquals(Trim(comma == std::string_view::npos ? te : te.substr(comma + 1)), "chunked");
+}
+}  // namespace
+
+HttpSession::Side::Side(HttpSession& session, flow::Direction d)
+    : s(session),
+      dir(d),
+      framer(d == flow::Direction::kToServer, session.ctx_.config->max_header_bytes, *this),
+      body(session.ctx_.scanner, session.metrics_) {}
+
+HttpSession::HttpSession(const AppContext& ctx, flow::Flow& flow)
+    : ctx_(ctx),
+      flow_(flow),
+      metrics_(DecoderMetrics<HttpMetrics>(ctx, kHttpMetricsSlot)),
+      sides_{Side(*this, flow::Direction::kToServer), Side(*this, flow::Direction::kToClient)} {}
+
+void HttpSession::OnData(flow::Flow&, flow::Direction dir, ByteView data) { sides_[flow::Index(dir)].framer.Feed(data); }
+
+void HttpSession::OnGap(flow::Flow&, flow::Direction dir, std::uint64_t length) {
+  sides_[flow::Index(dir)].framer.Gap(length);
+}
+
+void HttpSession::OnClose(flow::Flow&) {
+  sides_[0].framer.Close();
+  sides_[1].framer.Close();
+}
+
+BodyPlan HttpSession::Side::OnHead(const HttpHead& head) {
+  return dir == flow::Direction::kToServer ? s.OnRequestHead(*this, head) : s.OnResponseHead(*this, head);
+}
+
+void HttpSession::Side::OnBodyGap(std::uint64_t) {
+  s.metrics_.anomalies[static_cast<std::size_t>(Anomaly::kGap)]->Inc();
+  body.BodyGap();
+}
+
+void HttpSession::Side::OnMessageEnd(bool) {
+  if (!active) return;
+  active = false;
+  s.Emit(*this);
+}
+
+BodyPlan HttpSession::OnRequestHead(Side& side, const HttpHead& head) {
+  metrics_.transactions.Inc();
+  Pending p;
+  p.method = head.method;
+  p.where = Where(head);
+  p.account = ExtractAccount(head, *ctx_.config, ctx_.hasher);
+  p.client_ip = flow_.client.ip;
+  if (ctx_.config->use_x_forwarded_for)
+    if (auto fwd = ForwardedClient(head)) p.client_ip = *fwd;
+  if (pending_.size() == kMaxPending) {
+    metrics_.anomalies[static_cast<std::size_t>(Anomaly::kPipelineOverflow)]->Inc();
+    pending_.pop_front();
+  }
+  pending_.push_back(p);
+  side.meta = std::move(p);
+  side.detail = side.meta.method + " " + side.meta.where;
+
+  BeginUnit(side, head);
+  // The request target (path and query, percent-decoded) is part of the request's unit.
+  scratch_.clear();
+  PercentDecodeAppend(head.target, /*plus_is_space=*/true, &scratch_);
+  side.body.ScanExtra(scratch_);
+
+  // Framing (RFC 9112 §6.3): Transfer-Encoding wins over Content-Length.
+  const bool has_te = head.Has("transfer-encoding");
+  const std::string_view cl = head.Get("content-length");
+  if (has_te) {
+    if (!cl.empty()) metrics_.anomalies[static_cast<std::size_t>(Anomaly::kTeAndCl)]->Inc();
+    head.Join("transfer-encoding", &scratch_);
+    if (EndsWithChunked(scratch_)) return {BodyKind::kChunked, 0};
+    metrics_.anomalies[static_cast<std::size_t>(Anomaly::kBadTransferEncoding)]->Inc();
+    return {BodyKind::kAwaitResync, 0};
+  }
+  BodyPlan plan{BodyKind::kNone, 0};
+  if (!cl.empty()) {
+    if (auto n = ParseContentLength(cl)) {
+      plan = {BodyKind::kLength, *n};
+    } else {
+      metrics_.anomalies[static_cast<std::size_t>(Anomaly::kBadContentLength)]->Inc();
+      return {BodyKind::kAwaitResync, 0};
+    }
+  }
+  // After CONNECT or an Upgrade offer the client may speak another protocol at once: skip
+  // until something looks like a request again (or the response switches us to a tunnel).
+  if (plan.kind == BodyKind::kNone && (IEquals(head.method, "CONNECT") || head.Has("upgrade")))
+    return {BodyKind::kAwaitResync, 0};
+  return plan;
+}
+
+BodyPlan HttpSession::OnResponseHead(Side& side, const HttpHead& head) {
+  Side& req = sides_[0];
+  if (head.status == 101) {  // Switching Protocols: neither side is HTTP any more
+    metrics_.tunnels.Inc();
+    req.framer.EnterTunnel();
+    return {BodyKind::kTunnel, 0};
+  }
+  if (head.status < 200) return {BodyKind::kNone, 0};  // interim: the request still waits
+
+  metrics_.transactions.Inc();
+  Pending p;
+  if (pending_.empty()) {
+    metrics_.anomalies[static_cast<std::size_t>(Anomaly::kResponseWithoutRequest)]->Inc();
+    p.method = "?";
+    p.client_ip = flow_.client.ip;
+  } else {
+    p = std::move(pending_.front());
+    pending_.pop_front();
+  }
+  const bool connect = IEquals(p.method, "CONNECT");
+  if (connect && head.status < 300) {
+    metrics_.tunnels.Inc();
+    req.framer.EnterTunnel();
+    return {BodyKind::kTunnel, 0};
+  }
+  side.meta = std::move(p);
+  side.detail = side.meta.method + " " + side.meta.where + " -> " + std::to_string(head.status);
+  const std::string_view media = MediaType(head);
+  if (!media.empty()) {
+    side.detail += ' ';
+    side.detail.append(media.substr(0, 100));
+  }
+  if (IEquals(side.meta.method, "HEAD") || head.status == 204 || head.status == 304) return {BodyKind::kNone, 0};
+
+  BeginUnit(side, head);
+  const bool has_te = head.Has("transfer-encoding");
+  const std::string_view cl = head.Get("content-length");
+  if (has_te) {
+    if (!cl.empty()) metrics_.anomalies[static_cast<std::size_t>(Anomaly::kTeAndCl)]->Inc();
+    head.Join("transfer-encoding", &scratch_);
+    return {EndsWithChunked(scratch_) ? BodyKind::kChunked : BodyKind::kUntilClose, 0};
+  }
+  if (!cl.empty()) {
+    if (auto n = ParseContentLength(cl)) return {BodyKind::kLength, *n};
+    metrics_.anomalies[static_cast<std::size_t>(Anomaly::kBadContentLength)]->Inc();
+  }
+  return {BodyKind::kUntilClose, 0};
+}
+
+void HttpSession::BeginUnit(Side& side, const HttpHead& head) {
+  // Codings in the order the sender applied them: Content-Encoding, then Transfer-Encoding
+  // codings other than chunked.
+  std::string codings;
+  head.Join("content-encoding", &codings);
+  head.Join("transfer-encoding", &scratch_);
+  std::string_view te = scratch_;
+  while (!te.empty()) {
+    const auto comma = te.find(',');
+    const std::string_view tok = Trim(te.substr(0, comma));
+    te = comma == std::string_view::npos ? std::string_view{} : te.substr(comma + 1);
+    if (tok.empty() || IEquals(tok, "chunked")) continue;
+    if (!codings.empty()) codings += ", ";
+    codings.append(tok);
+  }
+  const AppConfig& cfg = *ctx_.config;
+  DecompressLimits limits;
+  limits.max_output = cfg.decompress_max_output;
+  limits.max_ratio = cfg.decompress_max_ratio;
+  side.body.Begin(codings, head.Get("content-type"), limits, cfg.http_body_limit);
+  side.active = true;
+}
+
+void HttpSession::Emit(Side& side) {
+  match::ScanSummary pii = side.body.End();
+  const std::uint64_t bytes = side.body.decoded_bytes();
+  if (bytes == 0 && pii.TotalMatches() == 0) return;
+  if (community_id_.empty()) community_id_ = flow::CommunityId(flow_);
+  track::TransactionEvent e;
+  e.ts = flow_.last_seen;
+  e.path = MakeDataPath(flow_, side.dir, community_id_);
+  e.app_proto = track::AppProto::kHttp;
+  e.account = side.meta.account;
+  e.client_ip = side.meta.client_ip;
+  e.bytes = bytes;
+  e.pii = std::move(pii);
+  e.detail = side.detail;
+  metrics_.events.Inc();
+  if (ctx_.events) ctx_.events->OnTransaction(e);
+}
+
+}  // namespace vigie::app::http

@@ -1,0 +1,68 @@
+#pragma once
+// HTTP/1.0 and 1.1 over one TCP connection: requests and responses paired in order (FIFO of
+// pending request metadata: keep-alive and pipelining), bodies decoded and scanned, one
+// TransactionEvent per message that carried a body (or a request target with PII).
+// The account is attributed from the request and applied to its response.
+#include <cstdint>
+#include <deque>
+#include <string>
+
+#include "app/app_context.h"
+#include "app/http/body_pipeline.h"
+#include "app/http/http_framer.h"
+#include "app/http/http_metrics.h"
+#include "app/session.h"
+
+namespace vigie::app::http {
+
+class HttpSession final : public AppSession {
+ public:
+  static constexpr std::size_t kMaxPending = 64;  // pipelined requests awaiting a response
+
+  HttpSession(const AppContext& ctx, flow::Flow& flow);
+  void OnData(flow::Flow& flow, flow::Direction dir, ByteView data) override;
+  void OnGap(flow::Flow& flow, flow::Direction dir, std::uint64_t length) override;
+  void OnClose(flow::Flow& flow) override;
+  track::AppProto proto() const override { return track::AppProto::kHttp; }
+
+ private:
+  struct Pending {
+    std::string method;
+    std::string where;  // host + path, without the query string
+    std::string account;
+    IpAddr client_ip;
+  };
+  // One direction: its framer, its body pipeline and the message in progress.
+  class Side final : public HttpFramer::Handler {
+   public:
+    Side(HttpSession& s, flow::Direction dir);
+    BodyPlan OnHead(const HttpHead& head) override;
+    void OnBody(ByteView wire) override { body.Body(wire); }
+    void OnBodyGap(std::uint64_t) override;
+    void OnMessageEnd(bool complete) override;
+    void OnAnomaly(Anomaly a) override { s.metrics_.anomalies[static_cast<std::size_t>(a)]->Inc(); }
+
+    HttpSession& s;
+    const flow::Direction dir;
+    HttpFramer framer;
+    BodyPipeline body;
+    bool active = false;  // a unit was begun for the current message
+    Pending meta;         // request: its own; response: the popped request
+    std::string detail;
+  };
+
+  BodyPlan OnRequestHead(Side& side, const HttpHead& head);
+  BodyPlan OnResponseHead(Side& side, const HttpHead& head);
+  void BeginUnit(Side& side, const HttpHead& head);
+  void Emit(Side& side);
+
+  const AppContext& ctx_;
+  flow::Flow& flow_;
+  HttpMetrics& metrics_;
+  std::string community_id_;  // computed on the first event
+  std::deque<Pending> pending_;
+  std::string scratch_;       // percent-decoded target, joined header values
+  Side sides_[2];
+};
+
+}  // namespace vigie::app::http

@@ -1,0 +1,127 @@
+#pragma once
+// Shared fixtures for the HTTP / router / raw tests: an event-collecting sink, a TCP flow,
+// a context with the real PII scanner when signatures/pii.yaml loads, and compressors.
+#include <zlib.h>
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "app/app_context.h"
+#include "core/hash.h"
+#include "flow/flow.h"
+#include "match/scanner.h"
+#include "metrics/counters.h"
+#include "track/events.h"
+
+namespace vigie::app::testing {
+
+class CollectSink : public track::EventSink {
+ public:
+  void OnTransaction(const track::TransactionEvent& e) override { tx.push_back(e); }
+  void OnVolume(const track::VolumeEvent& e) override { vol.push_back(e); }
+  void OnDnsQuery(const track::DnsQueryEvent& e) override { dns.push_back(e); }
+  std::vector<track::TransactionEvent> tx;
+  std::vector<track::VolumeEvent> vol;
+  std::vector<track::DnsQueryEvent> dns;
+};
+
+inline std::unique_ptr<flow::Flow> MakeTcpFlow(std::uint16_t server_port = 80, std::uint8_t proto = 6) {
+  auto f = std::make_unique<flow::Flow>();
+  f->client.ip = *IpAddr::Parse("10.1.2.3");
+  f->client.port = 51234;
+  f->server.ip = *IpAddr::Parse("203.0.113.50");
+  f->server.port = server_port;
+  f->proto = proto;
+  f->key.lo = f->client;
+  f->key.hi = f->server;
+  f->key.proto = proto;
+  f->first_seen = f->last_seen = Seconds(1700000000);
+  return f;
+}
+
+// A worker's application context. `scanner` is null when the signature file cannot be loaded.
+struct TestContext {
+  explicit TestContext(bool with_scanner = true) {
+    ctx.config = &config;
+    ctx.events = &sink;
+    ctx.metrics = &counters;
+    ctx.hasher = &hasher;
+    if (with_scanner) {
+      try {
+        engine = match::LoadPiiEngine(std::string(VIGIE_SOURCE_DIR) + "/signatures/pii.yaml", {});
+        scanner = std::make_unique<match::Scanner>(engine, counters);
+        ctx.scanner = scanner.get();
+      } catch (const std::exception& e) {
+        load_error = e.what();
+      }
+    }
+  }
+  std::int64_t Counter(const std::string& name, const metrics::Labels& labels = {}) const {
+    std::int64_t v = 0;
+    for (const auto& s : counters.Read())
+      if (s.name == name && (labels.empty() || s.labels == labels)) v += s.value;
+    return v;
+  }
+  AppConfig config;
+  CollectSink sink;
+  metrics::CounterSet counters;
+  KeyedHasher hasher{"test-secret"};
+  std::shared_ptr<const match::PiiEngine> engine;
+  std::unique_ptr<match::Scanner> scanner;
+  std::string load_error;
+  AppContext ctx;
+};
+
+// zlib-based compressors: window_bits 15+16 gzip, 15 zlib, -15 raw deflate.
+inline std::string Deflate(const std::string& in, int window_bits, int level = 6) {
+  z_stream z{};
+  deflateInit2(&z, level, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, in.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+inline std::string Gzip(const std::string& in) { return Deflate(in, 15 + 16); }
+
+inline std::string Chunked(const std::string& body, std::size_t chunk, const std::string& ext = "") {
+  std::string out;
+  char hex[32];
+  for (std::size_t i = 0; i < body.size(); i += chunk) {
+    const std::size_t n = std::min(chunk, body.size() - i);
+    std::snprintf(hex, sizeof hex, "%zx", n);
+    out += hex + ext + "\r\n" + body.substr(i, n) + "\r\n";
+  }
+  return out + "0\r\n\r\n";
+}
+
+// A NIR with its valid key: 13 digits + (97 - n mod 97).
+inline std::string Nir(std::uint64_t thirteen_digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%013llu%02llu", static_cast<unsigned long long>(thirteen_digits),
+                static_cast<unsigned long long>(97 - thirteen_digits % 97));
+  return buf;
+}
+
+// JSON array of `n` people with NIR, email and phone.
+inline std::string PeopleJson(int n, int seed = 1) {
+  std::string out = "[";
+  for (int i = 0; i < n; ++i) {
+    const std::uint64_t base = 1850575100001ull + static_cast<std::uint64_t>(seed % 50) * 1000 + static_cast<std::uint64_t>(i % 998);
+    char rec[256];
+    std::snprintf(rec, sizeof rec,
+                  "%s{\"id\":%d,\"nir\":\"%s\",\"email\":\"jean.dupont%d@example.fr\",\"telephone\":\"06 12 34 %02d %02d\"}",
+                  i ? "," : "", i, Nir(base).c_str(), i, (i / 100) % 100, i % 100);
+    out += rec;
+  }
+  return out + "]";
+}
+
+}  // namespace vigie::app::testing

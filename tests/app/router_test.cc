@@ -1,0 +1,140 @@
+// AppRouter: detection with buffering, session choice, volume reports, raw fallback.
+#include "app/router.h"
+
+#include <gtest/gtest.h>
+
+#include "http_test_util.h"
+
+namespace vigie::app {
+namespace {
+
+using flow::Direction;
+using track::AppProto;
+
+struct RouterHarness {
+  RouterHarness() : t(false), flow(testing::MakeTcpFlow(8080)) {}
+  // Feeds data as the flow table would: accounting, OnPacket, then the bytes.
+  void Send(Direction d, const std::string& bytes) {
+    flow->payload_bytes[flow::Index(d)] += bytes.size();
+    flow->last_seen += 1000;
+    router->OnPacket(*flow, d);
+    if (flow->proto == 17)
+      router->OnDatagram(*flow, d, AsBytes(bytes));
+    else
+      router->OnData(*flow, d, AsBytes(bytes));
+  }
+  void Make() { router = std::make_unique<AppRouter>(t.ctx); }
+  testing::TestContext t;
+  std::unique_ptr<flow::Flow> flow;
+  std::unique_ptr<AppRouter> router;
+};
+
+TEST(Router, DetectsHttpFromSplitFirstBytes) {
+  RouterHarness h;
+  h.Make();
+  h.Send(Direction::kToServer, "GE");
+  EXPECT_EQ(AppRouter::SessionOf(*h.flow), nullptr);
+  h.Send(Direction::kToServer, "T /data HTTP/1.1\r\nHost: h\r\n\r\n");
+  ASSERT_NE(AppRouter::SessionOf(*h.flow), nullptr);
+  EXPECT_EQ(AppRouter::SessionOf(*h.flow)->proto(), AppProto::kHttp);
+  h.Send(Direction::kToClient, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd");
+  h.router->OnClose(*h.flow, flow::CloseReason::kFin);
+  ASSERT_EQ(h.t.sink.tx.size(), 1u);
+  EXPECT_EQ(h.t.sink.tx[0].detail, "GET h/data -> 200");
+  EXPECT_EQ(h.t.Counter("vigie_app_flows_total", {{"proto", "http"}}), 1);
+  EXPECT_EQ(h.flow->app, nullptr);  // state released at close
+}
+
+TEST(Router, ServerFirstBannerAndUnknownGoRaw) {
+  RouterHarness h;
+  h.Make();
+  h.Send(Direction::kToClient, "220 files.example FTP server ready\r\n");
+  ASSERT_NE(AppRouter::SessionOf(*h.flow), nullptr);
+  EXPECT_EQ(AppRouter::SessionOf(*h.flow)->proto(), AppProto::kRaw);
+  h.Send(Direction::kToServer, "USER bob\r\n");
+  h.router->OnClose(*h.flow, flow::CloseReason::kFin);
+  ASSERT_EQ(h.t.sink.tx.size(), 2u);
+  EXPECT_EQ(h.t.sink.tx[0].app_proto, AppProto::kRaw);
+  EXPECT_EQ(h.t.sink.tx[0].bytes, 10u);  // client → server first
+  EXPECT_EQ(h.t.sink.tx[0].path.src_ip, h.flow->client.ip);
+  EXPECT_EQ(h.t.sink.tx[1].bytes, 36u);
+  EXPECT_EQ(h.t.Counter("vigie_app_detect_unknown_total"), 1);
+}
+
+TEST(Router, ShortStreamDecidedAtClose) {
+  RouterHarness h;
+  h.Make();
+  h.Send(Direction::kToServer, "HE");
+  h.router->OnClose(*h.flow, flow::CloseReason::kFin);
+  ASSERT_EQ(h.t.sink.tx.size(), 1u);
+  EXPECT_EQ(h.t.sink.tx[0].app_proto, AppProto::kRaw);
+  EXPECT_EQ(h.t.sink.tx[0].bytes, 2u);
+}
+
+TEST(Router, RawScanCanBeDisabled) {
+  RouterHarness h;
+  h.t.config.scan_raw_streams = false;
+  h.Make();
+  h.Send(Direction::kToServer, std::string("\x00\x01\x02", 3));
+  h.router->OnClose(*h.flow, flow::CloseReason::kFin);
+  EXPECT_TRUE(h.t.sink.tx.empty());
+  ASSERT_EQ(h.t.sink.vol.size(), 1u);  // volume still reported
+}
+
+TEST(Router, TlsIsVolumeOnlyOrTlsSession) {
+  RouterHarness h;
+  h.Make();
+  h.Send(Direction::kToServer, std::string("\x16\x03\x01\x00\x30\x01\x00\x00\x2c\x03\x03", 11) + std::string(41, '\0'));
+  ASSERT_NE(AppRouter::SessionOf(*h.flow), nullptr);
+  EXPECT_EQ(AppRouter::SessionOf(*h.flow)->proto(), AppProto::kTls);
+}
+
+TEST(Router, VolumeReportsByBytesTimeAndClose) {
+  RouterHarness h;
+  h.t.config.volume_report_bytes = 1000;
+  h.t.config.volume_report_seconds = 10;
+  h.Make();
+  h.Send(Direction::kToServer, std::string(600, '\x01'));
+  EXPECT_TRUE(h.t.sink.vol.empty());
+  h.Send(Direction::kToServer, std::string(600, '\x01'));
+  ASSERT_EQ(h.t.sink.vol.size(), 1u);
+  EXPECT_EQ(h.t.sink.vol[0].bytes, 1200u);
+  EXPECT_EQ(h.t.sink.vol[0].path.src_ip, h.flow->client.ip);
+  EXPECT_EQ(h.t.sink.vol[0].app_proto, AppProto::kRaw);
+  // Time-based: 11 s later a small amount is reported.
+  h.Send(Direction::kToClient, std::string(10, 'x'));
+  h.flow->last_seen += Seconds(11);
+  h.Send(Direction::kToClient, std::string(5, 'x'));
+  ASSERT_EQ(h.t.sink.vol.size(), 2u);
+  EXPECT_EQ(h.t.sink.vol[1].bytes, 15u);
+  EXPECT_EQ(h.t.sink.vol[1].path.src_ip, h.flow->server.ip);
+  // Close flushes the rest; a packet without payload reports nothing.
+  h.Send(Direction::kToServer, std::string(7, '\x01'));
+  h.flow->packets[0]++;
+  h.router->OnPacket(*h.flow, Direction::kToServer);
+  h.router->OnClose(*h.flow, flow::CloseReason::kFin);
+  ASSERT_EQ(h.t.sink.vol.size(), 3u);
+  EXPECT_EQ(h.t.sink.vol[2].bytes, 7u);
+}
+
+TEST(Router, UdpDnsAndOtherUdp) {
+  RouterHarness h;
+  h.flow = testing::MakeTcpFlow(53, 17);
+  h.Make();
+  static const char kQuery[] = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03www\x07" "example\x02" "fr\x00\x00\x01\x00\x01";
+  h.Send(Direction::kToServer, std::string(kQuery, sizeof kQuery - 1));
+  EXPECT_EQ(h.t.Counter("vigie_app_flows_total", {{"proto", "dns"}}), 1);
+#if __has_include("app/dns/dns_session.h")
+  ASSERT_EQ(h.t.sink.dns.size(), 1u);
+  EXPECT_EQ(h.t.sink.dns[0].qname, "www.example.fr");
+#endif
+  RouterHarness u;
+  u.flow = testing::MakeTcpFlow(9999, 17);
+  u.Make();
+  u.Send(Direction::kToServer, "hello");
+  EXPECT_EQ(u.t.Counter("vigie_app_udp_ignored_total"), 1);
+  EXPECT_TRUE(u.t.sink.tx.empty());
+}
+
+}  // namespace
+}  // namespace vigie::app

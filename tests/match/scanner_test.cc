@@ -1,0 +1,294 @@
+// Streaming scanner: chunking invariance, records on generated JSON/CSV people, look-alikes,
+// masking, context rules, gaps, reload and metrics.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/hash.h"
+#include "test_util.h"
+
+namespace vigie::match::testing {
+namespace {
+
+std::size_t Idx(PiiType t) { return static_cast<std::size_t>(t); }
+
+std::string JsonPeople(const std::vector<Person>& people, bool pretty) {
+  std::string s = "[";
+  const char* nl = pretty ? "\n    " : "";
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const Person& p = people[i];
+    if (i) s += ",";
+    s += pretty ? "\n  {" : "{";
+    s += nl + std::string("\"nom\": \"Martin\", \"prenom\": \"Claire\",");
+    s += nl + std::string("\"nir\": \"") + (i % 2 ? p.nir_spaced : p.nir) + "\",";
+    s += nl + std::string("\"identifiant\": \"") + p.ft_id + "\",";
+    s += nl + std::string("\"date_naissance\": \"") + p.birth + "\",";
+    s += nl + std::string("\"email\": \"") + p.email + "\",";
+    s += nl + std::string("\"telephone\": \"") + p.phone + "\",";
+    s += nl + std::string("\"adresse\": {\"rue\": \"") + p.street + "\", \"code_postal\": \"75011\", \"ville\": \"Paris\"},";
+    s += nl + std::string("\"iban\": \"") + p.iban + "\"";
+    s += pretty ? "\n  }" : "}";
+  }
+  return s + (pretty ? "\n]\n" : "]");
+}
+
+std::string CsvPeople(const std::vector<Person>& people) {
+  std::string s = "nom;prenom;identifiant_ft;nir;date_naissance;email;telephone;adresse;iban\n";
+  for (const Person& p : people)
+    s += "Martin;Claire;" + p.ft_id + ";" + p.nir + ";" + p.birth + ";" + p.email + ";" + p.phone + ";" + p.street +
+         ";" + p.iban + "\n";
+  return s;
+}
+
+std::vector<Person> People(int n, std::uint32_t seed) {
+  PiiGenerator g(seed);
+  std::vector<Person> v;
+  for (int i = 0; i < n; ++i) v.push_back(g.NextPerson(i));
+  return v;
+}
+
+std::vector<std::uint64_t> ExpectedNirKeys(const std::vector<Person>& people, const std::string& secret) {
+  KeyedHasher h(secret);
+  std::vector<std::uint64_t> v;
+  for (const auto& p : people) v.push_back(h(p.nir));
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+ScanSummary ScanChunked(Scanner& scanner, const std::string& text, const std::vector<std::size_t>& cuts) {
+  ScanStream s(scanner);
+  std::size_t pos = 0;
+  for (std::size_t c : cuts) {
+    s.Feed(AsBytes(std::string_view(text).substr(pos, c - pos)));
+    pos = c;
+  }
+  s.Feed(AsBytes(std::string_view(text).substr(pos)));
+  return s.Finish();
+}
+
+void ExpectSame(const ScanSummary& a, const ScanSummary& b, const std::string& what) {
+  EXPECT_EQ(a.matches, b.matches) << what;
+  EXPECT_EQ(a.rejected, b.rejected) << what;
+  EXPECT_EQ(a.records, b.records) << what;
+  EXPECT_EQ(a.excerpts, b.excerpts) << what;
+  EXPECT_EQ(a.bytes_scanned, b.bytes_scanned) << what;
+}
+
+TEST(Records, JsonArrayCompactAndPretty) {
+  PiiEngineOptions o;
+  o.secret = "test-secret";
+  Harness h(DefaultEngine(o));
+  for (bool pretty : {false, true}) {
+    const auto people = People(300, 7);
+    const ScanSummary s = h.Scan(JsonPeople(people, pretty));
+    EXPECT_EQ(s.records.size(), 300u) << pretty;
+    EXPECT_EQ(s.records, ExpectedNirKeys(people, "test-secret")) << pretty;
+    EXPECT_EQ(s.matches[Idx(PiiType::kNir)], 300u);
+    EXPECT_EQ(s.matches[Idx(PiiType::kEmail)], 300u);
+    EXPECT_EQ(s.matches[Idx(PiiType::kPhone)], 300u);
+    EXPECT_EQ(s.matches[Idx(PiiType::kIban)], 300u);
+    EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 300u);
+    EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], 300u);
+    EXPECT_EQ(s.matches[Idx(PiiType::kAddress)], 300u);
+    EXPECT_EQ(s.rejected[Idx(PiiType::kNir)], 0u);
+    EXPECT_EQ(s.excerpts.size(), 3u);
+  }
+}
+
+TEST(Records, CsvFile) {
+  PiiEngineOptions o;
+  o.secret = "csv";
+  Harness h(DefaultEngine(o));
+  const auto people = People(250, 11);
+  const ScanSummary s = h.Scan(CsvPeople(people));
+  EXPECT_EQ(s.records, ExpectedNirKeys(people, "csv"));
+  EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 250u);  // context from the CSV header
+  EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], 250u);
+  EXPECT_EQ(s.matches[Idx(PiiType::kAddress)], 250u);
+}
+
+TEST(Records, KeyIsStrongestPrimaryAndDistinct) {
+  PiiEngineOptions o;
+  o.secret = "k";
+  Harness h(DefaultEngine(o));
+  KeyedHasher kh("k");
+  // email + phone, no NIR: keyed by the (lower-cased) email.
+  auto s = h.Scan("{\"email\":\"Jean.Dupont@Example.org\",\"tel\":\"+33 6 12 34 56 78\"}");
+  ASSERT_EQ(s.records.size(), 1u);
+  EXPECT_EQ(s.records[0], kh("jean.dupont@example.org"));
+  // The same person twice in one unit is one record.
+  s = h.Scan("{\"tel\":\"0612345678\",\"iban\":\"FR1420041010050500013M02606\"}\n"
+             "{\"tel\":\"06.12.34.56.78\",\"iban\":\"FR14 2004 1010 0505 0001 3M02 606\"}\n");
+  ASSERT_EQ(s.records.size(), 1u);
+  EXPECT_EQ(s.records[0], kh("FR1420041010050500013M02606"));
+  EXPECT_EQ(s.matches[Idx(PiiType::kPhone)], 2u);
+  // A lone identifier is a match, not a record.
+  s = h.Scan("contact: jean@example.org");
+  EXPECT_EQ(s.records.size(), 0u);
+  EXPECT_EQ(s.matches[Idx(PiiType::kEmail)], 1u);
+}
+
+TEST(Records, BirthDateAndAddressNeverAlone) {
+  Harness h;
+  auto s = h.Scan("{\"date_naissance\":\"1985-05-12\",\"adresse\":\"12 rue de la Paix\"}");
+  EXPECT_EQ(s.records.size(), 0u);
+  EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], 0u);
+  EXPECT_EQ(s.matches[Idx(PiiType::kAddress)], 0u);
+  s = h.Scan("{\"date_naissance\":\"1985-05-12\",\"email\":\"a.b@example.org\"}");
+  EXPECT_EQ(s.records.size(), 1u);
+  EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], 1u);
+}
+
+TEST(Records, FarApartIsNotOneRecord) {
+  Harness h;
+  const auto s = h.Scan("mail a.b@example.org " + std::string(2000, 'x') + " tel 06 12 34 56 78");
+  EXPECT_EQ(s.records.size(), 0u);
+  EXPECT_EQ(s.TotalMatches(), 2u);
+}
+
+TEST(Context, FranceTravailNeedsKeyword) {
+  Harness h;
+  auto s = h.Scan("commande 1234567A livree");
+  EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 0u);
+  EXPECT_EQ(s.rejected[Idx(PiiType::kFranceTravailId)], 1u);
+  s = h.Scan("{\"identifiant\": \"1234567A\"}");
+  EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 1u);
+  // Too far from the keyword (window 64 in the default signatures).
+  s = h.Scan("identifiant " + std::string(200, ' ') + "1234567A");
+  EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 0u);
+}
+
+TEST(Chunking, SameSummaryAnyChunking) {
+  const auto people = People(40, 3);
+  const std::string text = "GET /x?tel=0612345678 HTTP/1.1\r\n\r\n" + JsonPeople(people, false) + CsvPeople(people) +
+                           "fin 1 85 05 75 111 042 71 et 253072B07300470 iban FR76 3000 6000 0112 3456 7890 18";
+  PiiEngineOptions o;
+  o.max_excerpts = 1000;
+  Harness h(DefaultEngine(o));
+  const ScanSummary whole = h.Scan(text);
+  ASSERT_GT(whole.records.size(), 30u);
+  std::mt19937 rng(42);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<std::size_t> cuts;
+    std::size_t pos = 0;
+    while (true) {
+      pos += std::uniform_int_distribution<std::size_t>(1, round < 10 ? 16 : 700)(rng);
+      if (pos >= text.size()) break;
+      cuts.push_back(pos);
+    }
+    ExpectSame(whole, ScanChunked(h.scanner, text, cuts), "round " + std::to_string(round));
+  }
+  std::vector<std::size_t> every;
+  for (std::size_t i = 1; i < text.size(); ++i) every.push_back(i);
+  ExpectSame(whole, ScanChunked(h.scanner, text, every), "1 byte at a time");
+}
+
+TEST(Chunking, StreamIsReusableAfterFinish) {
+  Harness h;
+  ScanStream s(h.scanner);
+  s.Feed(AsBytes("{\"nir\":\"253072B07300470\",\"email\":\"x.y@example.org\"}"));
+  const auto a = s.Finish();
+  s.Feed(AsBytes("{\"nir\":\"253072B07300470\",\"email\":\"x.y@example.org\"}"));
+  const auto b = s.Finish();
+  ExpectSame(a, b, "second unit");
+  EXPECT_EQ(a.records.size(), 1u);
+  EXPECT_EQ(s.bytes_fed(), 2 * a.bytes_scanned);
+}
+
+TEST(Gap, MatchesDoNotSpanAHole) {
+  Harness h;
+  ScanStream s(h.scanner);
+  s.Feed(AsBytes("nir 253072B"));
+  s.Gap();
+  s.Feed(AsBytes("07300470 "));
+  const auto r = s.Finish();
+  EXPECT_EQ(r.matches[Idx(PiiType::kNir)], 0u);
+}
+
+TEST(FalsePositives, LookAlikesMakeNoRecords) {
+  std::string text;
+  PiiGenerator g(99);
+  for (int i = 0; i < 300; ++i) {
+    // 15-digit invoice numbers shaped like a NIR but with a wrong key.
+    std::string nir = g.Nir();
+    nir[14] = static_cast<char>('0' + (nir[14] - '0' + 1) % 10);
+    text += "{\"facture\": \"" + nir + "\", \"ean\": \"" + g.Digits(13) + "\", \"ts\": 17" + g.Digits(8) +
+            ", \"ts_ms\": 17" + g.Digits(11) + ", \"id\": " + g.Digits(18) + ", \"uuid\": \"" + g.Digits(20) + "\"}\n";
+    text += "GET /api/v1/items/06" + g.Digits(8) + "/07" + g.Digits(8) + "?ref=3" + g.Digits(14) + " HTTP/1.1\n";
+    text += "2024-02-06T10:15:02." + g.Digits(6) + "Z commande " + g.Digits(7) + "A montant 1" + g.Digits(3) + ",00 EUR\n";
+    text += "version 1.85.05.75.111 build FR76-3000-6000 order 4" + g.Digits(14) + "x\n";
+  }
+  Harness h;
+  const auto s = h.Scan(text);
+  EXPECT_EQ(s.records.size(), 0u);
+  EXPECT_EQ(s.matches[Idx(PiiType::kNir)], 0u);
+  EXPECT_EQ(s.matches[Idx(PiiType::kIban)], 0u);
+  EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 0u);
+  EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], 0u);
+  EXPECT_GT(s.rejected[Idx(PiiType::kNir)], 250u);  // the look-alikes were seen and refused
+}
+
+TEST(Privacy, NoExcerptContainsAFullValue) {
+  PiiEngineOptions o;
+  o.max_excerpts = 100000;
+  Harness h(DefaultEngine(o));
+  const auto people = People(100, 5);
+  const auto s = h.Scan(JsonPeople(people, false) + CsvPeople(people));
+  ASSERT_GT(s.excerpts.size(), 1000u);
+  std::set<std::string> values;
+  for (const auto& p : people) {
+    for (const std::string& v : {p.nir, p.nir_spaced, p.iban, p.card, p.ft_id, p.email, p.phone, p.street})
+      values.insert(v);
+    std::string phone_digits;
+    for (char c : p.phone)
+      if (c != ' ') phone_digits.push_back(c);
+    values.insert(phone_digits);
+    values.insert(p.email.substr(0, p.email.find('@')));
+  }
+  for (const auto& e : s.excerpts)
+    for (const auto& v : values) EXPECT_EQ(e.find(v), std::string::npos) << e << " contains " << v;
+  // Masks keep the documented shape: the first excerpt is person 0's NIR.
+  EXPECT_EQ(s.excerpts[0], people[0].nir.substr(0, 1) + " " + people[0].nir.substr(1, 2) + " " +
+                               people[0].nir.substr(3, 2) + " ** *** *** " + people[0].nir.substr(13, 2));
+}
+
+TEST(Reload, OpenStreamsKeepTheirEngine) {
+  Harness h;
+  const std::string yaml = "version: 1\ndetectors:\n  - id: email\n    type: email\n    validator: email\n"
+                           "    patterns:\n      - regex: '[a-z]@[a-z]+\\.[a-z]{2,6}\\b'\n";
+  auto email_only = CompilePiiEngine(yaml, "inline.yaml", {});
+  ScanStream old_stream(h.scanner);
+  old_stream.Feed(AsBytes("nir 253072B07300470 "));
+  h.scanner.Reload(email_only);
+  old_stream.Feed(AsBytes("et 1 85 05 75 111 042 71 "));
+  auto r = old_stream.Finish();
+  EXPECT_EQ(r.matches[Idx(PiiType::kNir)], 2u);
+  // The next unit of that stream and new streams use the new engine.
+  old_stream.Feed(AsBytes("nir 253072B07300470 a@b.fr"));
+  r = old_stream.Finish();
+  EXPECT_EQ(r.matches[Idx(PiiType::kNir)], 0u);
+  EXPECT_EQ(r.matches[Idx(PiiType::kEmail)], 1u);
+  r = h.Scan("nir 253072B07300470 a@b.fr");
+  EXPECT_EQ(r.matches[Idx(PiiType::kNir)], 0u);
+}
+
+TEST(Metrics, CountersFollowSummaries) {
+  Harness h;
+  const std::string text = "{\"nir\":\"253072B07300470\",\"email\":\"x.y@example.org\"} 253072B07300471";
+  h.Scan(text);
+  auto value = [&](const std::string& name, const metrics::Labels& l) -> std::int64_t {
+    for (const auto& s : h.metrics.Read())
+      if (s.name == name && s.labels == l) return s.value;
+    return -1;
+  };
+  EXPECT_EQ(value("vigie_pii_matches_total", {{"type", "nir"}}), 1);
+  EXPECT_EQ(value("vigie_pii_matches_total", {{"type", "email"}}), 1);
+  EXPECT_EQ(value("vigie_pii_rejected_total", {{"type", "nir"}}), 1);
+  EXPECT_EQ(value("vigie_pii_records_total", {}), 1);
+  EXPECT_EQ(value("vigie_pii_scanned_bytes_total", {}), static_cast<std::int64_t>(text.size()));
+}
+
+}  // namespace
+}  // namespace vigie::match::testing

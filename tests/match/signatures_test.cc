@@ -1,0 +1,83 @@
+// Signature files: the default set loads; broken files stop start-up with FILE:LINE.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/error.h"
+#include "test_util.h"
+
+namespace vigie::match::testing {
+namespace {
+
+std::string WriteTemp(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string LoadError(const std::string& path) {
+  try {
+    LoadPiiEngine(path, {});
+  } catch (const StartupError& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+const char* kHead = "version: 1\ndetectors:\n  - id: nir\n    type: nir\n    validator: nir\n    patterns:\n";
+
+TEST(Signatures, DefaultFileLoads) {
+  auto e = DefaultEngine();
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->detectors.size(), 8u);
+  std::set<PiiType> types;
+  for (const auto& d : e->detectors) types.insert(d.type);
+  EXPECT_EQ(types.size(), kPiiTypeCount);
+}
+
+TEST(Signatures, BadRegexNamesFileLineAndPattern) {
+  const std::string path = WriteTemp("bad_regex.yaml", std::string(kHead) +
+                                                           "      - regex: '\\b[0-9]{15}\\b'\n"
+                                                           "      - regex: '(?:[0-9]{3}'\n");
+  const std::string err = LoadError(path);
+  EXPECT_NE(err.find(path + ":8:"), std::string::npos) << err;
+  EXPECT_NE(err.find("(?:[0-9]{3}"), std::string::npos) << err;
+}
+
+TEST(Signatures, UnsupportedConstructIsAnError) {
+  // Hyperscan has no back-references: must fail at load, not at scan time.
+  const std::string path = WriteTemp("backref.yaml", std::string(kHead) + "      - regex: '([0-9])\\1'\n");
+  EXPECT_NE(LoadError(path).find(path + ":7:"), std::string::npos) << LoadError(path);
+}
+
+TEST(Signatures, YamlSyntaxErrorNamesLine) {
+  const std::string path = WriteTemp("syntax.yaml", std::string(kHead) + "      - regex: 'a'\n    context: {keywords: [nir\n");
+  const std::string err = LoadError(path);
+  EXPECT_EQ(err.rfind(path + ":", 0), 0u) << err;
+  EXPECT_NE(err.find("YAML syntax error"), std::string::npos) << err;
+}
+
+TEST(Signatures, UnknownValidatorTypeKeyAndFlag) {
+  std::string p = WriteTemp("v.yaml", "version: 1\ndetectors:\n  - id: x\n    type: nir\n    validator: rot13\n"
+                                      "    patterns:\n      - regex: 'a'\n");
+  EXPECT_NE(LoadError(p).find(p + ":5: detector 'x': unknown validator `rot13`"), std::string::npos) << LoadError(p);
+  p = WriteTemp("t.yaml", "version: 1\ndetectors:\n  - id: x\n    type: ssn\n    validator: nir\n"
+                          "    patterns:\n      - regex: 'a'\n");
+  EXPECT_NE(LoadError(p).find(p + ":4:"), std::string::npos) << LoadError(p);
+  p = WriteTemp("k.yaml", std::string(kHead) + "      - regex: 'a'\n    primray: true\n");
+  EXPECT_NE(LoadError(p).find(p + ":8: unknown key `primray`"), std::string::npos) << LoadError(p);
+  p = WriteTemp("f.yaml", std::string(kHead) + "      - regex: 'a'\n        flags: [fast]\n");
+  EXPECT_NE(LoadError(p).find(p + ":8:"), std::string::npos) << LoadError(p);
+}
+
+TEST(Signatures, RequiresContextWithoutKeywordsIsAnError) {
+  const std::string p = WriteTemp("ctx.yaml", std::string(kHead) + "      - regex: 'a'\n    requires_context: true\n");
+  EXPECT_NE(LoadError(p).find("requires_context"), std::string::npos) << LoadError(p);
+}
+
+TEST(Signatures, MissingFile) {
+  EXPECT_NE(LoadError("/nonexistent/pii.yaml").find("/nonexistent/pii.yaml: cannot read"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigie::match::testing

@@ -1,0 +1,212 @@
+// Valid / invalid vectors for every validator, called the way the scanner calls them: with a
+// window of stream bytes that ends at the match end.
+#include <gtest/gtest.h>
+
+#include "match/validators.h"
+
+namespace vigie::match {
+namespace {
+
+// Runs a validator on `text` (window ending at the candidate end); returns the candidate found
+// or "<rejected>".
+std::string Check(std::optional<std::size_t> (*check)(std::string_view, std::string&), std::string_view text,
+                std::string* norm = nullptr) {
+  std::string n;
+  auto b = check(text, n);
+  if (!b) return "<rejected>";
+  if (norm) *norm = n;
+  return std::string(text.substr(*b));
+}
+
+TEST(Nir, KnownGood) {
+  for (const char* v : {"295109912611193", "253072B07300470", "253072A07300443", "269054958815780"}) {
+    EXPECT_TRUE(NirValid(v)) << v;
+    std::string norm;
+    EXPECT_EQ(Check(&CheckNir, std::string("nir: ") + v, &norm), v);
+    EXPECT_EQ(norm, v);
+  }
+}
+
+TEST(Nir, SpacedAndCorsicaLowercase) {
+  std::string norm;
+  EXPECT_EQ(Check(&CheckNir, "x 2 53 07 2B 073 004 70", &norm), "2 53 07 2B 073 004 70");
+  EXPECT_EQ(norm, "253072B07300470");
+  EXPECT_EQ(Check(&CheckNir, "\"253072b07300470", &norm), "253072b07300470");
+  EXPECT_EQ(norm, "253072B07300470");
+}
+
+TEST(Nir, ProvisionalSexCodesAndOverseas) {
+  // Keys computed independently: 97 - (first 13 digits mod 97).
+  auto with_key = [](std::string s13) {
+    std::string num = s13;
+    if (num.substr(5, 2) == "2A") num.replace(5, 2, "19");
+    if (num.substr(5, 2) == "2B") num.replace(5, 2, "18");
+    const auto k = 97 - std::stoull(num) % 97;
+    return s13 + (k < 10 ? "0" : "") + std::to_string(k);
+  };
+  for (const char* s13 : {"3850575111042", "4850575111042", "7850575111042", "8850575111042",  // provisional
+                          "1850597112042", "2850598401042",                                  // 971.., 984..
+                          "1853075111042", "1855075111042", "1859975111042",                 // months 30, 50, 99
+                          "1850599100042"}) {                                                // abroad (99 + country)
+    EXPECT_TRUE(NirValid(with_key(s13))) << s13;
+  }
+  for (const char* s13 : {"5850575111042", "6850575111042", "9850575111042",   // sex
+                          "1851375111042", "1850075111042", "1851975111042",   // months 13, 00, 19
+                          "1854375111042",                                     // month 43
+                          "1850500111042", "1850596111042",                    // dept 00, 96
+                          "1850575000042", "1850575111000",                    // commune 000, order 000
+                          "1850597100042"}) {                                  // overseas commune 00
+    EXPECT_FALSE(NirValid(with_key(s13))) << s13;
+  }
+}
+
+TEST(Nir, WrongKeysAndShapes) {
+  EXPECT_FALSE(NirValid("295109912611194"));
+  EXPECT_FALSE(NirValid("253072B07300471"));
+  EXPECT_FALSE(NirValid("253072C07300470"));
+  EXPECT_FALSE(NirValid("25307A207300470"));
+  EXPECT_EQ(Check(&CheckNir, "2 53 07 2B 073 004 71"), "<rejected>");
+  EXPECT_EQ(Check(&CheckNir, "2  53072B07300470"), "<rejected>");
+}
+
+TEST(Phone, EveryForm) {
+  const std::pair<const char*, const char*> good[] = {
+      {"tel: 06 12 34 56 78", "06 12 34 56 78"},     {"0612345678", "0612345678"},
+      {"x 06.12.34.56.78", "06.12.34.56.78"},        {"x 06-12-34-56-78", "06-12-34-56-78"},
+      {"(01 42 68 53 00", "01 42 68 53 00"},         {"+33 6 12 34 56 78", "+33 6 12 34 56 78"},
+      {"+33612345678", "+33612345678"},             {"0033 6 12 34 56 78", "0033 6 12 34 56 78"},
+      {"0033612345678", "0033612345678"},           {" 09 87 65 43 21", "09 87 65 43 21"},
+      {" 05 56 00 11 22", "05 56 00 11 22"},        {" 07 81 22 33 44", "07 81 22 33 44"},
+  };
+  for (auto [text, want] : good) {
+    std::string norm;
+    EXPECT_EQ(Check(&CheckPhone, text, &norm), want) << text;
+    EXPECT_EQ(norm.size(), 10u) << text;
+    EXPECT_EQ(norm[0], '0');
+  }
+  std::string a, b;
+  Check(&CheckPhone, "+33 6 12 34 56 78", &a);
+  Check(&CheckPhone, "06.12.34.56.78", &b);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a, "0612345678");
+  for (const char* bad : {"/items/0612345678", "08 00 12 34 56", "06 12.34-56 78", "00 12 34 56 78", "06 00 00 00 00", "6 12 34 56 78"})
+    EXPECT_EQ(Check(&CheckPhone, bad), "<rejected>") << bad;
+}
+
+TEST(Email, ShapesAndNormalization) {
+  std::string norm;
+  EXPECT_EQ(Check(&CheckEmail, "mail: Jean.Dupont+news@Gmail.COM", &norm), "Jean.Dupont+news@Gmail.COM");
+  EXPECT_EQ(norm, "jean.dupont+news@gmail.com");
+  EXPECT_EQ(Check(&CheckEmail, "\"a@b.co.uk"), "a@b.co.uk");
+  EXPECT_EQ(Check(&CheckEmail, "x@localhost"), "<rejected>");
+  EXPECT_EQ(Check(&CheckEmail, "a..@b.fr"), "<rejected>");
+  EXPECT_EQ(Check(&CheckEmail, "@b.fr"), "<rejected>");
+}
+
+TEST(Iban, SeveralCountries) {
+  for (const char* v : {"FR1420041010050500013M02606", "DE89370400440532013000", "GB29NWBK60161331926819",
+                        "ES9121000418450200051332", "IT60X0542811101000000123456", "BE68539007547034",
+                        "NL91ABNA0417164300", "CH9300762011623852957", "PT50000201231234567890154",
+                        "LU280019400644750000", "AT611904300234573201"}) {
+    EXPECT_TRUE(IbanValid(v)) << v;
+    std::string norm;
+    EXPECT_EQ(Check(&CheckIban, std::string("IBAN ") + v, &norm), v);
+    EXPECT_EQ(norm, v);
+  }
+  std::string norm;
+  EXPECT_EQ(Check(&CheckIban, "iban: FR14 2004 1010 0505 0001 3M02 606", &norm), "FR14 2004 1010 0505 0001 3M02 606");
+  EXPECT_EQ(norm, "FR1420041010050500013M02606");
+  EXPECT_FALSE(IbanValid("FR1420041010050500013M02607"));  // one digit off
+  EXPECT_FALSE(IbanValid("FR142004101005050001302606"));   // wrong length for FR
+  EXPECT_FALSE(IbanValid("XX1420041010050500013M02606"));  // unknown country
+  EXPECT_EQ(Check(&CheckIban, "DE89370400440532013001"), "<rejected>");
+}
+
+TEST(Card, LuhnAndIssuers) {
+  EXPECT_TRUE(LuhnValid("79927398713"));
+  EXPECT_FALSE(LuhnValid("79927398710"));
+  EXPECT_TRUE(LuhnValid("0"));
+  EXPECT_FALSE(LuhnValid(""));
+  for (const char* v : {"4111111111111111", "5555555555554444", "378282246310005", "6011111111111117",
+                        "30569309025904", "3530111333300000", "4222222222222", "2223003122003222"}) {
+    EXPECT_TRUE(LuhnValid(v) && CardIssuerAccepts(v)) << v;
+  }
+  EXPECT_FALSE(CardIssuerAccepts("1234567812345670"));  // no issuer starts with 1
+  EXPECT_FALSE(CardIssuerAccepts("555555555555444"));   // Mastercard is 16 digits
+  std::string norm;
+  EXPECT_EQ(Check(&CheckCard, "cb 4970-1012-3456-7890 ", &norm), "<rejected>");  // trailing space is not a digit end
+  EXPECT_EQ(Check(&CheckCard, "cb 4111 1111 1111 1111", &norm), "4111 1111 1111 1111");
+  EXPECT_EQ(norm, "4111111111111111");
+  EXPECT_EQ(Check(&CheckCard, "ref 12 4111-1111-1111-1111"), "4111-1111-1111-1111");
+  EXPECT_EQ(Check(&CheckCard, "amex 3782 822463 10005"), "3782 822463 10005");
+  EXPECT_EQ(Check(&CheckCard, "4111111111111112"), "<rejected>");
+  EXPECT_EQ(Check(&CheckCard, "/orders/4111111111111111"), "<rejected>");
+  EXPECT_EQ(Check(&CheckCard, "0000000000000000"), "<rejected>");
+}
+
+TEST(FranceTravail, Shape) {
+  std::string norm;
+  EXPECT_EQ(Check(&CheckFranceTravailId, "\"identifiant\":\"1234567A", &norm), "1234567A");
+  EXPECT_EQ(Check(&CheckFranceTravailId, " 76543210"), "76543210");
+  EXPECT_EQ(Check(&CheckFranceTravailId, " 1111111X"), "<rejected>");
+  EXPECT_EQ(Check(&CheckFranceTravailId, " 123456aA"), "<rejected>");
+}
+
+TEST(BirthDate, FormsAndRange) {
+  std::string norm;
+  EXPECT_EQ(Check(&CheckBirthDate, "\"1985-05-12", &norm), "1985-05-12");
+  EXPECT_EQ(norm, "1985-05-12");
+  EXPECT_EQ(Check(&CheckBirthDate, " 12/05/1985", &norm), "12/05/1985");
+  EXPECT_EQ(norm, "1985-05-12");
+  EXPECT_EQ(Check(&CheckBirthDate, " 29-02-2000", &norm), "29-02-2000");
+  EXPECT_EQ(Check(&CheckBirthDate, " 29-02-1900"), "<rejected>");  // 1900 is not leap
+  EXPECT_EQ(Check(&CheckBirthDate, " 31/04/1985"), "<rejected>");
+  EXPECT_EQ(Check(&CheckBirthDate, " 1899-12-31"), "<rejected>");
+  EXPECT_EQ(Check(&CheckBirthDate, " 2031-01-01"), "<rejected>");
+  EXPECT_EQ(Check(&CheckBirthDate, " 12/05-1985"), "<rejected>");
+  EXPECT_TRUE(PlausibleBirthDate(2025, 12, 31));
+  EXPECT_FALSE(PlausibleBirthDate(2026, 1, 1));
+}
+
+TEST(Address, Shapes) {
+  EXPECT_EQ(Check(&CheckAddress, "\"adresse\":\"12 rue de la Paix\""), "12 rue de la Paix\"");
+  // The match (and so the candidate) ends with the field terminator.
+  EXPECT_EQ(Check(&CheckAddress, ";3 bis, Avenue Foch;"), "3 bis, Avenue Foch;");
+  EXPECT_EQ(Check(&CheckAddress, "x 12 rue du 8 mai 1945,"), "12 rue du 8 mai 1945,");
+  EXPECT_EQ(Check(&CheckAddress, "x 5 all\xc3\xa9" "e des Tilleuls, 69003 L"), "5 all\xc3\xa9" "e des Tilleuls, 69003 L");
+  EXPECT_EQ(Check(&CheckAddress, "x 12 tours de Paris,"), "<rejected>");
+  EXPECT_EQ(Check(&CheckAddress, "x 12 rue \""), "<rejected>");
+}
+
+TEST(Masks, NeverTheFullValue) {
+  std::string out;
+  MaskNir("185057511104271", out);
+  EXPECT_EQ(out, "1 85 05 ** *** *** 71");
+  MaskNir("2 85 05 75 111 042 42", out);
+  EXPECT_EQ(out, "2 85 05 ** *** *** 42");
+  MaskEmail("Jean.Dupont@gmail.com", out);
+  EXPECT_EQ(out, "j***@gmail.com");
+  MaskPhone("+33 6 12 34 56 78", out);
+  EXPECT_EQ(out, "06 ** ** ** 78");
+  MaskIban("FR1420041010050500013M02606", out);
+  EXPECT_EQ(out, "FR14 **** **** **** **** **** 606");
+  MaskCard("4111 1111 1111 1234", out);
+  EXPECT_EQ(out, "4*** **** **** 1234");
+  MaskFranceTravailId("1234567A", out);
+  EXPECT_EQ(out, "12*****A");
+  MaskBirthDate("1985-05-12", out);
+  EXPECT_EQ(out, "198*-**-**");
+  MaskBirthDate("12/05/1985", out);
+  EXPECT_EQ(out, "**/**/198*");
+  MaskAddress("12 rue de la Paix", out);
+  EXPECT_EQ(out, "** rue ****");
+}
+
+TEST(Registry, NamesResolve) {
+  for (const char* n : {"nir", "france_travail_id", "phone_fr", "email", "iban", "luhn_card", "birth_date", "address_fr"})
+    EXPECT_NE(FindValidator(n), nullptr) << n;
+  EXPECT_EQ(FindValidator("nope"), nullptr);
+}
+
+}  // namespace
+}  // namespace vigie::match

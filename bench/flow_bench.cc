@@ -70,7 +70,7 @@ void RunReassembly(benchmark::State& state, int swap_every) {
   }
   benchmark::DoNotOptimize(sink.bytes);
   state.SetBytesProcessed(static_cast<std::int64_t>(total));
-  state.counters["Gbit/s"] = benchmark::Counter(static_cast<double>(total) * 8 / 1e9, benchmark::Counter::kIsRate);
+  state.counters["Gbit"] = benchmark::Counter(static_cast<double>(total) * 8 / 1e9, benchmark::Counter::kIsRate);
   if (sink.bytes + 2 * kMss < total) state.SkipWithError("bytes lost");
 }
 

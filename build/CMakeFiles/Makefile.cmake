@@ -111,6 +111,7 @@ set(CMAKE_DEPEND_INFO_FILES
   "sensor/CMakeFiles/vigie.dir/DependInfo.cmake"
   "tests/CMakeFiles/test_core.dir/DependInfo.cmake"
   "tests/CMakeFiles/test_config.dir/DependInfo.cmake"
+  "tests/CMakeFiles/test_capture.dir/DependInfo.cmake"
   "tests/CMakeFiles/test_decode.dir/DependInfo.cmake"
   "tests/CMakeFiles/test_flow.dir/DependInfo.cmake"
   "tests/CMakeFiles/test_match.dir/DependInfo.cmake"

@@ -6,6 +6,7 @@
 # testing this directory and lists subdirectories to be tested as well.
 include("/work/main/build/tests/test_core[1]_include.cmake")
 include("/work/main/build/tests/test_config[1]_include.cmake")
+include("/work/main/build/tests/test_capture[1]_include.cmake")
 include("/work/main/build/tests/test_decode[1]_include.cmake")
 include("/work/main/build/tests/test_flow[1]_include.cmake")
 include("/work/main/build/tests/test_match[1]_include.cmake")

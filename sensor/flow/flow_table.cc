@@ -211,6 +211,7 @@ void FlowTable::Close(Entry* e, CloseReason reason) {
 }
 
 void FlowTable::Process(const decode::DecodedPacket& p) {
+  if (p.status != decode::DecodeStatus::kOk) return;  // contract says never; cheap to be safe
   std::uint16_t sport = p.sport, dport = p.dport;
   if (p.ip_proto == decode::kProtoIcmp || p.ip_proto == decode::kProtoIcmpV6) {
     // ICMP has no ports: the flow uses (type, counterpart type) so request and reply map to one

@@ -149,7 +149,10 @@ void TcpReassembler::OnSegment(std::uint32_t seq, const std::uint8_t* data, std:
     if (!chunks_.empty()) to = std::min(to, chunks_.front().start);
     DeliverDirect(n, from, to);
     if (to < static_cast<std::uint64_t>(e) && !depth_reached()) Insert(n, to);
-    if (!depth_reached()) Drain();
+    if (!depth_reached()) {
+      Drain();
+      EnforceLimits();
+    }
     if (depth_reached()) DropBuffer();
     return;
   }

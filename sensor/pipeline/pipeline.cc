@@ -54,7 +54,7 @@ alert::SyslogOptions ParseSyslogUrl(const std::string& url) {
                                             : alert::SyslogOptions::Transport::kUdp;
   std::string rest = url.substr(6);
   auto colon = rest.rfind(':');
-  if (colon == std::string::npos || rest.find(']') != std::string::npos && colon < rest.find(']')) {
+  if (colon == std::string::npos || (rest.find(']') != std::string::npos && colon < rest.find(']'))) {
     o.host = rest;
     o.port = o.transport == alert::SyslogOptions::Transport::kTcp ? 601 : 514;
   } else {

@@ -43,7 +43,7 @@ std::string Text(std::size_t n) {
 }
 
 // Feeds `in` in random 1..max_chunk pieces (max_chunk 0: one buffer).
-std::string Run(Encoding enc, const std::string& in, std::size_t max_chunk, Decompressor::Status* st = nullptr,
+std::string Inflate(Encoding enc, const std::string& in, std::size_t max_chunk, Decompressor::Status* st = nullptr,
                 DecompressLimits limits = {}) {
   Decompressor d;
   StringSink sink;
@@ -72,11 +72,11 @@ TEST(Decompress, GzipZlibRawAnyChunking) {
   const std::string text = Text(300000);
   for (std::size_t chunk : {0u, 1u, 7u, 1500u}) {
     Decompressor::Status st;
-    EXPECT_EQ(Run(Encoding::kGzip, Gzip(text), chunk, &st), text) << chunk;
+    EXPECT_EQ(Inflate(Encoding::kGzip, Gzip(text), chunk, &st), text) << chunk;
     EXPECT_EQ(st, Decompressor::Status::kDone);
-    EXPECT_EQ(Run(Encoding::kDeflate, Deflate(text, 15), chunk, &st), text) << "zlib " << chunk;
+    EXPECT_EQ(Inflate(Encoding::kDeflate, Deflate(text, 15), chunk, &st), text) << "zlib " << chunk;
     EXPECT_EQ(st, Decompressor::Status::kDone);
-    EXPECT_EQ(Run(Encoding::kDeflate, Deflate(text, -15), chunk, &st), text) << "raw " << chunk;
+    EXPECT_EQ(Inflate(Encoding::kDeflate, Deflate(text, -15), chunk, &st), text) << "raw " << chunk;
     EXPECT_EQ(st, Decompressor::Status::kDone);
   }
 }
@@ -95,8 +95,8 @@ TEST(Decompress, OutputChunksAreBounded) {
 
 TEST(Decompress, ConcatenatedGzipMembers) {
   const std::string a = Text(5000), b = "second member";
-  EXPECT_EQ(Run(Encoding::kGzip, Gzip(a) + Gzip(b), 3), a + b);
-  EXPECT_EQ(Run(Encoding::kGzip, Gzip(a) + Gzip(b), 0), a + b);
+  EXPECT_EQ(Inflate(Encoding::kGzip, Gzip(a) + Gzip(b), 3), a + b);
+  EXPECT_EQ(Inflate(Encoding::kGzip, Gzip(a) + Gzip(b), 0), a + b);
 }
 
 TEST(Decompress, ZlibStreamLabelledGzipFallsBackToZlib) {
@@ -114,13 +114,13 @@ TEST(Decompress, InvalidGzipPassesRawBytes) {
   const std::string junk = "this is not gzip at all, just text with jean@example.fr";
   Decompressor::Status st;
   for (std::size_t chunk : {0u, 1u, 5u}) {
-    EXPECT_EQ(Run(Encoding::kGzip, junk, chunk, &st), junk) << chunk;
+    EXPECT_EQ(Inflate(Encoding::kGzip, junk, chunk, &st), junk) << chunk;
     EXPECT_EQ(st, Decompressor::Status::kError);
   }
   // Valid header then garbage: the error is reported, no crash, bounded output.
   std::string gz = Gzip(Text(100000));
   for (std::size_t i = 200; i < 400; ++i) gz[i] = static_cast<char>(gz[i] ^ 0x5a);
-  Run(Encoding::kGzip, gz, 13, &st);
+  Inflate(Encoding::kGzip, gz, 13, &st);
   EXPECT_EQ(st, Decompressor::Status::kError);
 }
 
@@ -128,7 +128,7 @@ TEST(Decompress, TruncatedStreamKeepsWhatWasDecoded) {
   const std::string text = Text(100000);
   const std::string gz = Gzip(text);
   Decompressor::Status st;
-  const std::string out = Run(Encoding::kGzip, gz.substr(0, gz.size() / 2), 0, &st);
+  const std::string out = Inflate(Encoding::kGzip, gz.substr(0, gz.size() / 2), 0, &st);
   EXPECT_EQ(st, Decompressor::Status::kOk);
   EXPECT_GT(out.size(), 1000u);
   EXPECT_EQ(out, text.substr(0, out.size()));
@@ -199,10 +199,10 @@ TEST(Decompress, Brotli) {
   out.resize(out_len);
   Decompressor::Status st;
   for (std::size_t chunk : {0u, 1u, 9u}) {
-    EXPECT_EQ(Run(Encoding::kBrotli, out, chunk, &st), text);
+    EXPECT_EQ(Inflate(Encoding::kBrotli, out, chunk, &st), text);
     EXPECT_EQ(st, Decompressor::Status::kDone);
   }
-  EXPECT_EQ(Run(Encoding::kBrotli, "\xff\xff\xff garbage", 0, &st), "\xff\xff\xff garbage");
+  EXPECT_EQ(Inflate(Encoding::kBrotli, "\xff\xff\xff garbage", 0, &st), "\xff\xff\xff garbage");
   EXPECT_EQ(st, Decompressor::Status::kError);
   dlclose(h);
 }

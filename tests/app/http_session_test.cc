@@ -250,7 +250,9 @@ TEST(HttpSession, InvalidGzipIsScannedRaw) {
   ASSERT_EQ(h.tx().size(), 1u);
   EXPECT_EQ(h.tx()[0].bytes, body.size());
   EXPECT_EQ(h.t.Counter("vigie_http_decompression_errors_total", {{"encoding", "gzip"}}), 1);
-  if (h.t.ctx.scanner) EXPECT_EQ(h.tx()[0].pii.matches[static_cast<int>(match::PiiType::kEmail)], 1u);
+  if (h.t.ctx.scanner) {
+    EXPECT_EQ(h.tx()[0].pii.matches[static_cast<int>(match::PiiType::kEmail)], 1u);
+  }
 }
 
 TEST(HttpSession, BombIsCutAndTheNextMessageStillParses) {

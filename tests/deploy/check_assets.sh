@@ -116,6 +116,17 @@ for p in panels:
             errors.append("panel %r target %s: datasource uid" % (p["title"], t.get("refId")))
         if re.search(r"\b(src_ip|dest_ip|ip|account|flow)\s*=", t.get("expr", "")):
             errors.append("panel %r filters on a per-host/account label" % p["title"])
+cells = {}
+for p in d["panels"]:  # top-level grid: rows and panels must not overlap
+    g = p["gridPos"]
+    for x in range(g["x"], g["x"] + g["w"]):
+        for y in range(g["y"], g["y"] + g["h"]):
+            if (x, y) in cells:
+                errors.append("panel %r overlaps %r" % (p["title"], cells[(x, y)]))
+                break
+            cells[(x, y)] = p["title"]
+    if g["x"] + g["w"] > 24:
+        errors.append("panel %r is wider than the grid" % p["title"])
 titles = " ".join(p["title"].lower() for p in panels)
 for topic in ("packets", "drops", "flows", "reassembly", "pii", "alerts", "direction", "cpu", "memory"):
     if topic not in titles:

@@ -6,6 +6,9 @@
                                        DIR/secrets.txt: the clear values that must never leak
   live_helpers.py pcap FILE SUBNET N   FILE: ~N packets of TCP/UDP between 10.200.SUBNET.1 and .2
                                        (through tests/tools/pcapgen.py); prints the packet count
+  live_helpers.py exfil-pcap FILE [TRANSACTIONS SECONDS]
+                                       FILE: a capture for prometheus_scrape_test.py: bulk downloads
+                                       of 150 people each (outside client, inside API) + other traffic
   live_helpers.py metric FILE NAME [LABEL=VALUE]
                                        sum of NAME's samples in a Prometheus text file (-1 if absent)
   live_helpers.py alerts FILE RULE MIN_RECORDS SRC_IP DEST_IP
@@ -112,7 +115,7 @@ def cmd_pcap(path, subnet, n):
     body = (b"x" * 1300)
     while len(frames) < n:
         if k % 4 == 3:
-            fr = g.ether(g.ipv4(b, a, g.PROTO_UDP, g.udp(b, a, 40000 + k % 1000, 7000, bytes(range(60)))))
+            fr = g.ether(g.ipv4(b, a, g.PROTO_UDP, g.udp(b, a, 40000 + k % 1000, 33334, bytes(range(60)))))
             frames.append((t, fr))
             t += 0.0005
         else:
@@ -129,6 +132,44 @@ def cmd_pcap(path, subnet, n):
         for ts, fr in frames:
             w.add(ts, fr)
     print(len(frames))
+
+
+def cmd_exfil_pcap(path, transactions="20", seconds="20"):
+    """A capture for prometheus_scrape_test.py: every `seconds / transactions` s an outside client
+    (203.0.113.50, account capemploi-0042) downloads 150 people from an inside API (10.10.0.5),
+    among ordinary small requests and UDP, so every dashboard panel has something to show."""
+    import base64
+    sys.path.insert(0, os.path.join(ROOT, "tests", "tools"))
+    import pcapgen as g
+    transactions, seconds = int(transactions), float(seconds)
+    server, client, other = "10.10.0.5", "203.0.113.50", "10.10.0.77"
+    auth = base64.b64encode(b"capemploi-0042:not-a-secret").decode()
+    frames = []
+    step = seconds / transactions
+    for k in range(transactions):
+        t0 = 1707214500.0 + k * step
+        body = json.dumps({"total": 150, "resultats": generate_people(150, seed=1000 + k)},
+                          ensure_ascii=False).encode("utf-8")
+        c = g.TcpConversation(client, server, 50000 + k, 8080, t0=t0, isn_c=100000 * k + 1, isn_s=7000000 + k, dt=0.0002)
+        c.handshake()
+        c.send(0, ("GET /api/v1/demandeurs?page=%d HTTP/1.1\r\nHost: api.exemple.fr\r\n"
+                   "Authorization: Basic %s\r\nAccept: application/json\r\n\r\n" % (k, auth)).encode())
+        c.send(1, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        c.close()
+        frames.extend((ts, fr) for ts, fr, _ in c.frames)
+        # Ordinary traffic: a small internal request and a UDP datagram.
+        d = g.TcpConversation(other, server, 40000 + k, 8080, t0=t0 + step / 2, dt=0.0002)
+        d.handshake()
+        d.send(0, b"GET /health HTTP/1.1\r\nHost: api\r\n\r\n")
+        d.send(1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        d.close()
+        frames.extend((ts, fr) for ts, fr, _ in d.frames)
+        frames.append((t0 + step / 3, g.ether(g.ipv4(other, server, g.PROTO_UDP, g.udp(other, server, 33333, 33334, b"ping")))))
+    frames.sort(key=lambda f: f[0])
+    with g.PcapWriter(path) as w:
+        for ts, fr in frames:
+            w.add(ts, fr)
+    print("%d packets, %d bulk downloads of 150 people over %.0f s" % (len(frames), transactions, seconds))
 
 
 def parse_metrics(path):
@@ -195,7 +236,7 @@ def cmd_leaks(secrets_path, *files):
 
 
 def main(argv):
-    cmds = {"people": cmd_people, "pcap": cmd_pcap, "metric": cmd_metric, "alerts": cmd_alerts, "leaks": cmd_leaks}
+    cmds = {"people": cmd_people, "pcap": cmd_pcap, "exfil-pcap": cmd_exfil_pcap, "metric": cmd_metric, "alerts": cmd_alerts, "leaks": cmd_leaks}
     if not argv or argv[0] not in cmds:
         print(__doc__)
         return 2

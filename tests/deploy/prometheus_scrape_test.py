@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """End-to-end check of the metrics contract: real vigie → real Prometheus → every query we ship.
 
-  prometheus_scrape_test.py VIGIE PCAP [options]
+  prometheus_scrape_test.py VIGIE [PCAP] [options]
+
+Without PCAP, a capture is generated (live_helpers.py exfil-pcap: 20 bulk downloads of 150
+people each over 20 s, plus ordinary traffic), so every panel has something to show.
 
 1. Starts VIGIE replaying PCAP at a --replay-speed chosen so the replay lasts about
    --replay-seconds (default 45 s), with --metrics-listen on a free loopback port.
@@ -151,21 +154,30 @@ def main():
 
     if not args.vigie or not (os.path.isfile(args.vigie) and os.access(args.vigie, os.X_OK)):
         skip("no vigie binary given or not executable (usage: %s VIGIE PCAP)" % sys.argv[0])
-    if not args.pcap or not os.path.isfile(args.pcap):
-        skip("no capture given or not readable (usage: %s VIGIE PCAP)" % sys.argv[0])
+    if args.pcap and not os.path.isfile(args.pcap):
+        skip("capture %s not readable (usage: %s VIGIE [PCAP])" % (args.pcap, sys.argv[0]))
     if not args.prometheus or not os.access(args.prometheus, os.X_OK):
         skip("prometheus not installed (apt-get install prometheus, or scripts/install-deps.sh)")
+    tmp = tempfile.mkdtemp(prefix="vigie-prom-test-")
+    if not args.pcap:
+        args.pcap = os.path.join(tmp, "exfil.pcap")
+        out = subprocess.run([sys.executable, os.path.join(HERE, "live_helpers.py"), "exfil-pcap", args.pcap],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise SystemExit("FAIL: cannot generate a capture: " + out.stderr[-500:])
+        print("generated capture:", out.stdout.strip())
 
     packets, span = pcap_info.capture_span(args.pcap)
     speed = args.replay_speed
     if speed is None:
         if span <= 0:
+            shutil.rmtree(tmp, ignore_errors=True)
             raise SystemExit("FAIL: %s spans 0 s: pass --replay-speed or a longer capture" % args.pcap)
         speed = span / args.replay_seconds
     print("capture: %d packets over %.3f s; replay speed %.5g (≈ %.0f s)" %
           (packets, span, speed, span / speed if speed > 0 else 0))
 
-    tmp = tempfile.mkdtemp(prefix="vigie-prom-test-")
     vport, pport = free_port(), free_port()
     while pport == vport:
         pport = free_port()

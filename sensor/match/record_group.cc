@@ -49,10 +49,12 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
 
 bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) const {
   if (!Readable(from, to)) return true;
+  if (to - from > between.size()) return true;
+  Copy(from, to, between.data());
   bool close_seen = false;
   char last_non_blank = 0;
-  for (std::uint64_t o = from; o < to; ++o) {
-    const char c = static_cast<char>(At(o));
+  for (std::size_t k = 0; k < to - from; ++k) {
+    const char c = between[k];
     if (c == '}') close_seen = true;
     else if (c == '{' && close_seen) return true;
     else if (c == '\n' && last_non_blank != ',' && last_non_blank != '{' && last_non_blank != '[' && last_non_blank != ':')

@@ -78,6 +78,7 @@ struct ScanStream::State {
 
   ScanSummary summary;
   std::array<char, kWindow> window{};
+  mutable std::vector<char> between;  // bytes between two findings (record boundary check)
   std::string normalized;
   std::string masked;
 
@@ -86,6 +87,8 @@ struct ScanStream::State {
   void ResetUnitContext();
   bool Readable(std::uint64_t from, std::uint64_t to) const;
   std::uint8_t At(std::uint64_t offset) const;  // REQUIRES: Readable(offset, offset + 1)
+  // Copies [from, to) into dst with at most three memcpy. REQUIRES: Readable(from, to).
+  void Copy(std::uint64_t from, std::uint64_t to, char* dst) const;
   void OnMatch(unsigned id, std::uint64_t end);
   void AddFinding(std::uint16_t detector, std::uint64_t start, std::uint64_t end, std::string_view raw);
   bool BoundaryBetween(std::uint64_t from, std::uint64_t to) const;

@@ -83,6 +83,7 @@ void ScanStream::State::Bind(std::shared_ptr<const PiiEngine> e) {
   const std::uint64_t r = RingSize(engine->options.record_window_bytes);
   ring.assign(r, 0);
   ring_mask = r - 1;
+  between.assign(r, 0);
 }
 
 void ScanStream::State::ResetUnitContext() {
@@ -97,6 +98,18 @@ bool ScanStream::State::Readable(std::uint64_t from, std::uint64_t to) const {
 
 std::uint8_t ScanStream::State::At(std::uint64_t o) const {
   return o >= chunk_start ? chunk[o - chunk_start] : ring[o & ring_mask];
+}
+
+void ScanStream::State::Copy(std::uint64_t from, std::uint64_t to, char* dst) const {
+  const std::uint64_t ring_to = std::min(to, chunk_start);
+  while (from < ring_to) {
+    const std::size_t pos = static_cast<std::size_t>(from & ring_mask);
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(ring_to - from, ring.size() - pos));
+    std::memcpy(dst, ring.data() + pos, n);
+    dst += n;
+    from += n;
+  }
+  if (from < to) std::memcpy(dst, chunk + (from - chunk_start), static_cast<std::size_t>(to - from));
 }
 
 void ScanStream::Feed(ByteView data) {
@@ -200,7 +213,7 @@ void ScanStream::State::OnMatch(unsigned id, std::uint64_t end) {
     return;
   }
   const std::size_t n = static_cast<std::size_t>(end - from);
-  for (std::size_t k = 0; k < n; ++k) window[k] = static_cast<char>(At(from + k));
+  Copy(from, end, window.data());
   const std::string_view w(window.data(), n);
   const auto begin = det.validator->check(w, normalized);
   bool ok = begin.has_value();

@@ -14,8 +14,8 @@
 namespace vigie::app {
 namespace {
 
-using testing::Deflate;
-using testing::Gzip;
+using httptest::Deflate;
+using httptest::Gzip;
 
 class StringSink : public ByteSink {
  public:
@@ -177,7 +177,7 @@ TEST(Decompress, TenGigabyteClaimIsCutAtTheLimit) {
   DecompressLimits limits;  // defaults: 256 MiB, ratio 1000
   d.Reset(Encoding::kGzip, limits, &sink);
   std::uint64_t fed = 0;
-  for (int i = 0; i < 10240 && d.status() == Decompressor::Status::kOk; ++i) {
+  for (int i = 0; i < 10240 && d.status() != Decompressor::Status::kBomb; ++i) {
     d.Write(AsBytes(member));
     fed += member.size();
   }

@@ -11,12 +11,12 @@ namespace vigie::app::http {
 namespace {
 
 using flow::Direction;
-using testing::Chunked;
-using testing::Gzip;
-using testing::PeopleJson;
+using httptest::Chunked;
+using httptest::Gzip;
+using httptest::PeopleJson;
 
 struct Harness {
-  explicit Harness(bool scanner = true) : t(scanner), flow(testing::MakeTcpFlow()) {}
+  explicit Harness(bool scanner = true) : t(scanner), flow(httptest::MakeTcpFlow()) {}
   void Start() { s = std::make_unique<HttpSession>(t.ctx, *flow); }
   void Feed(Direction d, const std::string& bytes, std::size_t max_chunk = 0, std::uint32_t seed = 1) {
     if (!s) Start();
@@ -37,7 +37,7 @@ struct Harness {
     return t.Counter("vigie_http_anomalies_total", {{"reason", std::string(reason)}});
   }
   const std::vector<track::TransactionEvent>& tx() const { return t.sink.tx; }
-  testing::TestContext t;
+  httptest::TestContext t;
   std::unique_ptr<flow::Flow> flow;
   std::unique_ptr<HttpSession> s;
 };
@@ -47,10 +47,15 @@ std::string Response(const std::string& body, const std::string& extra = "", con
          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
+TEST(HttpSession, RealScannerLoads) {
+  httptest::TestContext t;
+  EXPECT_NE(t.ctx.scanner, nullptr) << "PII assertions below are skipped: " << t.load_error;
+}
+
 TEST(HttpSession, SimpleGetJsonResponse) {
   Harness h;
   const std::string body = PeopleJson(5);
-  h.C("GET /v1/demandeurs?page=3&nir=" + testing::Nir(1850575100001) + " HTTP/1.1\r\nHost: api.example.fr\r\n\r\n");
+  h.C("GET /v1/demandeurs?page=3&nir=" + httptest::Nir(1850575100001) + " HTTP/1.1\r\nHost: api.example.fr\r\n\r\n");
   h.S(Response(body));
   ASSERT_EQ(h.tx().size(), h.t.ctx.scanner ? 2u : 1u);  // the query string carries a NIR
   const auto& e = h.tx().back();
@@ -271,7 +276,7 @@ TEST(HttpSession, BombIsCutAndTheNextMessageStillParses) {
 TEST(HttpSession, StackedEncodings) {
   Harness h;
   const std::string body = "{\"x\":\"stacked\"}";
-  const std::string twice = testing::Deflate(Gzip(body), 15);
+  const std::string twice = httptest::Deflate(Gzip(body), 15);
   h.C("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   h.S("HTTP/1.1 200 OK\r\nContent-Encoding: gzip, deflate\r\nContent-Length: " + std::to_string(twice.size()) +
           "\r\n\r\n" + twice,

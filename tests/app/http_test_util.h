@@ -16,7 +16,7 @@
 #include "metrics/counters.h"
 #include "track/events.h"
 
-namespace vigie::app::testing {
+namespace vigie::app::httptest {
 
 class CollectSink : public track::EventSink {
  public:
@@ -50,14 +50,26 @@ struct TestContext {
     ctx.metrics = &counters;
     ctx.hasher = &hasher;
     if (with_scanner) {
-      try {
-        engine = match::LoadPiiEngine(std::string(VIGIE_SOURCE_DIR) + "/signatures/pii.yaml", {});
+      engine = SharedEngine(&load_error);
+      if (engine) {
         scanner = std::make_unique<match::Scanner>(engine, counters);
         ctx.scanner = scanner.get();
-      } catch (const std::exception& e) {
-        load_error = e.what();
       }
     }
+  }
+  // signatures/pii.yaml compiled once per test process (Hyperscan compilation takes ~1 s).
+  static std::shared_ptr<const match::PiiEngine> SharedEngine(std::string* error) {
+    static std::string load_error;
+    static const std::shared_ptr<const match::PiiEngine> e = [] {
+      try {
+        return match::LoadPiiEngine(std::string(VIGIE_SOURCE_DIR) + "/signatures/pii.yaml", {});
+      } catch (const std::exception& ex) {
+        load_error = ex.what();
+        return std::shared_ptr<const match::PiiEngine>();
+      }
+    }();
+    *error = load_error;
+    return e;
   }
   std::int64_t Counter(const std::string& name, const metrics::Labels& labels = {}) const {
     std::int64_t v = 0;
@@ -124,4 +136,4 @@ inline std::string PeopleJson(int n, int seed = 1) {
   return out + "]";
 }
 
-}  // namespace vigie::app::testing
+}  // namespace vigie::app::httptest

@@ -12,7 +12,7 @@ using flow::Direction;
 using track::AppProto;
 
 struct RouterHarness {
-  RouterHarness() : t(false), flow(testing::MakeTcpFlow(8080)) {}
+  RouterHarness() : t(false), flow(httptest::MakeTcpFlow(8080)) {}
   // Feeds data as the flow table would: accounting, OnPacket, then the bytes.
   void Send(Direction d, const std::string& bytes) {
     flow->payload_bytes[flow::Index(d)] += bytes.size();
@@ -24,7 +24,7 @@ struct RouterHarness {
       router->OnData(*flow, d, AsBytes(bytes));
   }
   void Make() { router = std::make_unique<AppRouter>(t.ctx); }
-  testing::TestContext t;
+  httptest::TestContext t;
   std::unique_ptr<flow::Flow> flow;
   std::unique_ptr<AppRouter> router;
 };
@@ -119,7 +119,7 @@ TEST(Router, VolumeReportsByBytesTimeAndClose) {
 
 TEST(Router, UdpDnsAndOtherUdp) {
   RouterHarness h;
-  h.flow = testing::MakeTcpFlow(53, 17);
+  h.flow = httptest::MakeTcpFlow(53, 17);
   h.Make();
   static const char kQuery[] = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03www\x07" "example\x02" "fr\x00\x00\x01\x00\x01";
   h.Send(Direction::kToServer, std::string(kQuery, sizeof kQuery - 1));
@@ -129,7 +129,7 @@ TEST(Router, UdpDnsAndOtherUdp) {
   EXPECT_EQ(h.t.sink.dns[0].qname, "www.example.fr");
 #endif
   RouterHarness u;
-  u.flow = testing::MakeTcpFlow(9999, 17);
+  u.flow = httptest::MakeTcpFlow(9999, 17);
   u.Make();
   u.Send(Direction::kToServer, "hello");
   EXPECT_EQ(u.t.Counter("vigie_app_udp_ignored_total"), 1);

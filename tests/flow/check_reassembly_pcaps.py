@@ -18,6 +18,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,7 +41,10 @@ def tshark_streams(pcap):
                 seen = line[8:].strip() not in ("", ":0")
             elif line and not line.startswith(("=", "Follow", "Filter", "Node")):
                 side = 1 if line.startswith("\t") else 0
-                data[side] += bytes.fromhex(line.strip())
+                chunk = bytes.fromhex(line.strip())
+                if re.match(rb"^\[\d+ bytes missing in capture file\]\x00?$", chunk):
+                    continue  # tshark writes its gap notice into the raw stream
+                data[side] += chunk
         if not seen or node0 is None:
             return out
         out[idx] = (node0, data)

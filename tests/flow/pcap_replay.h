@@ -43,6 +43,7 @@ struct DirResult {
   std::unique_ptr<EvpCtx> sha = std::make_unique<EvpCtx>();
   std::string hex;
   std::uint64_t bytes = 0, gap_bytes = 0;
+  std::string content;  // delivered bytes, kept for diagnostics (test captures are small)
 };
 
 struct FlowResult {
@@ -59,6 +60,7 @@ class HashSink : public StreamSink {
     auto& r = flows[f.id].dir[Index(d)];
     EVP_DigestUpdate(r.sha->ctx, data.data(), data.size());
     r.bytes += data.size();
+    r.content.append(reinterpret_cast<const char*>(data.data()), data.size());
   }
   void OnGap(Flow& f, Direction d, std::uint64_t n) override { flows[f.id].dir[Index(d)].gap_bytes += n; }
   void OnDatagram(Flow&, Direction, std::span<const std::uint8_t>) override {}
@@ -111,7 +113,7 @@ inline std::vector<std::pair<capture::RawPacket, std::vector<std::uint8_t>>> Rea
 // Decodes and feeds every packet of `path`; returns the flows as closed at the end.
 // Packets that do not decode to kOk are skipped (counted in *skipped when given).
 inline std::map<std::uint64_t, FlowResult> Replay(const std::string& path, const FlowConfig& cfg,
-                                                  int* skipped = nullptr) {
+                                                  int* skipped = nullptr, int* fragments = nullptr) {
   auto packets = ReadPcap(path);
   HashSink sink;
   metrics::CounterSet m;
@@ -123,6 +125,7 @@ inline std::map<std::uint64_t, FlowResult> Replay(const std::string& path, const
     const decode::DecodedPacket p = decoder.Decode(raw);
     if (p.status != decode::DecodeStatus::kOk) {
       if (skipped) ++*skipped;
+      if (fragments && p.status == decode::DecodeStatus::kFragment) ++*fragments;  // no defrag here
       continue;
     }
     table.Process(p);

@@ -525,3 +525,16 @@ def write_frames(path, frames, snaplen=262144):
     with PcapWriter(path, snaplen=snaplen) as w:
         for ts, fr, wire in frames:
             w.add(ts, fr, wire_len=wire)
+
+
+def write_conversations(path, conversations, linktype=LINKTYPE_ETHERNET):
+    """Writes the frames of several TcpConversations to one classic pcap, ordered by time
+    (stable for equal timestamps), so interleaved sessions replay as they were built."""
+    frames = []
+    for n, conv in enumerate(conversations):
+        for i, (ts, fr, wire) in enumerate(conv.frames):
+            frames.append((ts, n, i, fr, wire))
+    frames.sort(key=lambda f: (f[0], f[1], f[2]))
+    with PcapWriter(path, linktype=linktype) as w:
+        for ts, _, _, fr, wire in frames:
+            w.add(ts, fr, wire)

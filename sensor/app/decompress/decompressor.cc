@@ -84,7 +84,23 @@ void Decompressor::Start() {
 }
 
 void Decompressor::Write(ByteView in) {
-  if (in.empty() || status_ == Status::kBomb || status_ == Status::kDone) return;
+  if (in.empty() || status_ == Status::kBomb) return;
+  if (status_ == Status::kDone) {
+    // A gzip member ended exactly at the previous chunk: another member may follow.
+    if (enc_ != Encoding::kGzip || in[0] != 0x1f) return;
+    if (backend_ == Backend::kIsal) {
+      isal_inflate_reset(isal_.get());
+      isal_->crc_flag = static_cast<std::uint32_t>(isal_flag_);
+    } else if (backend_ == Backend::kZlib) {
+      inflateReset(zlib_.get());
+    } else {
+      return;
+    }
+    status_ = Status::kOk;
+    total_in_ += in.size();
+    Run(in);
+    return;
+  }
   if (status_ == Status::kError || enc_ == Encoding::kIdentity) {
     total_in_ += in.size();
     total_out_ += in.size();

@@ -50,7 +50,9 @@ class SmtpGeneratedPcap : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(SmtpGeneratedPcap, MatchesSidecar) {
   const std::string path = PcapPath(GetParam());
-  if (!HaveTshark() || !std::filesystem::exists(path)) GTEST_SKIP() << "tshark or " << path << " missing";
+  if (!HaveTshark() || !std::filesystem::exists(path)) {
+    GTEST_SKIP() << "tshark or " << path << " missing";
+  }
   nlohmann::json want = Sidecar(path);
   auto engine = Engine();
   for (std::size_t chunk : {0u, 1u}) {
@@ -92,7 +94,9 @@ class SmtpPublicPcap : public ::testing::TestWithParam<PublicCase> {};
 TEST_P(SmtpPublicPcap, MessagesAndAttachments) {
   const PublicCase& c = GetParam();
   const std::string path = PublicPcapPath(c.file);
-  if (!HaveTshark() || !std::filesystem::exists(path)) GTEST_SKIP() << "tshark or " << path << " missing";
+  if (!HaveTshark() || !std::filesystem::exists(path)) {
+    GTEST_SKIP() << "tshark or " << path << " missing";
+  }
   TestContext whole;
   PlaySmtp(whole, path);
   ASSERT_GE(whole.events.transactions.size(), c.min_messages);

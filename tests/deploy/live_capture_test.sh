@@ -172,18 +172,19 @@ if ! command -v tcpreplay >/dev/null 2>&1; then
   sk "packet accounting: tcpreplay not installed"
 else
   replay() {  # replay TAG PACKETS TCPREPLAY_RATE_OPTION
-    local tag=$1 n=$2 rate=$3 pcap sent pk kd nd out
+    local tag=$1 n=$2 rate=$3 pcap sent pk kd nd out pps
     pcap="$tmp/$tag.pcap"
     n=$(python3 "$HELP" pcap "$pcap" "$sub" "$n") || { ko "$tag: cannot generate a capture"; return; }
     start_vigie "$tag" || return
     out=$(srv tcpreplay --intf1="$V_SRV" "$rate" "$pcap" 2>&1)
     sent=$(sed -n 's/^[[:space:]]*Successful packets:[[:space:]]*\([0-9]*\).*/\1/p' <<<"$out" | head -n1)
+    pps=$(sed -n 's/^[[:space:]]*Rated:.*, *\([0-9.]*\) pps.*/\1/p' <<<"$out" | head -n1)
     sleep 2
     stop_vigie "$tag"
     pk=$(metric "$tmp/$tag.metrics.prom" vigie_capture_packets_total)
     kd=$(metric "$tmp/$tag.metrics.prom" vigie_capture_kernel_drops_total)
     nd=$(metric "$tmp/$tag.metrics.prom" vigie_capture_interface_drops_total)
-    echo "    $tag: capture $n packets; tcpreplay $rate sent ${sent:-?}; vigie packets=$pk kernel_drops=$kd interface_drops=$nd"
+    echo "    $tag: capture $n packets; tcpreplay $rate sent ${sent:-?} at ${pps:-?} pps; vigie packets=$pk kernel_drops=$kd interface_drops=$nd"
     if [ -z "$sent" ]; then ko "$tag: cannot read tcpreplay's count"; printf '%s\n' "$out" | sed 's/^/    /'; return; fi
     REPLAY_RESULT="$sent $pk $kd $nd"
   }

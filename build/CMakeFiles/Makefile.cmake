@@ -120,4 +120,5 @@ set(CMAKE_DEPEND_INFO_FILES
   "tests/CMakeFiles/test_track.dir/DependInfo.cmake"
   "bench/CMakeFiles/bench_flow.dir/DependInfo.cmake"
   "bench/CMakeFiles/bench_match.dir/DependInfo.cmake"
+  "bench/CMakeFiles/bench_track.dir/DependInfo.cmake"
   )

@@ -7,6 +7,7 @@ file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/bench/*_bench.cc")
 set(OLD_GLOB
   "/work/main/bench/flow_bench.cc"
   "/work/main/bench/match_bench.cc"
+  "/work/main/bench/track_bench.cc"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -16,6 +17,7 @@ endif()
 # cases at tests/replay/CMakeLists.txt:4 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/replay/cases/*.json")
 set(OLD_GLOB
+  "/work/main/tests/replay/cases/demo.json"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -192,9 +194,11 @@ set(OLD_GLOB
   "/work/main/tests/app/detect_test.cc"
   "/work/main/tests/app/dns_session_test.cc"
   "/work/main/tests/app/http_account_test.cc"
+  "/work/main/tests/app/http_pcap_test.cc"
   "/work/main/tests/app/http_session_test.cc"
   "/work/main/tests/app/mime_parser_test.cc"
   "/work/main/tests/app/router_test.cc"
+  "/work/main/tests/app/smtp_pcap_test.cc"
   "/work/main/tests/app/smtp_session_test.cc"
   "/work/main/tests/app/tls_session_test.cc"
   )
@@ -252,6 +256,7 @@ file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/main/tests/flow/*_test.
 set(OLD_GLOB
   "/work/main/tests/flow/community_id_test.cc"
   "/work/main/tests/flow/flow_table_test.cc"
+  "/work/main/tests/flow/public_pcaps_test.cc"
   "/work/main/tests/flow/reassembly_pcap_test.cc"
   "/work/main/tests/flow/tcp_reassembler_test.cc"
   )
@@ -263,6 +268,7 @@ endif()
 # srcs at tests/CMakeLists.txt:7 (file)
 file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/main/tests/match/*_test.cc")
 set(OLD_GLOB
+  "/work/main/tests/match/patterns_test.cc"
   "/work/main/tests/match/scanner_test.cc"
   "/work/main/tests/match/signatures_test.cc"
   "/work/main/tests/match/validators_test.cc"
@@ -286,6 +292,8 @@ file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/main/tests/track/*_test
 set(OLD_GLOB
   "/work/main/tests/track/dns_names_test.cc"
   "/work/main/tests/track/hll_windows_test.cc"
+  "/work/main/tests/track/scenarios_test.cc"
+  "/work/main/tests/track/snapshot_test.cc"
   "/work/main/tests/track/tracker_rules_test.cc"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")

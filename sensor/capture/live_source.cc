@@ -1,6 +1,7 @@
 #include "capture/live_source.h"
 
 #include <linux/if_packet.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -50,6 +51,11 @@ LiveSource::LiveSource(const LiveConfig& config, metrics::CounterSet& counters)
     Fail(config_, msg);
   }
   linktype_ = pcap_datalink(p);
+  // With TPACKET_V3 libpcap blocks in poll(-1) until the kernel retires a block, and the kernel
+  // never retires an empty one: a blocking read could hang forever on a quiet link. Read
+  // non-blocking and poll() ourselves with the configured timeout instead.
+  if (pcap_setnonblock(p, 1, errbuf) != 0) Fail(config_, std::string("cannot set non-blocking mode: ") + errbuf);
+  poll_fd_ = pcap_get_selectable_fd(p);
 
   if (!config_.bpf_filter.empty()) {
     BpfProgram bpf;
@@ -85,7 +91,13 @@ ReadResult LiveSource::Next() {
   }
   pcap_pkthdr* hdr = nullptr;
   const u_char* data = nullptr;
-  const int rc = pcap_next_ex(handle_.get(), &hdr, &data);
+  int rc = pcap_next_ex(handle_.get(), &hdr, &data);
+  if (rc == 0 && poll_fd_ >= 0) {
+    pollfd pfd{poll_fd_, POLLIN, 0};
+    if (poll(&pfd, 1, config_.read_timeout_ms) > 0 && !break_.load(std::memory_order_relaxed)) {
+      rc = pcap_next_ex(handle_.get(), &hdr, &data);
+    }
+  }
   if (rc == 1) {
     r.status = ReadStatus::kPacket;
     r.packet.ts = static_cast<Timestamp>(hdr->ts.tv_sec) * kNanosPerSecond +

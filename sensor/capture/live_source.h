@@ -3,8 +3,10 @@
 //
 // Several LiveSource objects on the same interface with the same fanout_group share the
 // traffic: the kernel hashes each flow (symmetric, after IP defragmentation) to one socket.
-// Next() waits at most read_timeout_ms, then returns kTimeout so the caller can check for
-// shutdown; BreakLoop() (any thread) makes it return kEnd promptly.
+// Next() waits at most read_timeout_ms (non-blocking read + poll), then returns kTimeout so the
+// caller can check for shutdown; BreakLoop() (any thread) makes it return kEnd within one
+// timeout. With TPACKET_V3 a packet becomes readable when its ring block is retired: when
+// full or after read_timeout_ms, so latency is up to one timeout (fine for a passive sensor).
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -48,6 +50,7 @@ class LiveSource final : public PacketSource {
   LiveConfig config_;
   PcapHandle handle_;
   int linktype_ = 0;
+  int poll_fd_ = -1;
   std::atomic<bool> break_{false};
   bool done_ = false;
   CaptureStats stats_;

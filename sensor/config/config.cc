@@ -225,7 +225,9 @@ Config LoadFile(const std::string& path, Config c) {
   w.Get(root, "", "workers", c.workers);
   if (c.workers < 1 || c.workers > 64) w.Fail(root["workers"], "workers", "must be between 1 and 64");
   w.Get(root, "", "user", c.user);
-  w.Get(root, "", "signatures", c.signatures);
+  std::string sig;
+  w.Get(root, "", "signatures", sig);
+  if (!sig.empty()) c.signatures = sig;  // empty = the bundled default
   if (root["pii"]) LoadPii(w, root["pii"], c.pii);
   if (root["app"]) LoadApp(w, root["app"], c.app);
   if (root["flow"]) LoadFlow(w, root["flow"], c.flow);

@@ -36,11 +36,15 @@ int ProtoIndex(std::uint8_t proto) {
 }  // namespace
 
 struct FlowTable::Entry {
-  Flow flow;
+  // Lookup touches hash, hash_next and flow.key: keep them on the first cache lines.
   std::uint64_t hash = 0;
   Entry* hash_next = nullptr;  // also the free-list link
+  Flow flow;
   Entry* lru_prev = nullptr;
   Entry* lru_next = nullptr;
+  // Position in the LRU list is by lru_time (when last appended), refreshed lazily from
+  // flow.last_seen by Expire/eviction, so a packet never has to relink its neighbours.
+  Timestamp lru_time = 0;
   TimeoutClass cls = kOther;
   bool syn = false, synack = false, rst = false;
   bool fin[2] = {false, false};
@@ -116,6 +120,7 @@ void FlowTable::LruRemove(Entry* e) {
 
 void FlowTable::LruAppend(Entry* e) {
   LruList& l = lru_[e->cls];
+  e->lru_time = e->flow.last_seen;
   e->lru_prev = l.tail;
   e->lru_next = nullptr;
   if (l.tail) l.tail->lru_next = e; else l.head = e;
@@ -123,18 +128,32 @@ void FlowTable::LruAppend(Entry* e) {
 }
 
 void FlowTable::SetClass(Entry* e, TimeoutClass c) {
-  // Always re-append: the flow was just touched, so it is the youngest of its class.
+  if (e->cls == c) return;  // position refreshed lazily (see Entry::lru_time)
   LruRemove(e);
   e->cls = c;
   LruAppend(e);
+}
+
+FlowTable::Entry* FlowTable::StaleHead(TimeoutClass c) {
+  // Heads touched since they were appended move to the tail with their real age, until the
+  // head is really the least recently seen flow of its class.
+  LruList& l = lru_[c];
+  while (l.head && l.head->flow.last_seen > l.head->lru_time) {
+    Entry* e = l.head;
+    LruRemove(e);
+    LruAppend(e);
+  }
+  return l.head;
 }
 
 FlowTable::Entry* FlowTable::Create(const FlowKey& key, std::uint64_t hash, const decode::DecodedPacket& p,
                                     std::uint16_t sport, std::uint16_t dport) {
   if (active_ >= config_.max_flows) {
     Entry* oldest = nullptr;
-    for (auto& l : lru_)
-      if (l.head && (!oldest || l.head->flow.last_seen < oldest->flow.last_seen)) oldest = l.head;
+    for (int c = 0; c < kNumClasses; ++c) {
+      Entry* h = StaleHead(static_cast<TimeoutClass>(c));
+      if (h && (!oldest || h->flow.last_seen < oldest->flow.last_seen)) oldest = h;
+    }
     if (oldest) {
       evicted_.Inc();
       Close(oldest, CloseReason::kEviction);
@@ -248,7 +267,6 @@ void FlowTable::Process(const decode::DecodedPacket& p) {
   if (p.ip_proto == decode::kProtoTcp) {
     ProcessTcp(e, dir, p);
   } else {
-    SetClass(e, e->cls);
     if (p.ip_proto == decode::kProtoUdp) sink_.OnDatagram(f, dir, {p.payload, p.payload_len});
   }
   sink_.OnPacket(f, dir);
@@ -294,7 +312,16 @@ void FlowTable::Expire(Timestamp now) {
   shared_.CheckHoleTimeouts(now);
   for (int c = 0; c < kNumClasses; ++c) {
     const Timestamp timeout = TimeoutOf(static_cast<TimeoutClass>(c));
-    while (lru_[c].head && now - lru_[c].head->flow.last_seen >= timeout) Close(lru_[c].head, CloseReason::kTimeout);
+    LruList& l = lru_[c];
+    while (l.head && now - l.head->lru_time >= timeout) {
+      Entry* e = l.head;
+      if (now - e->flow.last_seen >= timeout) {
+        Close(e, CloseReason::kTimeout);
+      } else {
+        LruRemove(e);  // seen since it was appended: requeue with its real age
+        LruAppend(e);
+      }
+    }
   }
 }
 

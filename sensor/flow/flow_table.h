@@ -4,7 +4,8 @@
 // on the same hash) find one entry. Entries come from slabs recycled through a free list: no
 // allocation per packet, one slab allocation per 1024 new flows at most. Each flow sits on the
 // LRU list of its timeout class (TCP new / established / closed, UDP, other), so expiry walks
-// only expired heads and eviction takes the oldest idle flow in O(1).
+// only expired heads and eviction takes the oldest idle flow. The lists are refreshed lazily: a
+// packet only updates last_seen; a head seen since it was queued is requeued when reached.
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -54,6 +55,7 @@ class FlowTable {
   void SetClass(Entry* e, TimeoutClass c);
   void LruRemove(Entry* e);
   void LruAppend(Entry* e);
+  Entry* StaleHead(TimeoutClass c);
   Timestamp TimeoutOf(TimeoutClass c) const;
   Entry* AllocEntry();
 

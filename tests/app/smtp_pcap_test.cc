@@ -102,7 +102,9 @@ TEST_P(SmtpPublicPcap, MessagesAndAttachments) {
   ASSERT_GE(whole.events.transactions.size(), c.min_messages);
   std::string details;
   for (const auto& e : whole.events.transactions) details += e.detail + "\n";
-  if (*c.attachment != '\0') EXPECT_NE(details.find(c.attachment), std::string::npos) << details;
+  if (*c.attachment != '\0') {
+    EXPECT_NE(details.find(c.attachment), std::string::npos) << details;
+  }
   // Same result one byte at a time.
   TestContext bytewise;
   PlaySmtp(bytewise, path, 1);

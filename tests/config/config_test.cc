@@ -122,3 +122,75 @@ TEST(Config, StageSectionErrors) {
 
 }  // namespace
 }  // namespace vigie::config
+
+namespace vigie::config {
+namespace {
+
+// deploy/vigie.yaml documents every key with its default: loading it must change nothing.
+TEST(Config, DeployedExampleEqualsDefaults) {
+  auto d = Defaults();
+  auto c = LoadFile(std::string(VIGIE_SOURCE_DIR) + "/deploy/vigie.yaml", Defaults());
+  EXPECT_EQ(c.capture.snaplen, d.capture.snaplen);
+  EXPECT_EQ(c.capture.buffer_mib, d.capture.buffer_mib);
+  EXPECT_EQ(c.capture.replay_speed, d.capture.replay_speed);
+  EXPECT_EQ(c.output.alerts, d.output.alerts);
+  EXPECT_EQ(c.output.metrics_listen, d.output.metrics_listen);
+  EXPECT_EQ(c.home_net.nets().size(), d.home_net.nets().size());
+  EXPECT_EQ(c.workers, d.workers);
+  EXPECT_EQ(c.signatures, d.signatures);
+  EXPECT_EQ(c.pii.secret, d.pii.secret);
+  EXPECT_EQ(c.pii.max_excerpts, d.pii.max_excerpts);
+  EXPECT_EQ(c.pii.record_window_bytes, d.pii.record_window_bytes);
+  EXPECT_EQ(c.pii.keyword_window_bytes, d.pii.keyword_window_bytes);
+  EXPECT_EQ(c.app.http_body_limit, d.app.http_body_limit);
+  EXPECT_EQ(c.app.decompress_max_output, d.app.decompress_max_output);
+  EXPECT_EQ(c.app.decompress_max_ratio, d.app.decompress_max_ratio);
+  EXPECT_EQ(c.app.max_header_bytes, d.app.max_header_bytes);
+  EXPECT_EQ(c.app.jwt_claim, d.app.jwt_claim);
+  EXPECT_EQ(c.app.use_x_forwarded_for, d.app.use_x_forwarded_for);
+  EXPECT_EQ(c.app.scan_raw_streams, d.app.scan_raw_streams);
+  EXPECT_EQ(c.app.volume_report_bytes, d.app.volume_report_bytes);
+  EXPECT_EQ(c.app.volume_report_seconds, d.app.volume_report_seconds);
+  EXPECT_EQ(c.flow.tcp_new_timeout, d.flow.tcp_new_timeout);
+  EXPECT_EQ(c.flow.tcp_established_timeout, d.flow.tcp_established_timeout);
+  EXPECT_EQ(c.flow.tcp_closed_timeout, d.flow.tcp_closed_timeout);
+  EXPECT_EQ(c.flow.udp_timeout, d.flow.udp_timeout);
+  EXPECT_EQ(c.flow.other_timeout, d.flow.other_timeout);
+  EXPECT_EQ(c.flow.max_flows, d.flow.max_flows);
+  EXPECT_EQ(c.flow.overlap_policy, d.flow.overlap_policy);
+  EXPECT_EQ(c.flow.ooo_max_bytes, d.flow.ooo_max_bytes);
+  EXPECT_EQ(c.flow.ooo_max_segments, d.flow.ooo_max_segments);
+  EXPECT_EQ(c.flow.hole_timeout, d.flow.hole_timeout);
+  EXPECT_EQ(c.flow.reassembly_memcap, d.flow.reassembly_memcap);
+  EXPECT_EQ(c.flow.content_depth, d.flow.content_depth);
+  EXPECT_EQ(c.defrag.timeout, d.defrag.timeout);
+  EXPECT_EQ(c.defrag.max_datagram_bytes, d.defrag.max_datagram_bytes);
+  EXPECT_EQ(c.defrag.memcap_bytes, d.defrag.memcap_bytes);
+  EXPECT_EQ(c.track.max_entities, d.track.max_entities);
+  EXPECT_EQ(c.track.exact_distinct_cap, d.track.exact_distinct_cap);
+  EXPECT_EQ(c.track.max_evidence, d.track.max_evidence);
+  EXPECT_EQ(c.track.snapshot_interval_s, d.track.snapshot_interval_s);
+  EXPECT_EQ(c.track.bulk.min_records, d.track.bulk.min_records);
+  EXPECT_EQ(c.track.records.threshold_1h, d.track.records.threshold_1h);
+  EXPECT_EQ(c.track.records.threshold_24h, d.track.records.threshold_24h);
+  EXPECT_EQ(c.track.records.threshold_30d, d.track.records.threshold_30d);
+  EXPECT_EQ(c.track.records.peer_enabled, d.track.records.peer_enabled);
+  EXPECT_EQ(c.track.records.peer_min_peers, d.track.records.peer_min_peers);
+  EXPECT_EQ(c.track.records.peer_factor, d.track.records.peer_factor);
+  EXPECT_EQ(c.track.records.peer_min_records, d.track.records.peer_min_records);
+  EXPECT_EQ(c.track.bytes.threshold_1h, d.track.bytes.threshold_1h);
+  EXPECT_EQ(c.track.bytes.threshold_24h, d.track.bytes.threshold_24h);
+  EXPECT_EQ(c.track.bytes.baseline_enabled, d.track.bytes.baseline_enabled);
+  EXPECT_EQ(c.track.bytes.baseline_min_days, d.track.bytes.baseline_min_days);
+  EXPECT_EQ(c.track.bytes.baseline_factor, d.track.bytes.baseline_factor);
+  EXPECT_EQ(c.track.bytes.baseline_min_bytes, d.track.bytes.baseline_min_bytes);
+  EXPECT_EQ(c.track.bytes.baseline_alpha, d.track.bytes.baseline_alpha);
+  EXPECT_EQ(c.track.dns.min_label_len, d.track.dns.min_label_len);
+  EXPECT_EQ(c.track.dns.min_subdomain_len, d.track.dns.min_subdomain_len);
+  EXPECT_EQ(c.track.dns.min_entropy, d.track.dns.min_entropy);
+  EXPECT_EQ(c.track.dns.threshold_1h, d.track.dns.threshold_1h);
+  EXPECT_EQ(c.track.dns.max_tracked, d.track.dns.max_tracked);
+}
+
+}  // namespace
+}  // namespace vigie::config

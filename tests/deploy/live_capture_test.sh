@@ -12,6 +12,9 @@
 #      server end; vigie_capture_packets_total + vigie_capture_kernel_drops_total must account for
 #      every packet tcpreplay sent, with no kernel drop at that rate. A second replay at top
 #      speed reports the drop rate (measured, not asserted).
+#   3. Least privilege: as uid 65534 with only CAP_NET_RAW + CAP_NET_ADMIN (ambient, as in
+#      vigie.service; then as file capabilities, as in the container image) vigie captures;
+#      with no capability it exits with an error.
 # All traffic stays inside the two namespaces; both (and the veth pair) are deleted on exit.
 #
 # Usage: tests/deploy/live_capture_test.sh VIGIE
@@ -44,6 +47,7 @@ NS_CLI=vgcli$id
 V_SRV=vgs$id
 V_CLI=vgc$id
 tmp=$(mktemp -d /tmp/vigie-live.XXXXXX)
+chmod 0755 "$tmp"  # part 3 runs vigie as an unprivileged user
 pids=()
 
 cleanup() {
@@ -210,6 +214,59 @@ else
     if [ "$pk" -ge 0 ] && [ "$pk" -le $((sent + 20)) ]; then ok "top speed: vigie counted no more packets than were sent"
     else ko "top speed: vigie counted $pk packets for $sent sent"; fi
   fi
+fi
+
+# ------------------------------------------------------------------ 3. least privilege
+# vigie.service runs vigie as user `vigie` with exactly CAP_NET_RAW + CAP_NET_ADMIN (ambient);
+# the container image grants the same two through file capabilities. Both must be enough for a
+# live capture, and without them vigie must refuse with an error instead of capturing nothing.
+unpriv() {  # unpriv TAG MODE: MODE = ambient | filecaps | none
+  local tag=$1 mode=$2 bin pid i n rc
+  install -d -m 0755 "$tmp/bin"
+  bin="$tmp/bin/vigie-$mode"
+  install -m 0755 "$VIGIE" "$bin"
+  install -d -m 1777 "$tmp/$tag"
+  local caps=(--inh-caps=-all --bounding-set=-all)
+  case "$mode" in
+    ambient) caps=("--inh-caps=-all,+net_raw,+net_admin" "--ambient-caps=-all,+net_raw,+net_admin"
+                   "--bounding-set=-all,+net_raw,+net_admin") ;;
+    filecaps) setcap cap_net_raw,cap_net_admin+ep "$bin" || { sk "$tag: setcap failed on $tmp"; return; }
+              caps=(--inh-caps=-all "--bounding-set=-all,+net_raw,+net_admin") ;;
+  esac
+  ip netns exec "$NS_CLI" setpriv --reuid=65534 --regid=65534 --clear-groups "${caps[@]}" \
+      "$bin" --interface "$V_CLI" --alerts "$tmp/$tag/alerts.json" --metrics-file "$tmp/$tag/metrics.prom" \
+      --metrics-listen 127.0.0.1:9899 >"$tmp/$tag.out" 2>"$tmp/$tag.err" &
+  pid=$!
+  pids+=("$pid")
+  for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if [ "$mode" = none ]; then
+    wait "$pid"; rc=$?
+    if [ $rc -ne 0 ] && grep -q "error" "$tmp/$tag.err"; then
+      ok "$tag: without the capabilities vigie refuses to start (exit $rc: $(head -c 120 "$tmp/$tag.err"))"
+    else
+      ko "$tag: without capabilities vigie exit $rc; stderr: $(head -c 200 "$tmp/$tag.err")"
+      kill -KILL "$pid" 2>/dev/null
+    fi
+    return
+  fi
+  sleep 1
+  for i in $(seq 20); do cli curl -sf -o /dev/null --max-time 1 "http://$SRV_IP:8080/" && break; sleep 0.1; done
+  cli curl -sf -o /dev/null --max-time 5 "http://$SRV_IP:8080/people.json"
+  sleep 1
+  kill -TERM "$pid" 2>/dev/null
+  for i in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid"; rc=$?
+  n=$(metric "$tmp/$tag/metrics.prom" vigie_capture_packets_total)
+  if [ $rc -eq 0 ] && [ "$n" -gt 0 ]; then ok "$tag: as uid 65534 with only CAP_NET_RAW+CAP_NET_ADMIN ($mode) vigie captured $n packets"
+  else ko "$tag: as uid 65534 ($mode) exit $rc, packets $n"; show "$tmp/$tag.err"; fi
+}
+if command -v setpriv >/dev/null 2>&1; then
+  unpriv unpriv-ambient ambient
+  if command -v setcap >/dev/null 2>&1; then unpriv unpriv-filecaps filecaps; else sk "file capabilities: setcap not installed"; fi
+  unpriv unpriv-none none
+else
+  sk "least privilege: setpriv not installed (util-linux)"
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -6,6 +6,11 @@
 //     Env: VIGIE_BENCH_ENTITIES (default 100000), VIGIE_BENCH_PORTFOLIO (200),
 //          VIGIE_BENCH_READS (20), VIGIE_BENCH_FRESH (2), VIGIE_BENCH_DAYS (30).
 //  2. Throughput (Google Benchmark): TransactionEvents/s into a tracker holding 10 000 accounts.
+//
+// Results (Release, 2 shared vCPUs, load ≈ 10, 2026-11-28; `bench_track --benchmark_min_time=0.5`):
+//   100 000 entities, 30 days, 253 distinct records each .... peak RSS 472.5 MiB (limit 512 MiB)
+//   BM_TransactionEvents/1 ...... 1.38 µs CPU/event   BM_TransactionEvents/10 ... 1.45 µs
+//   BM_TransactionEvents/100 .... 9.6 µs CPU/event    BM_DnsQueries ............. 0.18 µs
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 

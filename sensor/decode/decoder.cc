@@ -88,6 +88,9 @@ bool Decoder::EnterTunnel(DecodedPacket& out) const {
     return false;
   }
   ++out.tunnel_depth;
+  // The inner packet's identity is its own: a transport VLAN of the tunnel is not part of it
+  // (tags inside the tunnel set it again).
+  out.vlan = 0;
   return true;
 }
 

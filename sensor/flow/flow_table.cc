@@ -229,9 +229,11 @@ void FlowTable::Close(Entry* e, CloseReason reason) {
   active_gauge_.Set(static_cast<std::int64_t>(active_));
 }
 
-void FlowTable::Process(const decode::DecodedPacket& p) {
-  if (p.status != decode::DecodeStatus::kOk) return;  // contract says never; cheap to be safe
-  std::uint16_t sport = p.sport, dport = p.dport;
+namespace {
+// The normalized key of a packet, and its (ICMP-mapped) ports as the packet carries them.
+FlowKey KeyOf(const decode::DecodedPacket& p, std::uint16_t& sport, std::uint16_t& dport) {
+  sport = p.sport;
+  dport = p.dport;
   if (p.ip_proto == decode::kProtoIcmp || p.ip_proto == decode::kProtoIcmpV6) {
     // ICMP has no ports: the flow uses (type, counterpart type) so request and reply map to one
     // flow, or (type, code) for one-way messages; Flow::client.port/server.port keep them.
@@ -245,6 +247,19 @@ void FlowTable::Process(const decode::DecodedPacket& p) {
   const bool src_lo = p.src < p.dst || (p.src == p.dst && sport <= dport);
   key.lo = src_lo ? Endpoint{p.src, sport} : Endpoint{p.dst, dport};
   key.hi = src_lo ? Endpoint{p.dst, dport} : Endpoint{p.src, sport};
+  return key;
+}
+}  // namespace
+
+std::uint64_t FlowHash(const decode::DecodedPacket& p) {
+  std::uint16_t sport, dport;
+  return HashKey(KeyOf(p, sport, dport));
+}
+
+void FlowTable::Process(const decode::DecodedPacket& p) {
+  if (p.status != decode::DecodeStatus::kOk) return;  // contract says never; cheap to be safe
+  std::uint16_t sport = 0, dport = 0;
+  const FlowKey key = KeyOf(p, sport, dport);
   const std::uint64_t hash = HashKey(key);
 
   Entry* e = Lookup(key, hash);

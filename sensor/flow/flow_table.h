@@ -19,6 +19,10 @@
 
 namespace vigie::flow {
 
+// The symmetric flow hash of a packet (both directions give the same value, ICMP request and
+// reply too). The pipeline can shard workers on it so that each flow lives in one table.
+std::uint64_t FlowHash(const decode::DecodedPacket& p);
+
 class FlowTable {
  public:
   // `config`, `sink` and `metrics` must outlive the table.

@@ -49,19 +49,24 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
 
 bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) const {
   if (!Readable(from, to)) return true;
-  if (to - from > between.size()) return true;
-  Copy(from, to, between.data());
   bool close_seen = false;
+  bool boundary = false;
   char last_non_blank = 0;
-  for (std::size_t k = 0; k < to - from; ++k) {
-    const char c = between[k];
-    if (c == '}') close_seen = true;
-    else if (c == '{' && close_seen) return true;
-    else if (c == '\n' && last_non_blank != ',' && last_non_blank != '{' && last_non_blank != '[' && last_non_blank != ':')
-      return true;
-    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') last_non_blank = c;
-  }
-  return false;
+  ForEachSpan(from, to, [&](const char* p, std::size_t n) {
+    for (std::size_t k = 0; k < n && !boundary; ++k) {
+      const char c = p[k];
+      if (c == '}') {
+        close_seen = true;
+      } else if (c == '{' && close_seen) {
+        boundary = true;
+      } else if (c == '\n' && last_non_blank != ',' && last_non_blank != '{' && last_non_blank != '[' &&
+                 last_non_blank != ':') {
+        boundary = true;
+      }
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') last_non_blank = c;
+    }
+  });
+  return boundary;
 }
 
 void ScanStream::State::FlushGroup() {

@@ -3,6 +3,7 @@
 #include <hs/hs.h>
 
 #include <array>
+#include <cstring>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -59,7 +60,9 @@ struct ScanStream::State {
   std::uint64_t valid_from = 0;  // nothing before this is readable (unit start or gap)
   std::uint64_t total_fed = 0;
 
-  // Bytes already scanned, as a ring indexed by absolute offset; plus the chunk being scanned.
+  // Bytes already scanned, as a ring indexed by absolute offset (allocated on the first Feed so
+  // idle streams stay small); plus the chunk being scanned.
+  std::size_t ring_size = 0;
   std::vector<std::uint8_t> ring;
   std::uint64_t ring_mask = 0;
   const std::uint8_t* chunk = nullptr;
@@ -78,7 +81,6 @@ struct ScanStream::State {
 
   ScanSummary summary;
   std::array<char, kWindow> window{};
-  mutable std::vector<char> between;  // bytes between two findings (record boundary check)
   std::string normalized;
   std::string masked;
 
@@ -87,8 +89,25 @@ struct ScanStream::State {
   void ResetUnitContext();
   bool Readable(std::uint64_t from, std::uint64_t to) const;
   std::uint8_t At(std::uint64_t offset) const;  // REQUIRES: Readable(offset, offset + 1)
-  // Copies [from, to) into dst with at most three memcpy. REQUIRES: Readable(from, to).
-  void Copy(std::uint64_t from, std::uint64_t to, char* dst) const;
+  // Visits [from, to) as at most three contiguous spans. REQUIRES: Readable(from, to).
+  template <typename Fn>
+  void ForEachSpan(std::uint64_t from, std::uint64_t to, Fn&& fn) const {
+    const std::uint64_t ring_to = to < chunk_start ? to : chunk_start;
+    while (from < ring_to) {
+      const std::size_t pos = static_cast<std::size_t>(from & ring_mask);
+      std::size_t n = ring.size() - pos;
+      if (ring_to - from < n) n = static_cast<std::size_t>(ring_to - from);
+      fn(reinterpret_cast<const char*>(ring.data()) + pos, n);
+      from += n;
+    }
+    if (from < to) fn(reinterpret_cast<const char*>(chunk) + (from - chunk_start), static_cast<std::size_t>(to - from));
+  }
+  void Copy(std::uint64_t from, std::uint64_t to, char* dst) const {
+    ForEachSpan(from, to, [&](const char* p, std::size_t n) {
+      std::memcpy(dst, p, n);
+      dst += n;
+    });
+  }
   void OnMatch(unsigned id, std::uint64_t end);
   void AddFinding(std::uint16_t detector, std::uint64_t start, std::uint64_t end, std::string_view raw);
   bool BoundaryBetween(std::uint64_t from, std::uint64_t to) const;

@@ -81,9 +81,10 @@ void ScanStream::State::Bind(std::shared_ptr<const PiiEngine> e) {
   unit_context.assign(n, 0);
   last_end.assign(n, kNone);
   const std::uint64_t r = RingSize(engine->options.record_window_bytes);
-  ring.assign(r, 0);
+  ring.clear();
+  ring.shrink_to_fit();
+  ring_size = r;
   ring_mask = r - 1;
-  between.assign(r, 0);
 }
 
 void ScanStream::State::ResetUnitContext() {
@@ -93,23 +94,11 @@ void ScanStream::State::ResetUnitContext() {
 
 bool ScanStream::State::Readable(std::uint64_t from, std::uint64_t to) const {
   if (from < valid_from || to > chunk_start + chunk_len || from > to) return false;
-  return from >= chunk_start || chunk_start - from <= ring.size();
+  return from >= chunk_start || chunk_start - from <= ring.size();  // ring empty until first Feed
 }
 
 std::uint8_t ScanStream::State::At(std::uint64_t o) const {
   return o >= chunk_start ? chunk[o - chunk_start] : ring[o & ring_mask];
-}
-
-void ScanStream::State::Copy(std::uint64_t from, std::uint64_t to, char* dst) const {
-  const std::uint64_t ring_to = std::min(to, chunk_start);
-  while (from < ring_to) {
-    const std::size_t pos = static_cast<std::size_t>(from & ring_mask);
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(ring_to - from, ring.size() - pos));
-    std::memcpy(dst, ring.data() + pos, n);
-    dst += n;
-    from += n;
-  }
-  if (from < to) std::memcpy(dst, chunk + (from - chunk_start), static_cast<std::size_t>(to - from));
 }
 
 void ScanStream::Feed(ByteView data) {
@@ -124,6 +113,7 @@ void ScanStream::Feed(ByteView data) {
     }
     st.stream.reset(s);
     st.base = st.fed;
+    if (st.ring.empty()) st.ring.assign(st.ring_size, 0);
   }
   // Hyperscan takes unsigned int lengths; feed huge buffers in slices.
   constexpr std::size_t kSlice = 1u << 30;
@@ -137,7 +127,12 @@ void ScanStream::Feed(ByteView data) {
     if (rc != HS_SUCCESS) sc.scan_errors->Inc();
     // Keep the last ring.size() bytes for candidates and record gaps that straddle chunks.
     const std::size_t keep = std::min<std::size_t>(len, st.ring.size());
-    for (std::size_t k = len - keep; k < len; ++k) st.ring[(st.fed + k) & st.ring_mask] = st.chunk[k];
+    for (std::size_t k = len - keep; k < len;) {
+      const std::size_t pos = static_cast<std::size_t>((st.fed + k) & st.ring_mask);
+      const std::size_t n = std::min(len - k, st.ring.size() - pos);
+      std::memcpy(st.ring.data() + pos, st.chunk + k, n);
+      k += n;
+    }
     st.fed += len;
   }
   st.chunk = nullptr;

@@ -94,7 +94,6 @@ std::optional<std::size_t> CheckFranceTravailId(std::string_view w, std::string&
   bool same = true;
   for (std::size_t i = 1; i < 7; ++i) same = same && v[i] == v[0];
   if (same) return std::nullopt;                        // 0000000X, 1111111X: placeholders
-  if (v.substr(0, 4) == "0000") return std::nullopt;
   norm.assign(v);
   return s;
 }

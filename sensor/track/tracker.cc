@@ -119,9 +119,10 @@ void Tracker::EvictIfNeeded() {
   }
 }
 
-void Tracker::Credit(Entity& ent, const TransactionEvent& e, bool as_sender) {
+void Tracker::Credit(Entity& ent, const TransactionEvent& e, bool as_sender, bool has_pii) {
   ent.win.AddTxn(e.bytes, e.pii.matches);
   ent.win.AddRecords(e.pii.records, cfg_.exact_distinct_cap);
+  if (!has_pii) return;  // alerts point at the transactions that carried the data
   if (!ent.rec) ent.rec = std::make_unique<Recent>();
   Recent& r = *ent.rec;
   r.path = e.path;
@@ -163,7 +164,7 @@ void Tracker::OnTransaction(const TransactionEvent& e) {
   if (leaves) pick(EntityKind::kIp, {}, e.path.src_ip, true);
   // Touch() may evict, but only the least recently active entity: with max_entities >= 16 it
   // is never one of the (at most 3) just touched, so the pointers above stay valid.
-  for (int i = 0; i < n; ++i) Credit(*targets[i], e, sender_role[i]);
+  for (int i = 0; i < n; ++i) Credit(*targets[i], e, sender_role[i], has_pii);
   if (!has_pii) return;
 
   // pii.bulk_transfer: the receiving entity (account, else receiving IP).
@@ -227,6 +228,11 @@ void Tracker::OnDnsQuery(const DnsQueryEvent& e) {
 }
 
 void Tracker::Advance(Timestamp now) {
+  // Cheap when called per packet (live mode calls it from every worker): at most one locked
+  // pass per packet-time second.
+  Timestamp prev = advance_hint_.load(std::memory_order_relaxed);
+  if (prev != EntityWindows::kNever && now >= prev && now - prev < kNanosPerSecond) return;
+  advance_hint_.store(now, std::memory_order_relaxed);
   std::lock_guard lock(mu_);
   SetNow(now);
   MaybeSweep();

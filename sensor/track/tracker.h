@@ -13,6 +13,7 @@
 // Clock: packet time only. Late events are counted in the current bucket. Advance(now) lets the
 // pipeline move time when no event arrives; every packet-time hour it rolls all entities,
 // runs the peer-outlier check and expires idle state; it also saves the snapshot when due.
+#include <atomic>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -52,6 +53,8 @@ class Tracker : public EventSink {
   void OnDnsQuery(const DnsQueryEvent& e) override;
 
   // Moves packet time forward (never back). Hourly sweep + peer check + periodic snapshot.
+  // Calls less than one packet-second after the previous one return immediately (lock-free),
+  // so it may be called per packet.
   void Advance(Timestamp now);
 
   // Writes <dir>/vigie-state.bin atomically (temp file, fsync, rename, fsync dir).
@@ -81,7 +84,7 @@ class Tracker : public EventSink {
   Entity* Find(alert::EntityKind kind, const std::string& id, const IpAddr& ip) const;
   void RollEntity(Entity& e);
   void EvictIfNeeded();
-  void Credit(Entity& ent, const TransactionEvent& e, bool as_sender);
+  void Credit(Entity& ent, const TransactionEvent& e, bool as_sender, bool has_pii);
   void CheckRecords(Entity& ent, Timestamp ts);
   void CheckBytes(Entity& ent, Timestamp ts);
   void CheckPeers();
@@ -97,6 +100,7 @@ class Tracker : public EventSink {
   alert::AlertSink& sink_;
   std::unique_ptr<Cells> cells_;
 
+  std::atomic<Timestamp> advance_hint_{EntityWindows::kNever};  // last Advance() that took the lock
   mutable std::mutex mu_;
   Timestamp now_ = EntityWindows::kNever;
   Timestamp first_ts_ = EntityWindows::kNever;

@@ -230,14 +230,14 @@ void Tracker::DnsQuery(const DnsQueryEvent& e) {
     } else {
       for (std::int64_t s = d->cur_slot + 1; s <= slot; ++s) d->counts[static_cast<std::size_t>(s % 12)] = 0;
     }
-    d->names.RemoveOlderThan(static_cast<std::uint32_t>(std::max<std::int64_t>(slot - 11, 0)));
+    d->names.RemoveOlderThan(slot - 11, slot);
   }
   if (d->cur_slot == EntityWindows::kNever || slot > d->cur_slot) d->cur_slot = slot;
   // Bounded memory: past kMaxNames distinct names in an hour every further name counts as new
   // (the threshold is long passed by then).
   constexpr std::size_t kMaxNames = 8192;
   std::uint32_t fp = FpTable::Fingerprint(Hash64(e.qname));
-  std::int64_t prev = d->names.size() < kMaxNames ? d->names.Upsert(fp, static_cast<std::uint32_t>(slot)) : FpTable::kAbsent;
+  std::int64_t prev = d->names.size() < kMaxNames ? d->names.Upsert(fp, slot) : FpTable::kAbsent;
   if (prev != FpTable::kAbsent) return;  // repeated within the hour: caches and CDNs do that, tunnels do not
   ++d->counts[static_cast<std::size_t>(slot % 12)];
   d->path = e.path;

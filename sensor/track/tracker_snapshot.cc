@@ -168,6 +168,7 @@ bool Tracker::SaveSnapshot(const std::string& dir) {
     if (now_ != EntityWindows::kNever) last_snapshot_ts_ = now_;
   }
   bool ok = WriteSnapshotFile(dir, body);
+  std::lock_guard lock(mu_);  // cells have one writer at a time: whoever holds mu_
   (ok ? cells_->snapshots_saved : cells_->snapshot_errors).Inc();
   return ok;
 }
@@ -272,7 +273,10 @@ bool Tracker::LoadSnapshot(const std::string& dir) {
       return true;
     }
   }
-  cells_->snapshot_errors.Inc();
+  {
+    std::lock_guard lock(mu_);
+    cells_->snapshot_errors.Inc();
+  }
   MoveAside(path, why);
   return false;
 }

@@ -48,6 +48,7 @@ struct EntityWindows::HllState {
 namespace {
 
 constexpr std::int64_t kFiveDiv = 1, kHourDiv = kSlotsPerHour, kDayDiv = kSlotsPerDay;
+constexpr std::int64_t kFiveN = 12, kHourN = 24, kDayN = 30;
 
 std::size_t Mod(std::int64_t i, std::size_t n) {
   auto r = i % static_cast<std::int64_t>(n);
@@ -59,28 +60,16 @@ std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
   return (a % b < 0) ? q - 1 : q;
 }
 
-// Clears the buckets that leave a ring when its newest bucket index goes from oi to ni.
-template <std::size_t N, typename T>
-void ClearRange(std::array<T, N>& arr, std::int64_t oi, std::int64_t ni, bool& all_gone) {
-  all_gone = ni - oi >= static_cast<std::int64_t>(N);
-  if (all_gone) return;
-  for (std::int64_t i = oi + 1; i <= ni; ++i) arr[Mod(i, N)] = T{};
-}
-
-template <std::size_t N>
-void RollRing(std::unique_ptr<std::array<Bucket, N>>& ring, std::int64_t oi, std::int64_t ni) {
-  if (!ring || ni <= oi) return;
-  bool all_gone = false;
-  ClearRange(*ring, oi, ni, all_gone);
-  if (all_gone || std::all_of(ring->begin(), ring->end(), [](const Bucket& b) { return b.Empty(); })) ring.reset();
-}
-
 template <std::size_t N>
 bool RollHll(std::array<std::unique_ptr<Hll>, N>& arr, std::int64_t oi, std::int64_t ni) {
   if (ni <= oi) return false;
   if (ni - oi >= static_cast<std::int64_t>(N)) {
-    for (auto& h : arr) h.reset();
-    return true;
+    bool any = false;
+    for (auto& h : arr) {
+      any |= h != nullptr;
+      h.reset();
+    }
+    return any;
   }
   bool changed = false;
   for (std::int64_t i = oi + 1; i <= ni; ++i) {
@@ -92,18 +81,51 @@ bool RollHll(std::array<std::unique_ptr<Hll>, N>& arr, std::int64_t oi, std::int
 }
 
 template <std::size_t N>
-Bucket& Current(std::unique_ptr<std::array<Bucket, N>>& ring, std::int64_t idx) {
-  if (!ring) ring = std::make_unique<std::array<Bucket, N>>();
-  return (*ring)[Mod(idx, N)];
-}
-
-template <std::size_t N>
-void Accumulate(const std::unique_ptr<std::array<Bucket, N>>& ring, Bucket& out) {
-  if (!ring) return;
-  for (const auto& b : *ring) out.Add(b);
+Hll& HllAt(std::array<std::unique_ptr<Hll>, N>& arr, std::int64_t idx) {
+  auto& p = arr[Mod(idx, N)];
+  if (!p) p = std::make_unique<Hll>();
+  return *p;
 }
 
 }  // namespace
+
+Bucket& EntityWindows::Ring::Current(std::int64_t idx) {
+  if (v.empty() || v.back().idx != idx) {
+    v.emplace_back();
+    v.back().idx = static_cast<std::int32_t>(idx);
+  }
+  return v.back();
+}
+
+Bucket* EntityWindows::Ring::Find(std::int64_t idx) {
+  for (auto it = v.rbegin(); it != v.rend(); ++it) {
+    if (it->idx == idx) return &*it;
+    if (it->idx < idx) break;
+  }
+  return nullptr;
+}
+
+void EntityWindows::Ring::Expire(std::int64_t min_idx) {
+  std::size_t k = 0;
+  while (k < v.size() && v[k].idx < min_idx) ++k;
+  if (k == 0) return;
+  v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k));
+  if (v.empty()) {
+    std::vector<Bucket>().swap(v);
+  } else if (v.capacity() > 2 * v.size() + 2) {
+    v.shrink_to_fit();
+  }
+}
+
+void EntityWindows::Ring::SumInto(Bucket& out) const {
+  for (const auto& b : v) out.Add(b);
+}
+
+std::uint64_t EntityWindows::Ring::SumDistinct() const {
+  std::uint64_t n = 0;
+  for (const auto& b : v) n += b.distinct;
+  return n;
+}
 
 EntityWindows::EntityWindows() = default;
 EntityWindows::~EntityWindows() = default;
@@ -114,13 +136,14 @@ void EntityWindows::RollTo(std::int64_t slot) {
   std::int64_t old = cur_slot_;
   cur_slot_ = slot;
   if (old == kNever) return;
-  RollRing(five_, FloorDiv(old, kFiveDiv), FloorDiv(slot, kFiveDiv));
-  RollRing(hour_, FloorDiv(old, kHourDiv), FloorDiv(slot, kHourDiv));
+  std::int64_t oh = FloorDiv(old, kHourDiv), nh = FloorDiv(slot, kHourDiv);
   std::int64_t od = FloorDiv(old, kDayDiv), nd = FloorDiv(slot, kDayDiv);
-  RollRing(day_, od, nd);
+  five_.Expire(slot - kFiveN + 1);
+  if (nh > oh) hour_.Expire(nh - kHourN + 1);
+  if (nd > od) day_.Expire(nd - kDayN + 1);
   if (hll_) {
-    bool changed = RollHll(hll_->five, FloorDiv(old, kFiveDiv), FloorDiv(slot, kFiveDiv));
-    changed |= RollHll(hll_->hour, FloorDiv(old, kHourDiv), FloorDiv(slot, kHourDiv));
+    bool changed = RollHll(hll_->five, old, slot);
+    changed |= RollHll(hll_->hour, oh, nh);
     changed |= RollHll(hll_->day, od, nd);
     if (std::none_of(hll_->day.begin(), hll_->day.end(), [](const auto& h) { return h != nullptr; })) {
       hll_.reset();  // everything expired: back to exact counting
@@ -128,16 +151,14 @@ void EntityWindows::RollTo(std::int64_t slot) {
       RebuildUnions();
     }
   } else if (nd > od && exact_.size() != 0) {
-    std::int64_t min_slot = (nd - 29) * kSlotsPerDay;  // first slot of the oldest day in the 30 d window
-    exact_.RemoveOlderThan(static_cast<std::uint32_t>(std::max<std::int64_t>(min_slot, 0)));
+    exact_.RemoveOlderThan((nd - kDayN + 1) * kSlotsPerDay, slot);  // first slot of the oldest day kept
   }
 }
 
 std::uint64_t EntityWindows::DayOut(std::int64_t day) const {
-  if (!day_ || cur_slot_ == kNever) return 0;
-  std::int64_t cd = FloorDiv(cur_slot_, kDayDiv);
-  if (day > cd || cd - day >= 30) return 0;
-  return (*day_)[Mod(day, 30)].out_bytes;
+  for (const auto& b : day_.v)
+    if (b.idx == day) return b.out_bytes;
+  return 0;
 }
 
 void EntityWindows::RebuildUnions() {
@@ -154,28 +175,18 @@ void EntityWindows::RebuildUnions() {
 void EntityWindows::SwitchToHll() {
   hll_ = std::make_unique<HllState>();
   std::int64_t c5 = cur_slot_, ch = FloorDiv(cur_slot_, kHourDiv), cd = FloorDiv(cur_slot_, kDayDiv);
-  auto get = [](auto& arr, std::int64_t idx) -> Hll& {
-    auto& p = arr[Mod(idx, arr.size())];
-    if (!p) p = std::make_unique<Hll>();
-    return *p;
-  };
   // Each record goes into the bucket of its last sighting: for windows that end now, the union
   // of buckets is then the same set as if it had been added at every sighting.
-  exact_.ForEach([&](std::uint32_t fp, std::uint32_t slot) {
+  exact_.ForEach(cur_slot_, [&](std::uint32_t fp, std::int64_t s) {
     std::uint64_t h = Mix64(fp);
-    std::int64_t s = slot;
-    if (c5 - s < 12) get(hll_->five, s).Add(h);
-    if (ch - FloorDiv(s, kHourDiv) < 24) get(hll_->hour, FloorDiv(s, kHourDiv)).Add(h);
-    if (cd - FloorDiv(s, kDayDiv) < 30) get(hll_->day, FloorDiv(s, kDayDiv)).Add(h);
+    if (c5 - s < kFiveN) HllAt(hll_->five, s).Add(h);
+    if (ch - FloorDiv(s, kHourDiv) < kHourN) HllAt(hll_->hour, FloorDiv(s, kHourDiv)).Add(h);
+    if (cd - FloorDiv(s, kDayDiv) < kDayN) HllAt(hll_->day, FloorDiv(s, kDayDiv)).Add(h);
   });
   exact_.Clear();
   // Bucket distinct counts are meaningless in HLL mode (the unions answer instead).
-  if (five_)
-    for (auto& b : *five_) b.distinct = 0;
-  if (hour_)
-    for (auto& b : *hour_) b.distinct = 0;
-  if (day_)
-    for (auto& b : *day_) b.distinct = 0;
+  for (Ring* r : {&five_, &hour_, &day_})
+    for (auto& b : r->v) b.distinct = 0;
   RebuildUnions();
 }
 
@@ -183,12 +194,7 @@ void EntityWindows::AddRecords(std::span<const std::uint64_t> record_hashes, std
   if (record_hashes.empty()) return;
   std::int64_t c5 = cur_slot_, ch = FloorDiv(cur_slot_, kHourDiv), cd = FloorDiv(cur_slot_, kDayDiv);
   if (hll_) {
-    auto get = [](auto& arr, std::int64_t idx) -> Hll& {
-      auto& p = arr[Mod(idx, arr.size())];
-      if (!p) p = std::make_unique<Hll>();
-      return *p;
-    };
-    Hll &f = get(hll_->five, c5), &h = get(hll_->hour, ch), &d = get(hll_->day, cd);
+    Hll &f = HllAt(hll_->five, c5), &h = HllAt(hll_->hour, ch), &d = HllAt(hll_->day, cd);
     for (auto rh : record_hashes) {
       std::uint64_t x = Mix64(FpTable::Fingerprint(rh));
       f.Add(x);
@@ -200,28 +206,27 @@ void EntityWindows::AddRecords(std::span<const std::uint64_t> record_hashes, std
     }
     return;
   }
-  Bucket& b5 = Current(five_, c5);
-  Bucket& bh = Current(hour_, ch);
-  Bucket& bd = Current(day_, cd);
-  auto slot = static_cast<std::uint32_t>(std::max<std::int64_t>(cur_slot_, 0));
+  five_.Current(c5);
+  hour_.Current(ch);
+  day_.Current(cd);
   for (auto rh : record_hashes) {
-    std::int64_t prev = exact_.Upsert(FpTable::Fingerprint(rh), slot);
-    if (prev == slot) continue;
+    std::int64_t prev = exact_.Upsert(FpTable::Fingerprint(rh), cur_slot_);
+    if (prev == cur_slot_) continue;
     if (prev != FpTable::kAbsent) {
-      if (c5 - prev < 12) --(*five_)[Mod(prev, 12)].distinct;
-      if (ch - FloorDiv(prev, kHourDiv) < 24) --(*hour_)[Mod(FloorDiv(prev, kHourDiv), 24)].distinct;
-      if (cd - FloorDiv(prev, kDayDiv) < 30) --(*day_)[Mod(FloorDiv(prev, kDayDiv), 30)].distinct;
+      if (Bucket* b = five_.Find(prev)) --b->distinct;
+      if (Bucket* b = hour_.Find(FloorDiv(prev, kHourDiv))) --b->distinct;
+      if (Bucket* b = day_.Find(FloorDiv(prev, kDayDiv))) --b->distinct;
     }
-    ++b5.distinct;
-    ++bh.distinct;
-    ++bd.distinct;
+    ++five_.v.back().distinct;
+    ++hour_.v.back().distinct;
+    ++day_.v.back().distinct;
   }
   if (exact_.size() > exact_cap) SwitchToHll();
 }
 
 void EntityWindows::AddTxn(std::uint64_t bytes, const std::array<std::uint32_t, match::kPiiTypeCount>& matches) {
-  std::int64_t idx[3] = {cur_slot_, FloorDiv(cur_slot_, kHourDiv), FloorDiv(cur_slot_, kDayDiv)};
-  Bucket* bs[3] = {&Current(five_, idx[0]), &Current(hour_, idx[1]), &Current(day_, idx[2])};
+  Bucket* bs[3] = {&five_.Current(cur_slot_), &hour_.Current(FloorDiv(cur_slot_, kHourDiv)),
+                   &day_.Current(FloorDiv(cur_slot_, kDayDiv))};
   for (Bucket* b : bs) {
     ++b->txn;
     b->bytes += bytes;
@@ -230,9 +235,9 @@ void EntityWindows::AddTxn(std::uint64_t bytes, const std::array<std::uint32_t, 
 }
 
 void EntityWindows::AddOut(std::uint64_t bytes) {
-  Current(five_, cur_slot_).out_bytes += bytes;
-  Current(hour_, FloorDiv(cur_slot_, kHourDiv)).out_bytes += bytes;
-  Current(day_, FloorDiv(cur_slot_, kDayDiv)).out_bytes += bytes;
+  five_.Current(cur_slot_).out_bytes += bytes;
+  hour_.Current(FloorDiv(cur_slot_, kHourDiv)).out_bytes += bytes;
+  day_.Current(FloorDiv(cur_slot_, kDayDiv)).out_bytes += bytes;
 }
 
 std::uint64_t EntityWindows::Distinct(Window w) const {
@@ -240,18 +245,12 @@ std::uint64_t EntityWindows::Distinct(Window w) const {
     const Hll& u = w == Window::k1h ? hll_->u1h : (w == Window::k24h ? hll_->u24h : hll_->u30d);
     return static_cast<std::uint64_t>(std::llround(u.Estimate()));
   }
-  Bucket sum;
-  if (w == Window::k1h) Accumulate(five_, sum);
-  if (w == Window::k24h) Accumulate(hour_, sum);
-  if (w == Window::k30d) Accumulate(day_, sum);
-  return sum.distinct;
+  return (w == Window::k1h ? five_ : (w == Window::k24h ? hour_ : day_)).SumDistinct();
 }
 
 WindowSum EntityWindows::Sum(Window w) const {
   Bucket b;
-  if (w == Window::k1h) Accumulate(five_, b);
-  if (w == Window::k24h) Accumulate(hour_, b);
-  if (w == Window::k30d) Accumulate(day_, b);
+  (w == Window::k1h ? five_ : (w == Window::k24h ? hour_ : day_)).SumInto(b);
   WindowSum s;
   s.distinct = Distinct(w);
   s.txn = b.txn;
@@ -261,13 +260,13 @@ WindowSum EntityWindows::Sum(Window w) const {
   return s;
 }
 
-bool EntityWindows::Empty() const { return !five_ && !hour_ && !day_ && !hll_ && exact_.size() == 0; }
+bool EntityWindows::Empty() const {
+  return five_.v.empty() && hour_.v.empty() && day_.v.empty() && !hll_ && exact_.size() == 0;
+}
 
 std::size_t EntityWindows::MemoryBytes() const {
-  std::size_t n = sizeof(*this) + exact_.capacity() * 8;
-  if (five_) n += sizeof(*five_);
-  if (hour_) n += sizeof(*hour_);
-  if (day_) n += sizeof(*day_);
+  std::size_t n = sizeof(*this) + exact_.MemoryBytes();
+  for (const Ring* r : {&five_, &hour_, &day_}) n += r->v.capacity() * sizeof(Bucket);
   if (hll_) {
     n += sizeof(HllState);
     auto count = [&](const auto& arr) {
@@ -285,11 +284,10 @@ std::size_t EntityWindows::MemoryBytes() const {
 
 namespace {
 
-template <std::size_t N>
-void SaveRing(ByteWriter& w, const std::unique_ptr<std::array<Bucket, N>>& ring) {
-  w.Put<std::uint8_t>(ring ? 1 : 0);
-  if (!ring) return;
-  for (const auto& b : *ring) {
+void SaveRing(ByteWriter& w, const std::vector<Bucket>& v) {
+  w.Put<std::uint32_t>(static_cast<std::uint32_t>(v.size()));
+  for (const auto& b : v) {
+    w.Put(b.idx);
     w.Put(b.distinct);
     w.Put(b.txn);
     w.Put(b.bytes);
@@ -298,13 +296,15 @@ void SaveRing(ByteWriter& w, const std::unique_ptr<std::array<Bucket, N>>& ring)
   }
 }
 
-template <std::size_t N>
-bool LoadRing(ByteReader& r, std::unique_ptr<std::array<Bucket, N>>& ring) {
-  std::uint8_t present = 0;
-  if (!r.Get(present) || present > 1) return false;
-  if (!present) return true;
-  ring = std::make_unique<std::array<Bucket, N>>();
-  for (auto& b : *ring) {
+// Indices must increase and lie inside the window ending at cur_idx.
+bool LoadRing(ByteReader& r, std::vector<Bucket>& v, std::int64_t cur_idx, std::int64_t n) {
+  std::uint32_t count = 0;
+  if (!r.Get(count) || count > static_cast<std::uint32_t>(n)) return false;
+  v.resize(count);
+  std::int64_t last = cur_idx - n;
+  for (auto& b : v) {
+    if (!r.Get(b.idx) || b.idx <= last || b.idx > cur_idx) return false;
+    last = b.idx;
     if (!r.Get(b.distinct) || !r.Get(b.txn) || !r.Get(b.bytes) || !r.Get(b.out_bytes)) return false;
     for (auto& m : b.matches)
       if (!r.Get(m)) return false;
@@ -343,11 +343,11 @@ bool LoadHlls(ByteReader& r, std::array<std::unique_ptr<Hll>, N>& arr) {
 
 void EntityWindows::Save(ByteWriter& w) const {
   w.Put(cur_slot_);
-  SaveRing(w, five_);
-  SaveRing(w, hour_);
-  SaveRing(w, day_);
+  SaveRing(w, five_.v);
+  SaveRing(w, hour_.v);
+  SaveRing(w, day_.v);
   w.Put<std::uint32_t>(static_cast<std::uint32_t>(exact_.size()));
-  exact_.ForEach([&](std::uint32_t fp, std::uint32_t slot) {
+  exact_.ForEach(cur_slot_, [&](std::uint32_t fp, std::int64_t slot) {
     w.Put(fp);
     w.Put(slot);
   });
@@ -360,14 +360,21 @@ void EntityWindows::Save(ByteWriter& w) const {
 }
 
 bool EntityWindows::Load(ByteReader& r) {
-  if (!r.Get(cur_slot_)) return false;
-  if (!LoadRing(r, five_) || !LoadRing(r, hour_) || !LoadRing(r, day_)) return false;
+  if (!r.Get(cur_slot_) || cur_slot_ < 0 || cur_slot_ > (std::int64_t{1} << 40)) return false;
+  if (!LoadRing(r, five_.v, cur_slot_, kFiveN) || !LoadRing(r, hour_.v, FloorDiv(cur_slot_, kHourDiv), kHourN) ||
+      !LoadRing(r, day_.v, FloorDiv(cur_slot_, kDayDiv), kDayN))
+    return false;
   std::uint32_t n = 0;
-  if (!r.Get(n) || n > r.remaining() / 8) return false;
+  if (!r.Get(n) || n > r.remaining() / 12) return false;
+  // Entries were saved in fingerprint order: re-inserting in order appends (no memmove).
+  std::uint32_t last_fp = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
-    std::uint32_t fp = 0, slot = 0;
-    if (!r.Get(fp) || !r.Get(slot) || fp == 0 || slot > cur_slot_) return false;
-    if (exact_.Upsert(fp, slot) != FpTable::kAbsent) return false;
+    std::uint32_t fp = 0;
+    std::int64_t slot = 0;
+    if (!r.Get(fp) || !r.Get(slot) || fp <= last_fp || slot > cur_slot_ || cur_slot_ - slot >= kDayN * kSlotsPerDay)
+      return false;
+    last_fp = fp;
+    exact_.Upsert(fp, slot);  // stores the saved last-seen slot
   }
   std::uint8_t has_hll = 0;
   if (!r.Get(has_hll) || has_hll > 1) return false;

@@ -7,17 +7,18 @@
 // Distinct records, exact mode: one FpTable maps each fingerprint to the 5-min slot where it
 // was LAST seen, and each bucket counts the fingerprints whose last sighting falls in it. A
 // record is in a window iff its last sighting is, so the window's distinct count is the sum of
-// its buckets — exact, for all three windows, for 8 bytes (+ table slack) per record.
+// its buckets — exact, for all three windows, for ~6.7 bytes per record (fp_table.h).
 // Above `exact_cap` fingerprints the entity switches to HyperLogLog mode: one 4 KiB sketch per
 // non-empty bucket (allocated only when used) plus one union per window, ~1.6 % std error.
 // It returns to exact mode once every bucket has expired.
 //
-// Rings are allocated on first use and freed when the window is all zeros, so an entity idle
-// for a day costs only its daily ring (30 × 64 bytes).
+// Rings are sparse: only buckets with activity exist (64 bytes each), so an advisor active
+// 8 hours a day costs ~8 hourly and ≤ 30 daily buckets, and an idle entity almost nothing.
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "core/time.h"
 #include "match/findings.h"
@@ -43,6 +44,7 @@ std::string_view WindowName(Window w);
 Timestamp WindowLength(Window w);
 
 struct Bucket {
+  std::int32_t idx = 0;        // bucket index since the epoch (slot / slots-per-bucket)
   std::uint32_t distinct = 0;  // exact mode only: records last seen in this bucket
   std::uint32_t txn = 0;
   std::uint64_t bytes = 0;      // body bytes of transactions received
@@ -101,8 +103,15 @@ class EntityWindows {
   static constexpr std::int64_t kNever = INT64_MIN;
 
  private:
-  template <std::size_t N>
-  using Ring = std::unique_ptr<std::array<Bucket, N>>;
+  // Non-empty buckets of one granularity, oldest first (indices strictly increasing).
+  struct Ring {
+    std::vector<Bucket> v;
+    Bucket& Current(std::int64_t idx);  // REQUIRES: idx >= every index present
+    Bucket* Find(std::int64_t idx);
+    void Expire(std::int64_t min_idx);
+    void SumInto(Bucket& out) const;
+    std::uint64_t SumDistinct() const;
+  };
   struct HllState;
   void RollTo(std::int64_t slot);
   std::uint64_t DayOut(std::int64_t day) const;
@@ -110,9 +119,9 @@ class EntityWindows {
   void RebuildUnions();
 
   std::int64_t cur_slot_ = kNever;
-  Ring<12> five_;  // 5-min buckets (1 h)
-  Ring<24> hour_;  // 1-h buckets (24 h)
-  Ring<30> day_;   // 1-day buckets (30 d)
+  Ring five_;  // 5-min buckets (1 h = 12 of them)
+  Ring hour_;  // 1-h buckets (24 h = 24)
+  Ring day_;   // 1-day buckets (30 d = 30)
   FpTable exact_;
   std::unique_ptr<HllState> hll_;
 };

@@ -319,3 +319,39 @@ TEST(HttpSession, ForwardedForIgnoredUnlessConfigured) {
 
 }  // namespace
 }  // namespace vigie::app::http
+
+namespace vigie::app::http {
+namespace {
+
+TEST(HttpSession, BodyLimitCapsDecodedBytes) {
+  httptest::TestContext t(false);
+  t.config.http_body_limit = 10;
+  auto fl = httptest::MakeTcpFlow();
+  HttpSession s(t.ctx, *fl);
+  const std::string req = "GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n";
+  const std::string resp = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'a') +
+                           "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nxyz";
+  s.OnData(*fl, flow::Direction::kToServer, AsBytes(req));
+  s.OnData(*fl, flow::Direction::kToClient, AsBytes(resp));
+  ASSERT_EQ(t.sink.tx.size(), 2u);
+  EXPECT_EQ(t.sink.tx[0].bytes, 10u);
+  EXPECT_EQ(t.sink.tx[1].bytes, 3u);
+  EXPECT_EQ(t.Counter("vigie_http_body_bytes_total", {{"stage", "wire"}}), 103);
+}
+
+TEST(HttpSession, BearerJwtAccountAppliesToTheResponse) {
+  httptest::TestContext t(false);
+  auto fl = httptest::MakeTcpFlow();
+  HttpSession s(t.ctx, *fl);
+  // {"alg":"none"} . {"sub":"conseiller-7731"} . sig
+  const std::string req =
+      "GET /v2/dossiers HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer eyJhbGciOiJub25lIn0."
+      "eyJzdWIiOiJjb25zZWlsbGVyLTc3MzEifQ.c2ln\r\n\r\n";
+  s.OnData(*fl, flow::Direction::kToServer, AsBytes(req));
+  s.OnData(*fl, flow::Direction::kToClient, AsBytes(std::string("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")));
+  ASSERT_EQ(t.sink.tx.size(), 1u);
+  EXPECT_EQ(t.sink.tx[0].account, "conseiller-7731");
+}
+
+}  // namespace
+}  // namespace vigie::app::http

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -48,35 +49,45 @@ inline std::string Unhex(std::string_view h) {
   return out;
 }
 
-// Every TCP stream of the capture that carries payload, in stream order.
-inline std::vector<TcpStream> FollowTcpStreams(const std::string& path, int max_streams = 64) {
-  std::vector<TcpStream> out;
-  for (int i = 0; i < max_streams; ++i) {
-    auto text = RunCommand("tshark -q -r '" + path + "' -z follow,tcp,raw," + std::to_string(i) + " 2>/dev/null");
-    if (!text) break;
-    std::istringstream in(*text);
-    std::string line;
-    TcpStream s;
-    bool any_node = false;
-    while (std::getline(in, line)) {
-      if (line.rfind("Node 0: ", 0) == 0) {
-        s.node0 = line.substr(8);
-        any_node = true;
-      } else if (line.rfind("Node 1: ", 0) == 0) {
-        s.node1 = line.substr(8);
-      } else if (any_node && !line.empty() && line[0] != '=') {
-        bool n1 = line[0] == '\t';
-        std::string hex = n1 ? line.substr(1) : line;
-        if (!s.chunks.empty() && s.chunks.back().from_node0 == !n1) {
-          s.chunks.back().bytes += Unhex(hex);  // tshark wraps long segments over several lines
-        } else {
-          s.chunks.push_back({!n1, Unhex(hex)});
-        }
+// Every TCP stream of the capture that carries payload, in stream order. Two tshark runs per
+// capture (stream list, then all streams at once); results are cached per path.
+inline const std::vector<TcpStream>& FollowTcpStreams(const std::string& path) {
+  static std::map<std::string, std::vector<TcpStream>> cache;
+  auto it = cache.find(path);
+  if (it != cache.end()) return it->second;
+  std::vector<TcpStream>& out = cache[path];
+  auto ids = RunCommand("tshark -r '" + path + "' -Y 'tcp.len > 0' -T fields -e tcp.stream 2>/dev/null | sort -nu");
+  if (!ids || ids->empty()) return out;
+  std::string cmd = "tshark -q -r '" + path + "'";
+  std::istringstream id_in(*ids);
+  std::string id;
+  while (std::getline(id_in, id))
+    if (!id.empty()) cmd += " -z follow,tcp,raw," + id;
+  auto text = RunCommand(cmd + " 2>/dev/null");
+  if (!text) return out;
+  std::istringstream in(*text);
+  std::string line;
+  TcpStream* s = nullptr;
+  while (std::getline(in, line)) {
+    if (line.rfind("Follow: ", 0) == 0) {
+      s = &out.emplace_back();
+    } else if (s == nullptr || line.empty() || line[0] == '=' || line.rfind("Filter: ", 0) == 0) {
+      continue;
+    } else if (line.rfind("Node 0: ", 0) == 0) {
+      s->node0 = line.substr(8);
+    } else if (line.rfind("Node 1: ", 0) == 0) {
+      s->node1 = line.substr(8);
+    } else {
+      bool n1 = line[0] == '\t';
+      std::string bytes = Unhex(n1 ? std::string_view(line).substr(1) : std::string_view(line));
+      if (!s->chunks.empty() && s->chunks.back().from_node0 == !n1) {
+        s->chunks.back().bytes += bytes;  // tshark wraps long segments over several lines
+      } else {
+        s->chunks.push_back({!n1, std::move(bytes)});
       }
     }
-    if (!any_node || s.node0.empty()) break;
-    out.push_back(std::move(s));
   }
+  std::erase_if(out, [](const TcpStream& t) { return t.node0.empty() || t.node1.empty(); });
   return out;
 }
 

@@ -138,3 +138,27 @@ TEST(Router, UdpDnsAndOtherUdp) {
 
 }  // namespace
 }  // namespace vigie::app
+
+namespace vigie::app {
+namespace {
+
+TEST(Router, RawStreamWithPiiIsScanned) {
+  httptest::TestContext t;
+  if (!t.ctx.scanner) GTEST_SKIP() << t.load_error;
+  auto fl = httptest::MakeTcpFlow(2121);
+  AppRouter router(t.ctx);
+  const std::string data = "STOR\x01 dump\nnom;email\nDupont;jean.dupont@example.fr\nMartin;claire.martin@example.fr\n";
+  for (char c : data) {  // one byte at a time through detection and the raw scanner
+    fl->payload_bytes[0] += 1;
+    router.OnPacket(*fl, flow::Direction::kToServer);
+    router.OnData(*fl, flow::Direction::kToServer, AsBytes(std::string_view(&c, 1)));
+  }
+  router.OnClose(*fl, flow::CloseReason::kFin);
+  ASSERT_EQ(t.sink.tx.size(), 1u);
+  EXPECT_EQ(t.sink.tx[0].app_proto, track::AppProto::kRaw);
+  EXPECT_EQ(t.sink.tx[0].bytes, data.size());
+  EXPECT_EQ(t.sink.tx[0].pii.matches[static_cast<int>(match::PiiType::kEmail)], 2u);
+}
+
+}  // namespace
+}  // namespace vigie::app

@@ -49,7 +49,8 @@ TEST_F(DecoderTest, EthernetIpv4Tcp) {
 
 TEST_F(DecoderTest, TcpOptionsSkippedByDataOffset) {
   const Bytes opts = {2, 4, 0x05, 0xb4, 1, 1, 4, 2};  // MSS, NOP, NOP, SACK-permitted
-  const DecodedPacket d = Run(Ether(Ipv4(kA, kB, 6, Tcp(1, 2, 3, 4, tcp_flags::kSyn, Text("x"), opts))));
+  const Bytes frame = Ether(Ipv4(kA, kB, 6, Tcp(1, 2, 3, 4, tcp_flags::kSyn, Text("x"), opts)));
+  const DecodedPacket d = Run(frame);
   ASSERT_EQ(d.status, DecodeStatus::kOk);
   ASSERT_EQ(d.payload_len, 1u);
   EXPECT_EQ(d.payload[0], 'x');
@@ -236,6 +237,14 @@ TEST_F(DecoderTest, GreVariants) {
   d = Run(Ether(Ipv4(kA, kB, 47, Cat({pptp, ppp, inner}))));
   ASSERT_EQ(d.status, DecodeStatus::kOk);
   EXPECT_EQ(d.sport, 100);
+}
+
+TEST_F(DecoderTest, TransportVlanIsNotTheInnerPacketsVlan) {
+  const Bytes inner = Ipv4({192, 168, 0, 1}, {192, 168, 0, 2}, 17, Udp(1, 2, {}));
+  const Bytes gre = Cat({{0, 0, 0x08, 0x00}, inner});
+  EXPECT_EQ(Run(Ether(Ipv4(kA, kB, 47, gre), 0x0800, {500})).vlan, 0);
+  const Bytes teb = Cat({{0, 0, 0x65, 0x58}, Ether(inner, 0x0800, {42})});
+  EXPECT_EQ(Run(Ether(Ipv4(kA, kB, 47, teb), 0x0800, {500})).vlan, 42);
 }
 
 TEST_F(DecoderTest, ErspanTypes) {

@@ -131,5 +131,48 @@ TEST(PublicPcaps, TcpUdpCountsMatchTshark) {
   }
 }
 
+// Known facts about particular files (from MANIFEST.tsv's `exercises` column).
+TEST(PublicPcaps, KnownEdgeCases) {
+  if (!fs::exists(PublicDir() / "MANIFEST.tsv")) GTEST_SKIP() << "no public captures";
+  const auto run = [](const char* f) {
+    metrics::CounterSet counters;
+    return testing::Replay((PublicDir() / f).string(), counters);
+  };
+  // BIG TCP: IPv4 total length 0 / IPv6 payload length 0 + jumbo hop-by-hop, ~80 KB frames.
+  for (const char* f : {"tcpdump/bigtcp-ipv4.pcap", "tcpdump/bigtcp-ipv6-hbh.pcap"}) {
+    SCOPED_TRACE(f);
+    const auto t = run(f);
+    EXPECT_EQ(t.l4.at("tcp"), 1u);
+    EXPECT_GT(t.max_payload, 65535u);
+  }
+  // 65535-byte IPv4/UDP datagram in 1024 fragments over GRE/PPP: one datagram, full payload.
+  auto t = run("suricata-verify/defrag-gre-ppp-max-ip-packet.pcap");
+  EXPECT_EQ(t.fragments, 1024u);
+  EXPECT_EQ(t.datagrams, 1u);
+  EXPECT_EQ(t.l4.at("udp"), 1u);
+  EXPECT_EQ(t.max_payload, 65535u - 20 - 8);
+  // Reassembled size past 65535: dropped, counted.
+  t = run("suricata-verify/ipv6-frag-oversize.pcap");
+  EXPECT_EQ(t.anomaly_reasons.at("defrag_oversize"), 1u);
+  EXPECT_EQ(t.datagrams, 0u);
+  // 2107-01-01T00:00:00Z needs more than 32 bits of seconds.
+  t = run("tcpdump/time_2107.pcapng");
+  ASSERT_EQ(t.timestamps.size(), 1u);
+  EXPECT_EQ(t.timestamps[0], Seconds(4323283200));
+  // ERSPAN type III frame type 7 is not Ethernet: refused, never misparsed.
+  t = run("tcpdump/erspan-type-iii-ft-7.pcap");
+  EXPECT_EQ(t.anomaly_reasons.at("erspan_unsupported"), t.frames);
+  // Fragmented TCP SYN whose TCP header is split across fragments (inside a VLAN).
+  t = run("suricata-verify/defrag-vlan-ipv4-tcp-syn.pcap");
+  EXPECT_EQ(t.datagrams, 1u);
+  EXPECT_EQ(t.l4.at("tcp"), 1u);
+  // Fuzzer reproducers: anomalies, nothing decoded.
+  for (const char* f : {"tcpdump/ip6_frag_asan.pcap", "tcpdump/tcp_header_heapoverflow.pcap", "zeek/trunc-ip4.pcap"}) {
+    SCOPED_TRACE(f);
+    t = run(f);
+    EXPECT_EQ(t.anomalies, t.frames);
+  }
+}
+
 }  // namespace
 }  // namespace vigie::decode

@@ -27,6 +27,7 @@ struct Tally {
   std::map<FlowId, FlowTally> flows;
   std::vector<Timestamp> timestamps;
   std::uint64_t datagrams = 0;
+  std::uint32_t max_payload = 0;  // largest L4 payload_len seen in a kOk packet
 };
 
 inline const char* L4Name(std::uint8_t proto) {
@@ -44,6 +45,7 @@ inline void Account(const DecodedPacket& d, Tally& t) {
     case DecodeStatus::kOk: {
       ++t.ok;
       ++t.l4[L4Name(d.ip_proto)];
+      if (d.payload_len > t.max_payload) t.max_payload = d.payload_len;
       auto& f = t.flows[FlowId{d.ip_proto, d.src, d.sport, d.dst, d.dport, d.vlan}];
       ++f.packets;
       f.bytes += d.wire_len;

@@ -153,7 +153,7 @@ def main():
     deadline = t0 + args.timeout
 
     if not args.vigie or not (os.path.isfile(args.vigie) and os.access(args.vigie, os.X_OK)):
-        skip("no vigie binary given or not executable (usage: %s VIGIE PCAP)" % sys.argv[0])
+        skip("no vigie binary given or not executable (usage: %s VIGIE [PCAP])" % sys.argv[0])
     if args.pcap and not os.path.isfile(args.pcap):
         skip("capture %s not readable (usage: %s VIGIE [PCAP])" % (args.pcap, sys.argv[0]))
     if not args.prometheus or not os.access(args.prometheus, os.X_OK):
@@ -260,7 +260,7 @@ def main():
                 ok, res = prom_query(base, q)
                 if ok and (res or not must):
                     results[key] = (True, "%d series" % len(res))
-                    if not res and "without threshold" in key:
+                    if not res and ("without threshold" in key or key.startswith("dashboard")):
                         empty_notes[key] = q
                 else:
                     results[key] = (False, res if not ok else "no series (metrics: %s)" % ", ".join(metric_names(q)))

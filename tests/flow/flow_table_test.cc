@@ -182,6 +182,18 @@ TEST(FlowTable, EvictsOldestIdleFlowWhenFull) {
   h.table->FlushAll(CloseReason::kEndOfCapture);
 }
 
+TEST(FlowTable, FlowHashIsSymmetric) {
+  Conv c;
+  const auto a = c.Data(0, 0, "x"), b = c.Data(1, 0, "y");
+  EXPECT_EQ(FlowHash(a), FlowHash(b));
+  auto other = a;
+  other.sport += 1;
+  EXPECT_NE(FlowHash(a), FlowHash(other));
+  auto tagged = a;
+  tagged.vlan = 7;
+  EXPECT_NE(FlowHash(a), FlowHash(tagged));
+}
+
 TEST(FlowTable, VlanSeparatesFlows) {
   Harness h;
   auto p = Udp("10.0.0.1", 1, "10.0.0.2", 2, "a", 0);

@@ -292,3 +292,31 @@ TEST(Metrics, CountersFollowSummaries) {
 
 }  // namespace
 }  // namespace vigie::match::testing
+
+namespace vigie::match::testing {
+namespace {
+
+// Binary noise with PII sprinkled in: never crashes, same result in any chunking.
+TEST(Chunking, RandomBytesWithPii) {
+  std::mt19937 rng(1234);
+  std::string text;
+  PiiGenerator g(8);
+  for (int i = 0; i < 200; ++i) {
+    for (int k = 0; k < 300; ++k) text.push_back(static_cast<char>(rng()));
+    const Person p = g.NextPerson(i);
+    text += " " + p.nir + " " + p.email + "\n" + p.phone + ";" + p.iban + "}{" + p.card + " ";
+  }
+  PiiEngineOptions o;
+  o.max_excerpts = 10000;
+  Harness h(DefaultEngine(o));
+  const ScanSummary whole = h.Scan(text);
+  EXPECT_GT(whole.matches[Idx(PiiType::kNir)], 150u);
+  for (std::size_t step : {1u, 7u, 64u, 1500u}) {
+    std::vector<std::size_t> cuts;
+    for (std::size_t c = step; c < text.size(); c += step) cuts.push_back(c);
+    ExpectSame(whole, ScanChunked(h.scanner, text, cuts), "step " + std::to_string(step));
+  }
+}
+
+}  // namespace
+}  // namespace vigie::match::testing

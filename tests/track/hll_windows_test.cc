@@ -40,10 +40,20 @@ TEST(FpTable, UpsertReturnsPreviousSlotAndExpires) {
   EXPECT_EQ(t.Upsert(7, 105), 100);
   for (std::uint32_t i = 1; i <= 1000; ++i) t.Upsert(1000 + i, i);
   EXPECT_EQ(t.size(), 1001u);
-  t.RemoveOlderThan(501);
+  t.RemoveOlderThan(501, 1000);
   EXPECT_EQ(t.size(), 500u);  // slots 501..1000; fp 7 (slot 105) went too
   EXPECT_EQ(t.Upsert(1000 + 500, 2000), FpTable::kAbsent);
   EXPECT_EQ(t.Upsert(1000 + 501, 2000), 501);
+  // Slots are stored modulo 2^16 and decoded against the current slot.
+  const std::int64_t base = 5'600'000;  // 2023
+  EXPECT_EQ(t.Upsert(99, base), FpTable::kAbsent);
+  EXPECT_EQ(t.Upsert(99, base + 8639), base);  // 30 days later
+  std::vector<std::pair<std::uint32_t, std::int64_t>> seen;
+  t.ForEach(base + 8640, [&](std::uint32_t fp, std::int64_t s) {
+    if (fp == 99) seen.emplace_back(fp, s);
+  });
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].second, base + 8639);
 }
 
 std::vector<std::uint64_t> People(std::uint64_t first, std::uint64_t n) {

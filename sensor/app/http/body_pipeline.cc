@@ -91,18 +91,20 @@ void BodyPipeline::Write(ByteView data) {
 }
 
 void BodyPipeline::FormSink::Write(ByteView data) {
+  if (!buf) buf = std::make_unique<char[]>(kBufBytes + 2);
   std::string_view in = AsStringView(data);
   while (!in.empty()) {
-    const std::string_view piece = in.substr(0, 4096);
+    const std::string_view piece = in.substr(0, kBufBytes);
     in.remove_prefix(piece.size());
-    const std::size_t n = state.Decode(piece, buf);
-    next->Write(ByteView(reinterpret_cast<const std::uint8_t*>(buf), n));
+    const std::size_t n = state.Decode(piece, buf.get());
+    next->Write(ByteView(reinterpret_cast<const std::uint8_t*>(buf.get()), n));
   }
 }
 
 void BodyPipeline::FormSink::Flush() {
-  const std::size_t n = state.Flush(buf);
-  if (n) next->Write(ByteView(reinterpret_cast<const std::uint8_t*>(buf), n));
+  if (!buf) return;
+  const std::size_t n = state.Flush(buf.get());
+  if (n) next->Write(ByteView(reinterpret_cast<const std::uint8_t*>(buf.get()), n));
 }
 
 match::ScanSummary BodyPipeline::End() {

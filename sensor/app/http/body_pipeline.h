@@ -46,7 +46,8 @@ class BodyPipeline final : public ByteSink {
     void Flush();
     ByteSink* next = nullptr;
     PercentDecodeState state;
-    char buf[4096 + 2];
+    std::unique_ptr<char[]> buf;  // kBufBytes + 2, allocated on the first form body
+    static constexpr std::size_t kBufBytes = 4096;
   };
 
   match::Scanner* scanner_;

@@ -72,6 +72,7 @@ void HttpFramer::Feed(ByteView d) {
         std::string_view line = line_;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         if (state_ == State::kStartLine) {
+          if (line.empty()) head_bytes_ = 0;  // blank lines between messages are tolerated
           if (!line.empty() && !OnStartLine(line)) {
             handler_.OnAnomaly(Anomaly::kBadStartLine);
             StartResync(true);

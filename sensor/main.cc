@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
     if (!metrics_listen.empty()) cfg.output.metrics_listen = metrics_listen;
     if (!metrics_file.empty()) cfg.output.metrics_file = metrics_file;
     if (!state_dir.empty()) cfg.output.state_dir = state_dir;
+    cfg.track.state_dir = cfg.output.state_dir;  // the tracker saves periodically there
     if (workers) cfg.workers = workers;
     if (!bpf.empty()) cfg.capture.bpf = bpf;
     if (snaplen) cfg.capture.snaplen = snaplen;

@@ -119,6 +119,7 @@ set(CMAKE_DEPEND_INFO_FILES
   "tests/CMakeFiles/test_alert.dir/DependInfo.cmake"
   "tests/CMakeFiles/test_track.dir/DependInfo.cmake"
   "bench/CMakeFiles/bench_app.dir/DependInfo.cmake"
+  "bench/CMakeFiles/bench_decode.dir/DependInfo.cmake"
   "bench/CMakeFiles/bench_flow.dir/DependInfo.cmake"
   "bench/CMakeFiles/bench_match.dir/DependInfo.cmake"
   "bench/CMakeFiles/bench_track.dir/DependInfo.cmake"

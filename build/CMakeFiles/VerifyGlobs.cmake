@@ -6,6 +6,7 @@ cmake_policy(SET CMP0009 NEW)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/bench/*_bench.cc")
 set(OLD_GLOB
   "/work/main/bench/app_bench.cc"
+  "/work/main/bench/decode_bench.cc"
   "/work/main/bench/flow_bench.cc"
   "/work/main/bench/match_bench.cc"
   "/work/main/bench/track_bench.cc"
@@ -193,14 +194,18 @@ file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/main/tests/app/*_test.c
 set(OLD_GLOB
   "/work/main/tests/app/decompress_test.cc"
   "/work/main/tests/app/detect_test.cc"
+  "/work/main/tests/app/dns_pcap_test.cc"
   "/work/main/tests/app/dns_session_test.cc"
   "/work/main/tests/app/http_account_test.cc"
   "/work/main/tests/app/http_pcap_test.cc"
+  "/work/main/tests/app/http_robustness_test.cc"
   "/work/main/tests/app/http_session_test.cc"
   "/work/main/tests/app/mime_parser_test.cc"
   "/work/main/tests/app/router_test.cc"
   "/work/main/tests/app/smtp_pcap_test.cc"
+  "/work/main/tests/app/smtp_random_input_test.cc"
   "/work/main/tests/app/smtp_session_test.cc"
+  "/work/main/tests/app/tls_pcap_test.cc"
   "/work/main/tests/app/tls_session_test.cc"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")

@@ -16,7 +16,11 @@ Cell& CounterSet::Gauge(const std::string& name, const std::string& help, Labels
   return Add(name, help, std::move(labels), Kind::kGauge);
 }
 
-Cell& CounterSet::Add(const std::string& name, const std::string& help, Labels labels, Kind kind) {
+Cell& CounterSet::ScaledCounter(const std::string& name, const std::string& help, Labels labels, double scale) {
+  return Add(name, help, std::move(labels), Kind::kCounter, scale);
+}
+
+Cell& CounterSet::Add(const std::string& name, const std::string& help, Labels labels, Kind kind, double scale) {
   std::lock_guard lock(mu_);
   for (auto& e : entries_)
     if (e.name == name && e.labels == labels) return e.cell;
@@ -25,6 +29,7 @@ Cell& CounterSet::Add(const std::string& name, const std::string& help, Labels l
   e.labels = std::move(labels);
   e.kind = kind;
   e.help = help;
+  e.scale = scale;
   return e.cell;
 }
 
@@ -32,7 +37,7 @@ std::vector<Sample> CounterSet::Read() const {
   std::lock_guard lock(mu_);
   std::vector<Sample> out;
   out.reserve(entries_.size());
-  for (const auto& e : entries_) out.push_back({e.name, e.labels, e.kind, e.help, e.cell.Get()});
+  for (const auto& e : entries_) out.push_back({e.name, e.labels, e.kind, e.help, e.cell.Get(), e.scale});
   return out;
 }
 
@@ -77,10 +82,11 @@ std::vector<prometheus::MetricFamily> Registry::Collect() const {
     }
     prometheus::ClientMetric m;
     for (const auto& [k, v] : s.labels) m.label.push_back({k, v});
+    const double v = static_cast<double>(s.value) * s.scale;
     if (s.kind == Kind::kCounter) {
-      m.counter.value = static_cast<double>(s.value);
+      m.counter.value = v;
     } else {
-      m.gauge.value = static_cast<double>(s.value);
+      m.gauge.value = v;
     }
     families.back().metric.push_back(std::move(m));
   }

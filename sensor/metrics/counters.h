@@ -42,6 +42,7 @@ struct Sample {
   Kind kind = Kind::kCounter;
   std::string help;
   std::int64_t value = 0;
+  double scale = 1.0;  // exported value = value * scale (e.g. nanoseconds counted, seconds exported)
 };
 
 class CounterSet {
@@ -49,16 +50,19 @@ class CounterSet {
   // Registration is not on the hot path; references stay valid for the set's lifetime.
   // Registering the same (name, labels) twice returns the same cell.
   Cell& Counter(const std::string& name, const std::string& help, Labels labels = {});
+  // A counter kept in integer units and exported multiplied by `scale` (1e-9: ns → seconds).
+  Cell& ScaledCounter(const std::string& name, const std::string& help, Labels labels, double scale);
   Cell& Gauge(const std::string& name, const std::string& help, Labels labels = {});
   std::vector<Sample> Read() const;
 
  private:
-  Cell& Add(const std::string& name, const std::string& help, Labels labels, Kind kind);
+  Cell& Add(const std::string& name, const std::string& help, Labels labels, Kind kind, double scale = 1.0);
   struct Entry {
     std::string name;
     Labels labels;
     Kind kind;
     std::string help;
+    double scale;
     Cell cell;
   };
   mutable std::mutex mu_;  // guards registration vs Read(), never taken by Inc()

@@ -1,5 +1,7 @@
 #include "pipeline/worker.h"
 
+#include <chrono>
+
 namespace vigie::pipeline {
 
 Worker::Worker(const config::Config& cfg, std::shared_ptr<const match::PiiEngine> engine, track::EventSink& events,
@@ -13,12 +15,37 @@ Worker::Worker(const config::Config& cfg, std::shared_ptr<const match::PiiEngine
       tee_(router_, flow_log),
       decoder_(counters),
       defrag_(cfg.defrag, counters),
-      flows_(cfg.flow, tee_, counters) {}
+      flows_(cfg.flow, tee_, counters),
+      decode_ns_(counters.ScaledCounter("vigie_stage_seconds_total",
+                                        "Processing time by stage, estimated from 1 packet in 32", {{"stage", "decode"}},
+                                        1e-9)),
+      flow_ns_(counters.ScaledCounter("vigie_stage_seconds_total",
+                                      "Processing time by stage, estimated from 1 packet in 32",
+                                      {{"stage", "flow_app_pii"}}, 1e-9)) {
+  static constexpr const char* kDirections[4] = {"external", "inbound", "outbound", "internal"};
+  for (int i = 0; i < 4; ++i)
+    volume_[i] = &counters.Counter("vigie_app_volume_bytes_total",
+                                   "Wire bytes by direction relative to home_net (inbound = outside to inside)",
+                                   {{"direction", kDirections[i]}});
+}
 
 void Worker::Process(const capture::RawPacket& raw) {
+  // Timing every packet would cost more than decoding it: 1 in 32 is timed and scaled up.
+  const bool timed = (++sample_ & 31) == 0;
+  std::chrono::steady_clock::time_point t0, t1;
+  if (timed) t0 = std::chrono::steady_clock::now();
   auto pkt = decoder_.Decode(raw);
   if (pkt.status == decode::DecodeStatus::kFragment) pkt = defrag_.Add(pkt, decoder_);
-  if (pkt.status == decode::DecodeStatus::kOk) flows_.Process(pkt);
+  if (timed) t1 = std::chrono::steady_clock::now();
+  if (pkt.status == decode::DecodeStatus::kOk) {
+    volume_[(cfg_.home_net.Contains(pkt.src) ? 2 : 0) + (cfg_.home_net.Contains(pkt.dst) ? 1 : 0)]->Inc(pkt.wire_len);
+    flows_.Process(pkt);
+  }
+  if (timed) {
+    auto t2 = std::chrono::steady_clock::now();
+    decode_ns_.Inc(32 * static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
+    flow_ns_.Inc(32 * static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t1).count()));
+  }
   if (raw.ts > last_ts_) last_ts_ = raw.ts;
   if (last_ts_ - last_tick_ >= kNanosPerSecond) Tick(last_ts_);
 }

@@ -2,6 +2,7 @@
 // One packet worker: owns a disjoint shard of flows and every per-flow stage for them
 // (decoder, defragmenter, flow table + reassembler, application router, PII scanner).
 // Stages are wired once here, downstream sink into upstream constructor.
+#include <cstdint>
 #include <memory>
 
 #include "app/app_context.h"
@@ -47,6 +48,11 @@ class Worker {
   flow::FlowTable flows_;
   Timestamp last_ts_ = 0;
   Timestamp last_tick_ = 0;
+  // Volume by direction relative to home_net (no address labels), and sampled stage timing.
+  metrics::Cell* volume_[4];  // indexed by (src inside) * 2 + (dst inside)
+  metrics::Cell& decode_ns_;
+  metrics::Cell& flow_ns_;
+  std::uint32_t sample_ = 0;
 };
 
 }  // namespace vigie::pipeline

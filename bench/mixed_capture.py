@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Writes a deterministic mixed-traffic capture for the full-pipeline benchmark.
+
+Mix by bytes (roughly what a data-centre mirror port carries): ~70 % TLS bulk transfers
+(encrypted records: volume only, never scanned), ~27 % plaintext JSON API responses (a third of
+them listing people with French identifiers, the rest ordinary business JSON), ~3 % DNS
+queries and answers. Usage: mixed_capture.py OUT.pcap [MEGABYTES]
+"""
+import json
+import os
+import random
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "tools"))
+import pcapgen  # noqa: E402
+import people  # noqa: E402
+
+
+def tls_records(rng, size):
+    out = bytearray()
+    while len(out) < size:
+        n = min(16384, size - len(out))
+        out += b"\x17\x03\x03" + struct.pack("!H", n) + rng.randbytes(n)
+    return bytes(out)
+
+
+def client_hello(sni):
+    name = sni.encode()
+    ext_sni = struct.pack("!HHHBH", 0, len(name) + 5, len(name) + 3, 0, len(name)) + name
+    body = b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00" + struct.pack("!H", len(ext_sni)) + ext_sni
+    hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
+    return b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs
+
+
+def dns_query(qid, name):
+    q = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\x00\x00\x01\x00\x01"
+    return struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + q
+
+
+def main():
+    out = sys.argv[1]
+    target = int(float(sys.argv[2]) if len(sys.argv) > 2 else 64) << 20
+    rng = random.Random(10)
+    register = people.people(5, 2000)
+    t = 1707213600.0
+    total = 0
+    n = 0
+    with pcapgen.PcapWriter(out) as w:
+        while total < target:
+            n += 1
+            kind = n % 10
+            client = "10.%d.%d.%d" % (1 + n % 50, (n // 50) % 250, 1 + n % 200)
+            if kind < 4:  # TLS bulk upload/download
+                c = pcapgen.TcpConversation(client, "198.51.100.%d" % (1 + n % 100), 30000 + n % 30000, 443, t0=t)
+                c.handshake()
+                c.send(0, client_hello("files%d.example.net" % (n % 7)))
+                c.send(1, tls_records(rng, 5000))
+                c.send(n % 2, tls_records(rng, 120_000))
+                c.close()
+            elif kind < 7:  # JSON API
+                if kind == 4:
+                    rows = [{"nom": p["last_name"], "nir": p["nir"], "email": p["email"], "telephone": p["phone"],
+                             "date_naissance": p["birth_date"]} for p in rng.sample(register, 50)]
+                else:
+                    rows = [{"order": rng.randrange(10**6), "sku": "SKU-%06d" % rng.randrange(10**6),
+                             "qty": rng.randrange(100), "price": round(rng.random() * 500, 2),
+                             "status": rng.choice(["open", "shipped", "closed"]), "note": "standard delivery"}
+                            for _ in range(400)]
+                body = json.dumps({"items": rows}).encode()
+                c = pcapgen.TcpConversation(client, "10.1.2.3", 40000 + n % 20000, 8080, t0=t)
+                c.handshake()
+                c.send(0, b"GET /api/v1/items?page=%d HTTP/1.1\r\nHost: api.example.fr\r\n\r\n" % n)
+                c.send(1, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                       % len(body) + body)
+                c.close()
+            else:  # DNS
+                c = pcapgen.TcpConversation(client, "10.0.0.53", 0, 0, t0=t)
+                c.frames = []
+                for k in range(20):
+                    name = "host%d.svc%d.example.fr" % (rng.randrange(1000), k)
+                    for src, dst, sp, dp, payload in ((client, "10.0.0.53", 50000 + k, 53, dns_query(k, name)),
+                                                      ("10.0.0.53", client, 53, 50000 + k,
+                                                       dns_query(k, name) + bytes(16))):
+                        fr = pcapgen.ether(pcapgen.ipv4(src, dst, 17, pcapgen.udp(src, dst, sp, dp, payload)))
+                        c.frames.append((t + k * 0.001, fr, len(fr)))
+            for ts, fr, wire in c.frames:
+                w.add(ts, fr, wire)
+                total += wire
+            t += 0.05
+    print("wrote %s: %.1f MB" % (out, total / 1e6))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+#pragma once
+// DigitTokenizer: candidate finder for the literal-free digit detectors (NIR, card, France
+// Travail id, national phone), which Hyperscan has no literal to anchor on and which dominated
+// the scan cost when they were regexes.
+//
+// Model (the \b semantics of the regexes it replaces, with \w = [A-Za-z0-9_]):
+//   - a WORD is a maximal run of \w bytes that begins with a digit at a word boundary (the
+//     byte before is not \w, or the data starts there); underscores kill the word;
+//   - a TOKEN is a sequence of words joined by exactly one separator byte (space, '.', '-');
+//   - at every word end (the next byte is not \w, or end of data at Finish()), each digit
+//     spec walks back over the token's last words, summing their significant chars (digits
+//     and letters), as long as the separators are ones it accepts; when a word start is
+//     reached with a sum in [min, max] and an accepted leading digit, it emits one candidate
+//     end (spec's detector, absolute end offset). Letters are allowed only as the spec says.
+// The validator then decides (it walks back from the end with the exact shape).
+//
+// Streaming: a pure byte-level state machine; any chunking gives the same events (1 byte at a
+// time == one buffer). Blocks without digits are skipped 16 bytes at a time (SSE2) while idle.
+// No allocation after the event vector has grown to its working size.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace vigie::match {
+
+// One digit detector's candidate shape (from the `digits:` block of a signature).
+struct DigitSpec {
+  std::uint16_t detector = 0;
+  std::uint32_t min = 8;          // significant chars (digits + allowed letters), inclusive
+  std::uint32_t max = 19;         // inclusive; <= DigitTokenizer::kMaxSignificant
+  std::uint8_t separators = 0;    // bit mask of kSepSpace | kSepDot | kSepDash between words
+  std::uint16_t leading = 0x3ff;  // bit d set: digit d may begin the candidate
+  std::uint64_t letters = 0;      // letters allowed anywhere in its words (LetterBit)
+  bool trailing_letter = false;   // one upper-case A-Z may end the last word (7 digits + 'A')
+};
+
+inline constexpr std::uint8_t kSepSpace = 1;
+inline constexpr std::uint8_t kSepDot = 2;
+inline constexpr std::uint8_t kSepDash = 4;
+// Bit of an ASCII letter in DigitSpec::letters (A-Z → 0..25, a-z → 26..51); 0 for other bytes.
+std::uint64_t LetterBit(unsigned char c);
+
+struct DigitEvent {
+  std::uint64_t end = 0;          // absolute stream offset one past the candidate's last byte
+  std::uint16_t detector = 0;
+};
+
+class DigitTokenizer {
+ public:
+  static constexpr std::uint32_t kMaxSignificant = 32;
+
+  void SetSpecs(const std::vector<DigitSpec>* specs) { specs_ = specs; Reset(); }
+  bool active() const { return specs_ != nullptr && !specs_->empty(); }
+
+  // Scans data[0, n) which starts at absolute offset `offset`; appends events in end order.
+  void Feed(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out);
+  // End of data at absolute offset `end` (Finish or Gap): a word ending here ends at a boundary.
+  // Resets the state for the next unit.
+  void Finish(std::uint64_t end, std::vector<DigitEvent>& out);
+  void Reset();
+
+ private:
+  struct Word {
+    std::uint32_t sig = 0;        // digits + letters
+    std::uint32_t letter_count = 0;
+    std::uint64_t letters = 0;    // LetterBit of every letter seen
+    std::uint8_t first = 0;       // first byte (a digit)
+    std::uint8_t last = 0;        // last byte
+    std::uint8_t sep_before = 0;  // kSep* joining it to the previous word; 0 for the first
+  };
+  enum class State : std::uint8_t { kIdle, kWord, kAfterSep, kSkipWord };
+
+  void EndWord(std::uint64_t end, std::vector<DigitEvent>& out);
+
+  const std::vector<DigitSpec>* specs_ = nullptr;
+  State state_ = State::kIdle;
+  bool prev_is_word_ = false;     // last byte of the previous Feed was \w (boundary check)
+  std::uint8_t pending_sep_ = 0;
+  Word word_;
+  std::array<Word, kMaxSignificant> ring_{};  // the token's last words
+  std::uint64_t words_ = 0;                   // words in the current token
+};
+
+}  // namespace vigie::match

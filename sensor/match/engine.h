@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/hash.h"
+#include "match/digit_tokenizer.h"
 #include "match/findings.h"
 #include "match/scanner.h"
 #include "match/validators.h"
@@ -49,10 +50,11 @@ struct Expression {
 
 class PiiEngine {
  public:
-  HsDatabasePtr db;
+  HsDatabasePtr db;                                // null when no detector has a pattern or keyword
   std::vector<Detector> detectors;
   std::vector<Expression> expressions;             // indexed by Hyperscan id
   std::vector<std::vector<std::uint16_t>> keyword_targets;  // keyword → detectors it serves
+  std::vector<DigitSpec> digit_specs;              // `digits:` detectors, fed by the DigitTokenizer
   PiiEngineOptions options;
   KeyedHasher hasher{options.secret};
   std::string source;                              // file it came from

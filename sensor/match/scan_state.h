@@ -79,6 +79,12 @@ struct ScanStream::State {
   std::size_t group_size = 0;
   std::uint32_t group_types = 0;
 
+  // Digit detectors: the tokenizer runs over each chunk before Hyperscan; its events are
+  // merged with Hyperscan's in end-offset order (tok_next = first event not yet dispatched).
+  DigitTokenizer tokenizer;
+  std::vector<DigitEvent> tok_events;
+  std::size_t tok_next = 0;
+
   ScanSummary summary;
   std::array<char, kWindow> window{};
   std::string normalized;
@@ -109,6 +115,18 @@ struct ScanStream::State {
     });
   }
   void OnMatch(unsigned id, std::uint64_t end);
+  void OnCandidate(std::uint16_t detector, std::uint64_t end);
+  // Dispatches the tokenizer's events ending before `end` (all of them for kNone).
+  void DrainDigits(std::uint64_t end) {
+    while (tok_next < tok_events.size() && tok_events[tok_next].end < end) {
+      const DigitEvent ev = tok_events[tok_next++];
+      OnCandidate(ev.detector, ev.end);
+    }
+    if (tok_next == tok_events.size()) {
+      tok_events.clear();
+      tok_next = 0;
+    }
+  }
   void AddFinding(std::uint16_t detector, std::uint64_t start, std::uint64_t end, std::string_view raw);
   bool BoundaryBetween(std::uint64_t from, std::uint64_t to) const;
   void FlushGroup();

@@ -22,7 +22,9 @@ std::uint64_t RingSize(std::uint32_t record_window) {
 int ScanStream::State::OnHsMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
                                  void* ctx) {
   auto* st = static_cast<State*>(ctx);
-  st->OnMatch(id, st->base + to);
+  const std::uint64_t end = st->base + to;
+  st->DrainDigits(end);  // digit candidates ending earlier go first: findings stay in end order
+  st->OnMatch(id, end);
   return 0;
 }
 
@@ -30,9 +32,11 @@ int ScanStream::State::OnHsMatch(unsigned id, unsigned long long /*from*/, unsig
 
 Scanner::Scanner(std::shared_ptr<const PiiEngine> engine, metrics::CounterSet& m) : impl_(std::make_unique<Impl>()) {
   if (!engine) throw StartupError("match: Scanner needs a compiled PiiEngine");
-  hs_scratch_t* s = nullptr;
-  if (hs_alloc_scratch(engine->db.get(), &s) != HS_SUCCESS) throw StartupError("match: cannot allocate Hyperscan scratch");
-  impl_->scratch.reset(s);
+  if (engine->db) {
+    hs_scratch_t* s = nullptr;
+    if (hs_alloc_scratch(engine->db.get(), &s) != HS_SUCCESS) throw StartupError("match: cannot allocate Hyperscan scratch");
+    impl_->scratch.reset(s);
+  }
   impl_->engine = std::move(engine);
   for (std::size_t t = 0; t < kPiiTypeCount; ++t) {
     const metrics::Labels labels = {{"type", std::string(kPiiTypeNames[t])}};
@@ -51,13 +55,15 @@ Scanner::~Scanner() = default;
 void Scanner::Reload(std::shared_ptr<const PiiEngine> engine) {
   if (!engine) return;
   // Growing the scratch keeps it valid for the old database too, so open streams carry on.
-  hs_scratch_t* s = impl_->scratch.release();
-  if (hs_alloc_scratch(engine->db.get(), &s) != HS_SUCCESS) {
+  if (engine->db) {
+    hs_scratch_t* s = impl_->scratch.release();
+    if (hs_alloc_scratch(engine->db.get(), &s) != HS_SUCCESS) {
+      impl_->scratch.reset(s);
+      impl_->scan_errors->Inc();
+      return;
+    }
     impl_->scratch.reset(s);
-    impl_->scan_errors->Inc();
-    return;
   }
-  impl_->scratch.reset(s);
   impl_->engine = std::move(engine);
   impl_->reloads->Inc();
 }
@@ -80,6 +86,9 @@ void ScanStream::State::Bind(std::shared_ptr<const PiiEngine> e) {
   keyword_end.assign(n, kNone);
   unit_context.assign(n, 0);
   last_end.assign(n, kNone);
+  tokenizer.SetSpecs(&engine->digit_specs);
+  tok_events.clear();
+  tok_next = 0;
   const std::uint64_t r = RingSize(engine->options.record_window_bytes);
   ring.clear();
   ring.shrink_to_fit();
@@ -105,7 +114,7 @@ void ScanStream::Feed(ByteView data) {
   if (!state_ || data.empty()) return;
   State& st = *state_;
   Scanner::Impl& sc = *st.scanner;
-  if (!st.stream) {
+  if (!st.stream && st.engine->db) {
     hs_stream_t* s = nullptr;
     if (hs_open_stream(st.engine->db.get(), 0, &s) != HS_SUCCESS) {
       sc.scan_errors->Inc();
@@ -113,8 +122,8 @@ void ScanStream::Feed(ByteView data) {
     }
     st.stream.reset(s);
     st.base = st.fed;
-    if (st.ring.empty()) st.ring.assign(st.ring_size, 0);
   }
+  if (st.ring.empty()) st.ring.assign(st.ring_size, 0);
   // Hyperscan takes unsigned int lengths; feed huge buffers in slices.
   constexpr std::size_t kSlice = 1u << 30;
   for (std::size_t off = 0; off < data.size(); off += kSlice) {
@@ -122,9 +131,13 @@ void ScanStream::Feed(ByteView data) {
     st.chunk = data.data() + off;
     st.chunk_start = st.fed;
     st.chunk_len = len;
-    const hs_error_t rc = hs_scan_stream(st.stream.get(), reinterpret_cast<const char*>(st.chunk),
-                                         static_cast<unsigned>(len), 0, sc.scratch.get(), &State::OnHsMatch, &st);
-    if (rc != HS_SUCCESS) sc.scan_errors->Inc();
+    st.tokenizer.Feed(st.chunk, len, st.chunk_start, st.tok_events);
+    if (st.stream) {
+      const hs_error_t rc = hs_scan_stream(st.stream.get(), reinterpret_cast<const char*>(st.chunk),
+                                           static_cast<unsigned>(len), 0, sc.scratch.get(), &State::OnHsMatch, &st);
+      if (rc != HS_SUCCESS) sc.scan_errors->Inc();
+    }
+    st.DrainDigits(State::kNone);
     // Keep the last ring.size() bytes for candidates and record gaps that straddle chunks.
     const std::size_t keep = std::min<std::size_t>(len, st.ring.size());
     for (std::size_t k = len - keep; k < len;) {
@@ -145,12 +158,17 @@ void ScanStream::Feed(ByteView data) {
 
 // Delivers end-of-data matches (patterns ending in \b wait for the next byte) and restarts the
 // Hyperscan stream so offsets start again from `fed`.
+// The digit tokenizer ends its last word here too, and both are merged in end order.
 void ScanStream::State::EndHsStream() {
-  if (!stream) return;
   chunk = nullptr;
   chunk_start = fed;
   chunk_len = 0;
-  if (hs_reset_stream(stream.get(), 0, scanner->scratch.get(), &OnHsMatch, this) != HS_SUCCESS) scanner->scan_errors->Inc();
+  tokenizer.Finish(fed, tok_events);
+  if (stream) {
+    if (hs_reset_stream(stream.get(), 0, scanner->scratch.get(), &OnHsMatch, this) != HS_SUCCESS)
+      scanner->scan_errors->Inc();
+  }
+  DrainDigits(kNone);
   base = fed;
 }
 
@@ -194,8 +212,11 @@ void ScanStream::State::OnMatch(unsigned id, std::uint64_t end) {
     }
     return;
   }
-  const std::uint16_t d = e.detector;
-  if (last_end[d] == end) return;  // another pattern of the same detector, same candidate
+  OnCandidate(e.detector, end);
+}
+
+void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
+  if (last_end[d] == end) return;  // another pattern (or the tokenizer) of the same detector, same candidate
   last_end[d] = end;
   const Detector& det = engine->detectors[d];
   const auto type = static_cast<std::size_t>(det.type);
@@ -208,8 +229,13 @@ void ScanStream::State::OnMatch(unsigned id, std::uint64_t end) {
     return;
   }
   const std::size_t n = static_cast<std::size_t>(end - from);
-  Copy(from, end, window.data());
-  const std::string_view w(window.data(), n);
+  std::string_view w;
+  if (from >= chunk_start) {
+    w = std::string_view(reinterpret_cast<const char*>(chunk) + (from - chunk_start), n);  // no copy needed
+  } else {
+    Copy(from, end, window.data());
+    w = std::string_view(window.data(), n);
+  }
   const auto begin = det.validator->check(w, normalized);
   bool ok = begin.has_value();
   if (ok) {

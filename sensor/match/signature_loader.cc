@@ -70,7 +70,7 @@ class Loader {
   void LoadDetector(const YAML::Node& d) {
     if (!d.IsMap()) Fail(Line(d), "each detector must be a map");
     CheckKeys(d, {"id", "type", "validator", "primary", "rank", "standalone", "requires_context", "confidence",
-                  "min_confidence", "patterns", "context", "description"},
+                  "min_confidence", "patterns", "digits", "context", "description"},
               "detector");
     Detector det;
     det.id = Str(d, "id", "detector");
@@ -98,8 +98,10 @@ class Loader {
     const auto index = static_cast<std::uint16_t>(engine_->detectors.size());
 
     const YAML::Node pats = d["patterns"];
-    if (!pats || !pats.IsSequence() || pats.size() == 0) Fail(Line(d), where + ": `patterns:` must be a non-empty list");
-    for (const auto& p : pats) {
+    if (d["digits"]) LoadDigits(d["digits"], index, where);
+    if (pats && (!pats.IsSequence() || pats.size() == 0)) Fail(Line(pats), where + ": `patterns:` must be a non-empty list");
+    if (!pats && !d["digits"]) Fail(Line(d), where + ": needs `patterns:` (regexes) or `digits:` (digit-run shape) or both");
+    if (pats) for (const auto& p : pats) {
       if (!p.IsMap()) Fail(Line(p), where + ": each pattern is a map with `regex:` and optional `flags:`");
       CheckKeys(p, {"regex", "flags"}, where + " pattern");
       Expression e;
@@ -141,6 +143,42 @@ class Loader {
     if (det.requires_context && (!d["context"] || (!d["context"]["keywords"] && !d["context"]["fields"])))
       Fail(Line(d), where + ": requires_context needs context keywords or fields");
     engine_->detectors.push_back(std::move(det));
+  }
+
+  // `digits:` block → DigitSpec (candidates come from the DigitTokenizer, not Hyperscan).
+  void LoadDigits(const YAML::Node& g, std::uint16_t detector, const std::string& where) {
+    if (!g.IsMap()) Fail(Line(g), where + ": `digits:` must be a map");
+    const std::string in = where + " digits";
+    CheckKeys(g, {"min", "max", "separators", "leading", "letters", "trailing_letter"}, in);
+    DigitSpec spec;
+    spec.detector = detector;
+    if (!g["min"] || !g["max"]) Fail(Line(g), in + ": `min:` and `max:` (significant chars) are required");
+    spec.min = Get<std::uint32_t>(g, "min", 0, in);
+    spec.max = Get<std::uint32_t>(g, "max", 0, in);
+    if (spec.min < 2 || spec.min > spec.max || spec.max > DigitTokenizer::kMaxSignificant)
+      Fail(Line(g["min"]), in + ": need 2 <= min <= max <= " + std::to_string(DigitTokenizer::kMaxSignificant));
+    for (char c : Get<std::string>(g, "separators", "", in)) {
+      if (c == ' ') spec.separators |= kSepSpace;
+      else if (c == '.') spec.separators |= kSepDot;
+      else if (c == '-') spec.separators |= kSepDash;
+      else Fail(Line(g["separators"]), in + ": separators may only be space, '.' and '-'");
+    }
+    if (g["leading"]) {
+      spec.leading = 0;
+      const std::string lead = Get<std::string>(g, "leading", "", in);
+      for (char c : lead) {
+        if (c < '0' || c > '9') Fail(Line(g["leading"]), in + ": `leading:` lists digits, e.g. \"0\" or \"123478\"");
+        spec.leading = static_cast<std::uint16_t>(spec.leading | (1u << (c - '0')));
+      }
+      if (spec.leading == 0) Fail(Line(g["leading"]), in + ": `leading:` is empty");
+    }
+    for (char c : Get<std::string>(g, "letters", "", in)) {
+      const std::uint64_t bit = LetterBit(static_cast<unsigned char>(c));
+      if (bit == 0) Fail(Line(g["letters"]), in + ": `letters:` lists ASCII letters, e.g. ABab");
+      spec.letters |= bit;
+    }
+    spec.trailing_letter = Get<bool>(g, "trailing_letter", false, in);
+    engine_->digit_specs.push_back(spec);
   }
 
   void AddExpression(Expression e, unsigned flags) {
@@ -196,6 +234,7 @@ class Loader {
       ids.push_back(static_cast<unsigned>(i));
     }
     for (const auto& t : texts) ptrs.push_back(t.c_str());
+    if (ptrs.empty()) return;  // digits-only signature set: no Hyperscan database
     hs_database_t* db = nullptr;
     hs_compile_error_t* err = nullptr;
     const hs_error_t rc = hs_compile_multi(ptrs.data(), flags_.data(), ids.data(), static_cast<unsigned>(ptrs.size()),

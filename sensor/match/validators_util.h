@@ -20,7 +20,10 @@ inline bool AllDigits(std::string_view s) {
     if (!IsDigit(c)) return false;
   return !s.empty();
 }
-// True when the byte before `start` (if any) cannot continue a word, i.e. `start` begins a token.
-inline bool TokenStart(std::string_view w, std::size_t start) { return start == 0 || !IsAlnum(w[start - 1]); }
+// True when the byte before `start` (if any) cannot continue a word, i.e. `start` begins a token
+// (the regex \b: '_' is a word byte too, so "_0612345678" is not a phone).
+inline bool TokenStart(std::string_view w, std::size_t start) {
+  return start == 0 || (!IsAlnum(w[start - 1]) && w[start - 1] != '_');
+}
 
 }  // namespace vigie::match::detail

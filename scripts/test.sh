@@ -14,7 +14,8 @@ case "${1:-}" in
 esac
 
 jobs=$(nproc)
-python3 tests/tools/make_pcaps.py build/generated-pcaps >/dev/null
+# Captures for replay tests, including the large ones made only at test time.
+python3 tests/tools/make_pcaps.py --large build/generated-pcaps >/dev/null
 
 for mode in "${modes[@]}"; do
   dir="build/$mode"

@@ -263,6 +263,13 @@ void FlowTable::Process(const decode::DecodedPacket& p) {
   const std::uint64_t hash = HashKey(key);
 
   Entry* e = Lookup(key, hash);
+  // A flow idle past its timeout ends here even if no Expire() ran in between: expiry then
+  // depends only on packet times, not on when this shard's housekeeping happened to run, so
+  // 1 and N workers see the same flows.
+  if (e && p.ts - e->flow.last_seen >= TimeoutOf(e->cls)) {
+    Close(e, CloseReason::kTimeout);
+    e = nullptr;
+  }
   if (e && p.ip_proto == decode::kProtoTcp && e->closed() && (p.tcp_flags & tf::kSyn) &&
       !(p.tcp_flags & tf::kAck)) {
     port_reuse_.Inc();  // a new connection on the same 5-tuple after a FIN/RST close

@@ -4,6 +4,8 @@
 
 #include <emmintrin.h>
 
+#include <utility>
+
 namespace vigie::match {
 
 namespace {
@@ -30,15 +32,33 @@ constexpr ClassTable kTable;
 
 inline bool IsWordByte(std::uint8_t c) { return kTable.cls[c] == kDigit || kTable.cls[c] == kLetter || c == '_'; }
 
+inline unsigned DigitMask(__m128i v) {
+  const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8('0'));                            // digits become 0..9
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(9)), t)));
+}
+
+inline unsigned WordMask(__m128i v) {  // [A-Za-z0-9_]
+  const __m128i lower = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+  const __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(lower, _mm_set1_epi8(25)), lower);
+  const __m128i under = _mm_cmpeq_epi8(v, _mm_set1_epi8('_'));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letter, under))) | DigitMask(v);
+}
+
+inline unsigned LetterMask(__m128i v) {  // [A-Za-z]
+  const __m128i lower = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(lower, _mm_set1_epi8(25)), lower)));
+}
+
+inline unsigned SepMask(__m128i v) {  // space . -
+  const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
+  return static_cast<unsigned>(_mm_movemask_epi8(m));
+}
+
 // Index of the first digit in data[i, n), or n.
 inline std::size_t FindDigit(const std::uint8_t* data, std::size_t i, std::size_t n) {
-  const __m128i zero = _mm_set1_epi8('0');
-  const __m128i nine = _mm_set1_epi8(9);
   while (i + 16 <= n) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-    const __m128i t = _mm_sub_epi8(v, zero);                       // digits become 0..9
-    const __m128i is_digit = _mm_cmpeq_epi8(_mm_min_epu8(t, nine), t);  // unsigned t <= 9
-    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(is_digit));
+    const unsigned mask = DigitMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i)));
     if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
     i += 16;
   }
@@ -47,12 +67,81 @@ inline std::size_t FindDigit(const std::uint8_t* data, std::size_t i, std::size_
   return n;
 }
 
+// Index of the first non-digit in data[i, n), or n.
+inline std::size_t SkipDigits(const std::uint8_t* data, std::size_t i, std::size_t n) {
+  while (i + 16 <= n) {
+    const unsigned mask = ~DigitMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i))) & 0xffffu;
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
+    i += 16;
+  }
+  for (; i < n; ++i)
+    if (kTable.cls[data[i]] != kDigit) return i;
+  return n;
+}
+
+// Index of the first byte that is not \w in data[i, n), or n.
+inline std::size_t SkipWordBytes(const std::uint8_t* data, std::size_t i, std::size_t n) {
+  while (i + 16 <= n) {
+    const unsigned mask = ~WordMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i))) & 0xffffu;
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
+    i += 16;
+  }
+  for (; i < n; ++i)
+    if (!IsWordByte(data[i])) return i;
+  return n;
+}
+
 }  // namespace
+
+// Every candidate starts with a digit followed by at least min_sig_-1 more bytes that are
+// digits, letters or separators (its significant chars, single separators between them). So
+// the first position of data[i, ...) where such a run of `run_` bytes begins is at or before
+// the start of every candidate not yet seen: bytes before it need no exact processing. 64-byte
+// blocks, run_ - 1 bytes of look-ahead. Returns {position, true} or {where scanning stopped,
+// false} when fewer than 64 bytes remain.
+std::pair<std::size_t, bool> DigitTokenizer::FindTrigger(const std::uint8_t* data, std::size_t i, std::size_t n) const {
+  const std::size_t step = 64 - (run_ - 1);
+  while (i + 64 <= n) {
+    std::uint64_t digits = 0;
+    std::uint64_t token = 0;
+    for (int k = 0; k < 4; ++k) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 16 * k));
+      const unsigned d = DigitMask(v);
+      unsigned t = d | SepMask(v);
+      if (letters_) t |= LetterMask(v);
+      digits |= std::uint64_t{d} << (16 * k);
+      token |= std::uint64_t{t} << (16 * k);
+    }
+    std::uint64_t run = token;
+    for (std::uint32_t k = 1; k < run_; ++k) run &= token >> k;
+    const std::uint64_t trig = digits & run & ((std::uint64_t{1} << step) - 1);
+    if (trig != 0) return {i + static_cast<std::size_t>(__builtin_ctzll(trig)), true};
+    i += step;
+  }
+  return {i, false};
+}
 
 std::uint64_t LetterBit(unsigned char c) {
   if (c >= 'A' && c <= 'Z') return std::uint64_t{1} << (c - 'A');
   if (c >= 'a' && c <= 'z') return std::uint64_t{1} << (26 + c - 'a');
   return 0;
+}
+
+void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
+  specs_ = specs;
+  min_sig_ = kMaxSignificant;
+  max_sig_ = 0;
+  letters_ = false;
+  if (specs_ != nullptr) {
+    for (const DigitSpec& s : *specs_) {
+      min_sig_ = s.min < min_sig_ ? s.min : min_sig_;
+      max_sig_ = s.max > max_sig_ ? s.max : max_sig_;
+      letters_ = letters_ || s.letters != 0 || s.trailing_letter;
+    }
+  }
+  run_ = min_sig_ < kMaxRun ? min_sig_ : kMaxRun;
+  if (run_ < 1) run_ = 1;
+  Reset();
 }
 
 void DigitTokenizer::Reset() {
@@ -66,9 +155,15 @@ void DigitTokenizer::Reset() {
 void DigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out) {
   if (!active() || n == 0) return;
   std::size_t i = 0;
+  exact_until_ = 0;
   while (i < n) {
     switch (state_) {
       case State::kIdle: {
+        if (i >= exact_until_) {
+          const auto [q, found] = FindTrigger(data, i, n);
+          i = q;
+          exact_until_ = found ? q + 1 : n;  // not found: the short tail is processed exactly
+        }
         const std::size_t j = FindDigit(data, i, n);
         if (j == n) {
           i = n;
@@ -89,19 +184,22 @@ void DigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t
         break;
       }
       case State::kWord: {
-        for (; i < n; ++i) {
+        while (i < n) {
+          const std::size_t k = SkipDigits(data, i, n);
+          if (k != i) {
+            word_.sig += static_cast<std::uint32_t>(k - i);
+            word_.last = data[k - 1];
+            i = k;
+            if (i == n) break;
+          }
           const std::uint8_t c = data[i];
           const std::uint8_t cls = kTable.cls[c];
-          if (cls == kDigit) {
-            ++word_.sig;
-            word_.last = c;
-            continue;
-          }
           if (cls == kLetter) {
             ++word_.sig;
             ++word_.letter_count;
             word_.letters |= LetterBit(c);
             word_.last = c;
+            ++i;
             continue;
           }
           if (cls == kUnderscore) {  // "123_456" is one \w word no digit detector accepts
@@ -110,7 +208,8 @@ void DigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t
             ++i;
             break;
           }
-          EndWord(offset + i, out);
+          // Fast path: a lone word (no separator before or after) outside every length range.
+          if (words_ != 0 || cls == kSep || (word_.sig >= min_sig_ && word_.sig <= max_sig_)) EndWord(offset + i, out);
           ++i;
           if (cls == kSep) {
             pending_sep_ = kTable.sep[c];
@@ -142,7 +241,7 @@ void DigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t
         break;
       }
       case State::kSkipWord: {
-        while (i < n && IsWordByte(data[i])) ++i;
+        i = SkipWordBytes(data, i, n);
         if (i < n) state_ = State::kIdle;  // data[i] is not \w: the next digit may start a word
         break;
       }

@@ -16,10 +16,13 @@
 //
 // Streaming: a pure byte-level state machine; any chunking gives the same events (1 byte at a
 // time == one buffer). Blocks without digits are skipped 16 bytes at a time (SSE2) while idle.
+// While idle, a vectorised trigger search (a digit starting a run of min-length token bytes)
+// skips text that cannot hold a candidate; the exact machine runs from the trigger on.
 // No allocation after the event vector has grown to its working size.
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace vigie::match {
@@ -50,7 +53,8 @@ class DigitTokenizer {
  public:
   static constexpr std::uint32_t kMaxSignificant = 32;
 
-  void SetSpecs(const std::vector<DigitSpec>* specs) { specs_ = specs; Reset(); }
+  // REQUIRES: *specs outlives the tokenizer (the engine owns it) and each max <= kMaxSignificant.
+  void SetSpecs(const std::vector<DigitSpec>* specs);
   bool active() const { return specs_ != nullptr && !specs_->empty(); }
 
   // Scans data[0, n) which starts at absolute offset `offset`; appends events in end order.
@@ -71,9 +75,16 @@ class DigitTokenizer {
   };
   enum class State : std::uint8_t { kIdle, kWord, kAfterSep, kSkipWord };
 
+  static constexpr std::uint32_t kMaxRun = 16;  // trigger run length cap (look-ahead < 64)
   void EndWord(std::uint64_t end, std::vector<DigitEvent>& out);
+  std::pair<std::size_t, bool> FindTrigger(const std::uint8_t* data, std::size_t i, std::size_t n) const;
 
   const std::vector<DigitSpec>* specs_ = nullptr;
+  std::uint32_t min_sig_ = kMaxSignificant;  // smallest min / largest max over the specs
+  std::uint32_t max_sig_ = 0;
+  std::uint32_t run_ = 1;                    // trigger: a digit then run_-1 token bytes
+  bool letters_ = false;                     // some spec accepts letters: they are token bytes
+  std::size_t exact_until_ = 0;              // within a Feed: below this, bytes are processed exactly
   State state_ = State::kIdle;
   bool prev_is_word_ = false;     // last byte of the previous Feed was \w (boundary check)
   std::uint8_t pending_sep_ = 0;

@@ -111,6 +111,19 @@ TEST(FlowTable, TimeoutsByStateInPacketTime) {
   EXPECT_EQ(h.Count("vigie_flow_closed_total", {{"reason", "timeout"}}), 3);
 }
 
+// Expiry must not depend on when Expire() runs (it runs per shard): a packet arriving after
+// the idle timeout starts a new flow even when no Expire() happened in between.
+TEST(FlowTable, PacketAfterIdleTimeoutStartsANewFlowWithoutExpire) {
+  Harness h;
+  h.table->Process(Udp("10.0.0.1", 5353, "10.0.0.9", 53, "q", 0));
+  h.table->Process(Udp("10.0.0.1", 5353, "10.0.0.9", 53, "q", Seconds(59)));
+  EXPECT_EQ(h.Count("vigie_flow_created_total", {{"proto", "udp"}}), 1);
+  h.table->Process(Udp("10.0.0.1", 5353, "10.0.0.9", 53, "q", Seconds(59 + 60)));
+  EXPECT_EQ(h.Count("vigie_flow_created_total", {{"proto", "udp"}}), 2);
+  EXPECT_EQ(h.Count("vigie_flow_closed_total", {{"reason", "timeout"}}), 1);
+  EXPECT_EQ(h.table->active(), 1u);
+}
+
 TEST(FlowTable, ActivityPostponesTimeout) {
   Harness h;
   h.table->Process(Udp("10.0.0.1", 5000, "10.0.0.2", 6000, "a", 0));

@@ -11,8 +11,10 @@ A case file (tests/replay/cases/*.json) holds:
   "workers":   list of worker counts to run with (default [1]); results must be identical
   "metrics":   {"name{label=\"v\"}": value}   exact values from --metrics-file
   "metrics_min": {...}                       lower bounds
-  "alerts":    [{"rule": R, "entity": ID (optional), "window": W (optional), "min": n, "max": m}]
+  "alerts":    [{"rule": R (optional: any rule), "entity": ID (optional), "window": W (optional),
+                 "min": n, "max": m}]
   "alerts_total": n                          exact number of alert lines (optional)
+  "only_entities": [ID…]                     every alert must be about one of these entities
   "flows":     path of a sidecar JSON (list of {"client":[ip,port],"server":[ip,port],"proto":6,
                "pkts_toserver":..,"bytes_toserver":..,"pkts_toclient":..,"bytes_toclient":..})
   "no_full_values": path of a sidecar JSON list of clear personal values that must not appear
@@ -83,12 +85,16 @@ def check_alerts(case, alerts, errors):
         errors.append(f"alerts: got {len(alerts)} lines, want {case['alerts_total']}: "
                       + ", ".join(f"{a['rule']}/{a.get('entity', {}).get('id')}/{a.get('window')}" for a in alerts))
     for spec in case.get("alerts", []):
-        hits = [a for a in alerts if a.get("rule") == spec["rule"]
+        hits = [a for a in alerts if ("rule" not in spec or a.get("rule") == spec["rule"])
                 and ("entity" not in spec or a.get("entity", {}).get("id") == spec["entity"])
                 and ("window" not in spec or a.get("window") == spec["window"])]
         lo, hi = spec.get("min", 1), spec.get("max", 10**9)
         if not lo <= len(hits) <= hi:
             errors.append(f"alerts {spec}: got {len(hits)}")
+    if "only_entities" in case:
+        for a in alerts:
+            if a.get("entity", {}).get("id") not in case["only_entities"]:
+                errors.append(f"unexpected alert for {a.get('entity')}: {a.get('rule')} {a.get('window')}")
     for a in alerts:
         for k in ("timestamp", "event_type", "rule", "severity", "src_ip", "dest_ip", "entity", "pii", "message"):
             if k not in a:

@@ -144,3 +144,10 @@ if __name__ == "__main__":
         print(json.dumps(generate(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 1.0), indent=2))
     else:
         build(os.path.join(HERE, "..", "..", "..", "pcaps"))
+
+
+def build_large(outdir):
+    """Issue scenario (1) at full scale: 12 000 records in one hour for one account."""
+    facts = generate(os.path.join(outdir, "track_api_full.pcap"), scale=1.0)
+    with open(os.path.join(outdir, "track_api_full.json"), "w") as f:
+        json.dump(facts, f, indent=2, sort_keys=True)

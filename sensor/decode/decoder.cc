@@ -270,9 +270,18 @@ DecodeStatus Decoder::Pppoe(Cursor c, DecodedPacket& out) const {
   // ver/type, code, session id, length, then the PPP protocol field.
   if (c.cap < 8) return Fail(out, Anomaly::kPppoeHeaderTruncated);
   if (c.p[0] != 0x11 || c.p[1] != 0x00) return Fail(out, Anomaly::kPppoeUnsupported);
+  // The PPPoE length (PPP protocol field + datagram) bounds the datagram: bytes past it are
+  // Ethernet padding, never payload; an IP header claiming more is clamped to it.
+  Cursor inner = c.Skip(8);
+  const std::uint32_t len = LoadBe16(c.p + 4);
+  if (len >= 2 && len - 2 < inner.wire) {
+    inner.wire = len - 2;
+    inner.bounded = true;
+    if (inner.cap > inner.wire) inner.cap = inner.wire;
+  }
   switch (LoadBe16(c.p + 6)) {
-    case 0x0021: return Ipv4(c.Skip(8), out);
-    case 0x0057: return Ipv6(c.Skip(8), out);
+    case 0x0021: return Ipv4(inner, out);
+    case 0x0057: return Ipv6(inner, out);
     default: return NotIp(out);  // LCP, IPCP, …
   }
 }

@@ -87,7 +87,10 @@ class Decoder {
     const std::uint8_t* p;
     std::uint32_t cap;
     std::uint32_t wire;
-    Cursor Skip(std::uint32_t n) const { return {p + n, cap - n, wire - n}; }  // REQUIRES: n <= cap
+    // Set when an outer layer with its own length field (PPPoE) bounds the datagram: an IP
+    // length beyond `wire` is then clamped to it (as tshark and a PPP stack do), not an anomaly.
+    bool bounded = false;
+    Cursor Skip(std::uint32_t n) const { return {p + n, cap - n, wire - n, bounded}; }  // REQUIRES: n <= cap
   };
 
   DecodeStatus Link(int linktype, Cursor c, DecodedPacket& out) const;

@@ -18,6 +18,7 @@ DecodeStatus Decoder::Ipv4(Cursor c, DecodedPacket& out) const {
   if (ihl > c.cap) return Fail(out, Anomaly::kIpv4HeaderTruncated);
   std::uint32_t total = LoadBe16(c.p + 2);
   if (total == 0) total = c.wire;  // TSO / BIG TCP capture: the frame is the truth
+  if (c.bounded && total > c.wire) total = c.wire;
   // The header's length must fit what was on the wire; below that it trims link padding.
   if (total < ihl || total > c.wire) return Fail(out, Anomaly::kIpv4BadLength);
   c.wire = total;
@@ -47,6 +48,7 @@ DecodeStatus Decoder::Ipv6(Cursor c, DecodedPacket& out) const {
   const std::uint8_t next = c.p[6];
   // Jumbogram / BIG TCP: payload length 0 with a Hop-by-Hop header; the frame is the truth.
   if (payload == 0 && next == kExtHopByHop) payload = c.wire - 40;
+  if (c.bounded && 40 + payload > c.wire && c.wire >= 40) payload = c.wire - 40;
   if (40 + payload > c.wire) return Fail(out, Anomaly::kIpv6BadLength);
   c.wire = 40 + payload;
   if (c.cap > c.wire) c.cap = c.wire;

@@ -3,6 +3,7 @@
 #include "match/digit_tokenizer.h"
 
 #include <emmintrin.h>
+#include <tmmintrin.h>
 
 #include <utility>
 
@@ -99,21 +100,40 @@ inline std::size_t SkipWordBytes(const std::uint8_t* data, std::size_t i, std::s
 // the start of every candidate not yet seen: bytes before it need no exact processing. 64-byte
 // blocks, run_ - 1 bytes of look-ahead. Returns {position, true} or {where scanning stopped,
 // false} when fewer than 64 bytes remain.
-std::pair<std::size_t, bool> DigitTokenizer::FindTrigger(const std::uint8_t* data, std::size_t i, std::size_t n) const {
+// SSSE3 is part of the x86-64-v2 baseline the Release build targets (-march=x86-64-v2); the
+// attribute lets Debug/sanitizer builds, compiled without -march, use pshufb here too.
+__attribute__((target("ssse3"))) std::pair<std::size_t, bool> DigitTokenizer::FindTrigger(const std::uint8_t* data,
+                                                                                          std::size_t i,
+                                                                                          std::size_t n) const {
   const std::size_t step = 64 - (run_ - 1);
+  // Nibble classification (SSSE3 pshufb): class = hi[c >> 4] & lo[c & 15]; bit 1 digit,
+  // bits 2/4 letters (0x41-0x4F/0x61-0x6F, 0x50-0x5A/0x70-0x7A), bit 8 separators (0x20 0x2D
+  // 0x2E). Bytes >= 0x80 index hi entries 8-15, which are 0.
+  const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hi_table_.data()));
+  const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(lo_table_.data()));
+  const __m128i nibble = _mm_set1_epi8(0x0f);
+  const __m128i one = _mm_set1_epi8(1);
+  const __m128i zero = _mm_setzero_si128();
   while (i + 64 <= n) {
     std::uint64_t digits = 0;
     std::uint64_t token = 0;
     for (int k = 0; k < 4; ++k) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 16 * k));
-      const unsigned d = DigitMask(v);
-      unsigned t = d | SepMask(v);
-      if (letters_) t |= LetterMask(v);
-      digits |= std::uint64_t{d} << (16 * k);
-      token |= std::uint64_t{t} << (16 * k);
+      const __m128i c = _mm_and_si128(_mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), nibble)),
+                                      _mm_shuffle_epi8(lo, _mm_and_si128(v, nibble)));
+      const auto d = static_cast<std::uint64_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(c, one), one)));
+      const auto t = static_cast<std::uint64_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, zero))) ^ 0xffffu;
+      digits |= d << (16 * k);
+      token |= t << (16 * k);
     }
+    // Runs of run_ token bytes, by doubling: after the loop bit p says token[p, p + covered).
     std::uint64_t run = token;
-    for (std::uint32_t k = 1; k < run_; ++k) run &= token >> k;
+    std::uint32_t covered = 1;
+    while (covered * 2 <= run_) {
+      run &= run >> covered;
+      covered *= 2;
+    }
+    if (covered < run_) run &= run >> (run_ - covered);
     const std::uint64_t trig = digits & run & ((std::uint64_t{1} << step) - 1);
     if (trig != 0) return {i + static_cast<std::size_t>(__builtin_ctzll(trig)), true};
     i += step;
@@ -141,6 +161,25 @@ void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
   }
   run_ = min_sig_ < kMaxRun ? min_sig_ : kMaxRun;
   if (run_ < 1) run_ = 1;
+  // Token bytes for the trigger: digits, the separators some spec accepts, letters if some
+  // spec accepts letters.
+  hi_table_.fill(0);
+  lo_table_.fill(0);
+  hi_table_[3] = 1;
+  for (int c = 0; c <= 9; ++c) lo_table_[static_cast<std::size_t>(c)] |= 1;
+  std::uint8_t seps = 0;
+  if (specs_ != nullptr)
+    for (const DigitSpec& s : *specs_) seps |= s.separators;
+  if (seps != 0) hi_table_[2] = 8;
+  if (seps & kSepSpace) lo_table_[0x0] |= 8;
+  if (seps & kSepDash) lo_table_[0xd] |= 8;
+  if (seps & kSepDot) lo_table_[0xe] |= 8;
+  if (letters_) {
+    hi_table_[4] = hi_table_[6] = 2;
+    hi_table_[5] = hi_table_[7] = 4;
+    for (int c = 1; c <= 15; ++c) lo_table_[static_cast<std::size_t>(c)] |= 2;
+    for (int c = 0; c <= 10; ++c) lo_table_[static_cast<std::size_t>(c)] |= 4;
+  }
   Reset();
 }
 
@@ -150,6 +189,7 @@ void DigitTokenizer::Reset() {
   pending_sep_ = 0;
   word_ = Word{};
   words_ = 0;
+  token_sig_ = 0;
 }
 
 void DigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out) {
@@ -162,7 +202,7 @@ void DigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t
         if (i >= exact_until_) {
           const auto [q, found] = FindTrigger(data, i, n);
           i = q;
-          exact_until_ = found ? q + 1 : n;  // not found: the short tail is processed exactly
+          exact_until_ = found ? q + kExactAfterTrigger : n;  // not found: the short tail is processed exactly
         }
         const std::size_t j = FindDigit(data, i, n);
         if (j == n) {
@@ -176,6 +216,7 @@ void DigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t
           break;
         }
         words_ = 0;
+        token_sig_ = 0;
         word_ = Word{};
         word_.sig = 1;
         word_.first = data[j];
@@ -205,6 +246,7 @@ void DigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t
           if (cls == kUnderscore) {  // "123_456" is one \w word no digit detector accepts
             state_ = State::kSkipWord;
             words_ = 0;
+            token_sig_ = 0;
             ++i;
             break;
           }
@@ -216,6 +258,7 @@ void DigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t
             state_ = State::kAfterSep;
           } else {
             words_ = 0;
+            token_sig_ = 0;
             state_ = State::kIdle;
           }
           break;
@@ -236,6 +279,7 @@ void DigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t
           // The token ended; the byte is re-examined idle (a letter makes the next digit
           // mid-word, another separator is just a non-word byte).
           words_ = 0;
+          token_sig_ = 0;
           state_ = State::kIdle;
         }
         break;
@@ -258,8 +302,11 @@ void DigitTokenizer::Finish(std::uint64_t end, std::vector<DigitEvent>& out) {
 void DigitTokenizer::EndWord(std::uint64_t end, std::vector<DigitEvent>& out) {
   ring_[words_ % kMaxSignificant] = word_;
   ++words_;
+  token_sig_ += word_.sig;  // an upper bound of any suffix sum: most word ends stop here
+  if (token_sig_ < min_sig_) return;
   const std::uint64_t depth = words_ < kMaxSignificant ? words_ : kMaxSignificant;
   for (const DigitSpec& spec : *specs_) {
+    if (token_sig_ < spec.min) continue;
     std::uint32_t sum = 0;
     for (std::uint64_t k = 0; k < depth; ++k) {
       const Word& w = ring_[(words_ - 1 - k) % kMaxSignificant];

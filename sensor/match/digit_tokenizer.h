@@ -76,6 +76,9 @@ class DigitTokenizer {
   enum class State : std::uint8_t { kIdle, kWord, kAfterSep, kSkipWord };
 
   static constexpr std::uint32_t kMaxRun = 16;  // trigger run length cap (look-ahead < 64)
+  // After a trigger, bytes stay exactly processed this far: PII-dense text triggers again soon,
+  // and a 64-byte trigger block costs more than skipping digit-free bytes exactly.
+  static constexpr std::size_t kExactAfterTrigger = 48;
   void EndWord(std::uint64_t end, std::vector<DigitEvent>& out);
   std::pair<std::size_t, bool> FindTrigger(const std::uint8_t* data, std::size_t i, std::size_t n) const;
 
@@ -84,6 +87,8 @@ class DigitTokenizer {
   std::uint32_t max_sig_ = 0;
   std::uint32_t run_ = 1;                    // trigger: a digit then run_-1 token bytes
   bool letters_ = false;                     // some spec accepts letters: they are token bytes
+  std::array<std::uint8_t, 16> hi_table_{};  // trigger byte classes by high / low nibble
+  std::array<std::uint8_t, 16> lo_table_{};
   std::size_t exact_until_ = 0;              // within a Feed: below this, bytes are processed exactly
   State state_ = State::kIdle;
   bool prev_is_word_ = false;     // last byte of the previous Feed was \w (boundary check)
@@ -91,6 +96,7 @@ class DigitTokenizer {
   Word word_;
   std::array<Word, kMaxSignificant> ring_{};  // the token's last words
   std::uint64_t words_ = 0;                   // words in the current token
+  std::uint64_t token_sig_ = 0;               // significant chars in the current token
 };
 
 }  // namespace vigie::match

@@ -15,6 +15,8 @@
 //      Its key is the keyed hash of the normalized value of its strongest primary (lowest
 //      rank: NIR > IBAN > card > FT id > email > phone in the default signatures).
 //   4. Non-standalone types (birth date, address) are counted only inside a record.
+#include <emmintrin.h>
+
 #include "match/scan_state.h"
 
 namespace vigie::match {
@@ -52,7 +54,7 @@ bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) co
   bool close_seen = false;
   bool boundary = false;
   char last_non_blank = 0;
-  ForEachSpan(from, to, [&](const char* p, std::size_t n) {
+  auto scalar = [&](const char* p, std::size_t n) {
     for (std::size_t k = 0; k < n && !boundary; ++k) {
       const char c = p[k];
       if (c == '}') {
@@ -65,6 +67,26 @@ bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) co
       }
       if (c != ' ' && c != '\t' && c != '\r' && c != '\n') last_non_blank = c;
     }
+  };
+  // The bytes between two findings are mostly ordinary text: 16 at a time, only blocks holding
+  // '{', '}' or a newline need the byte loop; others just update the last non-blank byte.
+  ForEachSpan(from, to, [&](const char* p, std::size_t n) {
+    std::size_t k = 0;
+    for (; k + 16 <= n && !boundary; k += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+      const __m128i nl = _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'));
+      const __m128i special =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('{')), _mm_cmpeq_epi8(v, _mm_set1_epi8('}'))), nl);
+      if (_mm_movemask_epi8(special) != 0) {
+        scalar(p + k, 16);
+        continue;
+      }
+      const __m128i blank = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))),
+                                         _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+      const unsigned non_blank = ~static_cast<unsigned>(_mm_movemask_epi8(blank)) & 0xffffu;
+      if (non_blank != 0) last_non_blank = p[k + 31 - static_cast<std::size_t>(__builtin_clz(non_blank))];
+    }
+    if (!boundary && k < n) scalar(p + k, n - k);
   });
   return boundary;
 }

@@ -39,18 +39,20 @@ bool IbanValid(std::string_view s) {
   if (!IsUpper(s[0]) || !IsUpper(s[1]) || !IsDigit(s[2]) || !IsDigit(s[3])) return false;
   if (IbanLength(s.substr(0, 2)) != static_cast<int>(s.size())) return false;
   // Move the first four chars to the end, letters become 10..35, the number mod 97 must be 1.
-  unsigned rem = 0;
+  // One division per ~14 digits instead of per char: rem stays below 10^16 before reducing.
+  std::uint64_t rem = 0;
   for (std::size_t k = 0; k < s.size(); ++k) {
-    const char c = s[(k + 4) % s.size()];
+    const char c = s[k + 4 < s.size() ? k + 4 : k + 4 - s.size()];
     if (IsDigit(c)) {
-      rem = (rem * 10 + static_cast<unsigned>(Digit(c))) % 97;
+      rem = rem * 10 + static_cast<std::uint64_t>(Digit(c));
     } else if (IsUpper(c)) {
-      rem = (rem * 100 + static_cast<unsigned>(c - 'A' + 10)) % 97;
+      rem = rem * 100 + static_cast<std::uint64_t>(c - 'A' + 10);
     } else {
       return false;
     }
+    if (rem >= 100000000000000ull) rem %= 97;
   }
-  return rem == 1;
+  return rem % 97 == 1;
 }
 
 std::optional<std::size_t> CheckIban(std::string_view w, std::string& norm) {
@@ -131,16 +133,33 @@ bool CardIssuerAccepts(std::string_view d) {
   return false;
 }
 
+namespace {
+// The written shapes the signature accepts (bit k of `seps`: a separator k digits before the end):
+// 16 = 4-4-4-4 (leading 2-6), 19 = 4-4-4-4-3 (leading 4/6), 14/15 = 4-6-4 / 4-6-5 (leading 3);
+// each separator optional. 13-digit Visa is left out (it looks like an EAN-13).
+bool CardShape(int n, std::uint32_t seps, char first) {
+  switch (n) {
+    case 16: return first >= '2' && first <= '6' && (seps & ~((1u << 4) | (1u << 8) | (1u << 12))) == 0;
+    case 19: return (first == '4' || first == '6') && (seps & ~((1u << 3) | (1u << 7) | (1u << 11) | (1u << 15))) == 0;
+    case 14: return first == '3' && (seps & ~((1u << 4) | (1u << 10))) == 0;
+    case 15: return first == '3' && (seps & ~((1u << 5) | (1u << 11))) == 0;
+    default: return false;
+  }
+}
+}  // namespace
+
 std::optional<std::size_t> CheckCard(std::string_view w, std::string& norm) {
   char digits[19];
   int n = 0;
   std::size_t i = w.size();
   bool prev_sep = true;
+  std::uint32_t seps = 0;
   while (i > 0 && n < 19) {
     const char c = w[i - 1];
     if (c == ' ' || c == '-') {
       if (prev_sep) break;
       prev_sep = true;
+      seps |= 1u << n;
       --i;
       continue;
     }
@@ -150,7 +169,7 @@ std::optional<std::size_t> CheckCard(std::string_view w, std::string& norm) {
     --i;
     prev_sep = false;
     // Digits right after '/' are a URL path segment: an object id, not a card.
-    if (n >= 13 && TokenStart(w, i) && (i == 0 || w[i - 1] != '/')) {
+    if (n >= 13 && TokenStart(w, i) && (i == 0 || w[i - 1] != '/') && CardShape(n, seps, c)) {
       std::string_view d(digits + 19 - n, static_cast<std::size_t>(n));
       if (CardIssuerAccepts(d) && LuhnValid(d)) {
         bool same = true;

@@ -44,16 +44,23 @@ bool NirValid(std::string_view c) {
   return key >= 1 && key <= 97 && key == static_cast<int>(97 - num % 97);
 }
 
+// Spaces may only separate the groups S YY MM DD CCC OOO KK (bit k: a space before char k), or
+// S YY MM DDD CC OOO KK for departments 97x/98x (the shapes the signature accepts).
+constexpr std::uint32_t kNirSpaces = (1u << 1) | (1u << 3) | (1u << 5) | (1u << 7) | (1u << 10) | (1u << 13);
+constexpr std::uint32_t kNirOverseasSpaces = (1u << 1) | (1u << 3) | (1u << 5) | (1u << 8) | (1u << 10) | (1u << 13);
+
 std::optional<std::size_t> CheckNir(std::string_view w, std::string& norm) {
   char sig[15];
   int n = 0;
   std::size_t i = w.size();
   bool prev_space = true;  // no trailing space
+  std::uint32_t spaces = 0;
   while (i > 0 && n < 15) {
     char ch = w[i - 1];
     if (ch == ' ') {
       if (prev_space) return std::nullopt;
       prev_space = true;
+      spaces |= 1u << (15 - n);
       --i;
       continue;
     }
@@ -64,6 +71,8 @@ std::optional<std::size_t> CheckNir(std::string_view w, std::string& norm) {
     prev_space = false;
   }
   if (n != 15 || !TokenStart(w, i)) return std::nullopt;
+  const bool overseas = spaces == kNirOverseasSpaces && sig[5] == '9' && (sig[6] == '7' || sig[6] == '8');
+  if ((spaces & ~kNirSpaces) != 0 && !overseas) return std::nullopt;
   std::string_view compact(sig, 15);
   if (!NirValid(compact)) return std::nullopt;
   norm.assign(compact);
@@ -186,8 +195,8 @@ std::optional<std::size_t> CheckEmail(std::string_view w, std::string& norm) {
   while (s > 0 && EmailLocalChar(w[s - 1]) && at - s < 64) --s;
   while (s < at && (w[s] == '.' || w[s] == '-' || w[s] == '+')) ++s;  // punctuation before the address
   if (s == at || w[at - 1] == '.') return std::nullopt;
-  norm.clear();
-  for (std::size_t k = s; k < w.size(); ++k) norm.push_back(ToLower(w[k]));
+  norm.assign(w.substr(s));
+  for (char& c : norm) c = ToLower(c);
   return s;
 }
 

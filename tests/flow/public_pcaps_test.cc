@@ -93,9 +93,6 @@ TEST(PublicPcaps, StreamsMatchTsharkFollow) {
       // decoder (as the receiving host drops it); tshark keeps the partial bytes, and the
       // retransmissions carry different data.
       "zeek/tcp-reassembly-inconsistent-rexmit.pcap",
-      // DECODER BUG (reported): frame 19 is a pure ACK whose IP total length (46) exceeds the
-      // PPPoE payload length (40); the 6 padding bytes are decoded as TCP payload.
-      "zeek/pppoe-over-qinq.pcap",
   };
   // By default only the captures about TCP itself (about 40 files, ~30 s with tshark);
   // VIGIE_TSHARK_COMPARE=all compares every TCP capture.

@@ -67,6 +67,11 @@ TEST(Nir, WrongKeysAndShapes) {
   EXPECT_FALSE(NirValid("25307A207300470"));
   EXPECT_EQ(Check(&CheckNir, "2 53 07 2B 073 004 71"), "<rejected>");
   EXPECT_EQ(Check(&CheckNir, "2  53072B07300470"), "<rejected>");
+  // Spaces only between the groups (the signature's shapes): these are valid numbers written
+  // in a way no NIR is written.
+  EXPECT_EQ(Check(&CheckNir, "2951 099126 11193"), "<rejected>");
+  EXPECT_EQ(Check(&CheckNir, "x 2 95 10 99 126 111 93"), "2 95 10 99 126 111 93");
+  EXPECT_EQ(Check(&CheckNir, "_295109912611193"), "<rejected>");  // '_' is a word byte: no \b
 }
 
 TEST(Phone, EveryForm) {
@@ -142,6 +147,11 @@ TEST(Card, LuhnAndIssuers) {
   EXPECT_EQ(Check(&CheckCard, "4111111111111112"), "<rejected>");
   EXPECT_EQ(Check(&CheckCard, "/orders/4111111111111111"), "<rejected>");
   EXPECT_EQ(Check(&CheckCard, "0000000000000000"), "<rejected>");
+  // Only the 4-4-4-4(-3) and 4-6-4/5 groupings; no 13-digit Visa (EAN-13 look-alike).
+  EXPECT_EQ(Check(&CheckCard, "cb 41 11111111 111111"), "<rejected>");
+  EXPECT_EQ(Check(&CheckCard, "cb 4222222222222"), "<rejected>");
+  EXPECT_EQ(Check(&CheckCard, "cb 4111 1111 1111 1111 113"), "<rejected>");  // Luhn fails for 19, 16 not at the end
+  EXPECT_EQ(Check(&CheckCard, "amex 378282246310005"), "378282246310005");
 }
 
 TEST(FranceTravail, Shape) {

@@ -66,9 +66,7 @@ std::string_view Word(std::string_view* rest) {
 SmtpSession::SmtpSession(const AppContext& ctx, flow::Flow& /*flow*/)
     : ctx_(ctx),
       metrics_(DecoderMetrics<smtp::SmtpMetrics>(ctx, smtp::SmtpMetrics::kSlot)),
-      mime_(*this, &metrics_.mime) {
-  if (ctx.scanner != nullptr) scan_.emplace(*ctx.scanner);
-}
+      mime_(*this, &metrics_.mime) {}
 
 void SmtpSession::OnData(flow::Flow& flow, flow::Direction dir, ByteView data) {
   if (tls_) return;
@@ -336,6 +334,8 @@ void SmtpSession::Content(ByteView data) {
 }
 
 void SmtpSession::BeginMessage() {
+  // Opened on the first message only: most SMTP flows carry none, or are STARTTLS.
+  if (!scan_ && ctx_.scanner != nullptr) scan_.emplace(*ctx_.scanner);
   in_message_ = true;
   part_had_data_ = false;
   decoded_ = 0;

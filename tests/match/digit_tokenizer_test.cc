@@ -1,0 +1,180 @@
+// DigitTokenizer: candidate ends for the digit detectors, word boundaries like the regex \b,
+// separators per spec, runs too long for any detector, streaming (any chunking gives the same
+// events), end of data at Finish(); and the scanner/loader plumbing of `digits:` detectors.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "core/error.h"
+#include "match/digit_tokenizer.h"
+#include "test_util.h"
+
+namespace vigie::match::testing {
+namespace {
+
+constexpr std::uint16_t kPhone = 0, kFt = 1, kNir = 2, kCard = 3;
+
+std::vector<DigitSpec> Specs() {
+  std::vector<DigitSpec> v(4);
+  v[kPhone] = {kPhone, 10, 10, kSepSpace | kSepDot | kSepDash, 1u << 0, 0, false};
+  v[kFt] = {kFt, 8, 8, 0, 0x3ff, 0, true};
+  v[kNir] = {kNir, 15, 15, kSepSpace, 0x19e /* 1 2 3 4 7 8 */, 0, false};
+  for (char c : std::string("ABab")) v[kNir].letters |= LetterBit(static_cast<unsigned char>(c));
+  v[kCard] = {kCard, 14, 19, kSepSpace | kSepDash, 0x7c /* 2-6 */, 0, false};
+  return v;
+}
+
+using Events = std::vector<std::pair<std::uint64_t, std::uint16_t>>;
+
+Events Tokenize(const std::string& text, const std::vector<std::size_t>& cuts = {}) {
+  static const std::vector<DigitSpec> specs = Specs();
+  DigitTokenizer t;
+  t.SetSpecs(&specs);
+  std::vector<DigitEvent> out;
+  std::size_t pos = 0;
+  auto feed = [&](std::size_t to) {
+    t.Feed(reinterpret_cast<const std::uint8_t*>(text.data()) + pos, to - pos, pos, out);
+    pos = to;
+  };
+  for (std::size_t c : cuts) feed(c);
+  feed(text.size());
+  t.Finish(text.size(), out);
+  Events e;
+  for (const auto& ev : out) e.emplace_back(ev.end, ev.detector);
+  return e;
+}
+
+// End offset of `needle` in `text` (one past its last byte).
+std::uint64_t EndOf(const std::string& text, const std::string& needle) { return text.find(needle) + needle.size(); }
+
+TEST(DigitTokenizer, ShapesAndSeparators) {
+  std::string t = "tel 06 12 34 56 78; fax 01.42.68.53.00, id 1234567A.";
+  EXPECT_EQ(Tokenize(t), (Events{{EndOf(t, "56 78"), kPhone}, {EndOf(t, "53.00"), kPhone}, {EndOf(t, "567A"), kFt}}));
+  // A separator the spec does not accept, or two in a row, breaks the run.
+  t = "cb 4111.1111.1111.1111 / 06  12 34 56 78 / 4111-1111 1111-1111 ";
+  EXPECT_EQ(Tokenize(t), (Events{{EndOf(t, "4111-1111 1111-1111"), kCard}}));
+  // Corsica letters inside a NIR, spaced or not; lower-case too (the validator upper-cases).
+  t = "a 2 53 07 2A 073 004 43 b 253072b07300470 ";
+  EXPECT_EQ(Tokenize(t), (Events{{EndOf(t, "004 43"), kNir}, {EndOf(t, "0470"), kNir}}));
+  // A 19-digit card also ends after its first 16 digits (both shapes are candidates); its last
+  // 15 digits, starting with 1, have the NIR's length and separators: a NIR candidate too
+  // (specs in order at one end; the validators sort it out).
+  t = "4111 1111 1111 1111 111 ";
+  EXPECT_EQ(Tokenize(t), (Events{{19, kCard}, {23, kNir}, {23, kCard}}));
+}
+
+TEST(DigitTokenizer, WordBoundariesLikeRegex) {
+  // Digits inside a word, next to '_' or a letter, never start or end a candidate.
+  for (const char* t : {"x0612345678 ", "_0612345678 ", "0612345678_ ", "0612345678x ", "1234567a ", "123456AB ",
+                        "A1234567B ", "12_34567A "})
+    EXPECT_EQ(Tokenize(t), Events{}) << t;
+  // Punctuation and high bytes are boundaries.
+  const std::string t = "\xc3\xa9" "0612345678\"";
+  EXPECT_EQ(Tokenize(t), (Events{{12, kPhone}}));
+}
+
+TEST(DigitTokenizer, RunsLongerThanAnyDetector) {
+  EXPECT_EQ(Tokenize("n 12345678901234567890123456789012345678901234567890 "), Events{});
+  EXPECT_EQ(Tokenize("n 0612345678901 "), Events{});
+  EXPECT_EQ(Tokenize("id 12345678" + std::string(100, '9') + " "), Events{});
+  // A long run followed by a separator and a fresh candidate: only the candidate.
+  const std::string t = std::string(70, '7') + " 06 12 34 56 78 ";
+  EXPECT_EQ(Tokenize(t), (Events{{t.size() - 1, kPhone}}));
+}
+
+TEST(DigitTokenizer, DigitsAtEndOfDataEndAtFinish) {
+  EXPECT_EQ(Tokenize("1234567A"), (Events{{8, kFt}}));
+  EXPECT_EQ(Tokenize("tel 0612345678"), (Events{{14, kPhone}}));
+  EXPECT_EQ(Tokenize("tel 0612345678", {7}), (Events{{14, kPhone}}));
+  EXPECT_EQ(Tokenize("tel 06123456789"), Events{});  // 11 digits
+  EXPECT_EQ(Tokenize("tel 06 12 34 56 78 "), (Events{{18, kPhone}}));  // trailing separator, then end
+}
+
+TEST(DigitTokenizer, RunsAcrossFeedBoundaries) {
+  const std::string t = "x 06 12 34 56 78 y";
+  const Events whole = Tokenize(t);
+  ASSERT_EQ(whole, (Events{{16, kPhone}}));
+  for (std::size_t c = 1; c < t.size(); ++c) EXPECT_EQ(Tokenize(t, {c}), whole) << "cut at " << c;
+  std::vector<std::size_t> every;
+  for (std::size_t c = 1; c < t.size(); ++c) every.push_back(c);
+  EXPECT_EQ(Tokenize(t, every), whole);
+}
+
+// Long texts exercise the vectorised trigger search (64-byte blocks) and its chunk tail.
+TEST(DigitTokenizer, AnyChunkingSameEvents) {
+  std::mt19937 rng(7);
+  PiiGenerator g(11);
+  const char* noise = "ab _-.;:\"{}\n0123456789ZAB";
+  std::string text;
+  for (int i = 0; i < 300; ++i) {
+    const int n = std::uniform_int_distribution<int>(0, 150)(rng);
+    for (int k = 0; k < n; ++k) text.push_back(noise[std::uniform_int_distribution<int>(0, 24)(rng)]);
+    const Person p = g.NextPerson(i);
+    text += " " + (i % 2 ? p.nir : p.nir_spaced) + " " + p.phone + ";" + p.card + " " + p.ft_id + " ";
+  }
+  const Events whole = Tokenize(text);
+  EXPECT_GT(whole.size(), 1000u);
+  for (std::size_t step : {1u, 3u, 16u, 63u, 64u, 65u, 1460u}) {
+    std::vector<std::size_t> cuts;
+    for (std::size_t c = step; c < text.size(); c += step) cuts.push_back(c);
+    EXPECT_EQ(Tokenize(text, cuts), whole) << "step " << step;
+  }
+  for (int round = 0; round < 10; ++round) {
+    std::vector<std::size_t> cuts;
+    for (std::size_t c = 0;;) {
+      c += std::uniform_int_distribution<std::size_t>(1, 200)(rng);
+      if (c >= text.size()) break;
+      cuts.push_back(c);
+    }
+    EXPECT_EQ(Tokenize(text, cuts), whole) << "round " << round;
+  }
+}
+
+// Scanner level: a phone at every offset around 64-byte blocks, cut at every position.
+TEST(DigitDetectors, ScannerFindsRunsCrossingChunks) {
+  Harness h;
+  for (std::size_t at = 50; at < 140; at += 7) {
+    const std::string text = std::string(at, 'x') + " 06 12 34 56 78 " + std::string(60, 'y');
+    const ScanSummary whole = h.Scan(text);
+    ASSERT_EQ(whole.matches[static_cast<std::size_t>(PiiType::kPhone)], 1u) << at;
+    for (std::size_t cut = at - 2; cut < at + 18; ++cut) {
+      ScanStream s(h.scanner);
+      s.Feed(AsBytes(std::string_view(text).substr(0, cut)));
+      s.Feed(AsBytes(std::string_view(text).substr(cut)));
+      const ScanSummary r = s.Finish();
+      EXPECT_EQ(r.matches, whole.matches) << at << " " << cut;
+      EXPECT_EQ(r.rejected, whole.rejected) << at << " " << cut;
+    }
+  }
+}
+
+TEST(DigitDetectors, DigitsOnlySignatureSetNeedsNoHyperscan) {
+  const std::string yaml =
+      "version: 1\ndetectors:\n  - id: phone\n    type: phone\n    validator: phone_fr\n"
+      "    digits: {min: 10, max: 10, separators: \" .-\", leading: \"0\"}\n";
+  Harness h(CompilePiiEngine(yaml, "inline.yaml", {}));
+  const auto r = h.Scan("appeler le 06.12.34.56.78 ou le 0612345679");
+  EXPECT_EQ(r.matches[static_cast<std::size_t>(PiiType::kPhone)], 2u);
+  EXPECT_EQ(r.bytes_scanned, 42u);
+}
+
+TEST(DigitDetectors, BadDigitsBlockNamesFileAndLine) {
+  const std::string head = "version: 1\ndetectors:\n  - id: phone\n    type: phone\n    validator: phone_fr\n";
+  auto error_of = [&](const std::string& digits) -> std::string {
+    try {
+      CompilePiiEngine(head + digits, "sig.yaml", {});
+    } catch (const StartupError& e) {
+      return e.what();
+    }
+    return "<no error>";
+  };
+  EXPECT_EQ(error_of("    digits: {min: 10, max: 40}\n").rfind("sig.yaml:6:", 0), 0u) << error_of("    digits: {min: 10, max: 40}\n");
+  EXPECT_NE(error_of("    digits: {min: 10, max: 10, separators: \"/\"}\n").find("sig.yaml:6: "), std::string::npos);
+  EXPECT_NE(error_of("    digits: {min: 10, max: 10, leading: \"x\"}\n").find("leading"), std::string::npos);
+  EXPECT_NE(error_of("    digits: {min: 10, max: 10, lenght: 3}\n").find("unknown key `lenght`"), std::string::npos);
+  EXPECT_NE(error_of("    digits: {max: 10}\n").find("sig.yaml:6: "), std::string::npos);
+  EXPECT_NE(error_of("    context: {keywords: [tel]}\n").find("needs `patterns:`"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigie::match::testing

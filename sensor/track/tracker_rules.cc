@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/hash.h"
+#include "flow/flow.h"
 #include "track/dns_names.h"
 #include "track/tracker_internal.h"
 
@@ -44,6 +45,14 @@ bool Tracker::Allowed(const RuleFilter& f, const Entity& ent) const {
 
 // The one place alerts leave the tracker (and are counted).
 void Tracker::Emit(alert::Alert&& a) {
+  if (a.community_id.empty()) {
+    // Decoders that skip the per-packet SHA-1 (DNS) leave it empty; an alert is rare enough.
+    flow::Flow f;
+    f.client = {a.src_ip, a.src_port};
+    f.server = {a.dest_ip, a.dest_port};
+    f.proto = a.proto;
+    a.community_id = flow::CommunityId(f);
+  }
   if (a.rule == kRuleBulk) {
     cells_->alerts_bulk.Inc();
   } else if (a.rule == kRuleRecords) {

@@ -26,19 +26,6 @@ def tls_records(rng, size):
     return bytes(out)
 
 
-def client_hello(sni):
-    name = sni.encode()
-    ext_sni = struct.pack("!HHHBH", 0, len(name) + 5, len(name) + 3, 0, len(name)) + name
-    body = b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00" + struct.pack("!H", len(ext_sni)) + ext_sni
-    hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
-    return b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs
-
-
-def dns_query(qid, name):
-    q = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\x00\x00\x01\x00\x01"
-    return struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + q
-
-
 def main():
     out = sys.argv[1]
     target = int(float(sys.argv[2]) if len(sys.argv) > 2 else 64) << 20
@@ -55,7 +42,7 @@ def main():
             if kind < 4:  # TLS bulk upload/download
                 c = pcapgen.TcpConversation(client, "198.51.100.%d" % (1 + n % 100), 30000 + n % 30000, 443, t0=t)
                 c.handshake()
-                c.send(0, client_hello("files%d.example.net" % (n % 7)))
+                c.send(0, pcapgen.tls_client_hello("files%d.example.net" % (n % 7)))
                 c.send(1, tls_records(rng, 5000))
                 c.send(n % 2, tls_records(rng, 120_000))
                 c.close()
@@ -80,9 +67,9 @@ def main():
                 c.frames = []
                 for k in range(20):
                     name = "host%d.svc%d.example.fr" % (rng.randrange(1000), k)
-                    for src, dst, sp, dp, payload in ((client, "10.0.0.53", 50000 + k, 53, dns_query(k, name)),
+                    for src, dst, sp, dp, payload in ((client, "10.0.0.53", 50000 + k, 53, pcapgen.dns_query(k, name)),
                                                       ("10.0.0.53", client, 53, 50000 + k,
-                                                       dns_query(k, name) + bytes(16))):
+                                                       pcapgen.dns_answer_a(k, name))):
                         fr = pcapgen.ether(pcapgen.ipv4(src, dst, 17, pcapgen.udp(src, dst, sp, dp, payload)))
                         c.frames.append((t + k * 0.001, fr, len(fr)))
             for ts, fr, wire in c.frames:

@@ -105,7 +105,6 @@ inline std::size_t SkipWordBytes(const std::uint8_t* data, std::size_t i, std::s
 __attribute__((target("ssse3"))) std::pair<std::size_t, bool> DigitTokenizer::FindTrigger(const std::uint8_t* data,
                                                                                           std::size_t i,
                                                                                           std::size_t n) const {
-  const std::size_t step = 64 - (run_ - 1);
   // Nibble classification (SSSE3 pshufb): class = hi[c >> 4] & lo[c & 15]; bit 1 digit,
   // bits 2/4 letters (0x41-0x4F/0x61-0x6F, 0x50-0x5A/0x70-0x7A), bit 8 separators (0x20 0x2D
   // 0x2E). Bytes >= 0x80 index hi entries 8-15, which are 0.
@@ -114,30 +113,49 @@ __attribute__((target("ssse3"))) std::pair<std::size_t, bool> DigitTokenizer::Fi
   const __m128i nibble = _mm_set1_epi8(0x0f);
   const __m128i one = _mm_set1_epi8(1);
   const __m128i zero = _mm_setzero_si128();
-  while (i + 64 <= n) {
-    std::uint64_t digits = 0;
-    std::uint64_t token = 0;
+  auto classify = [&](const std::uint8_t* p, std::uint64_t& digits, std::uint64_t& token) {
+    digits = 0;
+    token = 0;
     for (int k = 0; k < 4; ++k) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 16 * k));
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
       const __m128i c = _mm_and_si128(_mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), nibble)),
                                       _mm_shuffle_epi8(lo, _mm_and_si128(v, nibble)));
-      const auto d = static_cast<std::uint64_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(c, one), one)));
+      const auto d = static_cast<std::uint64_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, one)));
       const auto t = static_cast<std::uint64_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, zero))) ^ 0xffffu;
       digits |= d << (16 * k);
       token |= t << (16 * k);
     }
-    // Runs of run_ token bytes, by doubling: after the loop bit p says token[p, p + covered).
-    std::uint64_t run = token;
+  };
+  // Runs of run_ token bytes, by doubling: bit p of the result says token[p, p + run_) are all
+  // set (bits beyond the window are 0, so runs reaching past it are not reported).
+  auto runs = [&](unsigned __int128 t) {
+    unsigned __int128 run = t;
     std::uint32_t covered = 1;
     while (covered * 2 <= run_) {
       run &= run >> covered;
       covered *= 2;
     }
     if (covered < run_) run &= run >> (run_ - covered);
-    const std::uint64_t trig = digits & run & ((std::uint64_t{1} << step) - 1);
+    return run;
+  };
+  if (i + 64 > n) return {i, false};
+  std::uint64_t d0, t0;
+  classify(data + i, d0, t0);
+  // Two blocks in a 128-bit window: every position of the first block sees its look-ahead.
+  while (i + 128 <= n) {
+    std::uint64_t d1, t1;
+    classify(data + i + 64, d1, t1);
+    const auto run = runs(static_cast<unsigned __int128>(t0) | (static_cast<unsigned __int128>(t1) << 64));
+    const std::uint64_t trig = d0 & static_cast<std::uint64_t>(run);
     if (trig != 0) return {i + static_cast<std::size_t>(__builtin_ctzll(trig)), true};
-    i += step;
+    i += 64;
+    d0 = d1;
+    t0 = t1;
   }
+  // Last whole block: only the positions whose look-ahead lies inside it.
+  const std::uint64_t trig = d0 & static_cast<std::uint64_t>(runs(t0));
+  if (trig != 0) return {i + static_cast<std::size_t>(__builtin_ctzll(trig)), true};
+  i += 64 - (run_ - 1);
   return {i, false};
 }
 
@@ -228,6 +246,15 @@ void DigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t
         while (i < n) {
           const std::size_t k = SkipDigits(data, i, n);
           if (k != i) {
+            // Longer than every shape: no candidate can hold this word, skip it (and never let
+            // the count wrap on a multi-gigabyte run of digits).
+            if (k - i > max_sig_ - (word_.sig < max_sig_ ? word_.sig : max_sig_)) {
+              state_ = State::kSkipWord;
+              words_ = 0;
+              token_sig_ = 0;
+              i = k;
+              break;
+            }
             word_.sig += static_cast<std::uint32_t>(k - i);
             word_.last = data[k - 1];
             i = k;
@@ -235,7 +262,7 @@ void DigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t
           }
           const std::uint8_t c = data[i];
           const std::uint8_t cls = kTable.cls[c];
-          if (cls == kLetter) {
+          if (cls == kLetter && word_.sig < max_sig_) {
             ++word_.sig;
             ++word_.letter_count;
             word_.letters |= LetterBit(c);
@@ -243,7 +270,7 @@ void DigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t
             ++i;
             continue;
           }
-          if (cls == kUnderscore) {  // "123_456" is one \w word no digit detector accepts
+          if (cls == kUnderscore || cls == kLetter) {  // "123_456": no digit detector accepts it; or too long
             state_ = State::kSkipWord;
             words_ = 0;
             token_sig_ = 0;

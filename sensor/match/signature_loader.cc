@@ -98,7 +98,15 @@ class Loader {
     const auto index = static_cast<std::uint16_t>(engine_->detectors.size());
 
     const YAML::Node pats = d["patterns"];
-    if (d["digits"]) LoadDigits(d["digits"], index, where);
+    if (const YAML::Node g = d["digits"]) {
+      // One shape (a map) or several (a list of maps, e.g. one per card length and prefix).
+      if (g.IsSequence()) {
+        if (g.size() == 0) Fail(Line(g), where + ": `digits:` list is empty");
+        for (const auto& one : g) LoadDigits(one, index, where);
+      } else {
+        LoadDigits(g, index, where);
+      }
+    }
     if (pats && (!pats.IsSequence() || pats.size() == 0)) Fail(Line(pats), where + ": `patterns:` must be a non-empty list");
     if (!pats && !d["digits"]) Fail(Line(d), where + ": needs `patterns:` (regexes) or `digits:` (digit-run shape) or both");
     if (pats) for (const auto& p : pats) {
@@ -147,7 +155,7 @@ class Loader {
 
   // `digits:` block → DigitSpec (candidates come from the DigitTokenizer, not Hyperscan).
   void LoadDigits(const YAML::Node& g, std::uint16_t detector, const std::string& where) {
-    if (!g.IsMap()) Fail(Line(g), where + ": `digits:` must be a map");
+    if (!g.IsMap()) Fail(Line(g), where + ": `digits:` must be a map or a list of maps");
     const std::string in = where + " digits";
     CheckKeys(g, {"min", "max", "separators", "leading", "letters", "trailing_letter"}, in);
     DigitSpec spec;

@@ -182,13 +182,7 @@ void Tracker::OnTransaction(const TransactionEvent& e) {
         if (e.pii.matches[t]) a.pii.by_type.emplace_back(match::kPiiTypeNames[t], e.pii.matches[t]);
       a.bytes = e.bytes;
       a.threshold = cfg_.bulk.min_records;
-      a.src_ip = e.path.src_ip;
-      a.src_port = e.path.src_port;
-      a.dest_ip = e.path.dest_ip;
-      a.dest_port = e.path.dest_port;
-      a.proto = e.path.proto;
-      a.app_proto = AppProtoName(e.app_proto);
-      a.community_id = e.path.community_id;
+      FillPath(a, e.path, e.app_proto);
       a.entity = {ent.kind, ent.id};
       for (std::size_t i = 0; i < e.pii.excerpts.size() && i < cfg_.max_evidence; ++i) a.evidence.push_back(e.pii.excerpts[i]);
       a.mitre = {e.app_proto == AppProto::kSmtp || e.app_proto == AppProto::kRaw ? "T1048" : "T1567"};

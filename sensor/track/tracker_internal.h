@@ -111,4 +111,7 @@ std::string HumanBytes(std::uint64_t n);
 // Atomic write of <dir>/vigie-state.bin (tracker_snapshot.cc); one stderr line on failure.
 bool WriteSnapshotFile(const std::string& dir, const std::string& body);
 
+// Copies where the data came from and went (and its app protocol) into an alert.
+void FillPath(alert::Alert& a, const DataPath& path, AppProto app_proto);
+
 }  // namespace vigie::track

@@ -18,15 +18,19 @@ std::vector<std::string> MitreFor(AppProto p) {
   return {"T1567"};
 }
 
-void FillPath(alert::Alert& a, const Recent& r) {
-  a.src_ip = r.path.src_ip;
-  a.src_port = r.path.src_port;
-  a.dest_ip = r.path.dest_ip;
-  a.dest_port = r.path.dest_port;
-  a.proto = r.path.proto;
-  a.community_id = r.path.community_id;
-  a.app_proto = AppProtoName(r.app_proto);
+}  // namespace
+
+void FillPath(alert::Alert& a, const DataPath& path, AppProto app_proto) {
+  a.src_ip = path.src_ip;
+  a.src_port = path.src_port;
+  a.dest_ip = path.dest_ip;
+  a.dest_port = path.dest_port;
+  a.proto = path.proto;
+  a.community_id = path.community_id;
+  a.app_proto = AppProtoName(app_proto);
 }
+
+namespace {
 
 void FillPii(alert::Alert& a, const WindowSum& s) {
   a.pii.records = s.distinct;
@@ -79,7 +83,7 @@ void Tracker::CheckRecords(Entity& ent, Timestamp ts) {
     a.rule = kRuleRecords;
     a.severity = alert::Severity::kHigh;
     a.window = WindowName(w);
-    FillPath(a, *ent.rec);
+    FillPath(a, ent.rec->path, ent.rec->app_proto);
     a.entity = {ent.kind, ent.id};
     auto sum = ent.win.Sum(w);
     FillPii(a, sum);
@@ -106,7 +110,7 @@ void Tracker::CheckBytes(Entity& ent, Timestamp ts) {
     a.rule = kRuleBytes;
     a.severity = sev;
     a.window = WindowName(w);
-    FillPath(a, *ent.out);
+    FillPath(a, ent.out->path, ent.out->app_proto);
     a.entity = {ent.kind, ent.id};
     a.bytes = value;
     a.sni = ent.out->sni;
@@ -180,7 +184,7 @@ void Tracker::CheckPeers() {
       a.rule = kRuleRecords;
       a.severity = alert::Severity::kMedium;
       a.window = "24h";
-      FillPath(a, *e->rec);
+      FillPath(a, e->rec->path, e->rec->app_proto);
       a.entity = {e->kind, e->id};
       auto sum = e->win.Sum(Window::k24h);
       FillPii(a, sum);
@@ -266,13 +270,7 @@ void Tracker::DnsQuery(const DnsQueryEvent& e) {
   a.rule = kRuleDns;
   a.severity = alert::Severity::kHigh;
   a.window = "1h";
-  a.src_ip = e.path.src_ip;
-  a.src_port = e.path.src_port;
-  a.dest_ip = e.path.dest_ip;
-  a.dest_port = e.path.dest_port;
-  a.proto = e.path.proto;
-  a.community_id = e.path.community_id;
-  a.app_proto = "dns";
+  FillPath(a, e.path, AppProto::kDns);
   a.entity = {EntityKind::kIp, probe.id};
   a.evidence = d->evidence;
   a.mitre = {"T1071.004", "T1048"};

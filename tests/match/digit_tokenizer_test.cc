@@ -174,6 +174,19 @@ TEST(DigitDetectors, BadDigitsBlockNamesFileAndLine) {
   EXPECT_NE(error_of("    digits: {min: 10, max: 10, lenght: 3}\n").find("unknown key `lenght`"), std::string::npos);
   EXPECT_NE(error_of("    digits: {max: 10}\n").find("sig.yaml:6: "), std::string::npos);
   EXPECT_NE(error_of("    context: {keywords: [tel]}\n").find("needs `patterns:`"), std::string::npos);
+  EXPECT_NE(error_of("    digits:\n      - {min: 10, max: 10}\n      - {min: 3, max: 2}\n").find("sig.yaml:8: "),
+            std::string::npos);
+}
+
+TEST(DigitDetectors, SeveralShapesPerDetector) {
+  const std::string yaml =
+      "version: 1\ndetectors:\n  - id: card\n    type: card\n    validator: luhn_card\n    digits:\n"
+      "      - {min: 16, max: 16, separators: \" -\", leading: \"23456\"}\n"
+      "      - {min: 14, max: 15, separators: \" -\", leading: \"3\"}\n";
+  Harness h(CompilePiiEngine(yaml, "inline.yaml", {}));
+  const auto r = h.Scan("a 4111 1111 1111 1111 b 3782 822463 10005 c 295109912611193 d");
+  EXPECT_EQ(r.matches[static_cast<std::size_t>(PiiType::kCard)], 2u);
+  EXPECT_EQ(r.rejected[static_cast<std::size_t>(PiiType::kCard)], 0u);  // the NIR (15 digits, leading 2) is no candidate
 }
 
 }  // namespace

@@ -538,3 +538,27 @@ def write_conversations(path, conversations, linktype=LINKTYPE_ETHERNET):
     with PcapWriter(path, linktype=linktype) as w:
         for ts, _, _, fr, wire in frames:
             w.add(ts, fr, wire)
+
+
+def tls_client_hello(sni):
+    """A minimal TLS 1.2 record carrying a ClientHello with one cipher suite and an SNI."""
+    name = sni.encode()
+    ext = struct.pack("!HHHBH", 0, len(name) + 5, len(name) + 3, 0, len(name)) + name
+    body = b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00" + struct.pack("!H", len(ext)) + ext
+    hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
+    return b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs
+
+
+def dns_name(name):
+    return b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\x00"
+
+
+def dns_query(qid, name, qtype=1):
+    """A DNS query message (RD set) for `name`."""
+    return struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + dns_name(name) + struct.pack("!HH", qtype, 1)
+
+
+def dns_answer_a(qid, name, addr=b"\xc6\x33\x64\x07"):
+    """The response to dns_query(qid, name): one A record (compression pointer to the question)."""
+    return (struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0) + dns_name(name) + struct.pack("!HH", 1, 1)
+            + b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + addr)

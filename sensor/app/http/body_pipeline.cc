@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "app/mime/mime_header.h"
+
 namespace vigie::app::http {
 
 BodyPipeline::BodyPipeline(match::Scanner* scanner, HttpMetrics& metrics) : scanner_(scanner), metrics_(metrics) {}
@@ -14,11 +16,26 @@ void BodyPipeline::Begin(std::string_view codings, std::string_view content_type
   body_limit_ = body_limit;
   nlayers_ = 0;
   entry_ = this;
+  mime_active_ = false;
+  part_had_data_ = false;
+  parts_ = named_parts_ = 0;
+  nnames_ = 0;
 
+  const std::string_view full_type = content_type;
   content_type = Trim(content_type.substr(0, content_type.find(';')));
   unscanned_ = IStartsWith(content_type, "image/") || IStartsWith(content_type, "audio/") ||
                IStartsWith(content_type, "video/") || IStartsWith(content_type, "font/");
-  // TODO(mime): multipart/form-data is scanned as raw text until the MIME parser is wired in.
+  if (IStartsWith(content_type, "multipart/")) {
+    const mime::ParsedHeader ct = mime::ParseHeaderValue(full_type);
+    if (ct.boundary.empty()) {
+      metrics_.mime.Count(mime::Anomaly::kMissingBoundary);  // scanned raw below
+    } else {
+      if (!mime_) mime_ = std::make_unique<mime::MimeParser>(static_cast<mime::MimeSink&>(*this), &metrics_.mime);
+      mime_->StartMultipart(ct.boundary);
+      mime_active_ = true;
+      metrics_.multipart.Inc();
+    }
+  }
   form_active_ = IEquals(content_type, "application/x-www-form-urlencoded");
   ByteSink* post = this;
   if (form_active_) {
@@ -79,6 +96,7 @@ void BodyPipeline::BodyGap() {
   // A hole in a compressed stream cannot be decoded past; plain bodies just continue.
   if (nlayers_ > 0) skip_ = true;
   form_.state.Reset();
+  if (mime_active_ && !skip_) mime_->Gap();
 }
 
 void BodyPipeline::Write(ByteView data) {
@@ -87,7 +105,53 @@ void BodyPipeline::Write(ByteView data) {
     data = data.first(static_cast<std::size_t>(std::min<std::uint64_t>(data.size(), body_limit_ - decoded_)));
   }
   decoded_ += data.size();
+  if (mime_active_) {
+    mime_->Feed(data);
+    return;
+  }
   if (scan_ && !unscanned_) scan_->Feed(data);
+}
+
+void BodyPipeline::OnPartBegin(const mime::PartInfo&) {
+  // Matches must not join the end of one part to the start of the next.
+  if (part_had_data_ && scan_) scan_->Gap();
+  part_had_data_ = false;
+}
+
+void BodyPipeline::OnPartData(ByteView decoded) {
+  part_had_data_ = true;
+  if (scan_) scan_->Feed(decoded);
+}
+
+void BodyPipeline::OnPartEnd(const mime::PartInfo& part, std::uint64_t decoded_size) {
+  ++parts_;
+  if (!part.attachment) return;  // nameless parts are scanned, not listed
+  ++named_parts_;
+  if (nnames_ == names_.size()) return;
+  PartName& n = names_[nnames_++];
+  if (part.filename.empty()) {
+    n.name.assign("(unnamed)");
+  } else {
+    n.name.assign(part.filename);
+  }
+  n.size = decoded_size;
+}
+
+void BodyPipeline::OnPartGap() {
+  if (scan_) scan_->Gap();
+}
+
+void BodyPipeline::AppendParts(std::string* detail) const {
+  if (named_parts_ == 0) return;
+  detail->append("; parts: ");
+  for (std::size_t i = 0; i < nnames_; ++i) {
+    if (i > 0) detail->append(", ");
+    detail->append(names_[i].name);
+    detail->append(" (");
+    detail->append(std::to_string(names_[i].size));
+    detail->append(" B)");
+  }
+  if (named_parts_ > nnames_) detail->append(", +" + std::to_string(named_parts_ - nnames_) + " more");
 }
 
 void BodyPipeline::FormSink::Write(ByteView data) {
@@ -117,6 +181,11 @@ match::ScanSummary BodyPipeline::End() {
     if (d.status() == Decompressor::Status::kError) metrics_.errors[idx]->Inc();
   }
   if (form_active_) form_.Flush();
+  if (mime_active_) {
+    // Flushes and closes an open part; a missing closing boundary is counted by the parser.
+    mime_->Finish();
+    mime_active_ = false;
+  }
   metrics_.wire_bytes.Inc(wire_);
   metrics_.decoded_bytes.Inc(decoded_);
   if (unscanned_ && decoded_ > 0) metrics_.media_skipped.Inc();

@@ -1,9 +1,12 @@
 #pragma once
 // The decoding pipeline of one HTTP message body, reused message after message:
 //   wire (de-chunked) → up to kMaxLayers Decompressors (last coding first) → percent-decoder
-//   (form bodies) → terminal: counts decoded bytes, applies http_body_limit, feeds the scan.
-// Fixed memory per direction: decompressor states and 64 KiB buffers are allocated on the
-// first compressed body and reused; no per-packet allocation.
+//   (form bodies) → terminal: counts decoded bytes, applies http_body_limit → MIME parser
+//   (multipart/* bodies with a boundary: parts decoded from base64 / quoted-printable) → scan.
+// Fixed memory per direction: decompressor states, 64 KiB buffers and the MIME parser are
+// allocated on the first body that needs them and reused; no per-packet allocation.
+// decoded_bytes() counts the body after HTTP decoding (de-chunked, decompressed), before MIME:
+// the multipart entity size; the decoded size of each named part is reported by AppendParts().
 #include <array>
 #include <memory>
 #include <optional>
@@ -12,19 +15,27 @@
 #include "app/decompress/decompressor.h"
 #include "app/http/http_metrics.h"
 #include "app/http/http_util.h"
+#include "app/mime/mime_parser.h"
 #include "match/scanner.h"
 
 namespace vigie::app::http {
 
-class BodyPipeline final : public ByteSink {
+class BodyPipeline final : public ByteSink, private mime::MimeSink {
  public:
   static constexpr std::size_t kMaxLayers = 4;
+  // Named parts listed in the event detail; further ones are only counted ("+N more"). A part
+  // is named when the MIME parser gives it a name (filename=, else a name= parameter: for
+  // form-data that is the field name) or marks it as an attachment ("(unnamed)").
+  static constexpr std::size_t kMaxPartNames = 8;
 
   // `scanner` may be null: bytes are then counted but not scanned.
   BodyPipeline(match::Scanner* scanner, HttpMetrics& metrics);
 
   // Starts a unit. `codings` = Content-Encoding list then Transfer-Encoding codings other
-  // than chunked, in the order the sender applied them (comma separated).
+  // than chunked, in the order the sender applied them (comma separated). A `content_type`
+  // multipart/* with a boundary parameter routes the decoded body through the MIME parser;
+  // without the parameter, vigie_mime_anomalies_total{reason="missing_boundary"} is counted and
+  // the body is scanned raw.
   void Begin(std::string_view codings, std::string_view content_type, const DecompressLimits& limits,
              std::uint64_t body_limit);
   // Text scanned with the unit but not counted as body (the percent-decoded request target).
@@ -36,6 +47,11 @@ class BodyPipeline final : public ByteSink {
 
   std::uint64_t decoded_bytes() const { return decoded_; }
   std::uint64_t wire_bytes() const { return wire_; }
+  // Multipart unit: leaf parts seen so far (0 otherwise).
+  std::uint32_t parts() const { return parts_; }
+  // Appends "; parts: a.csv (123 B), b.pdf (4 B), +2 more" for the named parts of the unit ended
+  // by End() (nothing when it had none). Names are the senders' (control characters replaced).
+  void AppendParts(std::string* detail) const;
 
   void Write(ByteView data) override;  // terminal sink
 
@@ -50,6 +66,17 @@ class BodyPipeline final : public ByteSink {
     static constexpr std::size_t kBufBytes = 4096;
   };
 
+  // mime::MimeSink: decoded part bytes go to the scan; part boundaries break matches.
+  void OnPartBegin(const mime::PartInfo& part) override;
+  void OnPartData(ByteView decoded) override;
+  void OnPartEnd(const mime::PartInfo& part, std::uint64_t decoded_size) override;
+  void OnPartGap() override;
+
+  struct PartName {
+    std::string name;
+    std::uint64_t size = 0;
+  };
+
   match::Scanner* scanner_;
   HttpMetrics& metrics_;
   std::optional<match::ScanStream> scan_;
@@ -62,6 +89,14 @@ class BodyPipeline final : public ByteSink {
   bool unscanned_ = false;   // media types: counted, not scanned
   std::uint64_t body_limit_ = 0;
   std::uint64_t decoded_ = 0, wire_ = 0;
+
+  std::unique_ptr<mime::MimeParser> mime_;  // built on the first multipart body
+  bool mime_active_ = false;
+  bool part_had_data_ = false;
+  std::uint32_t parts_ = 0;
+  std::uint32_t named_parts_ = 0;
+  std::array<PartName, kMaxPartNames> names_;
+  std::size_t nnames_ = 0;
 };
 
 }  // namespace vigie::app::http

@@ -5,6 +5,7 @@
 
 #include "app/decompress/decompressor.h"
 #include "app/http/http_framer.h"
+#include "app/mime/mime_parser.h"
 #include "metrics/counters.h"
 
 namespace vigie::app::http {
@@ -19,7 +20,9 @@ struct HttpMetrics {
         decoded_bytes(set.Counter("vigie_http_body_bytes_total", "HTTP body bytes", {{"stage", "decoded"}})),
         bombs(set.Counter("vigie_http_decompression_bombs_total", "Bodies whose inflated size hit the limits")),
         media_skipped(set.Counter("vigie_http_bodies_unscanned_total", "Bodies not scanned (image/audio/video/font)")),
-        tunnels(set.Counter("vigie_http_tunnels_total", "CONNECT/Upgrade accepted: rest of the flow is volume only")) {
+        tunnels(set.Counter("vigie_http_tunnels_total", "CONNECT/Upgrade accepted: rest of the flow is volume only")),
+        multipart(set.Counter("vigie_http_multipart_bodies_total", "Multipart bodies decoded part by part")),
+        mime(set) {
     for (std::size_t i = 0; i < anomalies.size(); ++i)
       anomalies[i] = &set.Counter("vigie_http_anomalies_total", "HTTP protocol anomalies",
                                   {{"reason", std::string(kAnomalyNames[i])}});
@@ -38,6 +41,9 @@ struct HttpMetrics {
   metrics::Cell& bombs;
   metrics::Cell& media_skipped;
   metrics::Cell& tunnels;
+  metrics::Cell& multipart;
+  // vigie_mime_anomalies_total{reason}: the same cells as SMTP's in a worker's set.
+  mime::MimeMetrics mime;
   std::array<metrics::Cell*, static_cast<std::size_t>(Anomaly::kCount)> anomalies{};
   std::array<metrics::Cell*, static_cast<std::size_t>(Encoding::kCount)> decoded{};
   std::array<metrics::Cell*, static_cast<std::size_t>(Encoding::kCount)> errors{};

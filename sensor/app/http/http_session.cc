@@ -213,6 +213,7 @@ void HttpSession::Emit(Side& side) {
   e.bytes = bytes;
   e.pii = std::move(pii);
   e.detail = side.detail;
+  side.body.AppendParts(&e.detail);
   metrics_.events.Inc();
   if (ctx_.events) ctx_.events->OnTransaction(e);
 }

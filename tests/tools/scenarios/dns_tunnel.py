@@ -7,7 +7,6 @@ with long or random-looking labels. Expected: exactly one exfil.dns_tunnel alert
 import base64
 import os
 import random
-import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,24 +24,14 @@ ORDINARY = ["www.google.com", "d1a2b3c4d5e6f7.cloudfront.net", "e1234.a.akamaied
             "update.googleapis.com", "ocsp.digicert.com", "a1887.dscq.akamai.net"]
 
 
-def query(qid, name):
-    q = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\x00\x00\x01\x00\x01"
-    return struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + q
-
-
-def answer(qid, name):
-    q = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\x00\x00\x01\x00\x01"
-    a = b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\xc6\x33\x64\x07"
-    return struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0) + q + a
-
 
 def build(outdir):
     rng = random.Random(5)
     frames = []
 
     def lookup(client, sport, t, qid, name):
-        for src, dst, sp, dp, payload in ((client, RESOLVER, sport, 53, query(qid, name)),
-                                          (RESOLVER, client, 53, sport, answer(qid, name))):
+        for src, dst, sp, dp, payload in ((client, RESOLVER, sport, 53, pcapgen.dns_query(qid, name)),
+                                          (RESOLVER, client, 53, sport, pcapgen.dns_answer_a(qid, name))):
             fr = pcapgen.ether(pcapgen.ipv4(src, RESOLVER if dst == RESOLVER else dst, 17,
                                             pcapgen.udp(src, dst, sp, dp, payload)))
             frames.append((t, fr, len(fr)))

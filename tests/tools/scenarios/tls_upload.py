@@ -20,13 +20,6 @@ T0 = 1709280000.0
 SNI = "uploads.storage-example.net"
 
 
-def client_hello(sni):
-    name = sni.encode()
-    ext = struct.pack("!HHHBH", 0, len(name) + 5, len(name) + 3, 0, len(name)) + name
-    body = b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00" + struct.pack("!H", len(ext)) + ext
-    hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
-    return b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs
-
 
 def build(outdir):
     """Nothing small enough for pcaps/: see build_large."""
@@ -35,7 +28,7 @@ def build(outdir):
 def build_large(outdir, total=1 << 30, mss=1448):
     c = pcapgen.TcpConversation(CLIENT, SERVER, 51000, 443, t0=T0)
     c.handshake()
-    c.send(0, client_hello(SNI))
+    c.send(0, pcapgen.tls_client_hello(SNI))
     c.send(1, b"\x16\x03\x03\x00\x40" + bytes(64))
     path = os.path.join(outdir, "tls_upload_1g.pcap")
     with pcapgen.PcapWriter(path, snaplen=128) as w:

@@ -24,6 +24,8 @@ ReassemblyShared::ReassemblyShared(const FlowConfig& config, StreamSink& sink, m
       memcap_drops_(m.Counter("vigie_reassembly_memcap_drops_total",
                               "Out-of-order buffers force-flushed to stay under the reassembly memcap")),
       memory_gauge_(m.Gauge("vigie_reassembly_memory_bytes", "Memory held by out-of-order TCP data")),
+      memory_peak_gauge_(m.Gauge("vigie_reassembly_memory_peak_bytes",
+                                 "Highest memory ever held by out-of-order TCP data (bounded by the memcap)")),
       retransmissions_(m.Counter("vigie_reassembly_retransmissions_total",
                                  "Segments carrying already delivered bytes")),
       hole_timeouts_(m.Counter("vigie_reassembly_hole_timeouts_total", "Holes declared gaps after hole_timeout")),
@@ -54,6 +56,10 @@ void ReassemblyShared::Unlink(TcpReassembler* r) {
 void ReassemblyShared::AddMemory(std::int64_t delta) {
   memory_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(memory_) + delta);
   memory_gauge_.Set(static_cast<std::int64_t>(memory_));
+  if (memory_ > memory_peak_) {
+    memory_peak_ = memory_;
+    memory_peak_gauge_.Set(static_cast<std::int64_t>(memory_peak_));
+  }
 }
 
 bool ReassemblyShared::MakeRoom(std::uint64_t need, TcpReassembler* self) {

@@ -46,6 +46,7 @@ class ReassemblyShared {
   const FlowConfig& config_;
   StreamSink& sink_;
   std::uint64_t memory_ = 0;
+  std::uint64_t memory_peak_ = 0;
   TcpReassembler* head_ = nullptr;  // buffering streams, in the order they started buffering
   TcpReassembler* tail_ = nullptr;
 
@@ -55,6 +56,7 @@ class ReassemblyShared {
   metrics::Cell& gap_bytes_;
   metrics::Cell& memcap_drops_;
   metrics::Cell& memory_gauge_;
+  metrics::Cell& memory_peak_gauge_;
   metrics::Cell& retransmissions_;
   metrics::Cell& hole_timeouts_;
   metrics::Cell& ooo_overflows_;

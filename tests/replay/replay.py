@@ -7,10 +7,10 @@ Usage: replay.py VIGIE CASE.json [--workdir DIR]
 A case file (tests/replay/cases/*.json) holds:
   "pcap":      path relative to the repo root, or "generated/<file>" for captures that
                tests/tools/make_pcaps.py writes into build/generated-pcaps at test time
-  "args":      extra vigie arguments (e.g. ["--home-net", "10.0.0.0/8"])
+  "args":      extra vigie arguments (e.g. ["--home-net", "10.0.0.0/8"]); "@path" = a repository file
   "workers":   list of worker counts to run with (default [1]); results must be identical
   "metrics":   {"name{label=\"v\"}": value}   exact values from --metrics-file
-  "metrics_min": {...}                       lower bounds
+  "metrics_min": {...}, "metrics_max": {...}  lower and upper bounds
   "alerts":    [{"rule": R (optional: any rule), "entity": ID (optional), "window": W (optional),
                  "min": n, "max": m}]
   "alerts_total": n                          exact number of alert lines (optional)
@@ -72,6 +72,12 @@ def check_metrics(case, metrics, errors):
             got = metric_total(metrics, key)
         if got != want:
             errors.append(f"metric {key}: got {got}, want {want}")
+    for key, want in case.get("metrics_max", {}).items():
+        got = metrics.get(key)
+        if got is None and "{" not in key:
+            got = metric_total(metrics, key)
+        if got is None or got > want:
+            errors.append(f"metric {key}: got {got}, want <= {want}")
     for key, want in case.get("metrics_min", {}).items():
         got = metrics.get(key)
         if got is None and "{" not in key:
@@ -152,6 +158,8 @@ def alert_signature(alerts):
 def main():
     vigie, case_path = sys.argv[1], sys.argv[2]
     case = json.load(open(case_path))
+    # "@path" arguments name files of the repository (the test runs from the build tree).
+    case["args"] = [os.path.join(REPO, a[1:]) if a.startswith("@") else a for a in case.get("args", [])]
     pcaps = [resolve(p) for p in (case["pcap"] if isinstance(case["pcap"], list) else [case["pcap"]])]
     for p in pcaps:
         if not os.path.exists(p):

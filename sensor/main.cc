@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
     bool metrics_listen_given = !metrics_listen.empty();
     if (!config_path.empty()) {
       cfg = vigie::config::LoadFile(config_path, cfg);
+      cfg.config_path = config_path;
       // An explicit metrics endpoint in the file counts as a choice, also for replay.
       metrics_listen_given = metrics_listen_given || cfg.output.metrics_listen != vigie::config::Defaults().output.metrics_listen;
     }

@@ -34,6 +34,7 @@ struct OutputConfig {
 };
 
 struct Config {
+  std::string config_path;              // the YAML file this came from (re-read on SIGHUP)
   CaptureConfig capture;
   OutputConfig output;
   CidrSet home_net;                     // default: RFC 1918 + RFC 4193

@@ -78,8 +78,13 @@ std::unique_ptr<alert::AlertSink> MakeAlertSink(const config::Config& cfg, metri
 // Signals and reloads run on a Boost.Asio control thread, never on the packet path.
 class ControlPlane {
  public:
-  ControlPlane(const config::Config& cfg, alert::AlertSink& alerts, std::vector<capture::PacketSource*> sources)
-      : cfg_(cfg), alerts_(alerts), sources_(std::move(sources)), signals_(io_, SIGINT, SIGTERM, SIGHUP) {
+  ControlPlane(const config::Config& cfg, alert::AlertSink& alerts, track::Tracker& tracker,
+               std::vector<capture::PacketSource*> sources)
+      : cfg_(cfg),
+        alerts_(alerts),
+        tracker_(tracker),
+        sources_(std::move(sources)),
+        signals_(io_, SIGINT, SIGTERM, SIGHUP) {
     Arm();
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -98,13 +103,18 @@ class ControlPlane {
       if (ec) return;
       if (sig == SIGHUP) {
         try {
-          auto engine = match::LoadPiiEngine(cfg_.signatures, cfg_.pii);
+          // Re-read the configuration file for rule thresholds and signature settings; the
+          // rest (capture, workers, outputs) needs a restart.
+          config::Config fresh = cfg_;
+          if (!cfg_.config_path.empty()) fresh = config::LoadFile(cfg_.config_path, config::Defaults());
+          auto engine = match::LoadPiiEngine(fresh.signatures, fresh.pii);
+          tracker_.UpdateRules(fresh.track);
           {
             std::lock_guard lock(mu_);
             pending_engine_ = std::move(engine);
           }
           g_reload_generation.fetch_add(1);
-          std::fprintf(stderr, "vigie: SIGHUP: signatures reloaded\n");
+          std::fprintf(stderr, "vigie: SIGHUP: signatures and rule thresholds reloaded\n");
         } catch (const std::exception& e) {
           std::fprintf(stderr, "vigie: SIGHUP: reload refused, keeping the running signatures: %s\n", e.what());
         }
@@ -119,6 +129,7 @@ class ControlPlane {
 
   const config::Config& cfg_;
   alert::AlertSink& alerts_;
+  track::Tracker& tracker_;
   std::vector<capture::PacketSource*> sources_;
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
@@ -237,7 +248,7 @@ int Run(const config::Config& cfg) {
 
   std::vector<capture::PacketSource*> raw_sources;
   for (auto& s : sources) raw_sources.push_back(s.get());
-  ControlPlane control(cfg, *alerts, raw_sources);
+  ControlPlane control(cfg, *alerts, tracker, raw_sources);
 
   auto maybe_reload = [&](Worker& w, std::uint64_t& seen) {
     auto gen = g_reload_generation.load(std::memory_order_relaxed);

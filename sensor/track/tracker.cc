@@ -335,4 +335,13 @@ std::size_t Tracker::ApproxMemoryBytes() const {
   return n;
 }
 
+void Tracker::UpdateRules(const TrackConfig& cfg) {
+  std::lock_guard lock(mu_);
+  cfg_.bulk = cfg.bulk;
+  cfg_.records = cfg.records;
+  cfg_.bytes = cfg.bytes;
+  cfg_.dns = cfg.dns;
+  cfg_.max_evidence = cfg.max_evidence;
+}
+
 }  // namespace vigie::track

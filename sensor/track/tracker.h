@@ -57,6 +57,11 @@ class Tracker : public EventSink {
   // so it may be called per packet.
   void Advance(Timestamp now);
 
+  // SIGHUP: swaps in new rule settings (thresholds, switches, allow-lists, evidence count)
+  // without losing any window. Capacity settings (max_entities, exact_distinct_cap,
+  // state_dir, snapshot_interval_s) keep their start-up values until a restart.
+  void UpdateRules(const TrackConfig& cfg);
+
   // Writes <dir>/vigie-state.bin atomically (temp file, fsync, rename, fsync dir).
   // Returns false (one stderr line, vigie_track_snapshot_errors_total) on failure.
   bool SaveSnapshot(const std::string& dir);
@@ -95,7 +100,7 @@ class Tracker : public EventSink {
   bool ParseSnapshot(std::string_view body, std::string& why);
   void UpdateGauges();
 
-  const TrackConfig cfg_;
+  TrackConfig cfg_;  // rules replaced by UpdateRules (under mu_)
   const CidrSet home_net_;
   alert::AlertSink& sink_;
   std::unique_ptr<Cells> cells_;

@@ -231,8 +231,6 @@ int Run(const config::Config& cfg) {
     for (const auto& f : cfg.capture.read_files)
       sources.push_back(std::make_unique<capture::PcapFileSource>(f, main_counters, idx++));
   }
-  DropPrivileges(cfg.user);
-
   auto alerts = MakeAlertSink(cfg, main_counters);
   track::Tracker tracker(cfg.track, cfg.home_net, *alerts, main_counters);
   if (!cfg.output.state_dir.empty()) tracker.LoadSnapshot(cfg.output.state_dir);
@@ -241,6 +239,9 @@ int Run(const config::Config& cfg) {
   std::unique_ptr<metrics::Exporter> exporter;
   if (!cfg.output.metrics_listen.empty())
     exporter = std::make_unique<metrics::Exporter>(cfg.output.metrics_listen, sh.registry, sh.process);
+  // Capture handles, output files and the metrics socket are open: root is no longer needed.
+  // (The state directory must be writable by `user`: snapshots are written later.)
+  DropPrivileges(cfg.user);
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (std::uint32_t i = 0; i < cfg.workers; ++i)

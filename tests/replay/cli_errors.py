@@ -67,6 +67,26 @@ def main():
                 text = open(prom).read()
                 if "vigie_capture_truncated_total" not in text or 'vigie_capture_truncated_total{iface="file"} 1' not in text:
                     failures.append("truncated capture: vigie_capture_truncated_total is not 1")
+        # Privilege drop: started as root with --user nobody, outputs opened before the switch
+        # still work, and what is written afterwards (the state snapshot) belongs to nobody.
+        if os.geteuid() == 0 and os.path.exists(src):
+            import pwd
+            state = os.path.join(d, "state")
+            os.makedirs(state)
+            os.chmod(state, 0o1777)
+            os.chmod(d, 0o755)
+            alerts = os.path.join(d, "drop-alerts.json")
+            r = run(["--read", src, "--user", "nobody", "--state-dir", state, "--alerts", alerts,
+                     "--home-net", "10.0.0.0/8"])
+            snap = os.path.join(state, "vigie-state.bin")
+            if r.returncode != 0:
+                failures.append(f"--user nobody: exit {r.returncode}: {r.stderr.strip()[:300]}")
+            elif not os.path.exists(snap) or os.stat(snap).st_uid != pwd.getpwnam("nobody").pw_uid:
+                failures.append("--user nobody: the state snapshot was not written by nobody")
+            elif sum(1 for _ in open(alerts)) != 3:
+                failures.append("--user nobody: alerts missing after the privilege drop")
+            expect_error(["--read", src, "--user", "no-such-user-vigie", "--alerts", os.path.join(d, "x.json")],
+                         "no-such-user-vigie")
     if failures:
         print("FAIL cli_errors")
         for f in failures:

@@ -22,7 +22,9 @@ namespace vigie::metrics {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
-enum class Kind { kCounter, kGauge };
+// kHist* are the parts of one Prometheus histogram named `name` (bucket cells carry an "le"
+// label with the upper bound and hold cumulative counts).
+enum class Kind { kCounter, kGauge, kHistBucket, kHistSum, kHistCount };
 
 class Cell {
  public:
@@ -52,6 +54,15 @@ class CounterSet {
   Cell& Counter(const std::string& name, const std::string& help, Labels labels = {});
   // A counter kept in integer units and exported multiplied by `scale` (1e-9: ns → seconds).
   Cell& ScaledCounter(const std::string& name, const std::string& help, Labels labels, double scale);
+  // One histogram series: cumulative bucket cells for `bounds` (+Inf added), a sum (exported
+  // times `sum_scale`) and a count. The owner increments every bucket whose bound >= value.
+  struct HistogramCells {
+    std::vector<Cell*> buckets;  // bounds.size() + 1 (last is +Inf)
+    Cell* sum = nullptr;
+    Cell* count = nullptr;
+  };
+  HistogramCells Histogram(const std::string& name, const std::string& help, const Labels& labels,
+                           const std::vector<double>& bounds, double sum_scale);
   Cell& Gauge(const std::string& name, const std::string& help, Labels labels = {});
   std::vector<Sample> Read() const;
 

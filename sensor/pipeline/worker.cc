@@ -1,6 +1,7 @@
 #include "pipeline/worker.h"
 
 #include <chrono>
+#include <cstdio>
 
 namespace vigie::pipeline {
 
@@ -22,6 +23,10 @@ Worker::Worker(const config::Config& cfg, std::shared_ptr<const match::PiiEngine
       flow_ns_(counters.ScaledCounter("vigie_stage_seconds_total",
                                       "Processing time by stage, estimated from 1 packet in 32",
                                       {{"stage", "flow_app_pii"}}, 1e-9)) {
+  static const std::vector<double> kBounds = {250e-9, 500e-9, 1e-6, 2.5e-6, 5e-6, 10e-6, 50e-6, 250e-6};
+  static const char* const kHelp = "Per-packet processing time by stage, sampled 1 packet in 32";
+  decode_latency_ = counters.Histogram("vigie_stage_latency_seconds", kHelp, {{"stage", "decode"}}, kBounds, 1e-9);
+  flow_latency_ = counters.Histogram("vigie_stage_latency_seconds", kHelp, {{"stage", "flow_app_pii"}}, kBounds, 1e-9);
   static constexpr const char* kDirections[4] = {"external", "inbound", "outbound", "internal"};
   for (int i = 0; i < 4; ++i)
     volume_[i] = &counters.Counter("vigie_app_volume_bytes_total",
@@ -43,11 +48,24 @@ void Worker::Process(const capture::RawPacket& raw) {
   }
   if (timed) {
     auto t2 = std::chrono::steady_clock::now();
-    decode_ns_.Inc(32 * static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
-    flow_ns_.Inc(32 * static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t1).count()));
+    const std::int64_t decode_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+    const std::int64_t flow_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t1).count();
+    decode_ns_.Inc(32 * static_cast<std::uint64_t>(decode_ns));
+    flow_ns_.Inc(32 * static_cast<std::uint64_t>(flow_ns));
+    Observe(decode_latency_, decode_ns);
+    Observe(flow_latency_, flow_ns);
   }
   if (raw.ts > last_ts_) last_ts_ = raw.ts;
   if (last_ts_ - last_tick_ >= kNanosPerSecond) Tick(last_ts_);
+}
+
+void Worker::Observe(const metrics::CounterSet::HistogramCells& h, std::int64_t ns) {
+  static constexpr std::int64_t kBoundsNs[] = {250, 500, 1000, 2500, 5000, 10000, 50000, 250000};
+  for (std::size_t i = 0; i < std::size(kBoundsNs); ++i)
+    if (ns <= kBoundsNs[i]) h.buckets[i]->Inc();
+  h.buckets.back()->Inc();
+  h.count->Inc();
+  h.sum->Inc(static_cast<std::uint64_t>(ns));
 }
 
 void Worker::Tick(Timestamp now) {

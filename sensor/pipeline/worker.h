@@ -52,6 +52,9 @@ class Worker {
   metrics::Cell* volume_[4];  // indexed by (src inside) * 2 + (dst inside)
   metrics::Cell& decode_ns_;
   metrics::Cell& flow_ns_;
+  // Per-packet stage latency, sampled 1 in 32: vigie_stage_latency_seconds{stage} histogram.
+  metrics::CounterSet::HistogramCells decode_latency_, flow_latency_;
+  static void Observe(const metrics::CounterSet::HistogramCells& h, std::int64_t ns);
   std::uint32_t sample_ = 0;
 };
 

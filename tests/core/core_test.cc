@@ -173,3 +173,34 @@ TEST(SpscRing, ThreadedTransferKeepsEveryByte) {
 
 }  // namespace
 }  // namespace vigie
+
+namespace vigie {
+namespace {
+
+TEST(Metrics, HistogramIsExportedAsOnePrometheusHistogram) {
+  metrics::Registry reg;
+  auto s1 = reg.NewSet();
+  auto s2 = reg.NewSet();
+  auto h1 = s1->Histogram("vigie_test_latency_seconds", "t", {{"stage", "x"}}, {1e-6, 1e-3}, 1e-9);
+  auto h2 = s2->Histogram("vigie_test_latency_seconds", "t", {{"stage", "x"}}, {1e-6, 1e-3}, 1e-9);
+  auto observe = [](const metrics::CounterSet::HistogramCells& h, std::int64_t ns) {
+    if (ns <= 1000) h.buckets[0]->Inc();
+    if (ns <= 1000000) h.buckets[1]->Inc();
+    h.buckets[2]->Inc();
+    h.count->Inc();
+    h.sum->Inc(static_cast<std::uint64_t>(ns));
+  };
+  observe(h1, 500);
+  observe(h2, 2000);
+  observe(h2, 5000000);
+  std::string text = reg.PrometheusText();
+  EXPECT_NE(text.find("# TYPE vigie_test_latency_seconds histogram"), std::string::npos) << text;
+  EXPECT_NE(text.find("vigie_test_latency_seconds_count{stage=\"x\"} 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("vigie_test_latency_seconds_bucket{stage=\"x\",le=\"1e-06\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("vigie_test_latency_seconds_bucket{stage=\"x\",le=\"0.001\"} 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("vigie_test_latency_seconds_bucket{stage=\"x\",le=\"+Inf\"} 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("vigie_test_latency_seconds_sum{stage=\"x\"} 0.0050025"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace vigie

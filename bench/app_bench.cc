@@ -6,19 +6,22 @@
 //   BM_HttpPlainJsonScan the same with the real PII scanner (signatures/pii.yaml).
 // Run: build/bench/bench_app --benchmark_min_time=2
 #include <benchmark/benchmark.h>
-#include <zlib.h>
 
 #include <memory>
 #include <string>
 
 #include "app/app_context.h"
 #include "app/decompress/decompressor.h"
+#include "app/http_test_util.h"
 #include "app/http/http_session.h"
 #include "flow/flow.h"
 #include "match/scanner.h"
 
 namespace vigie::app {
 namespace {
+
+using httptest::Chunked;
+using httptest::Gzip;
 
 class NullEvents : public track::EventSink {
  public:
@@ -35,31 +38,6 @@ std::string Json(std::size_t n) {
          std::to_string(i * 7 % 1000) + "},";
   s.back() = ']';
   return s;
-}
-
-std::string Gzip(const std::string& in) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
-std::string Chunked(const std::string& body, std::size_t chunk) {
-  std::string out;
-  char hex[32];
-  for (std::size_t i = 0; i < body.size(); i += chunk) {
-    const std::size_t n = std::min(chunk, body.size() - i);
-    std::snprintf(hex, sizeof hex, "%zx\r\n", n);
-    out += hex + body.substr(i, n) + "\r\n";
-  }
-  return out + "0\r\n\r\n";
 }
 
 struct Env {

@@ -292,7 +292,6 @@ int Run(const config::Config& cfg) {
   } else if (cfg.workers == 1) {
     Pacer pacer(cfg.capture.replay_speed);
     std::uint64_t seen = 0;
-    Timestamp last_advance = 0;
     auto& w = *workers[0];
     for (auto& src : sources) {
       while (!g_stop.load(std::memory_order_relaxed)) {
@@ -301,27 +300,20 @@ int Run(const config::Config& cfg) {
         pacer.Wait(r.packet.ts);
         maybe_reload(w, seen);
         w.Process(r.packet);
-        if (r.packet.ts - last_advance >= kNanosPerSecond) {
-          last_advance = r.packet.ts;
-          tracker.Advance(r.packet.ts);
-        }
+        tracker.Advance(r.packet.ts);  // returns at once unless a packet-second has passed
       }
     }
     w.Finish();
   } else {
     Dispatcher dispatcher(workers, [&](Worker& w, std::uint64_t& seen) { maybe_reload(w, seen); }, g_stop);
     Pacer pacer(cfg.capture.replay_speed);
-    Timestamp last_advance = 0;
     for (auto& src : sources) {
       while (!g_stop.load(std::memory_order_relaxed)) {
         auto r = src->Next();
         if (r.status != capture::ReadStatus::kPacket) break;
         pacer.Wait(r.packet.ts);
         dispatcher.Dispatch(r.packet);
-        if (r.packet.ts - last_advance >= kNanosPerSecond) {
-          last_advance = r.packet.ts;
-          tracker.Advance(r.packet.ts);
-        }
+        tracker.Advance(r.packet.ts);
       }
     }
     dispatcher.Finish();

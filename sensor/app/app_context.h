@@ -12,6 +12,10 @@
 
 namespace vigie::app {
 
+namespace http {
+class BodyObserver;
+}
+
 struct AppContext {
   const AppConfig* config = nullptr;
   match::Scanner* scanner = nullptr;
@@ -20,6 +24,9 @@ struct AppContext {
   // Keyed hash for account tokens (HTTP bearer/cookie/header values). Null in unit tests: an
   // unkeyed hash is used then.
   const KeyedHasher* hasher = nullptr;
+  // Optional tap on every decoded HTTP body (app/http/body_observer.h), for tools and tests.
+  // Null in the sensor: no cost beyond one pointer test per HTTP message.
+  http::BodyObserver* http_bodies = nullptr;
   // Per-worker counter handles of the decoders, built on first use (DecoderMetrics below) so
   // that sessions, created per flow, never register cells on the hot path. Slot per decoder:
   // 0 smtp, 1 dns, 2 tls, 3 http, 4 raw, 5 router; 6..7 free. Opaque to everyone but the decoder owning the slot.

@@ -55,6 +55,8 @@ class DigitTokenizer {
 
   // REQUIRES: *specs outlives the tokenizer (the engine owns it) and each max <= kMaxSignificant.
   void SetSpecs(const std::vector<DigitSpec>* specs);
+  // Tests: classify trigger blocks with SSSE3 even on AVX-512 CPUs (call before SetSpecs).
+  void ForceSse(bool on) { force_sse_ = on; }
   bool active() const { return specs_ != nullptr && !specs_->empty(); }
 
   // Scans data[0, n) which starts at absolute offset `offset`; appends events in end order.
@@ -81,12 +83,16 @@ class DigitTokenizer {
   static constexpr std::size_t kExactAfterTrigger = 48;
   void EndWord(std::uint64_t end, std::vector<DigitEvent>& out);
   std::pair<std::size_t, bool> FindTrigger(const std::uint8_t* data, std::size_t i, std::size_t n) const;
+  void ClassifyAvx512(const std::uint8_t* p, std::uint64_t& digits, std::uint64_t& token) const;
 
   const std::vector<DigitSpec>* specs_ = nullptr;
   std::uint32_t min_sig_ = kMaxSignificant;  // smallest min / largest max over the specs
   std::uint32_t max_sig_ = 0;
   std::uint32_t run_ = 1;                    // trigger: a digit then run_-1 token bytes
   bool letters_ = false;                     // some spec accepts letters: they are token bytes
+  std::uint8_t seps_ = 0;                    // separators some spec accepts: token bytes
+  bool avx512_ = false;                      // trigger classification with AVX-512BW
+  bool force_sse_ = false;
   std::array<std::uint8_t, 16> hi_table_{};  // trigger byte classes by high / low nibble
   std::array<std::uint8_t, 16> lo_table_{};
   std::size_t exact_until_ = 0;              // within a Feed: below this, bytes are processed exactly

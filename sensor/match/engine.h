@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/hash.h"
+#include "match/anchor_finder.h"
 #include "match/digit_tokenizer.h"
 #include "match/findings.h"
 #include "match/scanner.h"
@@ -37,6 +38,9 @@ struct Detector {
   float min_confidence = 0.0f;   // below this (after keyword boost) the match is dropped
   float context_boost = 0.0f;    // added when a keyword is within context_window bytes before
   std::uint32_t context_window = 300;
+  // Whether keywords can change the outcome: requires_context, or a boost needed to reach
+  // min_confidence. Only then are keywords looked for (lazily, before the candidate).
+  bool needs_context = false;
 };
 
 // What a Hyperscan expression id stands for.
@@ -44,13 +48,38 @@ struct Expression {
   enum class Kind : std::uint8_t { kPattern, kKeyword } kind = Kind::kPattern;
   std::uint16_t detector = 0;  // kPattern: the detector; kKeyword: index into keyword_targets
   bool field = false;          // kKeyword: a field name, gives context for the rest of the unit
+  // kPattern: the anchor every match contains (AnchorKind, 0 = none) and its bounds: at most
+  // `anchor_before` bytes from the match start to the anchor, `anchor_after` from the anchor to
+  // the match end.
+  std::uint8_t anchor = 0;
+  std::uint32_t anchor_before = 0;
+  std::uint32_t anchor_after = 0;
   int line = 0;                // YAML line (1-based), for error messages
   std::string text;            // the expression as written, for error messages
 };
 
 class PiiEngine {
  public:
-  HsDatabasePtr db;                                // null when no detector has a pattern or keyword
+  // Patterns (STREAM mode), in groups. Gated (anchor_finder.h; when every pattern declares an
+  // anchor and options.gate_patterns is on): one group per anchor kind, and Hyperscan runs a
+  // group only on [anchor - gate_before, anchor + group.after] regions around its kind's anchors;
+  // small per-kind databases keep the cost of starting a region low. Ungated: one group
+  // (kinds 0) that sees every byte.
+  struct PatternGroup {
+    HsDatabasePtr db;
+    unsigned kinds = 0;        // anchor kinds that open its regions; 0 = every byte
+    std::uint32_t after = 0;   // max anchor_after of its patterns
+  };
+  std::vector<PatternGroup> groups;
+  HsDatabasePtr kw_db;                             // keywords and fields (BLOCK mode, scanned
+                                                   // lazily near candidates); null when none
+  bool gated = false;
+  AnchorFinder anchors{0};
+  std::uint32_t gate_before = 0;                   // max anchor_before + 1 (the \b context byte)
+  std::uint32_t max_keyword_bytes = 0;
+  std::uint32_t max_context_window = 0;            // over detectors
+  std::uint32_t context_reach = 0;                 // max context_window + max_keyword_bytes over
+                                                   // the detectors that need context
   std::vector<Detector> detectors;
   std::vector<Expression> expressions;             // indexed by Hyperscan id
   std::vector<std::vector<std::uint16_t>> keyword_targets;  // keyword → detectors it serves

@@ -28,7 +28,8 @@ using HsStreamPtr = std::unique_ptr<hs_stream_t, HsStreamDeleter>;
 
 struct Scanner::Impl {
   std::shared_ptr<const PiiEngine> engine;
-  HsScratchPtr scratch;
+  HsScratchPtr scratch;     // pattern database (streams)
+  HsScratchPtr kw_scratch;  // keyword database (block scans)
   std::array<metrics::Cell*, kPiiTypeCount> matches{};
   std::array<metrics::Cell*, kPiiTypeCount> rejected{};
   metrics::Cell* records = nullptr;
@@ -54,8 +55,46 @@ struct ScanStream::State {
 
   Scanner::Impl* scanner = nullptr;
   std::shared_ptr<const PiiEngine> engine;
-  HsStreamPtr stream;
-  std::uint64_t base = 0;        // absolute offset where the Hyperscan stream (re)started
+  // One Hyperscan stream per pattern group (engine->groups). Gated groups see only regions:
+  // while `active`, bytes up to `pos` are fed and the region ends at `until` (inclusive; the
+  // byte after it is fed too, for the patterns' final \b). Matches ending after `until`
+  // (artefacts of the region's end) or at/before `floor` (reported by the previous region) are
+  // dropped. Ungated: `until` = kNone and every byte is fed.
+  struct Region {
+    State* owner = nullptr;
+    HsStreamPtr stream;
+    std::uint64_t base = 0;  // absolute offset of the stream's first byte
+    std::uint64_t pos = 0;
+    std::uint64_t until = 0;
+    std::uint64_t floor = 0;
+    bool active = false;
+  };
+  std::vector<Region> regions;
+  bool streams_open = false;
+  std::vector<std::uint32_t> anchors;
+  // Pattern matches of the current chunk, dispatched in (end, id) order merged with the digit
+  // tokenizer's events once every group has been fed.
+  struct HsEvent {
+    std::uint64_t end;
+    unsigned id;
+  };
+  std::vector<HsEvent> hs_events;
+
+  // Keywords, scanned lazily (block mode) over the bytes before each candidate, plus eagerly
+  // over the first kEagerKeywordBytes of a unit (a CSV header's field names). kw_hits holds the
+  // keywords found, in end order, not yet applied to keyword_end (applied when a candidate
+  // ending at or after them is validated); keywords ending at or before kw_done are known.
+  static constexpr std::uint64_t kEagerKeywordBytes = 4096;
+  struct KeywordHit {
+    std::uint64_t end;
+    unsigned id;
+  };
+  std::vector<KeywordHit> kw_hits;
+  std::size_t kw_next = 0;
+  std::uint64_t kw_done = 0;
+  std::uint64_t kw_eager_until = kEagerKeywordBytes;
+  std::uint64_t kw_scan_base = 0;
+  std::vector<char> kw_buf;
   std::uint64_t fed = 0;         // absolute offset of the next byte
   std::uint64_t valid_from = 0;  // nothing before this is readable (unit start or gap)
   std::uint64_t total_fed = 0;
@@ -90,7 +129,7 @@ struct ScanStream::State {
   std::string normalized;
   std::string masked;
 
-  static int OnHsMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
+  static int OnHsMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);  // ctx: Region
   void Bind(std::shared_ptr<const PiiEngine> e);
   void ResetUnitContext();
   bool Readable(std::uint64_t from, std::uint64_t to) const;
@@ -115,6 +154,16 @@ struct ScanStream::State {
     });
   }
   void OnMatch(unsigned id, std::uint64_t end);
+  // Patterns over the current chunk: every byte, or only the anchors' regions.
+  bool OpenStreams();
+  void ScanPatterns();
+  void FeedHs(Region& r, std::uint64_t from, std::uint64_t to);
+  void CloseRegion(Region& r);
+  void DispatchHsEvents();
+  void StartUnitKeywords();  // at unit start and after a gap: nothing known before `fed`
+  void ScanKeywords(std::uint64_t need, std::uint64_t start);
+  void ApplyKeywords(std::uint64_t end);
+  static int OnKeyword(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
   void OnCandidate(std::uint16_t detector, std::uint64_t end);
   // Dispatches the tokenizer's events ending before `end` (all of them for kNone).
   void DrainDigits(std::uint64_t end) {

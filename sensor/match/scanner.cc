@@ -21,10 +21,10 @@ std::uint64_t RingSize(std::uint32_t record_window) {
 
 int ScanStream::State::OnHsMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
                                  void* ctx) {
-  auto* st = static_cast<State*>(ctx);
-  const std::uint64_t end = st->base + to;
-  st->DrainDigits(end);  // digit candidates ending earlier go first: findings stay in end order
-  st->OnMatch(id, end);
+  auto* r = static_cast<Region*>(ctx);
+  const std::uint64_t end = r->base + to;
+  if (end > r->until || end <= r->floor) return 0;  // outside the gated region
+  r->owner->hs_events.push_back(HsEvent{end, id});
   return 0;
 }
 
@@ -32,10 +32,16 @@ int ScanStream::State::OnHsMatch(unsigned id, unsigned long long /*from*/, unsig
 
 Scanner::Scanner(std::shared_ptr<const PiiEngine> engine, metrics::CounterSet& m) : impl_(std::make_unique<Impl>()) {
   if (!engine) throw StartupError("match: Scanner needs a compiled PiiEngine");
-  if (engine->db) {
-    hs_scratch_t* s = nullptr;
-    if (hs_alloc_scratch(engine->db.get(), &s) != HS_SUCCESS) throw StartupError("match: cannot allocate Hyperscan scratch");
+  for (const auto& g : engine->groups) {
+    hs_scratch_t* s = impl_->scratch.release();
+    const hs_error_t rc = hs_alloc_scratch(g.db.get(), &s);
     impl_->scratch.reset(s);
+    if (rc != HS_SUCCESS) throw StartupError("match: cannot allocate Hyperscan scratch");
+  }
+  if (engine->kw_db) {
+    hs_scratch_t* s = nullptr;
+    if (hs_alloc_scratch(engine->kw_db.get(), &s) != HS_SUCCESS) throw StartupError("match: cannot allocate Hyperscan scratch");
+    impl_->kw_scratch.reset(s);
   }
   impl_->engine = std::move(engine);
   for (std::size_t t = 0; t < kPiiTypeCount; ++t) {
@@ -55,14 +61,18 @@ Scanner::~Scanner() = default;
 void Scanner::Reload(std::shared_ptr<const PiiEngine> engine) {
   if (!engine) return;
   // Growing the scratch keeps it valid for the old database too, so open streams carry on.
-  if (engine->db) {
-    hs_scratch_t* s = impl_->scratch.release();
-    if (hs_alloc_scratch(engine->db.get(), &s) != HS_SUCCESS) {
-      impl_->scratch.reset(s);
+  std::vector<std::pair<const hs_database_t*, HsScratchPtr*>> dbs;
+  for (const auto& g : engine->groups) dbs.emplace_back(g.db.get(), &impl_->scratch);
+  dbs.emplace_back(engine->kw_db.get(), &impl_->kw_scratch);
+  for (auto [db, scratch] : dbs) {
+    if (db == nullptr) continue;
+    hs_scratch_t* s = scratch->release();
+    const hs_error_t rc = hs_alloc_scratch(db, &s);
+    scratch->reset(s);
+    if (rc != HS_SUCCESS) {
       impl_->scan_errors->Inc();
       return;
     }
-    impl_->scratch.reset(s);
   }
   impl_->engine = std::move(engine);
   impl_->reloads->Inc();
@@ -80,7 +90,8 @@ ScanStream::ScanStream(ScanStream&&) noexcept = default;
 ScanStream& ScanStream::operator=(ScanStream&&) noexcept = default;
 
 void ScanStream::State::Bind(std::shared_ptr<const PiiEngine> e) {
-  stream.reset();
+  regions.clear();
+  streams_open = false;
   engine = std::move(e);
   const std::size_t n = engine->detectors.size();
   keyword_end.assign(n, kNone);
@@ -89,7 +100,16 @@ void ScanStream::State::Bind(std::shared_ptr<const PiiEngine> e) {
   tokenizer.SetSpecs(&engine->digit_specs);
   tok_events.clear();
   tok_next = 0;
-  const std::uint64_t r = RingSize(engine->options.record_window_bytes);
+  regions.resize(engine->groups.size());
+  for (Region& r : regions) {
+    r.owner = this;
+    r.until = engine->gated ? 0 : kNone;
+  }
+  StartUnitKeywords();
+  // The ring serves validators (kWindow), record gaps (record_window_bytes) and the lazy keyword
+  // scan (the context window before a candidate's start).
+  const std::uint64_t r = RingSize(std::max<std::uint64_t>(
+      engine->options.record_window_bytes, kWindow + engine->max_context_window + engine->max_keyword_bytes));
   ring.clear();
   ring.shrink_to_fit();
   ring_size = r;
@@ -114,30 +134,26 @@ void ScanStream::Feed(ByteView data) {
   if (!state_ || data.empty()) return;
   State& st = *state_;
   Scanner::Impl& sc = *st.scanner;
-  if (!st.stream && st.engine->db) {
-    hs_stream_t* s = nullptr;
-    if (hs_open_stream(st.engine->db.get(), 0, &s) != HS_SUCCESS) {
-      sc.scan_errors->Inc();
-      return;
-    }
-    st.stream.reset(s);
-    st.base = st.fed;
+  if (!st.streams_open && !st.OpenStreams()) {
+    sc.scan_errors->Inc();
+    return;
   }
   if (st.ring.empty()) st.ring.assign(st.ring_size, 0);
   // Hyperscan takes unsigned int lengths; feed huge buffers in slices.
-  constexpr std::size_t kSlice = 1u << 30;
+  constexpr std::size_t kSlice = AnchorFinder::kMaxBytes;
   for (std::size_t off = 0; off < data.size(); off += kSlice) {
     const std::size_t len = std::min(kSlice, data.size() - off);
     st.chunk = data.data() + off;
     st.chunk_start = st.fed;
     st.chunk_len = len;
-    st.tokenizer.Feed(st.chunk, len, st.chunk_start, st.tok_events);
-    if (st.stream) {
-      const hs_error_t rc = hs_scan_stream(st.stream.get(), reinterpret_cast<const char*>(st.chunk),
-                                           static_cast<unsigned>(len), 0, sc.scratch.get(), &State::OnHsMatch, &st);
-      if (rc != HS_SUCCESS) sc.scan_errors->Inc();
+    // A unit's first bytes are searched for keywords whatever follows (CSV header fields).
+    if (st.kw_done < st.kw_eager_until) {
+      const std::uint64_t eager = std::min<std::uint64_t>(st.fed + len, st.kw_eager_until);
+      st.ScanKeywords(eager, eager);
     }
-    st.DrainDigits(State::kNone);
+    st.tokenizer.Feed(st.chunk, len, st.chunk_start, st.tok_events);
+    st.ScanPatterns();
+    st.DispatchHsEvents();
     // Keep the last ring.size() bytes for candidates and record gaps that straddle chunks.
     const std::size_t keep = std::min<std::size_t>(len, st.ring.size());
     for (std::size_t k = len - keep; k < len;) {
@@ -156,20 +172,181 @@ void ScanStream::Feed(ByteView data) {
   sc.bytes->Inc(data.size());
 }
 
+bool ScanStream::State::OpenStreams() {
+  for (std::size_t g = 0; g < regions.size(); ++g) {
+    hs_stream_t* h = nullptr;
+    if (hs_open_stream(engine->groups[g].db.get(), 0, &h) != HS_SUCCESS) {
+      for (Region& r : regions) r.stream.reset();
+      return false;
+    }
+    regions[g].stream.reset(h);
+    regions[g].base = fed;
+    regions[g].pos = fed;
+  }
+  streams_open = true;
+  return true;
+}
+
+// Pattern matches then digit candidates ending before them, in end order: findings stay in end
+// order whichever group found them.
+void ScanStream::State::DispatchHsEvents() {
+  std::sort(hs_events.begin(), hs_events.end(),
+            [](const HsEvent& a, const HsEvent& b) { return a.end != b.end ? a.end < b.end : a.id < b.id; });
+  for (const HsEvent& ev : hs_events) {
+    DrainDigits(ev.end);
+    OnMatch(ev.id, ev.end);
+  }
+  hs_events.clear();
+  DrainDigits(kNone);
+}
+
 // Delivers end-of-data matches (patterns ending in \b wait for the next byte) and restarts the
-// Hyperscan stream so offsets start again from `fed`.
+// Hyperscan streams so offsets start again from `fed`.
 // The digit tokenizer ends its last word here too, and both are merged in end order.
 void ScanStream::State::EndHsStream() {
   chunk = nullptr;
   chunk_start = fed;
   chunk_len = 0;
   tokenizer.Finish(fed, tok_events);
-  if (stream) {
-    if (hs_reset_stream(stream.get(), 0, scanner->scratch.get(), &OnHsMatch, this) != HS_SUCCESS)
+  for (Region& r : regions) {
+    if (streams_open && (!engine->gated || r.active)) {
+      r.until = kNone;  // true end of data: the \b after a final word holds
+      if (hs_reset_stream(r.stream.get(), 0, scanner->scratch.get(), &OnHsMatch, &r) != HS_SUCCESS)
+        scanner->scan_errors->Inc();
+    }
+    r.base = fed;
+    r.pos = fed;
+    r.floor = fed;
+    r.active = false;
+    r.until = engine->gated ? 0 : kNone;
+  }
+  DispatchHsEvents();
+}
+
+void ScanStream::State::FeedHs(Region& r, std::uint64_t from, std::uint64_t to) {
+  ForEachSpan(from, to, [&](const char* p, std::size_t n) {
+    if (hs_scan_stream(r.stream.get(), p, static_cast<unsigned>(n), 0, scanner->scratch.get(), &OnHsMatch, &r) !=
+        HS_SUCCESS)
+      scanner->scan_errors->Inc();
+  });
+  r.pos = to;
+}
+
+// Feeds the region's last bytes (through the byte after `until`) and resets the stream without
+// end-of-data matches: the data goes on, only the region stops.
+void ScanStream::State::CloseRegion(Region& r) {
+  FeedHs(r, r.pos, r.until + 1);
+  if (hs_reset_stream(r.stream.get(), 0, nullptr, nullptr, nullptr) != HS_SUCCESS) scanner->scan_errors->Inc();
+  r.floor = r.until;
+  r.active = false;
+}
+
+void ScanStream::State::ScanPatterns() {
+  constexpr std::uint64_t kMergeGap = 256;
+  const std::uint64_t cend = chunk_start + chunk_len;
+  if (!engine->gated) {
+    for (Region& r : regions) FeedHs(r, chunk_start, cend);
+    return;
+  }
+  anchors.clear();
+  const int before = chunk_start > valid_from && Readable(chunk_start - 1, chunk_start) ? At(chunk_start - 1) : -1;
+  engine->anchors.Find(chunk, chunk_len, before, anchors);
+  // Earliest readable byte: the unit/gap start, or the oldest byte in the ring.
+  const std::uint64_t lowest = std::max<std::uint64_t>(valid_from, chunk_start > ring.size() ? chunk_start - ring.size() : 0);
+  // Regions of group g: [a - gate_before, a + after_g] around its kind's anchors. gate_before is
+  // one bound for every kind, so a later anchor never needs bytes before the region's start.
+  for (const std::uint32_t entry : anchors) {
+    const std::uint64_t a = chunk_start + AnchorFinder::Offset(entry);
+    const unsigned kinds = AnchorFinder::Kinds(entry);
+    for (std::size_t g = 0; g < regions.size(); ++g) {
+      const auto& group = engine->groups[g];
+      if (!(kinds & group.kinds)) continue;
+      Region& r = regions[g];
+      const std::uint64_t until = a + group.after;
+      if (r.active) {
+        // Regions that touch, or are closer than kMergeGap, become one: starting a region costs
+        // about as much as feeding Hyperscan a few hundred bytes.
+        if (a <= r.until + 1 + engine->gate_before + kMergeGap) {
+          r.until = std::max(r.until, until);
+          continue;
+        }
+        CloseRegion(r);
+      }
+      const std::uint64_t start = std::max<std::uint64_t>(a > engine->gate_before ? a - engine->gate_before : 0, lowest);
+      r.base = start;
+      r.pos = start;
+      r.until = until;
+      r.active = true;
+    }
+  }
+  for (Region& r : regions) {
+    if (!r.active) continue;
+    const std::uint64_t stop = std::min(r.until + 1, cend);
+    FeedHs(r, r.pos, stop);
+    if (stop == r.until + 1) CloseRegion(r);
+  }
+}
+
+// ------------------------------------------------------------------ keywords
+
+void ScanStream::State::StartUnitKeywords() {
+  kw_hits.clear();
+  kw_next = 0;
+  kw_done = fed;
+  kw_eager_until = fed + kEagerKeywordBytes;
+}
+
+int ScanStream::State::OnKeyword(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
+                                 void* ctx) {
+  auto* st = static_cast<State*>(ctx);
+  const std::uint64_t end = st->kw_scan_base + to;
+  if (end > st->kw_done) st->kw_hits.push_back(KeywordHit{end, id});  // not found by the previous scan
+  return 0;
+}
+
+// Makes every keyword ending at or before `need` known (in kw_hits). `start` is the candidate's
+// start: bytes more than the context reach before it are skipped (no candidate from here on can
+// use their keywords; candidates come in end order and start <= end), except in the unit's eager
+// part. eager: start == need.
+void ScanStream::State::ScanKeywords(std::uint64_t need, std::uint64_t start) {
+  if (!engine->kw_db || need <= kw_done) return;
+  const std::uint64_t to = need;
+  std::uint64_t from = kw_done > engine->max_keyword_bytes ? kw_done - engine->max_keyword_bytes : 0;
+  const std::uint64_t reach = engine->context_reach;
+  if (start > reach && kw_done >= kw_eager_until) from = std::max(from, start - reach);
+  from = std::max({from, valid_from, chunk_start > ring.size() ? chunk_start - ring.size() : 0});
+  if (from < to) {
+    const auto n = static_cast<std::size_t>(to - from);
+    const char* p;
+    if (from >= chunk_start) {
+      p = reinterpret_cast<const char*>(chunk) + (from - chunk_start);
+    } else {
+      if (kw_buf.size() < n) kw_buf.resize(n);
+      Copy(from, to, kw_buf.data());
+      p = kw_buf.data();
+    }
+    kw_scan_base = from;
+    if (hs_scan(engine->kw_db.get(), p, static_cast<unsigned>(n), 0, scanner->kw_scratch.get(), &OnKeyword, this) !=
+        HS_SUCCESS)
       scanner->scan_errors->Inc();
   }
-  DrainDigits(kNone);
-  base = fed;
+  kw_done = to;
+}
+
+// Keywords ending at or before `end` take effect (in end order, as the old streaming scan did).
+void ScanStream::State::ApplyKeywords(std::uint64_t end) {
+  while (kw_next < kw_hits.size() && kw_hits[kw_next].end <= end) {
+    const KeywordHit& h = kw_hits[kw_next++];
+    const Expression& e = engine->expressions[h.id];
+    for (std::uint16_t d : engine->keyword_targets[e.detector]) {
+      keyword_end[d] = h.end;
+      if (e.field) unit_context[d] = 1;
+    }
+  }
+  if (kw_next == kw_hits.size()) {
+    kw_hits.clear();
+    kw_next = 0;
+  }
 }
 
 void ScanStream::Gap() {
@@ -179,6 +356,7 @@ void ScanStream::Gap() {
   st.FlushGroup();
   st.valid_from = st.fed;
   std::fill(st.keyword_end.begin(), st.keyword_end.end(), State::kNone);
+  st.StartUnitKeywords();
 }
 
 ScanSummary ScanStream::Finish() {
@@ -193,6 +371,7 @@ ScanSummary ScanStream::Finish() {
   st.summary = ScanSummary{};
   st.valid_from = st.fed;
   st.ResetUnitContext();
+  st.StartUnitKeywords();
   // The next unit uses the scanner's current engine (a reload may have happened meanwhile).
   if (st.scanner->engine != st.engine) st.Bind(st.scanner->engine);
   return out;
@@ -204,15 +383,7 @@ std::uint64_t ScanStream::bytes_fed() const { return state_ ? state_->total_fed 
 
 void ScanStream::State::OnMatch(unsigned id, std::uint64_t end) {
   if (id >= engine->expressions.size()) return;
-  const Expression& e = engine->expressions[id];
-  if (e.kind == Expression::Kind::kKeyword) {
-    for (std::uint16_t d : engine->keyword_targets[e.detector]) {
-      keyword_end[d] = end;
-      if (e.field) unit_context[d] = 1;
-    }
-    return;
-  }
-  OnCandidate(e.detector, end);
+  OnCandidate(engine->expressions[id].detector, end);
 }
 
 void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
@@ -240,9 +411,14 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
   bool ok = begin.has_value();
   if (ok) {
     const std::uint64_t start = from + *begin;
-    const std::uint64_t kw = keyword_end[d];
-    const bool context =
-        unit_context[d] != 0 || (kw != kNone && kw <= end && (kw >= start || start - kw <= det.context_window));
+    // Keywords are only looked for when they can change the outcome (see Detector::needs_context).
+    bool context = false;
+    if (det.needs_context) {
+      ScanKeywords(end, start);
+      ApplyKeywords(end);
+      const std::uint64_t kw = keyword_end[d];
+      context = unit_context[d] != 0 || (kw != kNone && kw <= end && (kw >= start || start - kw <= det.context_window));
+    }
     const float confidence = det.confidence + (context ? det.context_boost : 0.0f);
     ok = (!det.requires_context || context) && confidence >= det.min_confidence;
     if (ok) AddFinding(d, start, end, w.substr(*begin));

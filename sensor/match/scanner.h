@@ -21,6 +21,9 @@ struct PiiEngineOptions {
   std::uint32_t max_excerpts = 3;          // masked excerpts kept per unit
   std::uint32_t record_window_bytes = 512; // PII of 2+ types within this window form one record
   std::uint32_t keyword_window_bytes = 300;
+  // Run Hyperscan only around the patterns' declared anchors (anchor_finder.h). Off: every byte
+  // goes through Hyperscan (the reference the gate is tested against).
+  bool gate_patterns = true;
 };
 
 class PiiEngine;

@@ -1,6 +1,7 @@
 // signatures/*.yaml → PiiEngine. Every error is a StartupError "FILE:LINE: what (pattern)".
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -111,11 +112,12 @@ class Loader {
     if (!pats && !d["digits"]) Fail(Line(d), where + ": needs `patterns:` (regexes) or `digits:` (digit-run shape) or both");
     if (pats) for (const auto& p : pats) {
       if (!p.IsMap()) Fail(Line(p), where + ": each pattern is a map with `regex:` and optional `flags:`");
-      CheckKeys(p, {"regex", "flags"}, where + " pattern");
+      CheckKeys(p, {"regex", "flags", "anchor"}, where + " pattern");
       Expression e;
       e.detector = index;
       e.text = Str(p, "regex", where + " pattern");
       e.line = Line(p["regex"]);
+      if (const YAML::Node a = p["anchor"]) LoadAnchor(a, e, where + " pattern anchor");
       unsigned flags = 0;
       if (const YAML::Node f = p["flags"]) {
         if (!f.IsSequence()) Fail(Line(f), where + ": `flags:` must be a list");
@@ -189,6 +191,23 @@ class Loader {
     engine_->digit_specs.push_back(spec);
   }
 
+  // `anchor: {kind, before, after}`: the byte shape every match of the regex contains (see
+  // sensor/match/anchor_finder.h) and its distance bounds. Wrong bounds lose matches, so the
+  // default set's anchors are tested against an ungated scan (tests/match/gate_test.cc).
+  void LoadAnchor(const YAML::Node& a, Expression& e, const std::string& in) {
+    if (!a.IsMap()) Fail(Line(a), in + ": must be a map {kind, before, after}");
+    CheckKeys(a, {"kind", "before", "after"}, in);
+    const std::string kind = Str(a, "kind", in);
+    const auto k = AnchorKindFromName(kind);
+    if (!k) Fail(Line(a["kind"]), in + ": unknown kind `" + kind + "` (known: " + kAnchorKindNames + ")");
+    if (!a["before"] || !a["after"]) Fail(Line(a), in + ": `before:` and `after:` (bytes) are required");
+    e.anchor = *k;
+    e.anchor_before = Get<std::uint32_t>(a, "before", 0, in);
+    e.anchor_after = Get<std::uint32_t>(a, "after", 0, in);
+    if (e.anchor_before > 64 || e.anchor_after == 0 || e.anchor_after > 4096)
+      Fail(Line(a), in + ": need before <= 64 and 1 <= after <= 4096");
+  }
+
   void AddExpression(Expression e, unsigned flags) {
     engine_->expressions.push_back(std::move(e));
     flags_.push_back(flags);
@@ -231,33 +250,75 @@ class Loader {
     return out;
   }
 
+  // Patterns → STREAM database (optionally gated by anchors); keywords → BLOCK database,
+  // scanned lazily before candidates. Both share the expression id space.
   void Compile() {
+    const auto& exprs = engine_->expressions;
+    std::vector<std::size_t> patterns, keywords;
+    for (std::size_t i = 0; i < exprs.size(); ++i)
+      (exprs[i].kind == Expression::Kind::kKeyword ? keywords : patterns).push_back(i);
+    engine_->kw_db = CompileDb(keywords, HS_MODE_BLOCK);
+    bool gated = engine_->options.gate_patterns && !patterns.empty();
+    unsigned kinds = 0;
+    for (std::size_t i : patterns) {
+      gated = gated && exprs[i].anchor != 0;
+      kinds |= exprs[i].anchor;
+    }
+    engine_->gated = gated;
+    if (!gated) {
+      if (!patterns.empty()) engine_->groups.push_back({CompileDb(patterns, HS_MODE_STREAM), 0, 0});
+    } else {
+      engine_->anchors = AnchorFinder(kinds);
+      for (unsigned k = 1; k <= kAnchorAll; k <<= 1) {
+        if (!(kinds & k)) continue;
+        std::vector<std::size_t> mine;
+        std::uint32_t after = 0;
+        for (std::size_t i : patterns) {
+          if (exprs[i].anchor != k) continue;
+          mine.push_back(i);
+          after = std::max(after, exprs[i].anchor_after);
+          engine_->gate_before = std::max(engine_->gate_before, exprs[i].anchor_before + 1);
+        }
+        engine_->groups.push_back({CompileDb(mine, HS_MODE_STREAM), k, after});
+      }
+    }
+    for (std::size_t i : keywords)
+      engine_->max_keyword_bytes = std::max(engine_->max_keyword_bytes, static_cast<std::uint32_t>(exprs[i].text.size()));
+    for (Detector& d : engine_->detectors) {
+      engine_->max_context_window = std::max(engine_->max_context_window, d.context_window);
+      d.needs_context = d.requires_context || d.confidence < d.min_confidence;
+      if (d.needs_context)
+        engine_->context_reach = std::max(engine_->context_reach, d.context_window + engine_->max_keyword_bytes);
+    }
+  }
+
+  HsDatabasePtr CompileDb(const std::vector<std::size_t>& which, unsigned mode) {
+    if (which.empty()) return nullptr;
     std::vector<std::string> texts;
     std::vector<const char*> ptrs;
-    std::vector<unsigned> ids;
+    std::vector<unsigned> ids, flags;
     const auto& exprs = engine_->expressions;
-    texts.reserve(exprs.size());
-    for (std::size_t i = 0; i < exprs.size(); ++i) {
+    for (std::size_t i : which) {
       texts.push_back(exprs[i].kind == Expression::Kind::kKeyword ? EscapeLiteral(exprs[i].text) : exprs[i].text);
       ids.push_back(static_cast<unsigned>(i));
+      flags.push_back(flags_[i]);
     }
     for (const auto& t : texts) ptrs.push_back(t.c_str());
-    if (ptrs.empty()) return;  // digits-only signature set: no Hyperscan database
     hs_database_t* db = nullptr;
     hs_compile_error_t* err = nullptr;
-    const hs_error_t rc = hs_compile_multi(ptrs.data(), flags_.data(), ids.data(), static_cast<unsigned>(ptrs.size()),
-                                           HS_MODE_STREAM, nullptr, &db, &err);
+    const hs_error_t rc = hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()),
+                                           mode, nullptr, &db, &err);
     if (rc != HS_SUCCESS) {
       std::string msg = err && err->message ? err->message : "unknown error";
       const int idx = err ? err->expression : -1;
       hs_free_compile_error(err);
-      if (idx >= 0 && static_cast<std::size_t>(idx) < exprs.size()) {
-        const auto& e = exprs[static_cast<std::size_t>(idx)];
+      if (idx >= 0 && static_cast<std::size_t>(idx) < which.size()) {
+        const auto& e = exprs[which[static_cast<std::size_t>(idx)]];
         Fail(e.line, "pattern `" + e.text + "` does not compile: " + msg);
       }
       Fail(1, "signature set does not compile: " + msg);
     }
-    engine_->db.reset(db);
+    return HsDatabasePtr(db);
   }
 
   std::string source_;

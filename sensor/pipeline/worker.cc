@@ -6,12 +6,12 @@
 namespace vigie::pipeline {
 
 Worker::Worker(const config::Config& cfg, std::shared_ptr<const match::PiiEngine> engine, track::EventSink& events,
-               FlowLog* flow_log, metrics::CounterSet& counters)
+               FlowLog* flow_log, metrics::CounterSet& counters, app::http::BodyObserver* http_bodies)
     : cfg_(cfg),
       counters_(counters),
       hasher_(cfg.pii.secret),
       scanner_(std::move(engine), counters),
-      ctx_{&cfg.app, &scanner_, &events, &counters, &hasher_},
+      ctx_{&cfg.app, &scanner_, &events, &counters, &hasher_, http_bodies},
       router_(ctx_),
       tee_(router_, flow_log),
       decoder_(counters),

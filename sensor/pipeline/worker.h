@@ -22,8 +22,10 @@ namespace vigie::pipeline {
 
 class Worker {
  public:
+  // `http_bodies`: optional tap on decoded HTTP bodies (app/http/body_observer.h), for test
+  // tools; the sensor passes none. REQUIRES: it outlives the worker.
   Worker(const config::Config& cfg, std::shared_ptr<const match::PiiEngine> engine, track::EventSink& events,
-         FlowLog* flow_log, metrics::CounterSet& counters);
+         FlowLog* flow_log, metrics::CounterSet& counters, app::http::BodyObserver* http_bodies = nullptr);
 
   // REQUIRES: called from the worker's own thread only.
   void Process(const capture::RawPacket& pkt);

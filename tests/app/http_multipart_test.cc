@@ -129,9 +129,8 @@ TEST(HttpMultipart, Base64CsvPartFoundWhateverTheChunking) {
   }
   const auto& e = runs[0];
   EXPECT_EQ(e.bytes, body.size());  // HTTP-decoded entity size (before MIME)
-  // The MIME parser names a form field by its name= parameter, so the text field is listed too.
-  EXPECT_EQ(e.detail,
-            "POST api.example.fr/upload; parts: comment (12 B), people.csv (" + std::to_string(csv.size()) + " B)");
+  // Only the file is listed: the text field (name="comment", no filename) is scanned, not named.
+  EXPECT_EQ(e.detail, "POST api.example.fr/upload; parts: people.csv (" + std::to_string(csv.size()) + " B)");
   EXPECT_EQ(e.pii.records.size(), static_cast<std::size_t>(kPeople));
   EXPECT_EQ(e.pii.matches[static_cast<int>(match::PiiType::kNir)], static_cast<std::uint32_t>(kPeople));
   for (std::size_t r = 1; r < runs.size(); ++r) {
@@ -139,6 +138,35 @@ TEST(HttpMultipart, Base64CsvPartFoundWhateverTheChunking) {
     EXPECT_EQ(runs[r].detail, e.detail) << r;
     EXPECT_EQ(runs[r].pii.matches, e.pii.matches) << r;
     EXPECT_EQ(runs[r].pii.records, e.pii.records) << r;
+  }
+}
+
+// A part is named by its file name only: a form field (`name="comment"`, no filename) is
+// scanned but not listed; filename= and filename*= name a file, and so does the legacy
+// Content-Type name= of mail clients. The field's content is still scanned (its NIR counts).
+TEST(HttpMultipart, FormFieldWithoutFilenameIsNotANamedPart) {
+  const std::string csv = PeopleCsv(3, 18);
+  const std::string comment = PeopleCsv(1, 19);  // PII in the text field too
+  const std::string b = kBoundary;
+  const std::string body =
+      "--" + b + "\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\n" + comment + "\r\n--" + b +
+      "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.csv\"\r\nContent-Type: text/csv\r\n\r\n" +
+      csv + "\r\n--" + b +
+      "\r\nContent-Disposition: form-data; name=\"doc\"; filename*=UTF-8''r%C3%A9sum%C3%A9.txt\r\n\r\nabc\r\n--" + b +
+      "\r\nContent-Type: text/plain; name=\"legacy.txt\"\r\n\r\nde\r\n--" + b +
+      "\r\nContent-Disposition: form-data; name=\"other\"\r\nContent-Type: text/plain\r\n\r\nplain value\r\n--" + b +
+      "--\r\n";
+  for (std::size_t chunk : {0u, 3u, 1u}) {
+    Harness h;
+    h.Feed(Direction::kToServer, Upload(body, "multipart/form-data; boundary=" + b), chunk);
+    ASSERT_EQ(h.t.sink.tx.size(), 1u) << chunk;
+    const auto& e = h.t.sink.tx[0];
+    EXPECT_EQ(e.detail, "POST api.example.fr/upload; parts: x.csv (" + std::to_string(csv.size()) +
+                            " B), r\xC3\xA9sum\xC3\xA9.txt (3 B), legacy.txt (2 B)")
+        << chunk;
+    EXPECT_EQ(e.detail.find("comment"), std::string::npos) << chunk;
+    EXPECT_EQ(e.detail.find("other"), std::string::npos) << chunk;
+    EXPECT_EQ(e.pii.records.size(), 4u) << chunk;  // 3 people in x.csv + 1 in the comment field
   }
 }
 

@@ -115,14 +115,14 @@ TEST_F(HttpPcap, MultipartCsvUploadIsAttributedToTheUploader) {
   EXPECT_EQ(o.tx[0].path.src_ip.ToString(), "10.20.0.16");  // an upload: the client is the source
   // bytes: the multipart entity after HTTP decoding (the MIME parser comes after the count).
   EXPECT_EQ(o.tx[0].bytes, sc["request"]["decoded_bytes"].get<std::uint64_t>());
-  // The body is decoded part by part: the comment field (12 B) and the CSV file are named.
-  // The CSV part is the entity less the part headers, delimiters and the comment.
+  // The body is decoded part by part: only the CSV file is named (the comment field has no
+  // filename). The CSV part is the entity less the part headers, delimiters and the comment.
   const std::string b = "----vigieBoundary7MA4YWxkTrZu0gW";
   const std::size_t overhead = ("--" + b + "\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nexport hebdo\r\n--" + b +
                                 "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export.csv\"\r\n"
                                 "Content-Type: text/csv\r\n\r\n\r\n--" + b + "--\r\n").size();
   const std::uint64_t csv = sc["request"]["decoded_bytes"].get<std::uint64_t>() - overhead;
-  EXPECT_EQ(o.tx[0].detail, sc["request"]["detail"].get<std::string>() + "; parts: comment (12 B), export.csv (" +
+  EXPECT_EQ(o.tx[0].detail, sc["request"]["detail"].get<std::string>() + "; parts: export.csv (" +
                                 std::to_string(csv) + " B)");
   EXPECT_EQ(o.records.size(), sc["people"].get<std::size_t>());
   EXPECT_EQ(M(o, match::PiiType::kNir), sc["by_type"]["nir"].get<std::uint64_t>());

@@ -244,7 +244,14 @@ TEST(MimeParser, Rfc2231FilenameContinuations) {
   EXPECT_EQ(p.value, "attachment");
   EXPECT_EQ(p.filename, "donn\xC3\xA9" "es clients.csv");
   EXPECT_EQ(ParseHeaderValue("attachment; filename*=iso-8859-1'fr'r%E9sum%E9.txt").filename, "r\xE9sum\xE9.txt");
-  EXPECT_EQ(ParseHeaderValue("text/plain; name=\"a\\\"b.txt\"; charset=ISO-8859-1").filename, "a\"b.txt");
+  EXPECT_EQ(ParseHeaderValue("text/plain; name=\"a\\\"b.txt\"; charset=ISO-8859-1").name, "a\"b.txt");
+  // The two families are kept apart: the caller decides which one names a file.
+  const ParsedHeader fd = ParseHeaderValue("form-data; name=\"comment\"");
+  EXPECT_EQ(fd.name, "comment");
+  EXPECT_EQ(fd.filename, "");
+  const ParsedHeader both = ParseHeaderValue("form-data; name=\"file\"; filename=\"x.csv\"");
+  EXPECT_EQ(both.name, "file");
+  EXPECT_EQ(both.filename, "x.csv");
   EXPECT_EQ(ParseHeaderValue("Multipart/Mixed; boundary=\"=_Part;1\"").boundary, "=_Part;1");
 }
 
@@ -260,6 +267,24 @@ TEST(MimeParser, FormDataModeWithGivenBoundary) {
   EXPECT_EQ(r.parts[0].info.filename, "people.csv");
   EXPECT_EQ(r.parts[0].data, "a;b\r\n1;2");
   EXPECT_EQ(Anom(r, Anomaly::kMissingCloseBoundary), 0);
+}
+
+// Content-Disposition name= is a form field name, never a file name; Content-Type name= is
+// the legacy attachment name and still counts.
+TEST(MimeParser, FormFieldNameIsNotAFilename) {
+  std::string body =
+      "--b\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nhello\r\n"
+      "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.csv\"\r\n\r\na;b\r\n"
+      "--b\r\nContent-Type: application/pdf; name=\"old.pdf\"\r\n\r\n%PDF\r\n--b--\r\n";
+  MimeRun r = Parse(body, 0, "b");
+  ASSERT_EQ(r.parts.size(), 3u);
+  EXPECT_EQ(r.parts[0].info.filename, "");
+  EXPECT_FALSE(r.parts[0].info.attachment);
+  EXPECT_EQ(r.parts[0].data, "hello");
+  EXPECT_EQ(r.parts[1].info.filename, "x.csv");
+  EXPECT_TRUE(r.parts[1].info.attachment);
+  EXPECT_EQ(r.parts[2].info.filename, "old.pdf");
+  EXPECT_TRUE(r.parts[2].info.attachment);
 }
 
 TEST(MimeParser, MissingBoundaryParameterIsOnePart) {

@@ -8,6 +8,17 @@ namespace vigie::app::http {
 
 BodyPipeline::BodyPipeline(match::Scanner* scanner, HttpMetrics& metrics) : scanner_(scanner), metrics_(metrics) {}
 
+void BodyPipeline::SetObserver(BodyObserver* observer, const flow::Flow* flow, flow::Direction dir) {
+  tap_.observer = observer;
+  tap_.flow = flow;
+  tap_.dir = dir;
+}
+
+void BodyPipeline::TapSink::Write(ByteView data) {
+  observer->OnBodyData(*flow, dir, data);
+  next->Write(data);
+}
+
 void BodyPipeline::Begin(std::string_view codings, std::string_view content_type, const DecompressLimits& limits,
                          std::uint64_t body_limit) {
   if (scanner_ && !scan_) scan_.emplace(*scanner_);
@@ -43,6 +54,10 @@ void BodyPipeline::Begin(std::string_view codings, std::string_view content_type
     form_.next = this;
     post = &form_;
   }
+  if (tap_.observer != nullptr) {  // sees the decompressed body, before percent-decoding
+    tap_.next = post;
+    post = &tap_;
+  }
 
   // Collect the codings; any unknown one means we cannot decode: scan the raw bytes.
   Encoding encs[kMaxLayers];
@@ -68,6 +83,7 @@ void BodyPipeline::Begin(std::string_view codings, std::string_view content_type
   if (unknown) metrics_.anomalies[static_cast<std::size_t>(Anomaly::kUnknownEncoding)]->Inc();
   if (too_many) metrics_.anomalies[static_cast<std::size_t>(Anomaly::kTooManyEncodings)]->Inc();
   if (unknown || too_many) n = 0;
+  coding_failed_ = unknown || too_many;
 
   ByteSink* next = post;
   for (std::size_t i = 0; i < n; ++i) {  // encs[0] was applied first, so it is decoded last
@@ -92,6 +108,7 @@ void BodyPipeline::Body(ByteView wire) {
 }
 
 void BodyPipeline::BodyGap() {
+  if (tap_.observer != nullptr) tap_.observer->OnBodyGap(*tap_.flow, tap_.dir);
   if (scan_) scan_->Gap();
   // A hole in a compressed stream cannot be decoded past; plain bodies just continue.
   if (nlayers_ > 0) skip_ = true;
@@ -177,8 +194,14 @@ match::ScanSummary BodyPipeline::End() {
     Decompressor& d = *layers_[i];
     if (!skip_) d.Finish();
     const auto idx = static_cast<std::size_t>(d.encoding());
-    if (d.status() == Decompressor::Status::kBomb) metrics_.bombs.Inc();
-    if (d.status() == Decompressor::Status::kError) metrics_.errors[idx]->Inc();
+    if (d.status() == Decompressor::Status::kBomb) {
+      metrics_.bombs.Inc();
+      coding_failed_ = true;
+    }
+    if (d.status() == Decompressor::Status::kError) {
+      metrics_.errors[idx]->Inc();
+      coding_failed_ = true;
+    }
   }
   if (form_active_) form_.Flush();
   if (mime_active_) {

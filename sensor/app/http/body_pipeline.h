@@ -6,13 +6,16 @@
 // Fixed memory per direction: decompressor states, 64 KiB buffers and the MIME parser are
 // allocated on the first body that needs them and reused; no per-packet allocation.
 // decoded_bytes() counts the body after HTTP decoding (de-chunked, decompressed), before MIME:
-// the multipart entity size; the decoded size of each named part is reported by AppendParts().
+// the multipart entity size; the decoded size of each file part is reported by AppendParts().
+// With a BodyObserver (SetObserver, tools only) a tap sits between the decompressors and the
+// percent-decoder; without one the chain is exactly the above.
 #include <array>
 #include <memory>
 #include <optional>
 #include <string_view>
 
 #include "app/decompress/decompressor.h"
+#include "app/http/body_observer.h"
 #include "app/http/http_metrics.h"
 #include "app/http/http_util.h"
 #include "app/mime/mime_parser.h"
@@ -24,12 +27,19 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
  public:
   static constexpr std::size_t kMaxLayers = 4;
   // Named parts listed in the event detail; further ones are only counted ("+N more"). A part
-  // is named when the MIME parser gives it a name (filename=, else a name= parameter: for
-  // form-data that is the field name) or marks it as an attachment ("(unnamed)").
+  // is named by its file name (Content-Disposition filename= / filename*=, else the legacy
+  // Content-Type name=) or, without one, listed as "(unnamed)" when its disposition is
+  // `attachment`. A form-data field without filename (`name="comment"`) is decoded and scanned
+  // but not listed: its field name is not a file.
   static constexpr std::size_t kMaxPartNames = 8;
 
   // `scanner` may be null: bytes are then counted but not scanned.
   BodyPipeline(match::Scanner* scanner, HttpMetrics& metrics);
+  // Optional tap (app/http/body_observer.h): when `observer` is set, every later unit's
+  // decoded body (after the decompression layers, before percent-decoding, MIME and the body
+  // limit) and its gaps are reported as (flow, dir). OnBodyBegin/OnBodyEnd are the caller's.
+  // REQUIRES: `observer` and `flow` outlive the pipeline.
+  void SetObserver(BodyObserver* observer, const flow::Flow* flow, flow::Direction dir);
 
   // Starts a unit. `codings` = Content-Encoding list then Transfer-Encoding codings other
   // than chunked, in the order the sender applied them (comma separated). A `content_type`
@@ -47,6 +57,9 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
 
   std::uint64_t decoded_bytes() const { return decoded_; }
   std::uint64_t wire_bytes() const { return wire_; }
+  // After End(): a coding of the unit could not be undone (unknown or too many codings,
+  // invalid data, bomb); its bytes were passed on raw or cut.
+  bool coding_failed() const { return coding_failed_; }
   // Multipart unit: leaf parts seen so far (0 otherwise).
   std::uint32_t parts() const { return parts_; }
   // Appends "; parts: a.csv (123 B), b.pdf (4 B), +2 more" for the named parts of the unit ended
@@ -64,6 +77,16 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
     PercentDecodeState state;
     std::unique_ptr<char[]> buf;  // kBufBytes + 2, allocated on the first form body
     static constexpr std::size_t kBufBytes = 4096;
+  };
+
+  // Reports what passes to the observer, then hands it on. Linked in only with an observer.
+  class TapSink final : public ByteSink {
+   public:
+    void Write(ByteView data) override;
+    BodyObserver* observer = nullptr;
+    const flow::Flow* flow = nullptr;
+    flow::Direction dir = flow::Direction::kToServer;
+    ByteSink* next = nullptr;
   };
 
   // mime::MimeSink: decoded part bytes go to the scan; part boundaries break matches.
@@ -84,9 +107,11 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   std::size_t nlayers_ = 0;
   FormSink form_;
   bool form_active_ = false;
+  TapSink tap_;
   ByteSink* entry_ = this;
   bool skip_ = false;        // rest of the body is not decoded (gap inside a coded body)
   bool unscanned_ = false;   // media types: counted, not scanned
+  bool coding_failed_ = false;
   std::uint64_t body_limit_ = 0;
   std::uint64_t decoded_ = 0, wire_ = 0;
 

@@ -2,6 +2,7 @@
 
 #include "app/data_path.h"
 #include "app/http/account.h"
+#include "app/http/body_observer.h"
 #include "app/http/http_util.h"
 
 namespace vigie::app::http {
@@ -44,7 +45,9 @@ HttpSession::Side::Side(HttpSession& session, flow::Direction d)
     : s(session),
       dir(d),
       framer(d == flow::Direction::kToServer, session.ctx_.config->max_header_bytes, *this),
-      body(session.ctx_.scanner, session.metrics_) {}
+      body(session.ctx_.scanner, session.metrics_) {
+  if (session.ctx_.http_bodies != nullptr) body.SetObserver(session.ctx_.http_bodies, &session.flow_, d);
+}
 
 HttpSession::HttpSession(const AppContext& ctx, flow::Flow& flow)
     : ctx_(ctx),
@@ -72,10 +75,16 @@ void HttpSession::Side::OnBodyGap(std::uint64_t) {
   body.BodyGap();
 }
 
-void HttpSession::Side::OnMessageEnd(bool) {
+void HttpSession::Side::OnMessageEnd(bool complete) {
   if (!active) return;
   active = false;
-  s.Emit(*this);
+  s.Emit(*this);  // ends the body pipeline: the decompressors' last output reaches the observer
+  if (s.ctx_.http_bodies != nullptr) {
+    BodyEnd end;
+    end.complete = complete;
+    end.coding_failed = body.coding_failed();
+    s.ctx_.http_bodies->OnBodyEnd(s.flow_, dir, end);
+  }
 }
 
 BodyPlan HttpSession::OnRequestHead(Side& side, const HttpHead& head) {
@@ -85,6 +94,10 @@ BodyPlan HttpSession::OnRequestHead(Side& side, const HttpHead& head) {
   p.where = Where(head);
   p.account = ExtractAccount(head, *ctx_.config, ctx_.hasher);
   p.client_ip = flow_.client.ip;
+  if (ctx_.http_bodies != nullptr) {
+    p.target = head.target;
+    p.host = Trim(head.Get("host"));
+  }
   if (ctx_.config->use_x_forwarded_for)
     if (auto fwd = ForwardedClient(head)) p.client_ip = *fwd;
   if (pending_.size() == kMaxPending) {
@@ -195,6 +208,17 @@ void HttpSession::BeginUnit(Side& side, const HttpHead& head) {
   DecompressLimits limits;
   limits.max_output = cfg.decompress_max_output;
   limits.max_ratio = cfg.decompress_max_ratio;
+  if (ctx_.http_bodies != nullptr) {
+    BodyMeta m;
+    m.dir = side.dir;
+    m.method = side.meta.method;
+    m.target = side.meta.target;
+    m.host = side.meta.host;
+    m.status = head.is_request ? 0 : head.status;
+    m.content_type = head.Get("content-type");
+    m.codings = codings;
+    ctx_.http_bodies->OnBodyBegin(flow_, m);
+  }
   side.body.Begin(codings, head.Get("content-type"), limits, cfg.http_body_limit);
   side.active = true;
 }

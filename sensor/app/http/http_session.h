@@ -31,6 +31,7 @@ class HttpSession final : public AppSession {
     std::string where;  // host + path, without the query string
     std::string account;
     IpAddr client_ip;
+    std::string target, host;  // as sent; only kept for a BodyObserver (ctx.http_bodies)
   };
   // One direction: its framer, its body pipeline and the message in progress.
   class Side final : public HttpFramer::Handler {

@@ -154,9 +154,8 @@ ParsedHeader ParseHeaderValue(std::string_view value) {
       AddNameParam(name, pn.substr(4), pval);
     }
   }
-  std::string f = filename.Result();
-  if (f.empty()) f = name.Result();
-  out.filename = SafeName(std::move(f));
+  out.filename = SafeName(filename.Result());
+  out.name = SafeName(name.Result());
   return out;
 }
 

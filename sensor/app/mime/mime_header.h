@@ -15,9 +15,13 @@ struct ParsedHeader {
   std::string value;     // lower-case main value ("multipart/mixed", "attachment")
   std::string boundary;  // as sent (case matters)
   std::string charset;   // lower-case
-  // filename= (Content-Disposition) or name= (Content-Type), RFC 2231 joined and
+  // The `filename` parameter family (filename=, filename*=, filename*0*= ...) and the `name`
+  // family, kept apart: which one names a file depends on the header. In Content-Disposition
+  // only `filename` does (`name` is a form-data field name, RFC 7578); in Content-Type `name`
+  // is the legacy attachment name of mail clients (RFC 1341). Both RFC 2231 joined and
   // percent-decoded; control characters replaced by '?', at most kMaxFilename bytes.
   std::string filename;
+  std::string name;
 };
 inline constexpr std::size_t kMaxFilename = 255;
 

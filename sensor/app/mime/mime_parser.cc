@@ -205,7 +205,8 @@ void MimeParser::ProcessHeader(std::string_view header) {
     headers_.content_type = std::move(p.value);
     headers_.boundary = std::move(p.boundary);
     headers_.charset = std::move(p.charset);
-    if (!p.filename.empty()) headers_.name = std::move(p.filename);
+    // Legacy mail clients name attachments here (Content-Type: ...; name="x.pdf").
+    if (!p.name.empty()) headers_.name = std::move(p.name);
   } else if (EqualsIgnoreCase(name, "content-transfer-encoding")) {
     std::string v = ToLower(TrimBlanks(value));
     if (v == "base64") {
@@ -218,6 +219,7 @@ void MimeParser::ProcessHeader(std::string_view header) {
   } else if (EqualsIgnoreCase(name, "content-disposition")) {
     ParsedHeader p = ParseHeaderValue(value);
     headers_.attachment = p.value == "attachment";
+    // Only filename= names a file here: `form-data; name="comment"` is a form field, not a file.
     if (!p.filename.empty()) headers_.filename = std::move(p.filename);
   }
 }

@@ -58,7 +58,9 @@ enum class TransferEncoding : std::uint8_t { kIdentity, kBase64, kQuotedPrintabl
 struct PartInfo {
   std::string content_type;  // lower-case "type/subtype"; "text/plain" when absent
   std::string charset;       // lower-case, may be empty
-  std::string filename;      // Content-Disposition filename (RFC 2231 decoded) or Content-Type name
+  // Content-Disposition filename / filename* (RFC 2231 decoded), else Content-Type name=.
+  // Never the Content-Disposition name= parameter (a form-data field name, not a file).
+  std::string filename;
   bool attachment = false;   // Content-Disposition: attachment, or a filename is present
   TransferEncoding encoding = TransferEncoding::kIdentity;
   int depth = 0;             // 0 = top-level entity
@@ -106,8 +108,8 @@ class MimeParser {
     std::string content_type;
     std::string boundary;
     std::string charset;
-    std::string filename;
-    std::string name;  // Content-Type name= fallback
+    std::string filename;  // Content-Disposition filename family
+    std::string name;      // Content-Type name= (legacy attachment name), the fallback
     bool attachment = false;
     TransferEncoding encoding = TransferEncoding::kIdentity;
     void Clear();

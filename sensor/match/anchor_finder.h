@@ -1,0 +1,79 @@
+#pragma once
+// AnchorFinder: the vectorised gate in front of the Hyperscan pattern database.
+//
+// Every regex of the default signature set has a short, rare byte shape that any of its matches
+// must contain (its ANCHOR), at a bounded distance from the match's start and end. One pass
+// over the data (AVX-512BW: 64 bytes per step; SSE2 fallback) finds the anchor positions; the
+// scanner then runs Hyperscan only on the regions around them ([anchor - before, anchor +
+// after]) instead of over every byte. Text without anchors (binary, encrypted-looking data,
+// most API JSON) never reaches Hyperscan. A signature declares each pattern's anchor
+// (`anchor: {kind, before, after}` in the YAML); a pattern without one disables the gate.
+//
+// Anchor kinds (position i is the anchor's offset; each condition is on single bytes):
+//   iban       i, i+1 in [A-Z]; i+2, i+3 in [0-9]                 (country code + check digits)
+//   at_sign    i-1 in [A-Za-z0-9._%+-]; i = '@'; i+1 in [A-Za-z0-9-]
+//   plus33     i-1 in {'+', '0'}; i = '3'; i+1 = '3'                (+33 and 0033)
+//   street     i-1 in [0-9,sSrR]; i = ' '; i+1 in [rabcipqsv] any case (number [bis|ter][,] type)
+//   date_sep   i-1 in [0-9]; i in {'-', '/'}; i+1 in [0-9]
+// Bytes before the data: given by the caller (`before`, the byte at -1), or unknown (-1, then a
+// condition on it is false: the pattern needs that byte). Bytes after the data are unknown and
+// count as satisfying every condition (the finder over-approximates at the end of a chunk; the
+// scanner's region then simply covers the next chunk's start).
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace vigie::match {
+
+enum AnchorKind : std::uint8_t {
+  kAnchorIban = 1,
+  kAnchorAtSign = 2,
+  kAnchorPlus33 = 4,
+  kAnchorStreet = 8,
+  kAnchorDateSep = 16,
+};
+inline constexpr unsigned kAnchorAll = 31;
+
+std::optional<AnchorKind> AnchorKindFromName(std::string_view name);
+inline constexpr const char* kAnchorKindNames = "iban, at_sign, plus33, street, date_sep";
+
+// The definition, one position at a time (reference for tests and for the chunk's last bytes).
+// `before` is the byte preceding data[0], or -1 when unknown.
+bool IsAnchorAt(const std::uint8_t* data, std::size_t n, std::size_t i, int before, unsigned kinds);
+
+class AnchorFinder {
+ public:
+  enum class Impl : std::uint8_t { kAuto, kScalar, kSse2, kAvx512 };  // kAvx512: AVX-512 VBMI
+  // Largest n for Find(): entries pack the offset with the kinds.
+  static constexpr std::size_t kMaxBytes = std::size_t{1} << 27;
+  explicit AnchorFinder(unsigned kinds = kAnchorAll, Impl impl = Impl::kAuto);
+  unsigned kinds() const { return kinds_; }
+  Impl impl() const { return impl_; }
+  // Appends, in increasing offset order, one entry per i in [0, n) where an enabled anchor is
+  // (see above): Entry(i, kinds there). REQUIRES: n <= kMaxBytes.
+  void Find(const std::uint8_t* data, std::size_t n, int before, std::vector<std::uint32_t>& out) const;
+  static std::uint32_t Entry(std::size_t offset, unsigned kinds) { return static_cast<std::uint32_t>(offset << 5 | kinds); }
+  static std::size_t Offset(std::uint32_t entry) { return entry >> 5; }
+  static unsigned Kinds(std::uint32_t entry) { return entry & kAnchorAll; }
+
+  // The definition at one position (bit set = kind's conditions hold); used for the chunk's last
+  // bytes, the fallback and tests.
+  unsigned KindsAt(const std::uint8_t* data, std::size_t n, std::size_t i, int before) const;
+  void ScalarTail(const std::uint8_t* data, std::size_t n, std::size_t from, int before,
+                  std::vector<std::uint32_t>& out) const;
+  // Per relative position -1..3 (index 0..4): kinds whose condition an ASCII byte satisfies,
+  // and the kinds without a condition there (what bytes >= 0x80 and unknown bytes before get).
+  const std::array<std::array<std::uint8_t, 128>, 5>& tables() const { return tables_; }
+  const std::array<std::uint8_t, 5>& any() const { return any_; }
+
+ private:
+  unsigned kinds_;
+  Impl impl_;
+  std::array<std::array<std::uint8_t, 128>, 5> tables_{};
+  std::array<std::uint8_t, 5> any_{};
+};
+
+}  // namespace vigie::match

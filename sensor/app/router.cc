@@ -61,7 +61,6 @@ struct AppRouter::State final : flow::FlowAppState {
   std::uint64_t seen[2] = {0, 0};
   std::uint64_t unreported[2] = {0, 0};
   Timestamp window_start[2] = {0, 0};
-  std::string community_id;
 };
 
 AppRouter::AppRouter(const AppContext& ctx)
@@ -205,10 +204,11 @@ void AppRouter::OnPacket(flow::Flow& flow, flow::Direction dir) {
 
 void AppRouter::ReportVolume(flow::Flow& flow, State& st, int d) {
   if (st.unreported[d] == 0) return;
-  if (st.community_id.empty()) st.community_id = flow::CommunityId(flow);
+  // No Community ID here (a SHA-1 per flow): the tracker derives it from the path for the rare
+  // alert that needs it (Tracker::Emit).
   track::VolumeEvent e;
   e.ts = flow.last_seen;
-  e.path = MakeDataPath(flow, static_cast<flow::Direction>(d), st.community_id);
+  e.path = MakeDataPath(flow, static_cast<flow::Direction>(d), {});
   e.bytes = st.unreported[d];
   e.app_proto = st.proto;
   if (st.session) e.sni = std::string(st.session->server_name());

@@ -34,6 +34,15 @@ constexpr std::string_view kMethods[] = {
     "GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ",
     "PROPFIND ", "PROPPATCH ", "MKCOL ", "COPY ", "MOVE ", "LOCK ", "UNLOCK ", "REPORT ", "SEARCH "};
 
+// An HTTP/0.9 Request-URI: an absolute path or an http(s) URI, one token (no space or
+// control byte). Anything else after "GET " is not taken for HTTP (e.g. a Redis "GET key").
+bool IsHttp09Target(std::string_view t) {
+  if (t.empty() || !(t.front() == '/' || IStartsWith(t, "http://") || IStartsWith(t, "https://"))) return false;
+  for (char c : t)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
+  return true;
+}
+
 int PrefixMatch(std::string_view s, std::string_view want) {
   const std::size_t n = std::min(s.size(), want.size());
   if (s.substr(0, n) != want.substr(0, n)) return -1;
@@ -65,6 +74,11 @@ void HttpFramer::Feed(ByteView d) {
       case State::kStartLine:
       case State::kHeaders:
       case State::kTrailers: {
+        if (state_ == State::kStartLine && !request_side_ && line_.empty() && handler_.SimpleResponseNext()) {
+          state_ = State::kSimpleProbe;
+          probe_len_ = 0;
+          break;  // n = 0: the same bytes go to the probe
+        }
         bool complete = false;
         const State before = state_;
         n = ConsumeLine(d, &complete);
@@ -74,8 +88,15 @@ void HttpFramer::Feed(ByteView d) {
         if (state_ == State::kStartLine) {
           if (line.empty()) head_bytes_ = 0;  // blank lines between messages are tolerated
           if (!line.empty() && !OnStartLine(line)) {
+            line_.push_back('\n');
+            handler_.OnUnframed(AsBytes(line_));
             handler_.OnAnomaly(Anomaly::kBadStartLine);
             StartResync(true);
+            break;
+          }
+          if (!line.empty() && head_.http09) {  // Simple-Request: no header block, no body
+            line_.clear();
+            OnHeadersDone();
             break;
           }
         } else if (state_ == State::kHeaders) {
@@ -138,6 +159,9 @@ void HttpFramer::Feed(ByteView d) {
       case State::kResync:
         n = DoResync(d);
         break;
+      case State::kSimpleProbe:
+        n = DoSimpleProbe(d);
+        break;
     }
     d = d.subspan(n);
   }
@@ -148,6 +172,10 @@ std::size_t HttpFramer::ConsumeLine(ByteView d, bool* complete) {
   const std::size_t take = nl ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(nl) - d.data()) : d.size();
   head_bytes_ += take + (nl ? 1 : 0);
   if (head_bytes_ > max_header_bytes_) {
+    // The whole offending line is unframed: what is held of it, this piece, and (through the
+    // resync below) the rest up to its '\n'. Which line overflows does not depend on chunking.
+    if (!line_.empty()) handler_.OnUnframed(AsBytes(line_));
+    handler_.OnUnframed(d.first(take + (nl ? 1 : 0)));
     handler_.OnAnomaly(Anomaly::kHeaderTooLarge);
     EndMessage(false);
     StartResync(false);
@@ -162,6 +190,7 @@ std::size_t HttpFramer::ConsumeLine(ByteView d, bool* complete) {
 
 bool HttpFramer::OnStartLine(std::string_view line) {
   head_.count = 0;
+  head_.http09 = false;
   pending_field_ = false;
   if (request_side_) {
     const auto sp1 = line.find(' ');
@@ -169,9 +198,18 @@ bool HttpFramer::OnStartLine(std::string_view line) {
     for (std::size_t i = 0; i < sp1; ++i)
       if (!((line[i] >= 'A' && line[i] <= 'Z') || line[i] == '-' || line[i] == '_')) return false;
     const auto sp2 = line.rfind(' ');
-    if (sp2 == sp1) return false;
-    const std::string_view version = line.substr(sp2 + 1);
-    if (version.size() != 8 || version.substr(0, 7) != "HTTP/1." || (version[7] != '0' && version[7] != '1')) return false;
+    const std::string_view version = sp2 == sp1 ? std::string_view{} : line.substr(sp2 + 1);
+    if (version.size() != 8 || version.substr(0, 7) != "HTTP/1." || (version[7] != '0' && version[7] != '1')) {
+      // HTTP/0.9 Simple-Request: "GET" SP Request-URI, the URI in one token.
+      if (line.substr(0, sp1) != "GET" || !IsHttp09Target(Trim(line.substr(sp1 + 1)))) return false;
+      head_.method.assign("GET");
+      head_.target.assign(Trim(line.substr(sp1 + 1)));
+      head_.version_minor = 9;
+      head_.http09 = true;
+      head_.status = 0;
+      state_ = State::kHeaders;
+      return true;
+    }
     std::string_view target = Trim(line.substr(sp1 + 1, sp2 - sp1 - 1));
     if (target.empty()) return false;
     head_.method.assign(line.substr(0, sp1));
@@ -315,19 +353,39 @@ std::size_t HttpFramer::DoChunkSize(ByteView d) {
 }
 
 std::size_t HttpFramer::DoResync(ByteView d) {
+  // Every byte consumed here is either the start of the next start line (kept in line_) or
+  // unframed (reported). The probe may straddle calls: `held` of its bytes came with earlier
+  // calls and sit in probe_ only; the others are also in d. d[run, i) is not yet reported.
+  std::size_t held = probe_len_;
+  bool held_live = held > 0;  // the held bytes are still the current probe
+  std::size_t run = 0;
   std::size_t i = 0;
+  const auto report = [&](std::size_t end) {  // held bytes (if no longer live), then d[run, end)
+    if (held > 0 && !held_live) {
+      handler_.OnUnframed(ByteView(reinterpret_cast<const std::uint8_t*>(probe_), held));
+      held = 0;
+    }
+    if (end > run) handler_.OnUnframed(d.subspan(run, end - run));
+    run = end;
+  };
   while (i < d.size()) {
     if (probe_skip_) {
       const void* nl = std::memchr(d.data() + i, '\n', d.size() - i);
-      if (!nl) return d.size();
+      if (!nl) {
+        i = d.size();
+        break;
+      }
       i = static_cast<std::size_t>(static_cast<const std::uint8_t*>(nl) - d.data()) + 1;
       probe_skip_ = false;
-      probe_len_ = 0;
       continue;
     }
     const char c = static_cast<char>(d[i++]);
     if (c == '\n') {
       probe_len_ = 0;
+      if (held_live) {  // the held probe was garbage: report it before probe_ is reused
+        held_live = false;
+        report(i);
+      }
       continue;
     }
     if (c == '\r' && probe_len_ == 0) continue;
@@ -335,15 +393,70 @@ std::size_t HttpFramer::DoResync(ByteView d) {
     const std::string_view probe(probe_, probe_len_);
     const int v = request_side_ ? LooksLikeRequestStart(probe) : LooksLikeResponseStart(probe);
     if (v > 0) {
+      const std::size_t in_d = held_live ? probe_len_ - held : probe_len_;
+      if (held_live) held = 0;  // part of the start line, not garbage
+      report(i - in_d);
       state_ = State::kStartLine;
       line_.assign(probe);
       head_bytes_ = probe_len_;
       probe_len_ = 0;
       return i;
     }
-    if (v < 0 || probe_len_ == sizeof probe_) probe_skip_ = true;
+    if (v < 0 || probe_len_ == sizeof probe_) {
+      probe_skip_ = true;
+      probe_len_ = 0;
+      if (held_live) {
+        held_live = false;
+        report(i);
+      }
+    }
+  }
+  // Bytes of a probe still undecided stay held (in probe_); everything before them is garbage.
+  const std::size_t in_d = held_live ? probe_len_ - held : probe_len_;
+  if (held_live) held = 0;
+  report(i - in_d);
+  return i;
+}
+
+void HttpFramer::FlushProbe() {
+  if (probe_len_ > 0) handler_.OnUnframed(ByteView(reinterpret_cast<const std::uint8_t*>(probe_), probe_len_));
+  probe_len_ = 0;
+}
+
+std::size_t HttpFramer::DoSimpleProbe(ByteView d) {
+  std::size_t i = 0;
+  while (i < d.size()) {
+    probe_[probe_len_++] = static_cast<char>(d[i++]);
+    const int v = LooksLikeResponseStart(std::string_view(probe_, probe_len_));
+    if (v > 0) {  // an HTTP/1.x status line after all
+      state_ = State::kStartLine;
+      line_.assign(probe_, probe_len_);
+      head_bytes_ = probe_len_;
+      probe_len_ = 0;
+      return i;
+    }
+    if (v < 0) {
+      StartSimpleResponse();
+      return i;
+    }
   }
   return i;
+}
+
+void HttpFramer::StartSimpleResponse() {
+  head_.count = 0;
+  head_.http09 = true;
+  head_.status = 0;
+  head_.version_minor = 9;
+  head_.method.clear();
+  head_.target.clear();
+  pending_field_ = false;
+  char held[sizeof probe_];
+  const std::size_t n = probe_len_;
+  std::memcpy(held, probe_, n);
+  probe_len_ = 0;
+  OnHeadersDone();  // the handler plans kUntilClose: the held bytes are the body's first
+  if (n > 0) Feed(ByteView(reinterpret_cast<const std::uint8_t*>(held), n));
 }
 
 void HttpFramer::StartResync(bool count) {
@@ -390,8 +503,12 @@ void HttpFramer::Gap(std::uint64_t length) {
     case State::kTunnel:
       return;
     case State::kResync:
-      probe_len_ = 0;
+      FlushProbe();
       probe_skip_ = false;
+      return;
+    case State::kSimpleProbe:  // not a status line so far: a Simple-Response with a hole
+      StartSimpleResponse();
+      Gap(length);
       return;
     case State::kStartLine:
       if (line_.empty() && !in_message_) {  // between messages: resync at the next byte
@@ -399,6 +516,7 @@ void HttpFramer::Gap(std::uint64_t length) {
         handler_.OnAnomaly(Anomaly::kGap);
         return;
       }
+      if (!in_message_) handler_.OnUnframed(AsBytes(line_));  // a line cut by the hole
       break;
     default:
       break;
@@ -409,11 +527,17 @@ void HttpFramer::Gap(std::uint64_t length) {
 }
 
 void HttpFramer::Close() {
+  if (state_ == State::kSimpleProbe) StartSimpleResponse();  // a short Simple-Response
   if (state_ == State::kUntilClose) {
     EndMessage(true);
   } else if (in_message_) {
     handler_.OnAnomaly(Anomaly::kTruncatedBody);
     EndMessage(false);
+  } else if (state_ == State::kResync) {
+    FlushProbe();
+  } else if (state_ == State::kStartLine && !line_.empty()) {  // an unterminated last line
+    handler_.OnUnframed(AsBytes(line_));
+    line_.clear();
   }
 }
 

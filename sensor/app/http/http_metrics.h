@@ -22,6 +22,8 @@ struct HttpMetrics {
         media_skipped(set.Counter("vigie_http_bodies_unscanned_total", "Bodies not scanned (image/audio/video/font)")),
         tunnels(set.Counter("vigie_http_tunnels_total", "CONNECT/Upgrade accepted: rest of the flow is volume only")),
         multipart(set.Counter("vigie_http_multipart_bodies_total", "Multipart bodies decoded part by part")),
+        unframed_bytes(set.Counter("vigie_http_unframed_bytes_total",
+                                   "Bytes of HTTP flows outside any framed message (scanned as raw units)")),
         mime(set) {
     for (std::size_t i = 0; i < anomalies.size(); ++i)
       anomalies[i] = &set.Counter("vigie_http_anomalies_total", "HTTP protocol anomalies",
@@ -42,6 +44,7 @@ struct HttpMetrics {
   metrics::Cell& media_skipped;
   metrics::Cell& tunnels;
   metrics::Cell& multipart;
+  metrics::Cell& unframed_bytes;
   // vigie_mime_anomalies_total{reason}: the same cells as SMTP's in a worker's set.
   mime::MimeMetrics mime;
   std::array<metrics::Cell*, static_cast<std::size_t>(Anomaly::kCount)> anomalies{};

@@ -4,6 +4,7 @@
 #include "app/http/account.h"
 #include "app/http/body_observer.h"
 #include "app/http/http_util.h"
+#include "app/raw/raw_session.h"
 
 namespace vigie::app::http {
 
@@ -58,16 +59,45 @@ HttpSession::HttpSession(const AppContext& ctx, flow::Flow& flow)
 void HttpSession::OnData(flow::Flow&, flow::Direction dir, ByteView data) { sides_[flow::Index(dir)].framer.Feed(data); }
 
 void HttpSession::OnGap(flow::Flow&, flow::Direction dir, std::uint64_t length) {
-  sides_[flow::Index(dir)].framer.Gap(length);
+  Side& side = sides_[flow::Index(dir)];
+  side.framer.Gap(length);  // may first report the bytes it held as unframed
+  if (side.raw_bytes > 0 && side.raw_scan) side.raw_scan->Gap();
 }
 
 void HttpSession::OnClose(flow::Flow&) {
-  sides_[0].framer.Close();
-  sides_[1].framer.Close();
+  for (Side& side : sides_) {
+    side.framer.Close();
+    EmitRaw(side);
+  }
 }
 
 BodyPlan HttpSession::Side::OnHead(const HttpHead& head) {
+  // A message starts: the unframed bytes before it are one unit, reported first.
+  s.EmitRaw(*this);
+  raw_run = false;
   return dir == flow::Direction::kToServer ? s.OnRequestHead(*this, head) : s.OnResponseHead(*this, head);
+}
+
+bool HttpSession::Side::SimpleResponseNext() { return !s.pending_.empty() && s.pending_.front().http09; }
+
+void HttpSession::Side::OnUnframed(ByteView bytes) {
+  if (bytes.empty()) return;
+  if (!raw_run) {
+    raw_run = true;
+    s.metrics_.anomalies[static_cast<std::size_t>(Anomaly::kUnframedData)]->Inc();
+  }
+  s.metrics_.unframed_bytes.Inc(bytes.size());
+  if (!s.ctx_.config->scan_raw_streams) return;  // volume only, as for raw streams
+  while (!bytes.empty()) {
+    // Cut exactly every kUnitBytes so that the chunking of the input does not matter.
+    const std::size_t room = static_cast<std::size_t>(RawSession::kUnitBytes - raw_bytes);
+    const ByteView piece = bytes.first(std::min(room, bytes.size()));
+    if (!raw_scan && s.ctx_.scanner) raw_scan.emplace(*s.ctx_.scanner);
+    if (raw_scan) raw_scan->Feed(piece);
+    raw_bytes += piece.size();
+    bytes = bytes.subspan(piece.size());
+    if (raw_bytes == RawSession::kUnitBytes) s.EmitRaw(*this);
+  }
 }
 
 void HttpSession::Side::OnBodyGap(std::uint64_t) {
@@ -89,7 +119,9 @@ void HttpSession::Side::OnMessageEnd(bool complete) {
 
 BodyPlan HttpSession::OnRequestHead(Side& side, const HttpHead& head) {
   metrics_.transactions.Inc();
+  if (head.http09) metrics_.anomalies[static_cast<std::size_t>(Anomaly::kHttp09)]->Inc();
   Pending p;
+  p.http09 = head.http09;
   p.method = head.method;
   p.where = Where(head);
   p.account = ExtractAccount(head, *ctx_.config, ctx_.hasher);
@@ -142,6 +174,21 @@ BodyPlan HttpSession::OnRequestHead(Side& side, const HttpHead& head) {
 
 BodyPlan HttpSession::OnResponseHead(Side& side, const HttpHead& head) {
   Side& req = sides_[0];
+  if (head.http09) {  // Simple-Response to the oldest request (an HTTP/0.9 one): body to the close
+    metrics_.transactions.Inc();
+    if (pending_.empty()) {  // popped meanwhile by a pipeline overflow
+      metrics_.anomalies[static_cast<std::size_t>(Anomaly::kResponseWithoutRequest)]->Inc();
+      side.meta = Pending{};
+      side.meta.method = "?";
+      side.meta.client_ip = flow_.client.ip;
+    } else {
+      side.meta = std::move(pending_.front());
+      pending_.pop_front();
+    }
+    side.detail = side.meta.method + " " + side.meta.where + " -> HTTP/0.9";
+    BeginUnit(side, head);
+    return {BodyKind::kUntilClose, 0};
+  }
   if (head.status == 101) {  // Switching Protocols: neither side is HTTP any more
     metrics_.tunnels.Inc();
     req.framer.EnterTunnel();
@@ -238,6 +285,28 @@ void HttpSession::Emit(Side& side) {
   e.pii = std::move(pii);
   e.detail = side.detail;
   side.body.AppendParts(&e.detail);
+  metrics_.events.Inc();
+  if (ctx_.events) ctx_.events->OnTransaction(e);
+}
+
+void HttpSession::EmitRaw(Side& side) {
+  if (side.raw_bytes == 0) return;
+  if (community_id_.empty()) community_id_ = flow::CommunityId(flow_);
+  track::TransactionEvent e;
+  e.ts = flow_.last_seen;
+  e.path = MakeDataPath(flow_, side.dir, community_id_);
+  e.app_proto = track::AppProto::kRaw;  // not HTTP: what the bytes are, not what the flow looked like
+  e.client_ip = flow_.client.ip;
+  if (side.dir == flow::Direction::kToClient && !pending_.empty()) {
+    // Sent by the server in place of a response: attributed to the request it follows.
+    e.account = pending_.front().account;
+    e.client_ip = pending_.front().client_ip;
+  }
+  e.bytes = side.raw_bytes;
+  if (side.raw_scan) e.pii = side.raw_scan->Finish();
+  e.detail = side.dir == flow::Direction::kToServer ? "unframed client->server in http flow"
+                                                    : "unframed server->client in http flow";
+  side.raw_bytes = 0;
   metrics_.events.Inc();
   if (ctx_.events) ctx_.events->OnTransaction(e);
 }

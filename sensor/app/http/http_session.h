@@ -3,8 +3,17 @@
 // pending request metadata: keep-alive and pipelining), bodies decoded and scanned, one
 // TransactionEvent per message that carried a body (or a request target with PII).
 // The account is attributed from the request and applied to its response.
+//
+// Bytes the framer cannot frame (a non-HTTP reply to an HTTP-looking request, garbage skipped
+// while resynchronising, bodies skipped after a bad Transfer-Encoding or while awaiting a
+// CONNECT/Upgrade answer) are scanned as raw content, like app/raw/ does for unknown protocols:
+// each run of them is one unit per direction (cut every RawSession::kUnitBytes), reported as a
+// kRaw TransactionEvent when the next message of that direction starts, at close, or at the cut,
+// and counted as vigie_http_anomalies_total{reason="unframed_data"}. Honours scan_raw_streams.
+// HTTP/0.9 exchanges are decoded: the Simple-Response is the response's body, up to the close.
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 
 #include "app/app_context.h"
@@ -32,6 +41,7 @@ class HttpSession final : public AppSession {
     std::string account;
     IpAddr client_ip;
     std::string target, host;  // as sent; only kept for a BodyObserver (ctx.http_bodies)
+    bool http09 = false;       // a Simple-Request: its response may be a Simple-Response
   };
   // One direction: its framer, its body pipeline and the message in progress.
   class Side final : public HttpFramer::Handler {
@@ -42,6 +52,8 @@ class HttpSession final : public AppSession {
     void OnBodyGap(std::uint64_t) override;
     void OnMessageEnd(bool complete) override;
     void OnAnomaly(Anomaly a) override { s.metrics_.anomalies[static_cast<std::size_t>(a)]->Inc(); }
+    void OnUnframed(ByteView bytes) override;
+    bool SimpleResponseNext() override;
 
     HttpSession& s;
     const flow::Direction dir;
@@ -50,12 +62,17 @@ class HttpSession final : public AppSession {
     bool active = false;  // a unit was begun for the current message
     Pending meta;         // request: its own; response: the popped request
     std::string detail;
+    // The raw unit of unframed bytes (allocated on the first one, reused by later units).
+    std::optional<match::ScanStream> raw_scan;
+    std::uint64_t raw_bytes = 0;  // bytes in the open raw unit (0: none open)
+    bool raw_run = false;         // unframed bytes since the last message head of this side
   };
 
   BodyPlan OnRequestHead(Side& side, const HttpHead& head);
   BodyPlan OnResponseHead(Side& side, const HttpHead& head);
   void BeginUnit(Side& side, const HttpHead& head);
   void Emit(Side& side);
+  void EmitRaw(Side& side);
 
   const AppContext& ctx_;
   flow::Flow& flow_;

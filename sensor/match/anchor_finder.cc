@@ -39,7 +39,9 @@ std::uint64_t Combine(const Masks& p, const Masks& c, const Masks& n, unsigned k
   if (kinds & kAnchorAtSign) r |= c.at & Behind(c.local, p.local) & Ahead(c.domain, n.domain, 1);
   if (kinds & kAnchorPlus33) r |= c.three & Ahead(c.three, n.three, 1) & Behind(c.plus0, p.plus0);
   if (kinds & kAnchorStreet) r |= c.space & Ahead(c.initial, n.initial, 1) & Behind(c.before_space, p.before_space);
-  if (kinds & kAnchorDateSep) r |= c.date_sep & Behind(c.digit, p.digit) & Ahead(c.digit, n.digit, 1);
+  if (kinds & kAnchorDateSep)
+    r |= c.date_sep & Behind(c.digit, p.digit) & Ahead(c.digit, n.digit, 1) & Ahead(c.digit, n.digit, 2) &
+         Ahead(c.date_sep, n.date_sep, 3);
   return r;
 }
 
@@ -196,7 +198,8 @@ AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAl
       {kAnchorPlus33, {[](int c) { return c == '+' || c == '0'; }, [](int c) { return c == '3'; },
                        [](int c) { return c == '3'; }, any_byte, any_byte}},
       {kAnchorStreet, {IsBeforeSpace, [](int c) { return c == ' '; }, IsInitial, any_byte, any_byte}},
-      {kAnchorDateSep, {IsDigit, [](int c) { return c == '-' || c == '/'; }, IsDigit, any_byte, any_byte}},
+      {kAnchorDateSep, {IsDigit, [](int c) { return c == '-' || c == '/'; }, IsDigit, IsDigit,
+                        [](int c) { return c == '-' || c == '/'; }}},
   };
   for (std::size_t r = 0; r < 5; ++r) {
     any_[r] = 0;

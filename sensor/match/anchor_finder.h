@@ -14,7 +14,7 @@
 //   at_sign    i-1 in [A-Za-z0-9._%+-]; i = '@'; i+1 in [A-Za-z0-9-]
 //   plus33     i-1 in {'+', '0'}; i = '3'; i+1 = '3'                (+33 and 0033)
 //   street     i-1 in [0-9,sSrR]; i = ' '; i+1 in [rabcipqsv] any case (number [bis|ter][,] type)
-//   date_sep   i-1 in [0-9]; i in {'-', '/'}; i+1 in [0-9]
+//   date_sep   i-1 in [0-9]; i in {'-', '/'}; i+1, i+2 in [0-9]; i+3 in {'-', '/'}  (9-05-, 12/05/)
 // Bytes before the data: given by the caller (`before`, the byte at -1), or unknown (-1, then a
 // condition on it is false: the pattern needs that byte). Bytes after the data are unknown and
 // count as satisfying every condition (the finder over-approximates at the end of a chunk; the

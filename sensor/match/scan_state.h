@@ -158,7 +158,7 @@ struct ScanStream::State {
   bool OpenStreams();
   void ScanPatterns();
   void FeedHs(Region& r, std::uint64_t from, std::uint64_t to);
-  void CloseRegion(Region& r);
+  void CloseRegion(Region& r, const PiiEngine::PatternGroup& g);
   void DispatchHsEvents();
   void StartUnitKeywords();  // at unit start and after a gap: nothing known before `fed`
   void ScanKeywords(std::uint64_t need, std::uint64_t start);

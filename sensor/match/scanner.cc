@@ -33,10 +33,13 @@ int ScanStream::State::OnHsMatch(unsigned id, unsigned long long /*from*/, unsig
 Scanner::Scanner(std::shared_ptr<const PiiEngine> engine, metrics::CounterSet& m) : impl_(std::make_unique<Impl>()) {
   if (!engine) throw StartupError("match: Scanner needs a compiled PiiEngine");
   for (const auto& g : engine->groups) {
-    hs_scratch_t* s = impl_->scratch.release();
-    const hs_error_t rc = hs_alloc_scratch(g.db.get(), &s);
-    impl_->scratch.reset(s);
-    if (rc != HS_SUCCESS) throw StartupError("match: cannot allocate Hyperscan scratch");
+    for (const hs_database_t* db : {g.db.get(), g.block_db.get()}) {
+      if (db == nullptr) continue;
+      hs_scratch_t* s = impl_->scratch.release();
+      const hs_error_t rc = hs_alloc_scratch(db, &s);
+      impl_->scratch.reset(s);
+      if (rc != HS_SUCCESS) throw StartupError("match: cannot allocate Hyperscan scratch");
+    }
   }
   if (engine->kw_db) {
     hs_scratch_t* s = nullptr;
@@ -62,7 +65,10 @@ void Scanner::Reload(std::shared_ptr<const PiiEngine> engine) {
   if (!engine) return;
   // Growing the scratch keeps it valid for the old database too, so open streams carry on.
   std::vector<std::pair<const hs_database_t*, HsScratchPtr*>> dbs;
-  for (const auto& g : engine->groups) dbs.emplace_back(g.db.get(), &impl_->scratch);
+  for (const auto& g : engine->groups) {
+    dbs.emplace_back(g.db.get(), &impl_->scratch);
+    dbs.emplace_back(g.block_db.get(), &impl_->scratch);
+  }
   dbs.emplace_back(engine->kw_db.get(), &impl_->kw_scratch);
   for (auto [db, scratch] : dbs) {
     if (db == nullptr) continue;
@@ -233,8 +239,20 @@ void ScanStream::State::FeedHs(Region& r, std::uint64_t from, std::uint64_t to) 
 }
 
 // Feeds the region's last bytes (through the byte after `until`) and resets the stream without
-// end-of-data matches: the data goes on, only the region stops.
-void ScanStream::State::CloseRegion(Region& r) {
+// end-of-data matches: the data goes on, only the region stops. A region lying whole in the
+// chunk and not fed yet (most of them) is scanned in block mode instead: half the cost of a
+// stream scan + reset for a few dozen bytes.
+void ScanStream::State::CloseRegion(Region& r, const PiiEngine::PatternGroup& g) {
+  if (g.block_db && r.pos == r.base && r.base >= chunk_start && r.until + 1 <= chunk_start + chunk_len) {
+    const auto* p = reinterpret_cast<const char*>(chunk) + (r.base - chunk_start);
+    if (hs_scan(g.block_db.get(), p, static_cast<unsigned>(r.until + 1 - r.base), 0, scanner->scratch.get(), &OnHsMatch,
+                &r) != HS_SUCCESS)
+      scanner->scan_errors->Inc();
+    r.pos = r.until + 1;
+    r.floor = r.until;
+    r.active = false;
+    return;
+  }
   FeedHs(r, r.pos, r.until + 1);
   if (hs_reset_stream(r.stream.get(), 0, nullptr, nullptr, nullptr) != HS_SUCCESS) scanner->scan_errors->Inc();
   r.floor = r.until;
@@ -270,7 +288,7 @@ void ScanStream::State::ScanPatterns() {
           r.until = std::max(r.until, until);
           continue;
         }
-        CloseRegion(r);
+        CloseRegion(r, group);
       }
       const std::uint64_t start = std::max<std::uint64_t>(a > engine->gate_before ? a - engine->gate_before : 0, lowest);
       r.base = start;
@@ -279,11 +297,14 @@ void ScanStream::State::ScanPatterns() {
       r.active = true;
     }
   }
-  for (Region& r : regions) {
+  for (std::size_t g = 0; g < regions.size(); ++g) {
+    Region& r = regions[g];
     if (!r.active) continue;
-    const std::uint64_t stop = std::min(r.until + 1, cend);
-    FeedHs(r, r.pos, stop);
-    if (stop == r.until + 1) CloseRegion(r);
+    if (r.until + 1 <= cend) {
+      CloseRegion(r, engine->groups[g]);
+    } else {
+      FeedHs(r, r.pos, cend);
+    }
   }
 }
 

@@ -266,7 +266,7 @@ class Loader {
     }
     engine_->gated = gated;
     if (!gated) {
-      if (!patterns.empty()) engine_->groups.push_back({CompileDb(patterns, HS_MODE_STREAM), 0, 0});
+      if (!patterns.empty()) engine_->groups.push_back({CompileDb(patterns, HS_MODE_STREAM), nullptr, 0, 0});
     } else {
       engine_->anchors = AnchorFinder(kinds);
       for (unsigned k = 1; k <= kAnchorAll; k <<= 1) {
@@ -279,7 +279,7 @@ class Loader {
           after = std::max(after, exprs[i].anchor_after);
           engine_->gate_before = std::max(engine_->gate_before, exprs[i].anchor_before + 1);
         }
-        engine_->groups.push_back({CompileDb(mine, HS_MODE_STREAM), k, after});
+        engine_->groups.push_back({CompileDb(mine, HS_MODE_STREAM), CompileDb(mine, HS_MODE_BLOCK), k, after});
       }
     }
     for (std::size_t i : keywords)

@@ -48,6 +48,8 @@ TEST(Anchors, Definition) {
   EXPECT_EQ(KindsOf("1985-05-12", 4), unsigned{kAnchorDateSep});
   EXPECT_EQ(KindsOf("12/05/1985", 2), unsigned{kAnchorDateSep});
   EXPECT_EQ(KindsOf("a-5", 1), 0u);
+  EXPECT_EQ(KindsOf("12345678-4b1c", 8), 0u);  // a UUID's dash is not a date's
+  EXPECT_EQ(KindsOf("2024-02-06T10", 7), 0u);  // only the first separator of a date anchors
   // Unknown bytes after the data satisfy the conditions (a chunk's end over-approximates).
   EXPECT_EQ(KindsOf("xFR", 1), unsigned{kAnchorIban});
   EXPECT_EQ(KindsOf("x@", 1), unsigned{kAnchorAtSign});

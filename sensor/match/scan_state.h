@@ -60,7 +60,15 @@ struct ScanStream::State {
   // byte after it is fed too, for the patterns' final \b). Matches ending after `until`
   // (artefacts of the region's end) or at/before `floor` (reported by the previous region) are
   // dropped. Ungated: `until` = kNone and every byte is fed.
+  // Pattern matches of the current chunk, per group (each list in (end, id) order), dispatched
+  // merged across groups and with the digit tokenizer's events once every group has been fed.
+  struct HsEvent {
+    std::uint64_t end;
+    unsigned id;
+  };
   struct Region {
+    std::vector<HsEvent> events;
+    std::size_t next = 0;  // first event not dispatched
     State* owner = nullptr;
     HsStreamPtr stream;
     std::uint64_t base = 0;  // absolute offset of the stream's first byte
@@ -72,13 +80,6 @@ struct ScanStream::State {
   std::vector<Region> regions;
   bool streams_open = false;
   std::vector<std::uint32_t> anchors;
-  // Pattern matches of the current chunk, dispatched in (end, id) order merged with the digit
-  // tokenizer's events once every group has been fed.
-  struct HsEvent {
-    std::uint64_t end;
-    unsigned id;
-  };
-  std::vector<HsEvent> hs_events;
 
   // Keywords, scanned lazily (block mode) over the bytes before each candidate, plus eagerly
   // over the first kEagerKeywordBytes of a unit (a CSV header's field names). kw_hits holds the

@@ -24,7 +24,10 @@ int ScanStream::State::OnHsMatch(unsigned id, unsigned long long /*from*/, unsig
   auto* r = static_cast<Region*>(ctx);
   const std::uint64_t end = r->base + to;
   if (end > r->until || end <= r->floor) return 0;  // outside the gated region
-  r->owner->hs_events.push_back(HsEvent{end, id});
+  // Hyperscan reports in end order; equal ends are put in id order (the dispatch order).
+  auto& ev = r->events;
+  ev.push_back(HsEvent{end, id});
+  for (std::size_t k = ev.size() - 1; k > 0 && ev[k - 1].end == end && ev[k - 1].id > id; --k) std::swap(ev[k - 1], ev[k]);
   return 0;
 }
 
@@ -196,13 +199,24 @@ bool ScanStream::State::OpenStreams() {
 // Pattern matches then digit candidates ending before them, in end order: findings stay in end
 // order whichever group found them.
 void ScanStream::State::DispatchHsEvents() {
-  std::sort(hs_events.begin(), hs_events.end(),
-            [](const HsEvent& a, const HsEvent& b) { return a.end != b.end ? a.end < b.end : a.id < b.id; });
-  for (const HsEvent& ev : hs_events) {
+  for (;;) {
+    Region* best = nullptr;
+    for (Region& r : regions) {
+      if (r.next == r.events.size()) continue;
+      const HsEvent& e = r.events[r.next];
+      if (best == nullptr || e.end < best->events[best->next].end ||
+          (e.end == best->events[best->next].end && e.id < best->events[best->next].id))
+        best = &r;
+    }
+    if (best == nullptr) break;
+    const HsEvent ev = best->events[best->next++];
     DrainDigits(ev.end);
     OnMatch(ev.id, ev.end);
   }
-  hs_events.clear();
+  for (Region& r : regions) {
+    r.events.clear();
+    r.next = 0;
+  }
   DrainDigits(kNone);
 }
 

@@ -17,7 +17,8 @@ struct AppConfig {
   std::vector<std::string> account_headers;        // e.g. "X-User" (value keyed-hashed)
   std::vector<std::string> account_cookies;        // e.g. "session"
   bool use_x_forwarded_for = false;                // client address from XFF / X-Real-IP
-  // Raw fallback: scan unknown plaintext streams.
+  // Raw fallback: scan unknown plaintext streams, and the bytes of HTTP flows the HTTP framer
+  // cannot frame (false: counted only).
   bool scan_raw_streams = true;
   // Volume reports to the tracker: at most one per flow per this many bytes or seconds.
   std::uint64_t volume_report_bytes = 1 << 20;

@@ -184,12 +184,22 @@ TEST(HttpSession, ConnectRefusedThenRetried) {
 
 TEST(HttpSession, ResyncAfterGarbage) {
   Harness h;
-  h.C("\x01\x02garbage line\r\nmore junk GET / HTTP/1.1\r\nGET /real HTTP/1.1\r\nHost: h\r\n\r\n");
+  const std::string junk = "\x01\x02garbage line\r\nmore junk GET / HTTP/1.1\r\n";
+  h.C(junk + "GET /real HTTP/1.1\r\nHost: h\r\n\r\n");
   h.S("xx\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
-  ASSERT_EQ(h.tx().size(), 1u);
-  EXPECT_EQ(h.tx()[0].detail, "GET h/real -> 200");
+  // The skipped bytes of each side are one raw unit, reported before the message after them.
+  ASSERT_EQ(h.tx().size(), 3u);
+  EXPECT_EQ(h.tx()[0].app_proto, track::AppProto::kRaw);
+  EXPECT_EQ(h.tx()[0].bytes, junk.size());
+  EXPECT_EQ(h.tx()[0].path.src_ip, h.flow->client.ip);
+  EXPECT_EQ(h.tx()[1].app_proto, track::AppProto::kRaw);
+  EXPECT_EQ(h.tx()[1].bytes, 4u);
+  EXPECT_EQ(h.tx()[1].path.src_ip, h.flow->server.ip);
+  EXPECT_EQ(h.tx()[2].detail, "GET h/real -> 200");
   EXPECT_EQ(h.Anomaly("bad_start_line"), 2);
   EXPECT_EQ(h.Anomaly("resync"), 2);
+  EXPECT_EQ(h.Anomaly("unframed_data"), 2);
+  EXPECT_EQ(h.t.Counter("vigie_http_unframed_bytes_total"), static_cast<std::int64_t>(junk.size() + 4));
 }
 
 TEST(HttpSession, HugeHeaderBlockIsAnAnomalyAndRecovers) {
@@ -201,13 +211,21 @@ TEST(HttpSession, HugeHeaderBlockIsAnAnomalyAndRecovers) {
   h.C(big + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n", 3);
   h.S(Response("{\"a\":1}"));
   EXPECT_EQ(h.Anomaly("header_too_large"), 1);
-  ASSERT_EQ(h.tx().size(), 1u);
-  EXPECT_EQ(h.tx()[0].detail, "GET h/next -> 200 application/json");
+  // The line that crossed the limit and the rest of the block are scanned as one raw unit.
+  std::size_t cut = 0;
+  while (big.find('\n', cut) + 1 <= 4096) cut = big.find('\n', cut) + 1;
+  ASSERT_EQ(h.tx().size(), 2u);
+  EXPECT_EQ(h.tx()[0].app_proto, track::AppProto::kRaw);
+  EXPECT_EQ(h.tx()[0].bytes, big.size() - cut);
+  EXPECT_EQ(h.tx()[1].detail, "GET h/next -> 200 application/json");
   // An endless line without CRLF is cut too, memory stays bounded.
   h.S(std::string(100000, 'Z'));
   EXPECT_EQ(h.Anomaly("header_too_large"), 2);  // cut once at the limit, then skipped
   h.S("\r\n" + Response("{}"));
-  EXPECT_EQ(h.tx().size(), 2u);
+  ASSERT_EQ(h.tx().size(), 4u);
+  EXPECT_EQ(h.tx()[2].app_proto, track::AppProto::kRaw);
+  EXPECT_EQ(h.tx()[2].bytes, 100002u);
+  EXPECT_EQ(h.tx()[3].app_proto, track::AppProto::kHttp);
 }
 
 TEST(HttpSession, ChunkSizeOverflowIsCounted) {
@@ -216,9 +234,11 @@ TEST(HttpSession, ChunkSizeOverflowIsCounted) {
   h.S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n1FFFFFFFFFFFFFFFFF\r\nxyz\r\n"
       "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
   EXPECT_EQ(h.Anomaly("chunk_size_overflow"), 1);
-  ASSERT_EQ(h.tx().size(), 2u);
+  ASSERT_EQ(h.tx().size(), 3u);
   EXPECT_EQ(h.tx()[0].bytes, 4u);  // truncated first body still reported
-  EXPECT_EQ(h.tx()[1].detail, "GET h/2 -> 200");
+  EXPECT_EQ(h.tx()[1].app_proto, track::AppProto::kRaw);  // "F\r\nxyz\r\n": the rest, skipped
+  EXPECT_EQ(h.tx()[1].bytes, 8u);
+  EXPECT_EQ(h.tx()[2].detail, "GET h/2 -> 200");
 }
 
 TEST(HttpSession, ChunkedWithTrailersAndTeOverCl) {

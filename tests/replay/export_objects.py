@@ -59,9 +59,17 @@ KNOWN_DIFFERENCES = {
         {"vigie_only": [], "tshark_only": [65]}),
     "zeek/mixed-vlan-mpls.pcap": (
         "HTTP/0.9 exchange on 10.20.80.1:50343 ('GET /' without version, response without "
-        "status line): vigie does not decode HTTP/0.9 (the flow goes to the raw scanner); tshark "
-        "exports each of the 3 response segments as an object of its own",
-        {"vigie_only": [], "tshark_only": [1428, 1428, 573]}),
+        "status line): vigie decodes the Simple-Response as one 3429-byte body up to the close; "
+        "tshark has no HTTP/0.9 framing and exports each of its 3 TCP segments as an object of its "
+        "own (their concatenation, in order, is vigie's object)",
+        {"vigie_only": [("response", 3429)], "tshark_only": [1428, 1428, 573]}),
+    "zeek/ipv6-http-atomic-frag.pcap": (
+        "4 HTTP/0.9 exchanges ('GET /bad.html' without version, 88-byte Simple-Response). Vigie "
+        "decodes 3 of them like tshark. On 36951 the request segment is captured after the reply "
+        "(TCP Spurious Retransmission): vigie classifies the flow from the first bytes it sees, "
+        "the reply, which is not HTTP, and scans it as a raw stream (app/raw/); tshark exports "
+        "the reply as an object anyway (port 80)",
+        {"vigie_only": [], "tshark_only": [88]}),
     "suricata-verify/http-pipeline-files-with-gap.pcap": (
         "the 733-byte response to the 2nd pipelined request is lost in a capture gap. Vigie "
         "resynchronises on the next status line and decodes the whole 34152-byte JPEG (= its "

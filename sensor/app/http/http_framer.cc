@@ -542,6 +542,7 @@ void HttpFramer::Close() {
 }
 
 void HttpFramer::EnterTunnel() {
+  if (state_ == State::kResync) FlushProbe();  // bytes sent while awaiting the answer
   EndMessage(true);
   state_ = State::kTunnel;
 }

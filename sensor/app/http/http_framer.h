@@ -5,9 +5,10 @@
 // Bounded memory: the header block is capped at max_header_bytes; bodies are streamed to the
 // handler, never buffered. Garbage makes the framer resynchronise on the next line that starts
 // like a request (known method + space) or a response ("HTTP/1."); every byte it cannot frame
-// (bad start lines, the bytes skipped while resynchronising, the rest of an oversized line) is
-// handed to Handler::OnUnframed, in stream order and exactly once, so that the session can scan
-// it as raw content: a direction that is not (or no longer) HTTP is never a blind spot.
+// (bad start lines, the bytes skipped while resynchronising, an oversized line) is handed to
+// Handler::OnUnframed, in stream order and exactly once whatever the chunking, so that the
+// session can scan it as raw content: a direction that is not (or no longer) HTTP is not a blind
+// spot. Only tunnel bytes (CONNECT accepted, 101) are dropped.
 //
 // HTTP/0.9 (RFC 1945 §4): a request line "GET <target>" without version is a Simple-Request
 // (no header block, no body). When the handler says the oldest unanswered request was one
@@ -84,8 +85,9 @@ enum class BodyKind : std::uint8_t {
   kChunked,
   kUntilClose,   // response without length: ends at connection close
   kTunnel,       // CONNECT accepted / 101: no more HTTP in this direction
-  kAwaitResync,  // body unknown until the peer answers (CONNECT/Upgrade request): skip
-                 // bytes until something looks like a new request (no anomaly counted)
+  kAwaitResync,  // body unknown until the peer answers (CONNECT/Upgrade request), or not
+                 // framable (bad TE/CL): bytes until something looks like a new request are
+                 // unframed (Handler::OnUnframed; no resync anomaly counted)
 };
 struct BodyPlan {
   BodyKind kind = BodyKind::kNone;

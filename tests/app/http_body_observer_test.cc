@@ -69,12 +69,7 @@ struct Harness {
   }
   void Feed(Direction d, const std::string& bytes, std::size_t max_chunk, std::uint32_t seed = 3) {
     std::mt19937 rng(seed);
-    for (std::size_t i = 0; i < bytes.size();) {
-      const std::size_t n =
-          max_chunk == 0 ? bytes.size() : std::min<std::size_t>(1 + rng() % max_chunk, bytes.size() - i);
-      s->OnData(*flow, d, AsBytes(std::string_view(bytes).substr(i, n)));
-      i += n;
-    }
+    httptest::FeedPieces(*s, *flow, d, bytes, max_chunk, rng);
   }
   httptest::TestContext t{/*with_scanner=*/false};
   Recorder rec;

@@ -22,12 +22,7 @@ struct Harness {
   // max_chunk 0: one buffer; 1: one byte at a time; k: random 1..k byte pieces.
   void Feed(Direction d, const std::string& bytes, std::size_t max_chunk, std::uint32_t seed = 7) {
     std::mt19937 rng(seed);
-    for (std::size_t i = 0; i < bytes.size();) {
-      const std::size_t n =
-          max_chunk == 0 ? bytes.size() : std::min<std::size_t>(1 + rng() % max_chunk, bytes.size() - i);
-      s->OnData(*flow, d, AsBytes(std::string_view(bytes).substr(i, n)));
-      i += n;
-    }
+    httptest::FeedPieces(*s, *flow, d, bytes, max_chunk, rng);
   }
   std::int64_t Mime(std::string_view reason) const {
     return t.Counter("vigie_mime_anomalies_total", {{"reason", std::string(reason)}});
@@ -37,18 +32,7 @@ struct Harness {
   std::unique_ptr<HttpSession> s;
 };
 
-// A CSV of `n` generated people with distinct valid NIRs.
-std::string PeopleCsv(int n, std::uint32_t seed) {
-  match::testing::PiiGenerator gen(seed);
-  std::set<std::string> nirs;
-  std::string csv = "nom;prenom;nir;email;telephone\r\n";
-  for (int i = 0; static_cast<int>(nirs.size()) < n; ++i) {
-    const match::testing::Person p = gen.NextPerson(i);
-    if (!nirs.insert(p.nir).second) continue;
-    csv += "Nom" + std::to_string(i) + ";Prenom;" + p.nir + ";" + p.email + ";" + p.phone + "\r\n";
-  }
-  return csv;
-}
+using httptest::PeopleCsv;
 
 std::string Base64(const std::string& in, std::size_t line = 76) {
   static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -6,15 +6,18 @@
 #include <cstdint>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "app/app_context.h"
+#include "app/session.h"
 #include "core/hash.h"
 #include "flow/flow.h"
 #include "match/scanner.h"
 #include "metrics/counters.h"
 #include "track/events.h"
+#include "match/test_util.h"
 
 namespace vigie::app::httptest {
 
@@ -134,6 +137,30 @@ inline std::string PeopleJson(int n, int seed = 1) {
     out += rec;
   }
   return out + "]";
+}
+
+// A CSV of `n` generated people with distinct valid NIRs.
+inline std::string PeopleCsv(int n, std::uint32_t seed) {
+  match::testing::PiiGenerator gen(seed);
+  std::set<std::string> nirs;
+  std::string csv = "nom;prenom;nir;email;telephone\r\n";
+  for (int i = 0; static_cast<int>(nirs.size()) < n; ++i) {
+    const match::testing::Person p = gen.NextPerson(i);
+    if (!nirs.insert(p.nir).second) continue;
+    csv += "Nom" + std::to_string(i) + ";Prenom;" + p.nir + ";" + p.email + ";" + p.phone + "\r\n";
+  }
+  return csv;
+}
+
+// Feeds `bytes` to one direction of a session. max_chunk 0: one buffer; 1: one byte at a time;
+// k: random 1..k byte pieces drawn from `rng`.
+inline void FeedPieces(AppSession& s, flow::Flow& f, flow::Direction d, const std::string& bytes, std::size_t max_chunk,
+                       std::mt19937& rng) {
+  for (std::size_t i = 0; i < bytes.size();) {
+    const std::size_t n = max_chunk == 0 ? bytes.size() : std::min<std::size_t>(1 + rng() % max_chunk, bytes.size() - i);
+    s.OnData(f, d, AsBytes(std::string_view(bytes).substr(i, n)));
+    i += n;
+  }
 }
 
 }  // namespace vigie::app::httptest

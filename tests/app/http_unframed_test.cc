@@ -16,18 +16,7 @@ namespace {
 
 using flow::Direction;
 
-// A CSV of `n` generated people with distinct valid NIRs.
-std::string PeopleCsv(int n, std::uint32_t seed) {
-  match::testing::PiiGenerator gen(seed);
-  std::set<std::string> nirs;
-  std::string csv = "nom;prenom;nir;email;telephone\r\n";
-  for (int i = 0; static_cast<int>(nirs.size()) < n; ++i) {
-    const match::testing::Person p = gen.NextPerson(i);
-    if (!nirs.insert(p.nir).second) continue;
-    csv += "Nom" + std::to_string(i) + ";Prenom;" + p.nir + ";" + p.email + ";" + p.phone + "\r\n";
-  }
-  return csv;
-}
+using httptest::PeopleCsv;
 
 // One exchange: a sequence of (direction, bytes) pieces, then gaps and the close as scripted.
 struct Step {
@@ -54,12 +43,7 @@ Outcome Play(const std::vector<Step>& steps, std::size_t max_chunk, bool scan_ra
       s.OnGap(*flow, st.dir, st.gap);
       continue;
     }
-    for (std::size_t i = 0; i < st.bytes.size();) {
-      const std::size_t n =
-          max_chunk == 0 ? st.bytes.size() : std::min<std::size_t>(1 + rng() % max_chunk, st.bytes.size() - i);
-      s.OnData(*flow, st.dir, AsBytes(std::string_view(st.bytes).substr(i, n)));
-      i += n;
-    }
+    httptest::FeedPieces(s, *flow, st.dir, st.bytes, max_chunk, rng);
   }
   s.OnClose(*flow);
   Outcome r;

@@ -8,8 +8,9 @@
 namespace vigie::app {
 
 // `sent` is the direction of the data: kToServer → src = client; kToClient → src = server.
-// `community_id` is passed in so sessions compute it once per flow, not per event.
-inline track::DataPath MakeDataPath(const flow::Flow& f, flow::Direction sent, const std::string& community_id) {
+// The Community ID stays empty: it costs a SHA-1 per flow, and the tracker derives it from the
+// path for the rare alert that needs it (Tracker::Emit; it is symmetric in the endpoints).
+inline track::DataPath MakeDataPath(const flow::Flow& f, flow::Direction sent) {
   track::DataPath p;
   const flow::Endpoint& src = sent == flow::Direction::kToServer ? f.client : f.server;
   const flow::Endpoint& dst = sent == flow::Direction::kToServer ? f.server : f.client;
@@ -18,7 +19,6 @@ inline track::DataPath MakeDataPath(const flow::Flow& f, flow::Direction sent, c
   p.dest_ip = dst.ip;
   p.dest_port = dst.port;
   p.proto = f.proto;
-  p.community_id = community_id;
   return p;
 }
 

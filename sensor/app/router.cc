@@ -204,11 +204,9 @@ void AppRouter::OnPacket(flow::Flow& flow, flow::Direction dir) {
 
 void AppRouter::ReportVolume(flow::Flow& flow, State& st, int d) {
   if (st.unreported[d] == 0) return;
-  // No Community ID here (a SHA-1 per flow): the tracker derives it from the path for the rare
-  // alert that needs it (Tracker::Emit).
   track::VolumeEvent e;
   e.ts = flow.last_seen;
-  e.path = MakeDataPath(flow, static_cast<flow::Direction>(d), {});
+  e.path = MakeDataPath(flow, static_cast<flow::Direction>(d));
   e.bytes = st.unreported[d];
   e.app_proto = st.proto;
   if (st.session) e.sni = std::string(st.session->server_name());

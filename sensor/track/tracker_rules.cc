@@ -50,7 +50,7 @@ bool Tracker::Allowed(const RuleFilter& f, const Entity& ent) const {
 // The one place alerts leave the tracker (and are counted).
 void Tracker::Emit(alert::Alert&& a) {
   if (a.community_id.empty()) {
-    // Decoders that skip the per-packet SHA-1 (DNS) leave it empty; an alert is rare enough.
+    // Decoders leave it empty (a SHA-1 per flow is too dear at line rate); an alert is rare.
     flow::Flow f;
     f.client = {a.src_ip, a.src_port};
     f.server = {a.dest_ip, a.dest_port};

@@ -3,6 +3,7 @@
 
 #include <random>
 
+#include "flow/flow.h"
 #include "track_test_util.h"
 
 namespace vigie::track {
@@ -47,6 +48,22 @@ TEST(BulkTransfer, OneTransactionWithManyRecords) {
   h.tracker.OnTransaction(Download(kT0 + 3 * kMinute, Account(1), Workstation(1), 3000, 300));
   EXPECT_EQ(h.Alerts("pii.bulk_transfer").size(), 2u);
   EXPECT_EQ(h.Metric("vigie_alerts_total", {{"rule", "pii.bulk_transfer"}}), 2);
+}
+
+// Decoders leave the Community ID empty; the alert gets the flow's, whichever way the data went.
+TEST(BulkTransfer, CommunityIdDerivedForTheAlert) {
+  Harness h;
+  TransactionEvent e = Download(kT0, Account(1), Workstation(1), 0, 150);
+  e.path.community_id.clear();
+  h.tracker.OnTransaction(e);
+  const auto a = h.Alerts("pii.bulk_transfer");
+  ASSERT_EQ(a.size(), 1u);
+  flow::Flow f;  // the connection as the client opened it: workstation → API server
+  f.client = {Ip(Workstation(1)), 50000};
+  f.server = {Ip("10.10.0.5"), 8080};
+  f.proto = 6;
+  EXPECT_EQ(a[0].community_id, flow::CommunityId(f));
+  EXPECT_EQ(a[0].community_id.rfind("1:", 0), 0u);
 }
 
 TEST(EntityRecords, ThrottledToEscalatingAlerts) {

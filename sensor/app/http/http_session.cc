@@ -274,10 +274,9 @@ void HttpSession::Emit(Side& side) {
   match::ScanSummary pii = side.body.End();
   const std::uint64_t bytes = side.body.decoded_bytes();
   if (bytes == 0 && pii.TotalMatches() == 0) return;
-  if (community_id_.empty()) community_id_ = flow::CommunityId(flow_);
   track::TransactionEvent e;
   e.ts = flow_.last_seen;
-  e.path = MakeDataPath(flow_, side.dir, community_id_);
+  e.path = MakeDataPath(flow_, side.dir);
   e.app_proto = track::AppProto::kHttp;
   e.account = side.meta.account;
   e.client_ip = side.meta.client_ip;
@@ -291,10 +290,9 @@ void HttpSession::Emit(Side& side) {
 
 void HttpSession::EmitRaw(Side& side) {
   if (side.raw_bytes == 0) return;
-  if (community_id_.empty()) community_id_ = flow::CommunityId(flow_);
   track::TransactionEvent e;
   e.ts = flow_.last_seen;
-  e.path = MakeDataPath(flow_, side.dir, community_id_);
+  e.path = MakeDataPath(flow_, side.dir);
   e.app_proto = track::AppProto::kRaw;  // not HTTP: what the bytes are, not what the flow looked like
   e.client_ip = flow_.client.ip;
   if (side.dir == flow::Direction::kToClient && !pending_.empty()) {

@@ -77,7 +77,6 @@ class HttpSession final : public AppSession {
   const AppContext& ctx_;
   flow::Flow& flow_;
   HttpMetrics& metrics_;
-  std::string community_id_;  // computed on the first event
   std::deque<Pending> pending_;
   std::string scratch_;       // percent-decoded target, joined header values
   Side sides_[2];

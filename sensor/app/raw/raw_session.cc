@@ -46,11 +46,10 @@ void RawSession::Emit(flow::Flow& flow, int d) {
     unit_bytes_[d] = 0;
     return;
   }
-  if (community_id_.empty()) community_id_ = flow::CommunityId(flow);
   track::TransactionEvent e;
   e.ts = flow.last_seen;
   const auto dir = static_cast<flow::Direction>(d);
-  e.path = MakeDataPath(flow, dir, community_id_);
+  e.path = MakeDataPath(flow, dir);
   e.app_proto = track::AppProto::kRaw;
   e.client_ip = flow.client.ip;
   e.bytes = unit_bytes_[d];

@@ -45,7 +45,6 @@ class RawSession final : public AppSession {
   bool scan_enabled_;
   std::optional<match::ScanStream> scan_[2];
   std::uint64_t unit_bytes_[2] = {0, 0};
-  std::string community_id_;
 };
 
 }  // namespace vigie::app

@@ -357,8 +357,6 @@ void SmtpSession::FinishMessage(flow::Flow& flow) {
   e.path.dest_ip = flow.server.ip;
   e.path.dest_port = flow.server.port;
   e.path.proto = 6;
-  if (community_id_.empty()) community_id_ = flow::CommunityId(flow);
-  e.path.community_id = community_id_;
   e.app_proto = track::AppProto::kSmtp;
   e.account = account_;
   e.client_ip = flow.client.ip;

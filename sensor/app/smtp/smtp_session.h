@@ -122,7 +122,6 @@ class SmtpSession : public AppSession, private mime::MimeSink {
   std::uint64_t decoded_ = 0;
   std::uint32_t attachment_count_ = 0;
   std::vector<Attachment> attachments_;
-  std::string community_id_;
 };
 
 }  // namespace vigie::app

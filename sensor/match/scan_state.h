@@ -78,7 +78,6 @@ struct ScanStream::State {
     bool active = false;
   };
   std::vector<Region> regions;
-  bool streams_open = false;
   std::vector<std::uint32_t> anchors;
 
   // Keywords, scanned lazily (block mode) over the bytes before each candidate, plus eagerly
@@ -156,7 +155,7 @@ struct ScanStream::State {
   }
   void OnMatch(unsigned id, std::uint64_t end);
   // Patterns over the current chunk: every byte, or only the anchors' regions.
-  bool OpenStreams();
+  bool OpenStream(Region& r);
   void ScanPatterns();
   void FeedHs(Region& r, std::uint64_t from, std::uint64_t to);
   void CloseRegion(Region& r, const PiiEngine::PatternGroup& g);

@@ -100,7 +100,6 @@ ScanStream& ScanStream::operator=(ScanStream&&) noexcept = default;
 
 void ScanStream::State::Bind(std::shared_ptr<const PiiEngine> e) {
   regions.clear();
-  streams_open = false;
   engine = std::move(e);
   const std::size_t n = engine->detectors.size();
   keyword_end.assign(n, kNone);
@@ -112,6 +111,7 @@ void ScanStream::State::Bind(std::shared_ptr<const PiiEngine> e) {
   regions.resize(engine->groups.size());
   for (Region& r : regions) {
     r.owner = this;
+    r.base = r.pos = r.floor = fed;
     r.until = engine->gated ? 0 : kNone;
   }
   StartUnitKeywords();
@@ -143,10 +143,6 @@ void ScanStream::Feed(ByteView data) {
   if (!state_ || data.empty()) return;
   State& st = *state_;
   Scanner::Impl& sc = *st.scanner;
-  if (!st.streams_open && !st.OpenStreams()) {
-    sc.scan_errors->Inc();
-    return;
-  }
   if (st.ring.empty()) st.ring.assign(st.ring_size, 0);
   // Hyperscan takes unsigned int lengths; feed huge buffers in slices.
   constexpr std::size_t kSlice = AnchorFinder::kMaxBytes;
@@ -181,18 +177,16 @@ void ScanStream::Feed(ByteView data) {
   sc.bytes->Inc(data.size());
 }
 
-bool ScanStream::State::OpenStreams() {
-  for (std::size_t g = 0; g < regions.size(); ++g) {
-    hs_stream_t* h = nullptr;
-    if (hs_open_stream(engine->groups[g].db.get(), 0, &h) != HS_SUCCESS) {
-      for (Region& r : regions) r.stream.reset();
-      return false;
-    }
-    regions[g].stream.reset(h);
-    regions[g].base = fed;
-    regions[g].pos = fed;
+// A group's stream is opened when it first has bytes to scan in stream mode: most units never
+// see most anchor kinds (and short regions use block mode), so most streams are never allocated.
+bool ScanStream::State::OpenStream(Region& r) {
+  const auto g = static_cast<std::size_t>(&r - regions.data());
+  hs_stream_t* h = nullptr;
+  if (hs_open_stream(engine->groups[g].db.get(), 0, &h) != HS_SUCCESS) {
+    scanner->scan_errors->Inc();
+    return false;
   }
-  streams_open = true;
+  r.stream.reset(h);
   return true;
 }
 
@@ -229,7 +223,7 @@ void ScanStream::State::EndHsStream() {
   chunk_len = 0;
   tokenizer.Finish(fed, tok_events);
   for (Region& r : regions) {
-    if (streams_open && (!engine->gated || r.active)) {
+    if (r.stream && (!engine->gated || r.active)) {
       r.until = kNone;  // true end of data: the \b after a final word holds
       if (hs_reset_stream(r.stream.get(), 0, scanner->scratch.get(), &OnHsMatch, &r) != HS_SUCCESS)
         scanner->scan_errors->Inc();
@@ -244,12 +238,13 @@ void ScanStream::State::EndHsStream() {
 }
 
 void ScanStream::State::FeedHs(Region& r, std::uint64_t from, std::uint64_t to) {
+  r.pos = to;
+  if (!r.stream && !OpenStream(r)) return;
   ForEachSpan(from, to, [&](const char* p, std::size_t n) {
     if (hs_scan_stream(r.stream.get(), p, static_cast<unsigned>(n), 0, scanner->scratch.get(), &OnHsMatch, &r) !=
         HS_SUCCESS)
       scanner->scan_errors->Inc();
   });
-  r.pos = to;
 }
 
 // Feeds the region's last bytes (through the byte after `until`) and resets the stream without
@@ -268,7 +263,8 @@ void ScanStream::State::CloseRegion(Region& r, const PiiEngine::PatternGroup& g)
     return;
   }
   FeedHs(r, r.pos, r.until + 1);
-  if (hs_reset_stream(r.stream.get(), 0, nullptr, nullptr, nullptr) != HS_SUCCESS) scanner->scan_errors->Inc();
+  if (r.stream && hs_reset_stream(r.stream.get(), 0, nullptr, nullptr, nullptr) != HS_SUCCESS)
+    scanner->scan_errors->Inc();
   r.floor = r.until;
   r.active = false;
 }

@@ -8,6 +8,7 @@ captures listed in KNOWN_DIFFERENCES with the reason.
 Usage: public_captures.py VIGIE PUBLIC_DIR   (exit 77 when PUBLIC_DIR is absent)"""
 import collections
 import csv
+from concurrent.futures import ThreadPoolExecutor
 import json
 import os
 import shutil
@@ -84,35 +85,46 @@ def main():
         print(f"SKIP: {public} absent")
         return 77
     have_tshark = shutil.which("tshark") is not None
-    failures, compared = [], 0
     rows = list(csv.DictReader(open(manifest), delimiter="\t"))
-    with tempfile.TemporaryDirectory() as workdir:
-        for row in rows:
-            path = os.path.join(public, row["file"])
-            if row.get("tshark_status", "ok").startswith("EXPECTED-REJECT"):
-                # A damaged capture header: one clear line on stderr and exit 2, never a crash.
-                r = subprocess.run([vigie, "--read", path, "--alerts", os.path.join(workdir, "a.json")],
-                                   capture_output=True, text=True, timeout=60)
-                lines = [l for l in r.stderr.splitlines() if l.strip()]
-                if r.returncode != 2 or len(lines) != 1 or os.path.basename(path) not in lines[0]:
-                    failures.append(f"{row['file']}: want a one-line error and exit 2, got exit {r.returncode}: "
-                                    f"{r.stderr.strip()[:300]}")
-                continue
-            got, err = vigie_flows(vigie, path, workdir)
-            if err:
-                failures.append(f"{row['file']}: {err}")
-                continue
-            if not have_tshark or row["file"] in KNOWN_DIFFERENCES:
-                continue
-            want = tshark_flows(path)
-            if want is None:
-                continue
-            compared += 1
-            for key, (pk, by) in want.items():
-                g = got.get(key)
-                if g is None or g != [pk, by]:
-                    failures.append(f"{row['file']}: flow {key}: vigie {g}, tshark {[pk, by]}")
-                    break
+
+    def check(row, workdir):
+        """Returns (failures, 1 if compared with tshark else 0) for one capture."""
+        path = os.path.join(public, row["file"])
+        if row.get("tshark_status", "ok").startswith("EXPECTED-REJECT"):
+            # A damaged capture header: one clear line on stderr and exit 2, never a crash.
+            r = subprocess.run([vigie, "--read", path, "--alerts", os.path.join(workdir, "a.json")],
+                               capture_output=True, text=True, timeout=60)
+            lines = [l for l in r.stderr.splitlines() if l.strip()]
+            if r.returncode != 2 or len(lines) != 1 or os.path.basename(path) not in lines[0]:
+                return [f"{row['file']}: want a one-line error and exit 2, got exit {r.returncode}: "
+                        f"{r.stderr.strip()[:300]}"], 0
+            return [], 0
+        got, err = vigie_flows(vigie, path, workdir)
+        if err:
+            return [f"{row['file']}: {err}"], 0
+        if not have_tshark or row["file"] in KNOWN_DIFFERENCES:
+            return [], 0
+        want = tshark_flows(path)
+        if want is None:
+            return [], 0
+        for key, (pk, by) in want.items():
+            g = got.get(key)
+            if g is None or g != [pk, by]:
+                return [f"{row['file']}: flow {key}: vigie {g}, tshark {[pk, by]}"], 1
+        return [], 1
+
+    failures, compared = [], 0
+    with tempfile.TemporaryDirectory() as top:
+        # The time goes to subprocesses (vigie, tshark): one worker per core.
+        def task(item):
+            i, row = item
+            workdir = os.path.join(top, str(i))
+            os.makedirs(workdir)
+            return check(row, workdir)
+        with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+            for f, c in pool.map(task, enumerate(rows)):
+                failures += f
+                compared += c
     print(f"{len(rows)} captures replayed, {compared} compared with tshark")
     if failures:
         print("FAIL public_captures")

@@ -22,8 +22,11 @@ struct PiiEngineOptions {
   std::uint32_t record_window_bytes = 512; // PII of 2+ types within this window form one record
   std::uint32_t keyword_window_bytes = 300;
   // Run Hyperscan only around the patterns' declared anchors (anchor_finder.h). Off: every byte
-  // goes through Hyperscan (the reference the gate is tested against).
+  // goes through Hyperscan (the reference the gate is tested against). The gate pays off only
+  // with the AVX-512 VBMI anchor finder; on other CPUs it stays off unless
+  // gate_without_avx512 (tests: the SSE2 finder must give the same findings).
   bool gate_patterns = true;
+  bool gate_without_avx512 = false;
 };
 
 class PiiEngine;

@@ -258,7 +258,9 @@ class Loader {
     for (std::size_t i = 0; i < exprs.size(); ++i)
       (exprs[i].kind == Expression::Kind::kKeyword ? keywords : patterns).push_back(i);
     engine_->kw_db = CompileDb(keywords, HS_MODE_BLOCK);
-    bool gated = engine_->options.gate_patterns && !patterns.empty();
+    const bool fast_finder = AnchorFinder().impl() == AnchorFinder::Impl::kAvx512;
+    bool gated = engine_->options.gate_patterns && (fast_finder || engine_->options.gate_without_avx512) &&
+                 !patterns.empty();
     unsigned kinds = 0;
     for (std::size_t i : patterns) {
       gated = gated && exprs[i].anchor != 0;

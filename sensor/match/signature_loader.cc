@@ -282,9 +282,9 @@ class Loader {
           engine_->gate_before = std::max(engine_->gate_before, exprs[i].anchor_before + 1);
         }
         // Block mode pays off for short regions, where a stream's start and reset dominate
-        // (dates, IBAN, +33); long-reach groups (e-mail, address) stay stream-only: their block
-        // databases cost most of the start-up compile time (~150 ms for the address set).
-        constexpr std::uint32_t kBlockModeMaxAfter = 64;
+        // (dates, +33); longer-reach groups (IBAN, e-mail, address) stay stream-only: their block
+        // databases would be most of the start-up compile time (~50 ms IBAN, ~150 ms address).
+        constexpr std::uint32_t kBlockModeMaxAfter = 16;
         engine_->groups.push_back({CompileDb(mine, HS_MODE_STREAM),
                                    after <= kBlockModeMaxAfter ? CompileDb(mine, HS_MODE_BLOCK) : nullptr, k, after});
       }

@@ -42,6 +42,8 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
+import tshark_cache  # noqa: E402 (tests/replay/)
+
 # capture -> (why vigie and tshark legitimately differ there, exact expected difference).
 # "vigie_only": objects only vigie exports, as (direction, size); "tshark_only": sizes of the
 # objects only tshark exports. The difference must be exactly this, or the test fails.
@@ -105,19 +107,22 @@ def run_tool(tool, capture, outdir):
 
 
 def run_tshark(capture, outdir):
-    os.makedirs(outdir)
-    cmd = ["tshark", "-n", "-Q", "-r", capture, "--export-objects", "http," + outdir]
-    for p in TSHARK_PREFS:
-        cmd += ["-o", p]
-    subprocess.run(cmd, capture_output=True, timeout=120)
-    return [(sha256(os.path.join(outdir, n)), os.path.getsize(os.path.join(outdir, n))) for n in os.listdir(outdir)]
+    def compute():
+        os.makedirs(outdir)
+        cmd = ["tshark", "-n", "-Q", "-r", capture, "--export-objects", "http," + outdir]
+        for p in TSHARK_PREFS:
+            cmd += ["-o", p]
+        subprocess.run(cmd, capture_output=True, timeout=120)
+        return [(sha256(os.path.join(outdir, n)), os.path.getsize(os.path.join(outdir, n))) for n in os.listdir(outdir)]
+    return [tuple(x) for x in tshark_cache.cached("export-objects", capture, TSHARK_PREFS, compute)]
 
 
 def tshark_lost_segments(capture):
     """Directions "src_ip:port>dst_ip:port" in which tshark sees a segment missing."""
     cmd = ["tshark", "-n", "-r", capture, "-Y", "tcp.analysis.lost_segment", "-T", "fields", "-E", "occurrence=l",
            "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport"]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+    out = tshark_cache.cached("lost-segments", capture, cmd[3:],
+                              lambda: subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout)
     dirs = set()
     for line in out.splitlines():
         s4, s6, sp, d4, d6, dp = (line.split("\t") + [""] * 6)[:6]

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 
+import tshark_cache  # noqa: E402 (tests/replay/)
+
 # capture -> why its per-flow counts legitimately differ from tshark's
 KNOWN_DIFFERENCES = {
     "zeek/tcp-reassembly-inconsistent-rexmit.pcap":
@@ -33,7 +35,8 @@ def tshark_flows(path):
     cmd = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=l"]
     for f in fields:
         cmd += ["-e", f]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
+    out = tshark_cache.cached("flows", path, cmd[3:],
+                              lambda: subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout)
     flows = collections.defaultdict(lambda: [0, 0])
     for line in out.splitlines():
         v = line.split("\t")

@@ -1,23 +1,18 @@
-// AnchorFinder: see anchor_finder.h. Per 64-byte block, one bit mask per byte class; the
-// anchors are then bit operations on the masks of the block and its neighbours (one byte of
-// look-behind, three of look-ahead).
+// AnchorFinder: see anchor_finder.h. One definition of the anchors: per relative position, a
+// table of the kinds each ASCII byte satisfies, built from the byte classes below; the scalar
+// path and the AVX-512 VBMI path both read the tables.
 #include "match/anchor_finder.h"
 
-#include <emmintrin.h>
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace vigie::match {
 
 namespace {
 
-struct Masks {
-  std::uint64_t upper = 0, digit = 0, at = 0, local = 0, domain = 0, three = 0, plus0 = 0, space = 0, initial = 0,
-                before_space = 0, date_sep = 0;
-};
-
-// Byte classes, one byte at a time (the scalar definition the vector code must agree with).
+// Byte classes (the conditions the tables are built from).
 bool IsUpper(int c) { return c >= 'A' && c <= 'Z'; }
 bool IsDigit(int c) { return c >= '0' && c <= '9'; }
 bool IsAlpha(int c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
@@ -28,95 +23,6 @@ bool IsInitial(int c) {
   return IsAlpha(c) && (l == 'r' || l == 'a' || l == 'b' || l == 'c' || l == 'i' || l == 'p' || l == 'q' || l == 's' || l == 'v');
 }
 bool IsBeforeSpace(int c) { return IsDigit(c) || c == ',' || c == 's' || c == 'S' || c == 'r' || c == 'R'; }
-
-std::uint64_t Ahead(std::uint64_t cur, std::uint64_t next, int k) { return (cur >> k) | (next << (64 - k)); }
-std::uint64_t Behind(std::uint64_t cur, std::uint64_t prev) { return (cur << 1) | (prev >> 63); }
-
-std::uint64_t Combine(const Masks& p, const Masks& c, const Masks& n, unsigned kinds) {
-  std::uint64_t r = 0;
-  if (kinds & kAnchorIban)
-    r |= c.upper & Ahead(c.upper, n.upper, 1) & Ahead(c.digit, n.digit, 2) & Ahead(c.digit, n.digit, 3);
-  if (kinds & kAnchorAtSign) r |= c.at & Behind(c.local, p.local) & Ahead(c.domain, n.domain, 1);
-  if (kinds & kAnchorPlus33) r |= c.three & Ahead(c.three, n.three, 1) & Behind(c.plus0, p.plus0);
-  if (kinds & kAnchorStreet) r |= c.space & Ahead(c.initial, n.initial, 1) & Behind(c.before_space, p.before_space);
-  if (kinds & kAnchorDateSep)
-    r |= c.date_sep & Behind(c.digit, p.digit) & Ahead(c.digit, n.digit, 1) & Ahead(c.digit, n.digit, 2) &
-         Ahead(c.date_sep, n.date_sep, 3);
-  return r;
-}
-
-// ---- SSE2: four 16-byte vectors per block.
-inline unsigned Eq16(__m128i v, char c) {
-  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))));
-}
-inline unsigned Range16(__m128i v, char lo, int span) {  // lo <= v <= lo + span (unsigned)
-  const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(lo));
-  return static_cast<unsigned>(
-      _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(static_cast<char>(span))), t)));
-}
-
-Masks MasksSse2(const std::uint8_t* p) {
-  Masks m;
-  for (int k = 0; k < 4; ++k) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-    const __m128i low = _mm_or_si128(v, _mm_set1_epi8(0x20));
-    const unsigned digit = Range16(v, '0', 9);
-    const unsigned upper = Range16(v, 'A', 25);
-    const unsigned alpha = Range16(low, 'a', 25);
-    const unsigned dash = Eq16(v, '-');
-    const unsigned plus = Eq16(v, '+');
-    const unsigned ls = Eq16(low, 's'), lr = Eq16(low, 'r');
-    const int sh = 16 * k;
-    auto put = [sh](std::uint64_t& dst, unsigned bits) { dst |= static_cast<std::uint64_t>(bits) << sh; };
-    put(m.digit, digit);
-    put(m.upper, upper);
-    put(m.at, Eq16(v, '@'));
-    put(m.local, alpha | digit | Eq16(v, '.') | Eq16(v, '_') | Eq16(v, '%') | plus | dash);
-    put(m.domain, alpha | digit | dash);
-    put(m.three, Eq16(v, '3'));
-    put(m.plus0, plus | Eq16(v, '0'));
-    put(m.space, Eq16(v, ' '));
-    put(m.initial, (lr | Eq16(low, 'a') | Eq16(low, 'b') | Eq16(low, 'c') | Eq16(low, 'i') | Eq16(low, 'p') |
-                    Eq16(low, 'q') | ls | Eq16(low, 'v')) & alpha);
-    put(m.before_space, digit | Eq16(v, ',') | ((ls | lr) & alpha));
-    put(m.date_sep, dash | Eq16(v, '/'));
-  }
-  return m;
-}
-
-using MasksFn = Masks (*)(const std::uint8_t*);
-
-template <MasksFn kMasks>
-void FindBlocks(const AnchorFinder& f, const std::uint8_t* data, std::size_t n, int before, unsigned kinds,
-                std::vector<std::uint32_t>& out) {
-  alignas(64) std::uint8_t pad[64];
-  std::memset(pad, 0, sizeof pad);  // NUL is in no class
-  if (before >= 0) pad[63] = static_cast<std::uint8_t>(before);
-  Masks prev = kMasks(pad);
-  auto block = [&](std::size_t b) {
-    if (b + 64 <= n) return kMasks(data + b);
-    if (b >= n) return Masks{};
-    std::memset(pad, 0, sizeof pad);
-    std::memcpy(pad, data + b, n - b);
-    return kMasks(pad);
-  };
-  Masks cur = block(0);
-  // Positions whose look-ahead (3 bytes) leaves the data are decided by the scalar definition.
-  const std::size_t lim = n > 3 ? n - 3 : 0;
-  for (std::size_t b = 0; b < lim; b += 64) {
-    const Masks next = block(b + 64);
-    std::uint64_t a = Combine(prev, cur, next, kinds);
-    if (b + 64 > lim) a &= (std::uint64_t{1} << (lim - b)) - 1;
-    while (a != 0) {
-      const std::size_t i = b + static_cast<std::size_t>(__builtin_ctzll(a));
-      out.push_back(AnchorFinder::Entry(i, f.KindsAt(data, n, i, before)));
-      a &= a - 1;
-    }
-    prev = cur;
-    cur = next;
-  }
-  f.ScalarTail(data, n, lim, before, out);
-}
 
 // ---- AVX-512 VBMI: per relative position r (-1..3) a 128-entry table gives, for each byte, the
 // kinds whose condition at r it satisfies; an anchor is a position where the AND over r of
@@ -175,14 +81,10 @@ std::optional<AnchorKind> AnchorKindFromName(std::string_view name) {
   return std::nullopt;
 }
 
-bool IsAnchorAt(const std::uint8_t* data, std::size_t n, std::size_t i, int before, unsigned kinds) {
-  return (AnchorFinder(kinds, AnchorFinder::Impl::kScalar).KindsAt(data, n, i, before)) != 0;
-}
-
 AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAll), impl_(impl) {
   if (impl_ == Impl::kAuto) {
     __builtin_cpu_init();
-    impl_ = __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512bw") ? Impl::kAvx512 : Impl::kSse2;
+    impl_ = __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512bw") ? Impl::kAvx512 : Impl::kScalar;
   }
   // Conditions per relative position (index r + 1): bit = kind; a kind without a condition at r
   // accepts every byte there (`any`).
@@ -241,9 +143,6 @@ void AnchorFinder::Find(const std::uint8_t* data, std::size_t n, int before, std
   switch (impl_) {
     case Impl::kAvx512:
       FindVbmi(*this, data, n, before, out);
-      return;
-    case Impl::kSse2:
-      FindBlocks<MasksSse2>(*this, data, n, before, kinds_, out);
       return;
     default:
       ScalarTail(data, n, 0, before, out);

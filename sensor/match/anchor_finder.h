@@ -3,7 +3,8 @@
 //
 // Every regex of the default signature set has a short, rare byte shape that any of its matches
 // must contain (its ANCHOR), at a bounded distance from the match's start and end. One pass
-// over the data (AVX-512BW: 64 bytes per step; SSE2 fallback) finds the anchor positions; the
+// over the data (AVX-512 VBMI: 64 bytes per step; a scalar loop elsewhere, for tests: without
+// VBMI the scanner leaves the gate off) finds the anchor positions; the
 // scanner then runs Hyperscan only on the regions around them ([anchor - before, anchor +
 // after]) instead of over every byte. Text without anchors (binary, encrypted-looking data,
 // most API JSON) never reaches Hyperscan. A signature declares each pattern's anchor
@@ -40,13 +41,9 @@ inline constexpr unsigned kAnchorAll = 31;
 std::optional<AnchorKind> AnchorKindFromName(std::string_view name);
 inline constexpr const char* kAnchorKindNames = "iban, at_sign, plus33, street, date_sep";
 
-// The definition, one position at a time (reference for tests and for the chunk's last bytes).
-// `before` is the byte preceding data[0], or -1 when unknown.
-bool IsAnchorAt(const std::uint8_t* data, std::size_t n, std::size_t i, int before, unsigned kinds);
-
 class AnchorFinder {
  public:
-  enum class Impl : std::uint8_t { kAuto, kScalar, kSse2, kAvx512 };  // kAvx512: AVX-512 VBMI
+  enum class Impl : std::uint8_t { kAuto, kScalar, kAvx512 };  // kAvx512: AVX-512 VBMI
   // Largest n for Find(): entries pack the offset with the kinds.
   static constexpr std::size_t kMaxBytes = std::size_t{1} << 27;
   explicit AnchorFinder(unsigned kinds = kAnchorAll, Impl impl = Impl::kAuto);
@@ -59,8 +56,9 @@ class AnchorFinder {
   static std::size_t Offset(std::uint32_t entry) { return entry >> 5; }
   static unsigned Kinds(std::uint32_t entry) { return entry & kAnchorAll; }
 
-  // The definition at one position (bit set = kind's conditions hold); used for the chunk's last
-  // bytes, the fallback and tests.
+  // The definition at one position (bit set = kind's conditions hold; `before` is the byte
+  // preceding data[0], or -1 when unknown); used for the chunk's last bytes, the scalar path
+  // and tests.
   unsigned KindsAt(const std::uint8_t* data, std::size_t n, std::size_t i, int before) const;
   void ScalarTail(const std::uint8_t* data, std::size_t n, std::size_t from, int before,
                   std::vector<std::uint32_t>& out) const;

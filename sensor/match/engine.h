@@ -79,7 +79,6 @@ class PiiEngine {
   AnchorFinder anchors{0};
   std::uint32_t gate_before = 0;                   // max anchor_before + 1 (the \b context byte)
   std::uint32_t max_keyword_bytes = 0;
-  std::uint32_t max_context_window = 0;            // over detectors
   std::uint32_t context_reach = 0;                 // max context_window + max_keyword_bytes over
                                                    // the detectors that need context
   std::vector<Detector> detectors;

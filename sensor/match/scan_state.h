@@ -2,6 +2,7 @@
 // Internal: Scanner::Impl and ScanStream::State (shared by scanner.cc and record grouping).
 #include <hs/hs.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <cstdint>
@@ -69,7 +70,6 @@ struct ScanStream::State {
   struct Region {
     std::vector<HsEvent> events;
     std::size_t next = 0;  // first event not dispatched
-    State* owner = nullptr;
     HsStreamPtr stream;
     std::uint64_t base = 0;  // absolute offset of the stream's first byte
     std::uint64_t pos = 0;
@@ -133,6 +133,16 @@ struct ScanStream::State {
   void Bind(std::shared_ptr<const PiiEngine> e);
   void ResetUnitContext();
   bool Readable(std::uint64_t from, std::uint64_t to) const;
+  // The oldest byte that can be read now: the unit/gap start, or the ring's oldest byte.
+  std::uint64_t Oldest() const {
+    return std::max<std::uint64_t>(valid_from, chunk_start > ring.size() ? chunk_start - ring.size() : 0);
+  }
+  // A region at rest at `fed` (no bytes fed, nothing reported before it).
+  void ResetRegion(Region& r) const {
+    r.base = r.pos = r.floor = fed;
+    r.active = false;
+    r.until = engine->gated ? 0 : kNone;
+  }
   std::uint8_t At(std::uint64_t offset) const;  // REQUIRES: Readable(offset, offset + 1)
   // Visits [from, to) as at most three contiguous spans. REQUIRES: Readable(from, to).
   template <typename Fn>

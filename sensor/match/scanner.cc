@@ -10,11 +10,30 @@ namespace vigie::match {
 
 namespace {
 
-std::uint64_t RingSize(std::uint32_t record_window) {
-  const std::uint64_t need = std::min<std::uint64_t>(record_window, 1u << 20) + 256;
+std::uint64_t RingSize(std::uint64_t bytes) {  // bytes that must stay readable behind a chunk
+  const std::uint64_t need = std::min<std::uint64_t>(bytes, 1u << 20) + 256;
   std::uint64_t r = 512;
   while (r < need) r <<= 1;
   return r;
+}
+
+// Grows the worker's scratches to fit every database of `e` (a scratch grown stays valid for the
+// databases it fitted before, so streams on an older engine carry on). False on failure.
+bool GrowScratches(Scanner::Impl& impl, const PiiEngine& e) {
+  std::vector<std::pair<const hs_database_t*, HsScratchPtr*>> dbs;
+  for (const auto& g : e.groups) {
+    dbs.emplace_back(g.db.get(), &impl.scratch);
+    dbs.emplace_back(g.block_db.get(), &impl.scratch);
+  }
+  dbs.emplace_back(e.kw_db.get(), &impl.kw_scratch);
+  for (auto [db, scratch] : dbs) {
+    if (db == nullptr) continue;
+    hs_scratch_t* s = scratch->release();
+    const hs_error_t rc = hs_alloc_scratch(db, &s);
+    scratch->reset(s);
+    if (rc != HS_SUCCESS) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -35,20 +54,7 @@ int ScanStream::State::OnHsMatch(unsigned id, unsigned long long /*from*/, unsig
 
 Scanner::Scanner(std::shared_ptr<const PiiEngine> engine, metrics::CounterSet& m) : impl_(std::make_unique<Impl>()) {
   if (!engine) throw StartupError("match: Scanner needs a compiled PiiEngine");
-  for (const auto& g : engine->groups) {
-    for (const hs_database_t* db : {g.db.get(), g.block_db.get()}) {
-      if (db == nullptr) continue;
-      hs_scratch_t* s = impl_->scratch.release();
-      const hs_error_t rc = hs_alloc_scratch(db, &s);
-      impl_->scratch.reset(s);
-      if (rc != HS_SUCCESS) throw StartupError("match: cannot allocate Hyperscan scratch");
-    }
-  }
-  if (engine->kw_db) {
-    hs_scratch_t* s = nullptr;
-    if (hs_alloc_scratch(engine->kw_db.get(), &s) != HS_SUCCESS) throw StartupError("match: cannot allocate Hyperscan scratch");
-    impl_->kw_scratch.reset(s);
-  }
+  if (!GrowScratches(*impl_, *engine)) throw StartupError("match: cannot allocate Hyperscan scratch");
   impl_->engine = std::move(engine);
   for (std::size_t t = 0; t < kPiiTypeCount; ++t) {
     const metrics::Labels labels = {{"type", std::string(kPiiTypeNames[t])}};
@@ -66,22 +72,9 @@ Scanner::~Scanner() = default;
 
 void Scanner::Reload(std::shared_ptr<const PiiEngine> engine) {
   if (!engine) return;
-  // Growing the scratch keeps it valid for the old database too, so open streams carry on.
-  std::vector<std::pair<const hs_database_t*, HsScratchPtr*>> dbs;
-  for (const auto& g : engine->groups) {
-    dbs.emplace_back(g.db.get(), &impl_->scratch);
-    dbs.emplace_back(g.block_db.get(), &impl_->scratch);
-  }
-  dbs.emplace_back(engine->kw_db.get(), &impl_->kw_scratch);
-  for (auto [db, scratch] : dbs) {
-    if (db == nullptr) continue;
-    hs_scratch_t* s = scratch->release();
-    const hs_error_t rc = hs_alloc_scratch(db, &s);
-    scratch->reset(s);
-    if (rc != HS_SUCCESS) {
-      impl_->scan_errors->Inc();
-      return;
-    }
+  if (!GrowScratches(*impl_, *engine)) {
+    impl_->scan_errors->Inc();
+    return;
   }
   impl_->engine = std::move(engine);
   impl_->reloads->Inc();
@@ -109,16 +102,12 @@ void ScanStream::State::Bind(std::shared_ptr<const PiiEngine> e) {
   tok_events.clear();
   tok_next = 0;
   regions.resize(engine->groups.size());
-  for (Region& r : regions) {
-    r.owner = this;
-    r.base = r.pos = r.floor = fed;
-    r.until = engine->gated ? 0 : kNone;
-  }
+  for (Region& r : regions) ResetRegion(r);
   StartUnitKeywords();
   // The ring serves validators (kWindow), record gaps (record_window_bytes) and the lazy keyword
-  // scan (the context window before a candidate's start).
-  const std::uint64_t r = RingSize(std::max<std::uint64_t>(
-      engine->options.record_window_bytes, kWindow + engine->max_context_window + engine->max_keyword_bytes));
+  // scan (the context reach before a candidate's start).
+  const std::uint64_t r =
+      RingSize(std::max<std::uint64_t>(engine->options.record_window_bytes, kWindow + engine->context_reach));
   ring.clear();
   ring.shrink_to_fit();
   ring_size = r;
@@ -131,8 +120,7 @@ void ScanStream::State::ResetUnitContext() {
 }
 
 bool ScanStream::State::Readable(std::uint64_t from, std::uint64_t to) const {
-  if (from < valid_from || to > chunk_start + chunk_len || from > to) return false;
-  return from >= chunk_start || chunk_start - from <= ring.size();  // ring empty until first Feed
+  return from >= Oldest() && from <= to && to <= chunk_start + chunk_len;  // ring empty until first Feed
 }
 
 std::uint8_t ScanStream::State::At(std::uint64_t o) const {
@@ -228,11 +216,7 @@ void ScanStream::State::EndHsStream() {
       if (hs_reset_stream(r.stream.get(), 0, scanner->scratch.get(), &OnHsMatch, &r) != HS_SUCCESS)
         scanner->scan_errors->Inc();
     }
-    r.base = fed;
-    r.pos = fed;
-    r.floor = fed;
-    r.active = false;
-    r.until = engine->gated ? 0 : kNone;
+    ResetRegion(r);
   }
   DispatchHsEvents();
 }
@@ -279,8 +263,7 @@ void ScanStream::State::ScanPatterns() {
   anchors.clear();
   const int before = chunk_start > valid_from && Readable(chunk_start - 1, chunk_start) ? At(chunk_start - 1) : -1;
   engine->anchors.Find(chunk, chunk_len, before, anchors);
-  // Earliest readable byte: the unit/gap start, or the oldest byte in the ring.
-  const std::uint64_t lowest = std::max<std::uint64_t>(valid_from, chunk_start > ring.size() ? chunk_start - ring.size() : 0);
+  const std::uint64_t lowest = Oldest();
   // Regions of group g: [a - gate_before, a + after_g] around its kind's anchors. gate_before is
   // one bound for every kind, so a later anchor never needs bytes before the region's start.
   for (const std::uint32_t entry : anchors) {
@@ -345,7 +328,7 @@ void ScanStream::State::ScanKeywords(std::uint64_t need, std::uint64_t start) {
   std::uint64_t from = kw_done > engine->max_keyword_bytes ? kw_done - engine->max_keyword_bytes : 0;
   const std::uint64_t reach = engine->context_reach;
   if (start > reach && kw_done >= kw_eager_until) from = std::max(from, start - reach);
-  from = std::max({from, valid_from, chunk_start > ring.size() ? chunk_start - ring.size() : 0});
+  from = std::max(from, Oldest());
   if (from < to) {
     const auto n = static_cast<std::size_t>(to - from);
     const char* p;

@@ -24,7 +24,7 @@ struct PiiEngineOptions {
   // Run Hyperscan only around the patterns' declared anchors (anchor_finder.h). Off: every byte
   // goes through Hyperscan (the reference the gate is tested against). The gate pays off only
   // with the AVX-512 VBMI anchor finder; on other CPUs it stays off unless
-  // gate_without_avx512 (tests: the SSE2 finder must give the same findings).
+  // gate_without_avx512 (tests: the scalar finder must give the same findings).
   bool gate_patterns = true;
   bool gate_without_avx512 = false;
 };

@@ -292,7 +292,6 @@ class Loader {
     for (std::size_t i : keywords)
       engine_->max_keyword_bytes = std::max(engine_->max_keyword_bytes, static_cast<std::uint32_t>(exprs[i].text.size()));
     for (Detector& d : engine_->detectors) {
-      engine_->max_context_window = std::max(engine_->max_context_window, d.context_window);
       d.needs_context = d.requires_context || d.confidence < d.min_confidence;
       if (d.needs_context)
         engine_->context_reach = std::max(engine_->context_reach, d.context_window + engine_->max_keyword_bytes);

@@ -15,7 +15,7 @@ namespace {
 const std::uint8_t* U8(const std::string& s) { return reinterpret_cast<const std::uint8_t*>(s.data()); }
 
 std::vector<AnchorFinder::Impl> Impls() {
-  std::vector<AnchorFinder::Impl> v = {AnchorFinder::Impl::kScalar, AnchorFinder::Impl::kSse2};
+  std::vector<AnchorFinder::Impl> v = {AnchorFinder::Impl::kScalar};
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512bw")) v.push_back(AnchorFinder::Impl::kAvx512);
   return v;

@@ -164,48 +164,48 @@ ReadResult PcapFileSource::NextMapped() {
   r.packet.ts = static_cast<Timestamp>(sec) * kNanosPerSecond + static_cast<Timestamp>(frac) * (map_.micros ? 1000 : 1);
   r.packet.data = h + 16;
   r.packet.caplen = caplen;
-  r.packet.wire_len = len < caplen ? caplen : len;
+  r.packet.wire_len = len;
   return r;
 }
 
 void PcapFileSource::BreakLoop() { break_.store(true, std::memory_order_relaxed); }
 
-ReadResult PcapFileSource::Next() {
+ReadResult PcapFileSource::NextLibpcap() {
   ReadResult r;
-  if (done_ || break_.load(std::memory_order_relaxed)) return r;
-  if (map_.base != nullptr) {
-    r = NextMapped();
-    if (r.status != ReadStatus::kPacket) return r;
-  } else {
-    pcap_pkthdr* hdr = nullptr;
-    const u_char* data = nullptr;
-    const int rc = pcap_next_ex(handle_.get(), &hdr, &data);
-    if (rc != 1) {
-      done_ = true;
-      if (rc == PCAP_ERROR) {
-        // libpcap's wording for a short last record, in both pcap and pcapng readers.
-        std::string err = pcap_geterr(handle_.get());
-        const bool truncated = err.find("truncated") != std::string::npos;
-        Fail(std::move(err), truncated);
-      }
-      return r;  // PCAP_ERROR_BREAK (-2) is end of file for offline handles
+  pcap_pkthdr* hdr = nullptr;
+  const u_char* data = nullptr;
+  const int rc = pcap_next_ex(handle_.get(), &hdr, &data);
+  if (rc != 1) {
+    done_ = true;
+    if (rc == PCAP_ERROR) {
+      // libpcap's wording for a short last record, in both pcap and pcapng readers.
+      std::string err = pcap_geterr(handle_.get());
+      const bool truncated = err.find("truncated") != std::string::npos;
+      Fail(std::move(err), truncated);
     }
-    r.status = ReadStatus::kPacket;
-    // PCAP_TSTAMP_PRECISION_NANO: tv_usec holds nanoseconds.
-    r.packet.ts = static_cast<Timestamp>(hdr->ts.tv_sec) * kNanosPerSecond + static_cast<Timestamp>(hdr->ts.tv_usec);
-    r.packet.data = data;
-    r.packet.caplen = hdr->caplen;
-    r.packet.wire_len = hdr->len < hdr->caplen ? hdr->caplen : hdr->len;
+    return r;  // PCAP_ERROR_BREAK (-2) is end of file for offline handles
   }
-  {
-    r.packet.linktype = linktype_;
-    r.packet.iface = iface_index_;
-    ++stats_.packets;
-    stats_.bytes += r.packet.wire_len;
-    cells_.packets.Inc();
-    cells_.bytes.Inc(r.packet.wire_len);
-    return r;
-  }
+  r.status = ReadStatus::kPacket;
+  // PCAP_TSTAMP_PRECISION_NANO: tv_usec holds nanoseconds.
+  r.packet.ts = static_cast<Timestamp>(hdr->ts.tv_sec) * kNanosPerSecond + static_cast<Timestamp>(hdr->ts.tv_usec);
+  r.packet.data = data;
+  r.packet.caplen = hdr->caplen;
+  r.packet.wire_len = hdr->len;
+  return r;
+}
+
+ReadResult PcapFileSource::Next() {
+  if (done_ || break_.load(std::memory_order_relaxed)) return {};
+  ReadResult r = map_.base != nullptr ? NextMapped() : NextLibpcap();
+  if (r.status != ReadStatus::kPacket) return r;
+  if (r.packet.wire_len < r.packet.caplen) r.packet.wire_len = r.packet.caplen;
+  r.packet.linktype = linktype_;
+  r.packet.iface = iface_index_;
+  ++stats_.packets;
+  stats_.bytes += r.packet.wire_len;
+  cells_.packets.Inc();
+  cells_.bytes.Inc(r.packet.wire_len);
+  return r;
 }
 
 }  // namespace vigie::capture

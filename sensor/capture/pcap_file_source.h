@@ -67,7 +67,9 @@ class PcapFileSource final : public PacketSource {
     std::uint32_t snaplen = 0; // libpcap's snapshot for the file
   };
   void TryMap(std::FILE* f);
+  // One record each (wire_len as the file says; Next() completes the packet and counts it).
   ReadResult NextMapped();
+  ReadResult NextLibpcap();
   void Fail(std::string what, bool truncated);
   Mapping map_;
   int linktype_ = 0;

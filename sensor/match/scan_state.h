@@ -56,19 +56,20 @@ struct ScanStream::State {
 
   Scanner::Impl* scanner = nullptr;
   std::shared_ptr<const PiiEngine> engine;
+  // A Hyperscan report: expression id and absolute end offset (pattern matches and keywords).
+  struct Hit {
+    std::uint64_t end;
+    unsigned id;
+  };
   // One Hyperscan stream per pattern group (engine->groups). Gated groups see only regions:
   // while `active`, bytes up to `pos` are fed and the region ends at `until` (inclusive; the
   // byte after it is fed too, for the patterns' final \b). Matches ending after `until`
   // (artefacts of the region's end) or at/before `floor` (reported by the previous region) are
-  // dropped. Ungated: `until` = kNone and every byte is fed.
-  // Pattern matches of the current chunk, per group (each list in (end, id) order), dispatched
-  // merged across groups and with the digit tokenizer's events once every group has been fed.
-  struct HsEvent {
-    std::uint64_t end;
-    unsigned id;
-  };
+  // dropped. Ungated: `until` = kNone and every byte is fed. `events`: the group's matches of
+  // the current chunk in (end, id) order, dispatched merged across groups and with the digit
+  // tokenizer's events once every group has been fed.
   struct Region {
-    std::vector<HsEvent> events;
+    std::vector<Hit> events;
     std::size_t next = 0;  // first event not dispatched
     HsStreamPtr stream;
     std::uint64_t base = 0;  // absolute offset of the stream's first byte
@@ -85,16 +86,13 @@ struct ScanStream::State {
   // keywords found, in end order, not yet applied to keyword_end (applied when a candidate
   // ending at or after them is validated); keywords ending at or before kw_done are known.
   static constexpr std::uint64_t kEagerKeywordBytes = 4096;
-  struct KeywordHit {
-    std::uint64_t end;
-    unsigned id;
-  };
-  std::vector<KeywordHit> kw_hits;
+  std::vector<Hit> kw_hits;
   std::size_t kw_next = 0;
   std::uint64_t kw_done = 0;
   std::uint64_t kw_eager_until = kEagerKeywordBytes;
   std::uint64_t kw_scan_base = 0;
   std::vector<char> kw_buf;
+
   std::uint64_t fed = 0;         // absolute offset of the next byte
   std::uint64_t valid_from = 0;  // nothing before this is readable (unit start or gap)
   std::uint64_t total_fed = 0;

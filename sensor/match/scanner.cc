@@ -45,7 +45,7 @@ int ScanStream::State::OnHsMatch(unsigned id, unsigned long long /*from*/, unsig
   if (end > r->until || end <= r->floor) return 0;  // outside the gated region
   // Hyperscan reports in end order; equal ends are put in id order (the dispatch order).
   auto& ev = r->events;
-  ev.push_back(HsEvent{end, id});
+  ev.push_back(Hit{end, id});
   for (std::size_t k = ev.size() - 1; k > 0 && ev[k - 1].end == end && ev[k - 1].id > id; --k) std::swap(ev[k - 1], ev[k]);
   return 0;
 }
@@ -185,13 +185,13 @@ void ScanStream::State::DispatchHsEvents() {
     Region* best = nullptr;
     for (Region& r : regions) {
       if (r.next == r.events.size()) continue;
-      const HsEvent& e = r.events[r.next];
+      const Hit& e = r.events[r.next];
       if (best == nullptr || e.end < best->events[best->next].end ||
           (e.end == best->events[best->next].end && e.id < best->events[best->next].id))
         best = &r;
     }
     if (best == nullptr) break;
-    const HsEvent ev = best->events[best->next++];
+    const Hit ev = best->events[best->next++];
     DrainDigits(ev.end);
     OnMatch(ev.id, ev.end);
   }
@@ -314,7 +314,7 @@ int ScanStream::State::OnKeyword(unsigned id, unsigned long long /*from*/, unsig
                                  void* ctx) {
   auto* st = static_cast<State*>(ctx);
   const std::uint64_t end = st->kw_scan_base + to;
-  if (end > st->kw_done) st->kw_hits.push_back(KeywordHit{end, id});  // not found by the previous scan
+  if (end > st->kw_done) st->kw_hits.push_back(Hit{end, id});  // not found by the previous scan
   return 0;
 }
 
@@ -350,7 +350,7 @@ void ScanStream::State::ScanKeywords(std::uint64_t need, std::uint64_t start) {
 // Keywords ending at or before `end` take effect (in end order, as the old streaming scan did).
 void ScanStream::State::ApplyKeywords(std::uint64_t end) {
   while (kw_next < kw_hits.size() && kw_hits[kw_next].end <= end) {
-    const KeywordHit& h = kw_hits[kw_next++];
+    const Hit& h = kw_hits[kw_next++];
     const Expression& e = engine->expressions[h.id];
     for (std::uint16_t d : engine->keyword_targets[e.detector]) {
       keyword_end[d] = h.end;

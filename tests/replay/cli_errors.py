@@ -7,6 +7,8 @@ import subprocess
 import sys
 import tempfile
 
+from verdict import verdict  # noqa: E402 (tests/replay/)
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 failures = []
 
@@ -87,13 +89,7 @@ def main():
                 failures.append("--user nobody: alerts missing after the privilege drop")
             expect_error(["--read", src, "--user", "no-such-user-vigie", "--alerts", os.path.join(d, "x.json")],
                          "no-such-user-vigie")
-    if failures:
-        print("FAIL cli_errors")
-        for f in failures:
-            print("  " + f)
-        return 1
-    print("PASS cli_errors")
-    return 0
+    return verdict("cli_errors", failures)
 
 
 if __name__ == "__main__":

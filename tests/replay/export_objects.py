@@ -43,6 +43,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import tshark_cache  # noqa: E402 (tests/replay/)
+from verdict import verdict  # noqa: E402 (tests/replay/)
 
 # capture -> (why vigie and tshark legitimately differ there, exact expected difference).
 # "vigie_only": objects only vigie exports, as (direction, size); "tshark_only": sizes of the
@@ -234,13 +235,7 @@ def main():
     print(f"{len(rows)} captures read, {compared} with HTTP compared with tshark, {objects} objects equal, "
           f"{len(KNOWN_DIFFERENCES)} documented differences; set aside by rule: "
           + (", ".join(f"{k} {v}" for k, v in sorted(dropped.items())) or "none"))
-    if failures:
-        print("FAIL export_objects")
-        for f in failures:
-            print("  " + f)
-        return 1
-    print("PASS export_objects")
-    return 0
+    return verdict("export_objects", failures)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import sys
 import tempfile
 
 import tshark_cache  # noqa: E402 (tests/replay/)
+from verdict import verdict  # noqa: E402 (tests/replay/)
 
 # capture -> why its per-flow counts legitimately differ from tshark's
 KNOWN_DIFFERENCES = {
@@ -129,13 +130,7 @@ def main():
                 failures += f
                 compared += c
     print(f"{len(rows)} captures replayed, {compared} compared with tshark")
-    if failures:
-        print("FAIL public_captures")
-        for f in failures:
-            print("  " + f)
-        return 1
-    print("PASS public_captures")
-    return 0
+    return verdict("public_captures", failures)
 
 
 if __name__ == "__main__":

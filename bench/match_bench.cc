@@ -8,6 +8,8 @@
 #include <string>
 
 #include "../tests/match/test_util.h"
+#include "match/anchor_finder.h"
+#include "match/digit_tokenizer.h"
 
 namespace vigie::match::testing {
 namespace {
@@ -36,6 +38,36 @@ std::string GenericJson(std::size_t bytes) {
          ",\"created_at\":\"2024-02-06T10:" + g.Digits(2) + ":" + g.Digits(2) + ".123Z\",\"uuid\":\"" + g.Digits(8) +
          "-4b1c-9f0e-" + g.Digits(12) + "\",\"status\":\"shipped\",\"note\":\"Livraison en point relais, "
          "merci de prevenir le client avant le passage du transporteur.\",\"ts\":17" + g.Digits(11) + "},";
+  }
+  return s;
+}
+
+// What a job-seeker API actually returns (the France Travail case): each record holds the same
+// 8 kinds of PII as PeopleJson, inside the rest of a real file (registration, follow-up history,
+// skills, preferences): ~1.3 KB per person instead of ~360 bytes.
+std::string JobSeekerApiJson(std::size_t bytes) {
+  PiiGenerator g(5);
+  std::string s = "{\"total\":" + std::to_string(bytes / 1300) + ",\"page\":1,\"resultats\":[";
+  for (int i = 0; s.size() < bytes; ++i) {
+    const Person p = g.NextPerson(i);
+    s += "{\"identifiant\":\"" + p.ft_id + "\",\"nir\":\"" + p.nir + "\",\"civilite\":\"MME\",\"nom\":\"MARTIN\","
+         "\"prenom\":\"Claire\",\"date_naissance\":\"" + p.birth + "\",\"email\":\"" + p.email +
+         "\",\"telephone\":\"" + p.phone + "\",\"adresse\":{\"ligne\":\"" + p.street +
+         "\",\"code_postal\":\"75011\",\"commune\":\"PARIS 11\",\"code_insee\":\"75111\"},\"iban\":\"" + p.iban +
+         "\",\"inscription\":{\"date\":\"2023-0" + g.Digits(1) + "-1" + g.Digits(1) + "T09:" + g.Digits(2) +
+         ":00Z\",\"categorie\":\"1\",\"motif\":\"FIN DE CONTRAT A DUREE DETERMINEE\",\"agence\":\"" +
+         g.Digits(5) + "\",\"conseiller\":{\"matricule\":\"CNS" + g.Digits(5) +
+         "\",\"equipe\":\"accompagnement renforce\"}},\"metiers\":[{\"code_rome\":\"K2111\",\"libelle\":"
+         "\"Formation professionnelle\",\"experience_mois\":" + g.Digits(2) + "},{\"code_rome\":\"M1607\","
+         "\"libelle\":\"Secretariat\",\"experience_mois\":" + g.Digits(2) + "}],\"mobilite\":{\"rayon_km\":" +
+         g.Digits(2) + ",\"permis\":[\"B\"],\"vehicule\":true},\"souhaits\":{\"contrats\":[\"CDI\",\"CDD\"],"
+         "\"temps_plein\":true,\"salaire_annuel_min\":" + g.Digits(5) + "},\"historique\":[{\"date\":\"2024-01-"
+         "1" + g.Digits(1) + "T14:" + g.Digits(2) + ":00Z\",\"type\":\"ENTRETIEN\",\"canal\":\"visio\","
+         "\"commentaire\":\"Point sur le projet professionnel, relance des candidatures en cours.\"},{\"date\":"
+         "\"2024-02-0" + g.Digits(1) + "T10:" + g.Digits(2) + ":00Z\",\"type\":\"ATELIER\",\"canal\":\"agence\","
+         "\"commentaire\":\"Atelier CV et lettre de motivation.\"}],\"indemnisation\":{\"droits_ouverts\":true,"
+         "\"montant_journalier\":" + g.Digits(2) + "." + g.Digits(2) + ",\"fin_droits\":\"2025-0" + g.Digits(1) +
+         "-2" + g.Digits(1) + "\"},\"derniere_maj\":\"2024-02-06T10:15:02.512Z\",\"version\":" + g.Digits(3) + "},";
   }
   return s;
 }
@@ -107,6 +139,47 @@ void RunHsOnly(benchmark::State& state, const std::string& text) {
       static_cast<double>(n) / static_cast<double>(state.iterations()) / (static_cast<double>(text.size()) / 1e6);
 }
 
+// One stage alone over the corpus (no Hyperscan, no validation): the anchor gate's finder and
+// the digit tokenizer, the two passes every byte goes through.
+void RunAnchors(benchmark::State& state, const std::string& text) {
+  const AnchorFinder finder;
+  std::vector<std::uint32_t> out;
+  std::size_t found = 0;
+  for (auto _ : state) {
+    for (std::size_t off = 0; off < text.size(); off += 65536) {
+      out.clear();
+      finder.Find(AsBytes(text).data() + off, std::min<std::size_t>(65536, text.size() - off), -1, out);
+      found += out.size();
+    }
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+  state.counters["anchors_per_MB"] =
+      static_cast<double>(found) / static_cast<double>(state.iterations()) / (static_cast<double>(text.size()) / 1e6);
+}
+void RunTokenizer(benchmark::State& state, const std::string& text) {
+  static auto engine = DefaultEngine();
+  DigitTokenizer tok;
+  tok.SetSpecs(&engine->digit_specs);
+  std::vector<DigitEvent> out;
+  std::size_t found = 0;
+  for (auto _ : state) {
+    for (std::size_t off = 0; off < text.size(); off += 65536) {
+      out.clear();
+      tok.Feed(AsBytes(text).data() + off, std::min<std::size_t>(65536, text.size() - off), off, out);
+      found += out.size();
+    }
+    tok.Finish(text.size(), out);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+  state.counters["events_per_MB"] =
+      static_cast<double>(found) / static_cast<double>(state.iterations()) / (static_cast<double>(text.size()) / 1e6);
+}
+
+void BM_JobSeekerApiJson(benchmark::State& st) { static const std::string t = JobSeekerApiJson(kCorpus); Run(st, t); }
+void BM_AnchorsRandomBytes(benchmark::State& st) { static const std::string t = RandomBytes(kCorpus); RunAnchors(st, t); }
+void BM_AnchorsGenericJson(benchmark::State& st) { static const std::string t = GenericJson(kCorpus); RunAnchors(st, t); }
+void BM_TokenizerRandomBytes(benchmark::State& st) { static const std::string t = RandomBytes(kCorpus); RunTokenizer(st, t); }
+void BM_TokenizerGenericJson(benchmark::State& st) { static const std::string t = GenericJson(kCorpus); RunTokenizer(st, t); }
 void BM_PeopleJson(benchmark::State& st) { static const std::string t = PeopleJson(kCorpus); Run(st, t); }
 void BM_GenericJson(benchmark::State& st) { static const std::string t = GenericJson(kCorpus); Run(st, t); }
 void BM_PeopleCsv(benchmark::State& st) { static const std::string t = PeopleCsv(kCorpus); Run(st, t); }
@@ -118,11 +191,16 @@ void BM_HsOnlyRandomBytes(benchmark::State& st) { static const std::string t = R
 // Chunk sizes: 1460 (one TCP segment per Feed) and 64 KiB (a reassembled/decompressed body).
 BENCHMARK(BM_PeopleJson)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_GenericJson)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JobSeekerApiJson)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PeopleCsv)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RandomBytes)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HsOnlyGenericJson)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HsOnlyPeopleCsv)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HsOnlyRandomBytes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AnchorsRandomBytes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AnchorsGenericJson)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TokenizerRandomBytes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TokenizerGenericJson)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace vigie::match::testing

@@ -28,6 +28,11 @@ bool IsBeforeSpace(int c) { return IsDigit(c) || c == ',' || c == 's' || c == 'S
 // kinds whose condition at r it satisfies; an anchor is a position where the AND over r of
 // table_r[byte at i + r] is not zero. Five permutes per 64 bytes instead of a compare per class.
 #define VIGIE_VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
+// The kinds whose condition at relative position r - 1 holds, for the 64 bytes at p.
+VIGIE_VBMI inline __m512i VbmiCond(const std::uint8_t* p, int r, const __m512i* lo, const __m512i* hi, const __m512i* any) {
+  const __m512i v = _mm512_loadu_si512(p + r - 1);
+  return _mm512_mask_mov_epi8(_mm512_permutex2var_epi8(lo[r], v, hi[r]), _mm512_movepi8_mask(v), any[r]);
+}
 VIGIE_VBMI void FindVbmi(const AnchorFinder& f, const std::uint8_t* data, std::size_t n, int before,
                          std::vector<std::uint32_t>& out) {
   const auto& lut = f.tables();
@@ -50,12 +55,12 @@ VIGIE_VBMI void FindVbmi(const AnchorFinder& f, const std::uint8_t* data, std::s
       std::memcpy(tmp + 1, data + b, std::min<std::size_t>(n - b, 67));
       p = tmp + 1;
     }
-    __m512i acc = _mm512_set1_epi8(static_cast<char>(f.kinds()));
-    for (int r = 0; r < 5; ++r) {
-      const __m512i v = _mm512_loadu_si512(p + r - 1);
-      const __m512i c = _mm512_permutex2var_epi8(lo[r], v, hi[r]);
-      acc = _mm512_and_si512(acc, _mm512_mask_mov_epi8(c, _mm512_movepi8_mask(v), any[r]));
-    }
+    // Relative positions 0, 1, 2 first (index 1..3): together they are rare in binary or
+    // encrypted data (~0.2 % of positions), so most such blocks stop after three permutes.
+    __m512i acc = _mm512_and_si512(_mm512_and_si512(VbmiCond(p, 1, lo, hi, any), VbmiCond(p, 2, lo, hi, any)),
+                                   VbmiCond(p, 3, lo, hi, any));
+    if (_mm512_test_epi8_mask(acc, acc) == 0) continue;
+    acc = _mm512_and_si512(acc, _mm512_and_si512(VbmiCond(p, 0, lo, hi, any), VbmiCond(p, 4, lo, hi, any)));
     std::uint64_t m = _mm512_test_epi8_mask(acc, acc);
     if (b + 64 > lim) m &= (std::uint64_t{1} << (lim - b)) - 1;
     if (m == 0) continue;

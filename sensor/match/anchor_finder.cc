@@ -108,6 +108,22 @@ AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAl
       {kAnchorDateSep, {IsDigit, [](int c) { return c == '-' || c == '/'; }, IsDigit, IsDigit,
                         [](int c) { return c == '-' || c == '/'; }}},
   };
+  // Tails (bytes a match may hold after the anchor), by kind bit index.
+  const struct {
+    Pred in;
+    std::uint32_t extra;
+  } tails[5] = {
+      {[](int c) { return IsUpper(c) || IsDigit(c) || c == ' '; }, 0},                               // iban
+      {[](int c) { return IsAlpha(c) || IsDigit(c) || c == '.' || c == '-'; }, 0},                   // at_sign
+      {[](int c) { return IsDigit(c) || c == ' ' || c == '.' || c == '-'; }, 0},                     // plus33
+      {[](int c) { return IsAlpha(c) || IsDigit(c) || c >= 0x80 || c == '\'' || c == ' ' || c == '.' || c == '-'; },
+       9},                                                                                            // street
+      {[](int c) { return IsDigit(c) || c == '/' || c == '-'; }, 0},                                 // date_sep
+  };
+  for (std::size_t k = 0; k < 5; ++k) {
+    tails_[k].extra = tails[k].extra;
+    for (int b = 0; b < 256; ++b) tails_[k].in[static_cast<std::size_t>(b)] = tails[k].in(b);
+  }
   for (std::size_t r = 0; r < 5; ++r) {
     any_[r] = 0;
     tables_[r].fill(0);

@@ -16,6 +16,13 @@
 //   plus33     i-1 in {'+', '0'}; i = '3'; i+1 = '3'                (+33 and 0033)
 //   street     i-1 in [0-9,sSrR]; i = ' '; i+1 in [rabcipqsv] any case (number [bis|ter][,] type)
 //   date_sep   i-1 in [0-9]; i in {'-', '/'}; i+1, i+2 in [0-9]; i+3 in {'-', '/'}  (9-05-, 12/05/)
+// A kind also bounds what follows its anchor (its TAIL): every byte of a match after the anchor
+// is in the tail class, except at most `extra` bytes from the first byte outside it on; so a
+// region can end `extra` bytes after that first byte (instead of `after` bytes past the anchor):
+//   iban [A-Z0-9 ] +0, at_sign [A-Za-z0-9.-] +0 (the domain), plus33 [0-9 .-] +0,
+//   date_sep [0-9/-] +0, street [0-9A-Za-z\x80-\xff' .-] +9 (type and name; then a terminator
+//   [",;\r\n] or ", 75011 P").
+// A pattern declaring a kind promises this too (tests/match/gate_test.cc checks the default set).
 // Bytes before the data: given by the caller (`before`, the byte at -1), or unknown (-1, then a
 // condition on it is false: the pattern needs that byte). Bytes after the data are unknown and
 // count as satisfying every condition (the finder over-approximates at the end of a chunk; the
@@ -66,12 +73,19 @@ class AnchorFinder {
   // and the kinds without a condition there (what bytes >= 0x80 and unknown bytes before get).
   const std::array<std::array<std::uint8_t, 128>, 5>& tables() const { return tables_; }
   const std::array<std::uint8_t, 5>& any() const { return any_; }
+  // The tail of one kind (a single AnchorKind bit): class and extra bytes (see above).
+  struct TailRule {
+    std::array<bool, 256> in{};
+    std::uint32_t extra = 0;
+  };
+  const TailRule& Tail(unsigned kind) const { return tails_[static_cast<std::size_t>(__builtin_ctz(kind | 16u))]; }
 
  private:
   unsigned kinds_;
   Impl impl_;
   std::array<std::array<std::uint8_t, 128>, 5> tables_{};
   std::array<std::uint8_t, 5> any_{};
+  std::array<TailRule, 5> tails_{};  // by kind bit index
 };
 
 }  // namespace vigie::match

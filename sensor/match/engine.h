@@ -67,8 +67,6 @@ class PiiEngine {
   // (kinds 0) that sees every byte.
   struct PatternGroup {
     HsDatabasePtr db;
-    HsDatabasePtr block_db;    // gated, short reach (after <= 16): the same patterns in BLOCK
-                               // mode, for regions that lie whole in one chunk; else null
     unsigned kinds = 0;        // anchor kinds that open its regions; 0 = every byte
     std::uint32_t after = 0;   // max anchor_after of its patterns
   };

@@ -16,6 +16,10 @@
 //      rank: NIR > IBAN > card > FT id > email > phone in the default signatures).
 //   4. Non-standalone types (birth date, address) are counted only inside a record.
 #include <emmintrin.h>
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
 
 #include "match/scan_state.h"
 
@@ -49,44 +53,81 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
   group_types |= bit;
 }
 
+namespace {
+
+__attribute__((target("avx512f,avx512bw"))) BoundaryMasks MasksAvx512(const char* p, std::size_t n) {
+  const __mmask64 valid = n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
+  const __m512i v = _mm512_maskz_loadu_epi8(valid, p);
+  BoundaryMasks m;
+  m.open = _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('{'));
+  m.close = _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('}'));
+  m.newline = _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('\n'));
+  const __mmask64 blank = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(' ')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\t')) |
+                          _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r')) | m.newline;
+  m.non_blank = valid & ~blank;
+  return m;
+}
+
+BoundaryMasks MasksSse2(const char* p, std::size_t n) {
+  alignas(16) char tmp[64];
+  if (n < 64) {
+    std::memset(tmp, ' ', sizeof tmp);  // blank: neither a brace, a newline nor a non-blank byte
+    std::memcpy(tmp, p, n);
+    p = tmp;
+  }
+  BoundaryMasks m;
+  for (int k = 0; k < 4; ++k) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    auto bits = [&](char c) {
+      return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)))))
+             << (16 * k);
+    };
+    const std::uint64_t nl = bits('\n');
+    m.open |= bits('{');
+    m.close |= bits('}');
+    m.newline |= nl;
+    m.non_blank |= ~(bits(' ') | bits('\t') | bits('\r') | nl) & (std::uint64_t{0xffff} << (16 * k));
+  }
+  return m;
+}
+
+}  // namespace
+
+BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512) {
+  return avx512 ? MasksAvx512(p, n) : MasksSse2(p, n);
+}
+
+const bool kBoundaryAvx512 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512bw") != 0;
+}();
+
 bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) const {
   if (!Readable(from, to)) return true;
   bool close_seen = false;
   bool boundary = false;
   char last_non_blank = 0;
-  auto scalar = [&](const char* p, std::size_t n) {
-    for (std::size_t k = 0; k < n && !boundary; ++k) {
-      const char c = p[k];
-      if (c == '}') {
-        close_seen = true;
-      } else if (c == '{' && close_seen) {
-        boundary = true;
-      } else if (c == '\n' && last_non_blank != ',' && last_non_blank != '{' && last_non_blank != '[' &&
-                 last_non_blank != ':') {
-        boundary = true;
-      }
-      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') last_non_blank = c;
-    }
-  };
-  // The bytes between two findings are mostly ordinary text: 16 at a time, only blocks holding
-  // '{', '}' or a newline need the byte loop; others just update the last non-blank byte.
+  // 64 bytes at a time, as masks: most blocks hold no brace and no newline, and only update the
+  // last non-blank byte.
   ForEachSpan(from, to, [&](const char* p, std::size_t n) {
-    std::size_t k = 0;
-    for (; k + 16 <= n && !boundary; k += 16) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
-      const __m128i nl = _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'));
-      const __m128i special =
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('{')), _mm_cmpeq_epi8(v, _mm_set1_epi8('}'))), nl);
-      if (_mm_movemask_epi8(special) != 0) {
-        scalar(p + k, 16);
-        continue;
+    for (std::size_t k = 0; k < n && !boundary; k += 64) {
+      const char* b = p + k;
+      const std::size_t len = std::min<std::size_t>(64, n - k);
+      const BoundaryMasks m = BoundaryMasksOf(b, len, kBoundaryAvx512);
+      for (std::uint64_t q = m.newline; q != 0 && !boundary; q &= q - 1) {
+        const std::uint64_t before = m.non_blank & ((std::uint64_t{1} << __builtin_ctzll(q)) - 1);
+        const char c = before != 0 ? b[63 - __builtin_clzll(before)] : last_non_blank;
+        boundary = c != ',' && c != '{' && c != '[' && c != ':';
       }
-      const __m128i blank = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))),
-                                         _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
-      const unsigned non_blank = ~static_cast<unsigned>(_mm_movemask_epi8(blank)) & 0xffffu;
-      if (non_blank != 0) last_non_blank = p[k + 31 - static_cast<std::size_t>(__builtin_clz(non_blank))];
+      if (close_seen) {
+        boundary = boundary || m.open != 0;
+      } else if (m.close != 0) {
+        const int i = __builtin_ctzll(m.close);
+        boundary = boundary || (m.open & ~((std::uint64_t{2} << i) - 1)) != 0;  // a '{' after the '}'
+        close_seen = true;
+      }
+      if (m.non_blank != 0) last_non_blank = b[63 - __builtin_clzll(m.non_blank)];
     }
-    if (!boundary && k < n) scalar(p + k, n - k);
   });
   return boundary;
 }

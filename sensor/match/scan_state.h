@@ -27,6 +27,15 @@ struct HsStreamDeleter {
 using HsScratchPtr = std::unique_ptr<hs_scratch_t, HsScratchDeleter>;
 using HsStreamPtr = std::unique_ptr<hs_stream_t, HsStreamDeleter>;
 
+// The bytes of one block (n <= 64) that the record boundary rule looks at, as bit masks (bit i =
+// byte i): AVX-512BW or SSE2 (exposed for the test that both agree).
+struct BoundaryMasks {
+  std::uint64_t open = 0, close = 0, newline = 0, non_blank = 0;
+  bool operator==(const BoundaryMasks&) const = default;
+};
+BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512);
+extern const bool kBoundaryAvx512;  // this CPU has AVX-512BW
+
 struct Scanner::Impl {
   std::shared_ptr<const PiiEngine> engine;
   HsScratchPtr scratch;     // pattern database (streams)
@@ -61,21 +70,34 @@ struct ScanStream::State {
     std::uint64_t end;
     unsigned id;
   };
-  // One Hyperscan stream per pattern group (engine->groups). Gated groups see only regions:
-  // while `active`, bytes up to `pos` are fed and the region ends at `until` (inclusive; the
-  // byte after it is fed too, for the patterns' final \b). Matches ending after `until`
-  // (artefacts of the region's end) or at/before `floor` (reported by the previous region) are
-  // dropped. Ungated: `until` = kNone and every byte is fed. `events`: the group's matches of
-  // the current chunk in (end, id) order, dispatched merged across groups and with the digit
-  // tokenizer's events once every group has been fed.
+  // One Hyperscan stream per pattern group (engine->groups). Gated groups see only regions
+  // ([anchor - gate_before, until], plus the byte after `until` for the patterns' final \b):
+  // the regions of a chunk are gathered into one buffer, each closed region followed by a NUL
+  // (no pattern matches a NUL, so no match spans two regions and every pending \b resolves),
+  // and the buffer is scanned with ONE stream call per group and chunk, whatever the number of
+  // regions. A region still open at the chunk's end continues in the next chunk's buffer.
+  // Segments map stream offsets back to absolute offsets; matches ending after the segment's
+  // `until` (artefacts of the region's end) or at/before its `floor` are dropped. Ungated: one
+  // segment, until = kNone, every byte fed. `events`: the group's matches of the current chunk
+  // in (end, id) order, dispatched merged across groups and with the digit tokenizer's events
+  // once every group has been fed.
+  struct Segment {
+    std::uint64_t stream_start;  // stream offset of its first byte
+    std::uint64_t abs;           // absolute offset of its first byte
+    std::uint64_t until;
+    std::uint64_t floor;
+  };
   struct Region {
     std::vector<Hit> events;
     std::size_t next = 0;  // first event not dispatched
     HsStreamPtr stream;
-    std::uint64_t base = 0;  // absolute offset of the stream's first byte
-    std::uint64_t pos = 0;
+    std::uint64_t stream_fed = 0;  // bytes given to the stream since it was opened or reset
+    std::vector<Segment> segs;     // in stream order; the open region's is the last
+    std::size_t seg_next = 0;      // segment of the last match reported
+    std::vector<char> gather;      // this chunk's region bytes (gated)
+    std::uint64_t pos = 0;         // gated: bytes below it were gathered
     std::uint64_t until = 0;
-    std::uint64_t floor = 0;
+    std::uint64_t floor = 0;       // gated: `until` of the last closed region
     bool active = false;
   };
   std::vector<Region> regions;
@@ -137,9 +159,12 @@ struct ScanStream::State {
   }
   // A region at rest at `fed` (no bytes fed, nothing reported before it).
   void ResetRegion(Region& r) const {
-    r.base = r.pos = r.floor = fed;
+    r.pos = r.floor = fed;
     r.active = false;
     r.until = engine->gated ? 0 : kNone;
+    r.segs.clear();
+    r.seg_next = 0;
+    if (!engine->gated) r.segs.push_back(Segment{r.stream_fed, fed, kNone, fed});
   }
   std::uint8_t At(std::uint64_t offset) const;  // REQUIRES: Readable(offset, offset + 1)
   // Visits [from, to) as at most three contiguous spans. REQUIRES: Readable(from, to).
@@ -165,8 +190,11 @@ struct ScanStream::State {
   // Patterns over the current chunk: every byte, or only the anchors' regions.
   bool OpenStream(Region& r);
   void ScanPatterns();
-  void FeedHs(Region& r, std::uint64_t from, std::uint64_t to);
-  void CloseRegion(Region& r, const PiiEngine::PatternGroup& g);
+  void FeedHs(Region& r, const char* p, std::size_t n);
+  void OpenRegion(Region& r, std::uint64_t start, std::uint64_t until);
+  void Gather(Region& r, std::uint64_t to);
+  void CloseRegion(Region& r);
+  void ScanGathered(Region& r);
   void DispatchHsEvents();
   void StartUnitKeywords();  // at unit start and after a gap: nothing known before `fed`
   void ScanKeywords(std::uint64_t need, std::uint64_t start);

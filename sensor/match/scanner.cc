@@ -23,7 +23,6 @@ bool GrowScratches(Scanner::Impl& impl, const PiiEngine& e) {
   std::vector<std::pair<const hs_database_t*, HsScratchPtr*>> dbs;
   for (const auto& g : e.groups) {
     dbs.emplace_back(g.db.get(), &impl.scratch);
-    dbs.emplace_back(g.block_db.get(), &impl.scratch);
   }
   dbs.emplace_back(e.kw_db.get(), &impl.kw_scratch);
   for (auto [db, scratch] : dbs) {
@@ -41,8 +40,12 @@ bool GrowScratches(Scanner::Impl& impl, const PiiEngine& e) {
 int ScanStream::State::OnHsMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
                                  void* ctx) {
   auto* r = static_cast<Region*>(ctx);
-  const std::uint64_t end = r->base + to;
-  if (end > r->until || end <= r->floor) return 0;  // outside the gated region
+  // Matches come in end order: the segment holding the match's last byte is at or after the
+  // previous match's.
+  while (r->seg_next + 1 < r->segs.size() && r->segs[r->seg_next + 1].stream_start < to) ++r->seg_next;
+  const Segment& s = r->segs[r->seg_next];
+  const std::uint64_t end = s.abs + (to - s.stream_start);
+  if (end > s.until || end <= s.floor) return 0;  // outside the gated region
   // Hyperscan reports in end order; equal ends are put in id order (the dispatch order).
   auto& ev = r->events;
   ev.push_back(Hit{end, id});
@@ -212,52 +215,67 @@ void ScanStream::State::EndHsStream() {
   tokenizer.Finish(fed, tok_events);
   for (Region& r : regions) {
     if (r.stream && (!engine->gated || r.active)) {
-      r.until = kNone;  // true end of data: the \b after a final word holds
+      r.segs.back().until = kNone;  // true end of data: the \b after a final word holds
       if (hs_reset_stream(r.stream.get(), 0, scanner->scratch.get(), &OnHsMatch, &r) != HS_SUCCESS)
         scanner->scan_errors->Inc();
+      r.stream_fed = 0;
     }
     ResetRegion(r);
   }
   DispatchHsEvents();
 }
 
-void ScanStream::State::FeedHs(Region& r, std::uint64_t from, std::uint64_t to) {
-  r.pos = to;
-  if (!r.stream && !OpenStream(r)) return;
-  ForEachSpan(from, to, [&](const char* p, std::size_t n) {
-    if (hs_scan_stream(r.stream.get(), p, static_cast<unsigned>(n), 0, scanner->scratch.get(), &OnHsMatch, &r) !=
-        HS_SUCCESS)
-      scanner->scan_errors->Inc();
-  });
+void ScanStream::State::FeedHs(Region& r, const char* p, std::size_t n) {
+  if (n == 0 || (!r.stream && !OpenStream(r))) return;
+  if (hs_scan_stream(r.stream.get(), p, static_cast<unsigned>(n), 0, scanner->scratch.get(), &OnHsMatch, &r) !=
+      HS_SUCCESS)
+    scanner->scan_errors->Inc();
+  r.stream_fed += n;
 }
 
-// Feeds the region's last bytes (through the byte after `until`) and resets the stream without
-// end-of-data matches: the data goes on, only the region stops. A region lying whole in the
-// chunk and not fed yet (most of them) is scanned in block mode instead: half the cost of a
-// stream scan + reset for a few dozen bytes.
-void ScanStream::State::CloseRegion(Region& r, const PiiEngine::PatternGroup& g) {
-  if (g.block_db && r.pos == r.base && r.base >= chunk_start && r.until + 1 <= chunk_start + chunk_len) {
-    const auto* p = reinterpret_cast<const char*>(chunk) + (r.base - chunk_start);
-    if (hs_scan(g.block_db.get(), p, static_cast<unsigned>(r.until + 1 - r.base), 0, scanner->scratch.get(), &OnHsMatch,
-                &r) != HS_SUCCESS)
-      scanner->scan_errors->Inc();
-    r.pos = r.until + 1;
-    r.floor = r.until;
-    r.active = false;
-    return;
-  }
-  FeedHs(r, r.pos, r.until + 1);
-  if (r.stream && hs_reset_stream(r.stream.get(), 0, nullptr, nullptr, nullptr) != HS_SUCCESS)
-    scanner->scan_errors->Inc();
+void ScanStream::State::OpenRegion(Region& r, std::uint64_t start, std::uint64_t until) {
+  r.segs.push_back(Segment{r.stream_fed + r.gather.size(), start, until, r.floor});
+  r.pos = start;
+  r.until = until;
+  r.active = true;
+}
+
+// Appends the region's bytes [pos, to) to the chunk's buffer.
+void ScanStream::State::Gather(Region& r, std::uint64_t to) {
+  if (r.pos >= to) return;
+  const std::size_t at = r.gather.size();
+  r.gather.resize(at + static_cast<std::size_t>(to - r.pos));
+  Copy(r.pos, to, r.gather.data() + at);
+  r.pos = to;
+}
+
+// The region's last bytes (through the byte after `until`), then the NUL that ends it.
+void ScanStream::State::CloseRegion(Region& r) {
+  Gather(r, r.until + 1);
+  r.gather.push_back('\0');
+  r.segs.back().until = r.until;
   r.floor = r.until;
   r.active = false;
 }
 
+// One stream call for every region of the chunk; only the open region's segment stays.
+void ScanStream::State::ScanGathered(Region& r) {
+  if (r.active) r.segs.back().until = r.until;
+  FeedHs(r, r.gather.data(), r.gather.size());
+  r.gather.clear();
+  if (r.active) {
+    r.segs.erase(r.segs.begin(), r.segs.end() - 1);
+  } else {
+    r.segs.clear();
+  }
+  r.seg_next = 0;
+}
+
 void ScanStream::State::ScanPatterns() {
-  constexpr std::uint64_t kMergeGap = 256;
+  constexpr std::uint64_t kMergeGap = 0;
   const std::uint64_t cend = chunk_start + chunk_len;
   if (!engine->gated) {
-    for (Region& r : regions) FeedHs(r, chunk_start, cend);
+    for (Region& r : regions) FeedHs(r, reinterpret_cast<const char*>(chunk), chunk_len);
     return;
   }
   anchors.clear();
@@ -273,31 +291,34 @@ void ScanStream::State::ScanPatterns() {
       const auto& group = engine->groups[g];
       if (!(kinds & group.kinds)) continue;
       Region& r = regions[g];
-      const std::uint64_t until = a + group.after;
+      std::uint64_t until = a + group.after;
+      // The kind's tail ends the region earlier when the chunk shows where it stops.
+      const AnchorFinder::TailRule& tail = engine->anchors.Tail(group.kinds);
+      const std::uint64_t lim = std::min(until, cend);
+      std::uint64_t t = a + 1;
+      while (t < lim && tail.in[chunk[t - chunk_start]]) ++t;
+      if (t < lim) until = std::min(until, t + tail.extra);
       if (r.active) {
-        // Regions that touch, or are closer than kMergeGap, become one: starting a region costs
-        // about as much as feeding Hyperscan a few hundred bytes.
+        // Regions that touch, or are closer than kMergeGap, become one (fewer separators and
+        // segments; the bytes between are few).
         if (a <= r.until + 1 + engine->gate_before + kMergeGap) {
           r.until = std::max(r.until, until);
           continue;
         }
-        CloseRegion(r, group);
+        CloseRegion(r);
       }
-      const std::uint64_t start = std::max<std::uint64_t>(a > engine->gate_before ? a - engine->gate_before : 0, lowest);
-      r.base = start;
-      r.pos = start;
-      r.until = until;
-      r.active = true;
+      OpenRegion(r, std::max<std::uint64_t>(a > engine->gate_before ? a - engine->gate_before : 0, lowest), until);
     }
   }
-  for (std::size_t g = 0; g < regions.size(); ++g) {
-    Region& r = regions[g];
-    if (!r.active) continue;
-    if (r.until + 1 <= cend) {
-      CloseRegion(r, engine->groups[g]);
-    } else {
-      FeedHs(r, r.pos, cend);
+  for (Region& r : regions) {
+    if (r.active) {
+      if (r.until + 1 <= cend) {
+        CloseRegion(r);
+      } else {
+        Gather(r, cend);
+      }
     }
+    if (!r.gather.empty()) ScanGathered(r);
   }
 }
 

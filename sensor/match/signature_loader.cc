@@ -268,7 +268,7 @@ class Loader {
     }
     engine_->gated = gated;
     if (!gated) {
-      if (!patterns.empty()) engine_->groups.push_back({CompileDb(patterns, HS_MODE_STREAM), nullptr, 0, 0});
+      if (!patterns.empty()) engine_->groups.push_back({CompileDb(patterns, HS_MODE_STREAM), 0, 0});
     } else {
       engine_->anchors = AnchorFinder(kinds);
       for (unsigned k = 1; k <= kAnchorAll; k <<= 1) {
@@ -281,12 +281,7 @@ class Loader {
           after = std::max(after, exprs[i].anchor_after);
           engine_->gate_before = std::max(engine_->gate_before, exprs[i].anchor_before + 1);
         }
-        // Block mode pays off for short regions, where a stream's start and reset dominate
-        // (dates, +33); longer-reach groups (IBAN, e-mail, address) stay stream-only: their block
-        // databases would be most of the start-up compile time (~50 ms IBAN, ~150 ms address).
-        constexpr std::uint32_t kBlockModeMaxAfter = 16;
-        engine_->groups.push_back({CompileDb(mine, HS_MODE_STREAM),
-                                   after <= kBlockModeMaxAfter ? CompileDb(mine, HS_MODE_BLOCK) : nullptr, k, after});
+        engine_->groups.push_back({CompileDb(mine, HS_MODE_STREAM), k, after});
       }
     }
     for (std::size_t i : keywords)

@@ -159,6 +159,17 @@ TEST(Gate, FindsWhatTheUngatedScanFinds) {
   ExpectGateTransparent(people, "people");
 }
 
+// A group's regions are scanned back to back in one buffer: a match must never join the end of
+// one region to the start of the next. Here region A ends inside a long e-mail-like domain and
+// region B (the next '@', far enough not to merge) starts with ".fr": joined, they would read
+// "a@bbb...b.fr" and report an e-mail candidate (rejected by the validator, so counted).
+TEST(Gate, RegionsNeverJoin) {
+  const std::string text = "a@" + std::string(300, 'b') + std::string(400, '~') + ".fr ;;;;;x@ex.org ; " +
+                           "tel 06 12 34 56 78\n";
+  ExpectGateTransparent(text, "joined regions");
+  ExpectGateTransparent(text + text, "joined regions, twice");
+}
+
 TEST(Gate, NoiseAndFuzz) {
   std::mt19937 rng(99);
   std::string noise;

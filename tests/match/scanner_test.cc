@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <set>
 
 #include "core/hash.h"
+#include "match/scan_state.h"
 #include "test_util.h"
 
 namespace vigie::match::testing {
@@ -139,6 +141,43 @@ TEST(Records, BirthDateAndAddressNeverAlone) {
   s = h.Scan("{\"date_naissance\":\"1985-05-12\",\"email\":\"a.b@example.org\"}");
   EXPECT_EQ(s.records.size(), 1u);
   EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], 1u);
+}
+
+// The group boundaries between two findings, wherever they fall in the scanned 64-byte blocks:
+// a '}' then a '{' (next JSON object), and a newline not preceded by , { [ : (next CSV/text row).
+// Each side holds two types, so joined sides would make one record instead of two (and a side
+// alone of one type makes none).
+TEST(Records, BoundariesAtAnyPosition) {
+  Harness h;
+  const std::string email = "jean.dupont@example.org", phone = "06 12 34 56 78";
+  const std::string nir = "295109912611193", iban = "FR1420041010050500013M02606";
+  for (std::size_t pad = 0; pad < 140; pad += 3) {
+    const std::string gap(pad, ' ');
+    const std::string where = "padding " + std::to_string(pad);
+    // Rows: two records; a line ending in ',' continues the row: one record of four types.
+    EXPECT_EQ(h.Scan(email + " " + phone + gap + "\n" + nir + " " + iban).records.size(), 2u) << where;
+    EXPECT_EQ(h.Scan(email + " " + phone + "," + gap + "\n" + nir + " " + iban).records.size(), 1u) << where;
+    EXPECT_EQ(h.Scan(email + " " + phone + gap + "," + gap + "\n" + gap + nir + " " + iban).records.size(), 1u) << where;
+    // Objects: "}" then "{" splits (a one-type object then counts nothing); "}" alone does not.
+    EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\"}" + gap + ",{\"b\":\"" + phone + "\"}").records.size(), 0u) << where;
+    EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\"}" + gap + "\"b\":\"" + phone + "\"}").records.size(), 1u) << where;
+    EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\"" + gap + "{\"b\":\"" + phone + "\"}").records.size(), 1u) << where;
+  }
+}
+
+TEST(Records, BoundaryMasksSameOnEveryPath) {
+  if (!kBoundaryAvx512) GTEST_SKIP() << "no AVX-512BW: only the SSE2 masks exist here";
+  std::mt19937 rng(17);
+  const std::string alphabet = "{}\n \t\r,:[ax\x80\xff";
+  std::string text(200, ' ');
+  for (int round = 0; round < 200; ++round) {
+    for (auto& c : text) c = alphabet[rng() % alphabet.size()];
+    for (std::size_t n = 0; n <= 64; ++n) {
+      const std::size_t at = rng() % (text.size() - 64);
+      ASSERT_EQ(BoundaryMasksOf(text.data() + at, n, true), BoundaryMasksOf(text.data() + at, n, false))
+          << "round " << round << ", " << n << " bytes";
+    }
+  }
 }
 
 TEST(Records, FarApartIsNotOneRecord) {

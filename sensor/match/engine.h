@@ -62,9 +62,9 @@ class PiiEngine {
  public:
   // Patterns (STREAM mode), in groups. Gated (anchor_finder.h; when every pattern declares an
   // anchor and options.gate_patterns is on): one group per anchor kind, and Hyperscan runs a
-  // group only on [anchor - gate_before, anchor + group.after] regions around its kind's anchors;
-  // small per-kind databases keep the cost of starting a region low. Ungated: one group
-  // (kinds 0) that sees every byte.
+  // group only on [anchor - gate_before, anchor + group.after] regions around its kind's anchors
+  // (shortened by the kind's tail), all regions of a chunk in one stream call. Ungated: one
+  // group (kinds 0) that sees every byte.
   struct PatternGroup {
     HsDatabasePtr db;
     unsigned kinds = 0;        // anchor kinds that open its regions; 0 = every byte

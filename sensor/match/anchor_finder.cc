@@ -100,7 +100,7 @@ AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAl
   };
   const Pred any_byte = nullptr;
   const Cond conds[] = {
-      {kAnchorIban, {any_byte, IsUpper, IsUpper, IsDigit, IsDigit}},
+      {kAnchorIban, {[](int c) { return !IsAlpha(c) && !IsDigit(c) && c != '_'; }, IsUpper, IsUpper, IsDigit, IsDigit}},
       {kAnchorAtSign, {IsLocal, [](int c) { return c == '@'; }, IsDomain, any_byte, any_byte}},
       {kAnchorPlus33, {[](int c) { return c == '+' || c == '0'; }, [](int c) { return c == '3'; },
                        [](int c) { return c == '3'; }, any_byte, any_byte}},
@@ -129,7 +129,9 @@ AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAl
     tables_[r].fill(0);
     for (const Cond& c : conds) {
       if (!(kinds_ & c.kind)) continue;
-      if (c.at[r] == nullptr) any_[r] = static_cast<std::uint8_t>(any_[r] | c.kind);
+      // Bytes >= 0x80 and an unknown byte before the data: accepted where the condition accepts
+      // 0x80 (none is a word byte; the data's start is a \b).
+      if (c.at[r] == nullptr || c.at[r](0x80)) any_[r] = static_cast<std::uint8_t>(any_[r] | c.kind);
       for (int b = 0; b < 128; ++b)
         if (c.at[r] == nullptr || c.at[r](b)) tables_[r][static_cast<std::size_t>(b)] |= static_cast<std::uint8_t>(c.kind);
     }

@@ -11,7 +11,7 @@
 // (`anchor: {kind, before, after}` in the YAML); a pattern without one disables the gate.
 //
 // Anchor kinds (position i is the anchor's offset; each condition is on single bytes):
-//   iban       i, i+1 in [A-Z]; i+2, i+3 in [0-9]                 (country code + check digits)
+//   iban       i-1 not in [A-Za-z0-9_] (\b); i, i+1 in [A-Z]; i+2, i+3 in [0-9]  (country, check)
 //   at_sign    i-1 in [A-Za-z0-9._%+-]; i = '@'; i+1 in [A-Za-z0-9-]
 //   plus33     i-1 in {'+', '0'}; i = '3'; i+1 = '3'                (+33 and 0033)
 //   street     i-1 in [0-9,sSrR]; i = ' '; i+1 in [rabcipqsv] any case (number [bis|ter][,] type)
@@ -23,8 +23,8 @@
 //   date_sep [0-9/-] +0, street [0-9A-Za-z\x80-\xff' .-] +9 (type and name; then a terminator
 //   [",;\r\n] or ", 75011 P").
 // A pattern declaring a kind promises this too (tests/match/gate_test.cc checks the default set).
-// Bytes before the data: given by the caller (`before`, the byte at -1), or unknown (-1, then a
-// condition on it is false: the pattern needs that byte). Bytes after the data are unknown and
+// Bytes before the data: given by the caller (`before`, the byte at -1), or unknown (-1: a
+// condition on it is false — the pattern needs that byte — except iban's \b, true at the start). Bytes after the data are unknown and
 // count as satisfying every condition (the finder over-approximates at the end of a chunk; the
 // scanner's region then simply covers the next chunk's start).
 #include <array>

@@ -32,8 +32,14 @@ unsigned KindsOf(const std::string& s, std::size_t i, int before = -1) {
 }
 
 TEST(Anchors, Definition) {
-  EXPECT_EQ(KindsOf("xFR76y", 1), unsigned{kAnchorIban});
-  EXPECT_EQ(KindsOf("xFr76y", 1), 0u);
+  EXPECT_EQ(KindsOf(" FR76y", 1), unsigned{kAnchorIban});
+  EXPECT_EQ(KindsOf("\"FR76y", 1), unsigned{kAnchorIban});
+  EXPECT_EQ(KindsOf("\xa0" "FR76y", 1), unsigned{kAnchorIban});
+  EXPECT_EQ(KindsOf("FR76y", 0), unsigned{kAnchorIban});       // the data's start is a \b
+  EXPECT_EQ(KindsOf("FR76y", 0, '_'), 0u);                      // ... unless a word byte was before
+  EXPECT_EQ(KindsOf("xFR76y", 1), 0u);                          // "CNS12345": no \b before
+  EXPECT_EQ(KindsOf("7FR76y", 1), 0u);
+  EXPECT_EQ(KindsOf(" Fr76y", 1), 0u);
   EXPECT_EQ(KindsOf("a@b", 1), unsigned{kAnchorAtSign});
   EXPECT_EQ(KindsOf("a@ b", 1), 0u);
   EXPECT_EQ(KindsOf("@b", 0), 0u);            // nothing before: no local part
@@ -51,7 +57,7 @@ TEST(Anchors, Definition) {
   EXPECT_EQ(KindsOf("12345678-4b1c", 8), 0u);  // a UUID's dash is not a date's
   EXPECT_EQ(KindsOf("2024-02-06T10", 7), 0u);  // only the first separator of a date anchors
   // Unknown bytes after the data satisfy the conditions (a chunk's end over-approximates).
-  EXPECT_EQ(KindsOf("xFR", 1), unsigned{kAnchorIban});
+  EXPECT_EQ(KindsOf(".FR", 1), unsigned{kAnchorIban});
   EXPECT_EQ(KindsOf("x@", 1), unsigned{kAnchorAtSign});
 }
 

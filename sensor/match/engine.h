@@ -62,12 +62,13 @@ class PiiEngine {
  public:
   // Patterns (STREAM mode), in groups. Gated (anchor_finder.h; when every pattern declares an
   // anchor and options.gate_patterns is on): one group per anchor kind, and Hyperscan runs a
-  // group only on [anchor - gate_before, anchor + group.after] regions around its kind's anchors
+  // group only on [anchor - group.before, anchor + group.after] regions around its kind's anchors
   // (shortened by the kind's tail), all regions of a chunk in one stream call. Ungated: one
   // group (kinds 0) that sees every byte.
   struct PatternGroup {
     HsDatabasePtr db;
     unsigned kinds = 0;        // anchor kinds that open its regions; 0 = every byte
+    std::uint32_t before = 0;  // max anchor_before of its patterns + 1 (the \b context byte)
     std::uint32_t after = 0;   // max anchor_after of its patterns
   };
   std::vector<PatternGroup> groups;
@@ -75,7 +76,6 @@ class PiiEngine {
                                                    // lazily near candidates); null when none
   bool gated = false;
   AnchorFinder anchors{0};
-  std::uint32_t gate_before = 0;                   // max anchor_before + 1 (the \b context byte)
   std::uint32_t max_keyword_bytes = 0;
   std::uint32_t context_reach = 0;                 // max context_window + max_keyword_bytes over
                                                    // the detectors that need context

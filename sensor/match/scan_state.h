@@ -71,7 +71,7 @@ struct ScanStream::State {
     unsigned id;
   };
   // One Hyperscan stream per pattern group (engine->groups). Gated groups see only regions
-  // ([anchor - gate_before, until], plus the byte after `until` for the patterns' final \b):
+  // ([anchor - before, until], plus the byte after `until` for the patterns' final \b):
   // the regions of a chunk are gathered into one buffer, each closed region followed by a NUL
   // (no pattern matches a NUL, so no match spans two regions and every pending \b resolves),
   // and the buffer is scanned with ONE stream call per group and chunk, whatever the number of

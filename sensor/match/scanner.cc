@@ -282,8 +282,8 @@ void ScanStream::State::ScanPatterns() {
   const int before = chunk_start > valid_from && Readable(chunk_start - 1, chunk_start) ? At(chunk_start - 1) : -1;
   engine->anchors.Find(chunk, chunk_len, before, anchors);
   const std::uint64_t lowest = Oldest();
-  // Regions of group g: [a - gate_before, a + after_g] around its kind's anchors. gate_before is
-  // one bound for every kind, so a later anchor never needs bytes before the region's start.
+  // Regions of group g: [a - before_g, a + after_g] around its kind's anchors (anchors come in
+  // order, so a later anchor never needs bytes before the group's open region's start).
   for (const std::uint32_t entry : anchors) {
     const std::uint64_t a = chunk_start + AnchorFinder::Offset(entry);
     const unsigned kinds = AnchorFinder::Kinds(entry);
@@ -301,13 +301,13 @@ void ScanStream::State::ScanPatterns() {
       if (r.active) {
         // Regions that touch, or are closer than kMergeGap, become one (fewer separators and
         // segments; the bytes between are few).
-        if (a <= r.until + 1 + engine->gate_before + kMergeGap) {
+        if (a <= r.until + 1 + group.before + kMergeGap) {
           r.until = std::max(r.until, until);
           continue;
         }
         CloseRegion(r);
       }
-      OpenRegion(r, std::max<std::uint64_t>(a > engine->gate_before ? a - engine->gate_before : 0, lowest), until);
+      OpenRegion(r, std::max<std::uint64_t>(a > group.before ? a - group.before : 0, lowest), until);
     }
   }
   for (Region& r : regions) {

@@ -268,20 +268,20 @@ class Loader {
     }
     engine_->gated = gated;
     if (!gated) {
-      if (!patterns.empty()) engine_->groups.push_back({CompileDb(patterns, HS_MODE_STREAM), 0, 0});
+      if (!patterns.empty()) engine_->groups.push_back({CompileDb(patterns, HS_MODE_STREAM), 0, 0, 0});
     } else {
       engine_->anchors = AnchorFinder(kinds);
       for (unsigned k = 1; k <= kAnchorAll; k <<= 1) {
         if (!(kinds & k)) continue;
         std::vector<std::size_t> mine;
-        std::uint32_t after = 0;
+        std::uint32_t before = 0, after = 0;
         for (std::size_t i : patterns) {
           if (exprs[i].anchor != k) continue;
           mine.push_back(i);
+          before = std::max(before, exprs[i].anchor_before + 1);
           after = std::max(after, exprs[i].anchor_after);
-          engine_->gate_before = std::max(engine_->gate_before, exprs[i].anchor_before + 1);
         }
-        engine_->groups.push_back({CompileDb(mine, HS_MODE_STREAM), k, after});
+        engine_->groups.push_back({CompileDb(mine, HS_MODE_STREAM), k, before, after});
       }
     }
     for (std::size_t i : keywords)

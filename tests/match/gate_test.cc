@@ -206,11 +206,12 @@ TEST(Gate, PatternWithoutAnchorTurnsTheGateOff) {
   const std::string with = yaml + "        anchor: {kind: iban, before: 0, after: 27}\n";
   const auto e = CompilePiiEngine(with, "t.yaml", o);
   EXPECT_TRUE(e->gated);
-  EXPECT_EQ(e->gate_before, 2u);
   ASSERT_EQ(e->groups.size(), 2u);  // one pattern group per anchor kind, in kind order
   EXPECT_EQ(e->groups[0].kinds, unsigned{kAnchorIban});
+  EXPECT_EQ(e->groups[0].before, 1u);  // anchor_before + 1: the \b context byte
   EXPECT_EQ(e->groups[0].after, 27u);
   EXPECT_EQ(e->groups[1].kinds, unsigned{kAnchorAtSign});
+  EXPECT_EQ(e->groups[1].before, 2u);
   EXPECT_EQ(e->groups[1].after, 64u);
 }
 

@@ -14,10 +14,23 @@
 //     end (spec's detector, absolute end offset). Letters are allowed only as the spec says.
 // The validator then decides (it walks back from the end with the exact shape).
 //
-// Streaming: a pure byte-level state machine; any chunking gives the same events (1 byte at a
-// time == one buffer). Blocks without digits are skipped 16 bytes at a time (SSE2) while idle.
-// While idle, a vectorised trigger search (a digit starting a run of min-length token bytes)
-// skips text that cannot hold a candidate; the exact machine runs from the trigger on.
+// Streaming: any chunking gives the same events (1 byte at a time == one buffer); the state
+// between Feed() calls is the open word / token / skipped word.
+// While idle, a trigger search (a digit starting a word, followed by a run of min-length token
+// bytes: digits, accepted separators, letters if a spec accepts some) skips text that cannot
+// hold a candidate; the token is then walked exactly from the trigger on. Two implementations
+// give the same events:
+//   - AVX-512BW (FeedAvx512): word-level. 64-byte blocks classified into bit masks (digits,
+//     letters, '_', separators; nibble lookups); the trigger search is mask arithmetic (word
+//     starts, runs; fixed 64-byte stride, a run crossing into the next block decided there). A
+//     trigger token lying inside its block whose word lengths give no suffix sum any spec
+//     accepts (a lone 9- or 13-digit id, a timestamp) is skipped from the masks; the others are
+//     walked one word per step (its end by tzcnt, its letters by masking, the block's masks
+//     reused while they hold the word), so the cost is per walked word, not per byte. Blocks
+//     that reach past the data are masked loads; a run reaching the end of the data starts a
+//     walk (a walk is exact from any word start), so an open word continues in the next Feed.
+//   - elsewhere (and ForceSse): an SSSE3 trigger search and a byte state machine (SSE2 digit
+//     runs), the original implementation.
 // No allocation after the event vector has grown to its working size.
 #include <array>
 #include <cstddef>
@@ -55,7 +68,8 @@ class DigitTokenizer {
 
   // REQUIRES: *specs outlives the tokenizer (the engine owns it) and each max <= kMaxSignificant.
   void SetSpecs(const std::vector<DigitSpec>* specs);
-  // Tests: classify trigger blocks with SSSE3 even on AVX-512 CPUs (call before SetSpecs).
+  // Tests: the SSSE3 / byte state machine implementation even on AVX-512 CPUs (call before
+  // SetSpecs).
   void ForceSse(bool on) { force_sse_ = on; }
   bool active() const { return specs_ != nullptr && !specs_->empty(); }
 
@@ -79,30 +93,53 @@ class DigitTokenizer {
 
   static constexpr std::uint32_t kMaxRun = 16;  // trigger run length cap (look-ahead < 64)
   // After a trigger, bytes stay exactly processed this far: PII-dense text triggers again soon,
-  // and a 64-byte trigger block costs more than skipping digit-free bytes exactly.
+  // and a 64-byte trigger block costs more than skipping digit-free bytes exactly (SSE path).
   static constexpr std::size_t kExactAfterTrigger = 48;
-  void EndWord(std::uint64_t end, std::vector<DigitEvent>& out);
+  // Bits [min, max] of a sum set (sums_ / fit_any_); max <= kMaxSignificant.
+  static constexpr std::uint64_t SumRange(std::uint32_t min, std::uint32_t max) {
+    return (~std::uint64_t{0} >> (63 - max)) & (~std::uint64_t{0} << min);
+  }
+  // The word at ring_[words_ % kMaxSignificant] ends at `end`: it joins the token, and each
+  // spec that some suffix sum of the token may fit walks back over the token's words.
+  // (A sum over several words fits only specs that accept a separator.)
+  void CommitWord(std::uint64_t end, std::vector<DigitEvent>& out) {
+    const std::uint32_t sig = ring_[words_ % kMaxSignificant].sig;
+    const std::uint64_t single = std::uint64_t{1} << sig;
+    const std::uint64_t joined = words_ != 0 ? sums_ << sig : 0;
+    sums_ = (joined | single) & SumRange(0, kMaxSignificant);
+    ++words_;
+    if (((single & fit_any_) | (joined & fit_joined_)) != 0) EmitEvents(end, out);
+  }
+  void EmitEvents(std::uint64_t end, std::vector<DigitEvent>& out);
+  void EndWord(std::uint64_t end, std::vector<DigitEvent>& out);  // word_ ends (FeedSse)
+  void FeedSse(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out);
+  void FeedAvx512(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out);
   std::pair<std::size_t, bool> FindTrigger(const std::uint8_t* data, std::size_t i, std::size_t n) const;
-  void ClassifyAvx512(const std::uint8_t* p, std::uint64_t& digits, std::uint64_t& token) const;
 
   const std::vector<DigitSpec>* specs_ = nullptr;
   std::uint32_t min_sig_ = kMaxSignificant;  // smallest min / largest max over the specs
   std::uint32_t max_sig_ = 0;
   std::uint32_t run_ = 1;                    // trigger: a digit then run_-1 token bytes
   bool letters_ = false;                     // some spec accepts letters: they are token bytes
+  std::uint8_t token_bits_ = 0;              // FeedAvx512's class bits of token bytes
   std::uint8_t seps_ = 0;                    // separators some spec accepts: token bytes
-  bool avx512_ = false;                      // trigger classification with AVX-512BW
+  bool avx512_ = false;                      // FeedAvx512 (AVX-512BW CPUs, unless ForceSse)
   bool force_sse_ = false;
+  std::uint8_t run_steps_ = 0;               // run_ as shifts: t &= t >> run_shift_[k]
+  std::array<std::uint8_t, 5> run_shift_{};
+  std::uint64_t fit_any_ = 0;                // sums (bit = significant chars) some spec accepts
+  std::uint64_t fit_joined_ = 0;             // ... some spec accepting a separator accepts
+  std::vector<std::uint64_t> spec_sums_;     // per spec: the sums it accepts
   std::array<std::uint8_t, 16> hi_table_{};  // trigger byte classes by high / low nibble
   std::array<std::uint8_t, 16> lo_table_{};
   std::size_t exact_until_ = 0;              // within a Feed: below this, bytes are processed exactly
   State state_ = State::kIdle;
   bool prev_is_word_ = false;     // last byte of the previous Feed was \w (boundary check)
   std::uint8_t pending_sep_ = 0;
-  Word word_;
+  Word word_;                                 // FeedSse's open word (FeedAvx512 builds it in ring_)
   std::array<Word, kMaxSignificant> ring_{};  // the token's last words
   std::uint64_t words_ = 0;                   // words in the current token
-  std::uint64_t token_sig_ = 0;               // significant chars in the current token
+  std::uint64_t sums_ = 0;                    // suffix sums of the token's words (bit per sum <= 32)
 };
 
 }  // namespace vigie::match

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "match/digit_tokenizer.h"
+#include "match/digit_tokenizer_reference.h"
 #include "test_util.h"
 
 namespace vigie::match::testing {
@@ -131,6 +132,157 @@ TEST(DigitTokenizer, AnyChunkingSameEvents) {
     }
     EXPECT_EQ(Tokenize(text, cuts), whole) << "round " << round;
   }
+}
+
+// ---- Differential test: the tokenizer against a frozen copy of the original implementation
+// (digit_tokenizer_reference.h), for random digit-rich texts, several spec sets, any chunking,
+// both the AVX-512 and the SSE paths.
+
+// Feeds `text` (at absolute offset `base`) cut at `cuts` (increasing, inside the text), then Finish.
+template <class Tokenizer>
+Events RunTokenizer(Tokenizer& t, const std::string& text, const std::vector<std::size_t>& cuts, std::uint64_t base) {
+  std::vector<DigitEvent> out;
+  std::size_t pos = 0;
+  auto feed = [&](std::size_t to) {
+    if (to > pos) t.Feed(reinterpret_cast<const std::uint8_t*>(text.data()) + pos, to - pos, base + pos, out);
+    pos = to;
+  };
+  for (std::size_t c : cuts) feed(c);
+  feed(text.size());
+  t.Finish(base + text.size(), out);
+  Events e;
+  for (const auto& ev : out) e.emplace_back(ev.end, ev.detector);
+  return e;
+}
+
+// Random text rich in what the tokenizer decides on: digit runs of every length (some > 32),
+// letters (A/B/a/b for NIR, trailing upper-case for FT ids), '_', the three separators singly
+// and doubled, other punctuation, high bytes, and well-formed shapes.
+std::string RandomDigitText(std::mt19937_64& rng, std::size_t size) {
+  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  static const std::string kLetters = "ABabZzTxQ";
+  static const std::string kSeps = " .-";
+  static const std::string kOther = ":\"_,;/{}\n\t+";
+  std::string t;
+  while (t.size() < size) {
+    switch (pick(12)) {
+      case 0:
+      case 1:
+      case 2:  // a digit run, mostly short
+        for (std::size_t k = 1 + (pick(4) == 0 ? pick(40) : pick(12)); k > 0; --k) t.push_back(static_cast<char>('0' + pick(10)));
+        break;
+      case 3:
+        t.push_back(kLetters[pick(kLetters.size())]);
+        break;
+      case 4:
+      case 5:
+        t.push_back(kSeps[pick(kSeps.size())]);
+        break;
+      case 6:
+        t.push_back(kOther[pick(kOther.size())]);
+        break;
+      case 7:
+        t.push_back(static_cast<char>(0x80 + pick(128)));
+        break;
+      case 8: {  // a grouped number: 2-5 groups of 1-5 digits, one separator between groups
+        const char sep = kSeps[pick(kSeps.size())];
+        for (std::size_t g = 2 + pick(4); g > 0; --g) {
+          for (std::size_t k = 1 + pick(5); k > 0; --k) t.push_back(static_cast<char>('0' + pick(10)));
+          if (g > 1) t.push_back(pick(8) == 0 ? kSeps[pick(kSeps.size())] : sep);
+        }
+        break;
+      }
+      case 9:  // 7 digits + upper-case letter, or a Corsican NIR
+        if (pick(2) == 0) {
+          for (int k = 0; k < 7; ++k) t.push_back(static_cast<char>('0' + pick(10)));
+          t.push_back(static_cast<char>('A' + pick(26)));
+        } else {
+          t += pick(2) ? "1 85 05 2A 073 004 43" : "285052b07300443";
+        }
+        break;
+      case 10:  // long runs across the 64-byte windows
+        t.append(20 + pick(60), static_cast<char>('0' + pick(10)));
+        break;
+      default:
+        t.push_back(static_cast<char>('a' + pick(26)));
+        break;
+    }
+  }
+  t.resize(size);
+  return t;
+}
+
+std::vector<std::vector<DigitSpec>> SpecSets() {
+  std::vector<std::vector<DigitSpec>> sets;
+  sets.push_back(DefaultEngine()->digit_specs);  // the real signature set
+  EXPECT_GE(sets.back().size(), 4u);
+  sets.push_back(Specs());
+  // Short shapes: many word ends fit; every separator; letters everywhere.
+  std::vector<DigitSpec> s;
+  s.push_back({7, 2, 4, kSepSpace | kSepDot | kSepDash, 0x3ff, 0, false});
+  s.push_back({8, 3, 9, kSepDot, 0x0f0, LetterBit('a') | LetterBit('B') | LetterBit('x'), true});
+  s.push_back({9, 5, 32, kSepDash | kSepSpace, 0x201, 0, true});
+  sets.push_back(s);
+  // Long shapes only (run_ capped at 16), and a lone 32.
+  s.clear();
+  s.push_back({1, 20, 24, kSepSpace, 0x3ff, 0, false});
+  s.push_back({2, 32, 32, 0, 0x3fe, ~std::uint64_t{0}, false});
+  sets.push_back(s);
+  // No separators, no letters: the trigger runs are digits only.
+  s.clear();
+  s.push_back({3, 8, 12, 0, 0x3ff, 0, false});
+  sets.push_back(s);
+  // More than 64 specs (EndWord's spec filter falls back to every spec).
+  s.clear();
+  for (std::uint16_t k = 0; k < 70; ++k)
+    s.push_back({k, 2u + k % 20, 2u + k % 20 + k % 5, static_cast<std::uint8_t>(k % 8), static_cast<std::uint16_t>(0x3ff >> (k % 4)),
+                 k % 3 == 0 ? LetterBit('A') | LetterBit('b') : 0, k % 7 == 0});
+  sets.push_back(s);
+  return sets;
+}
+
+TEST(DigitTokenizer, SameEventsAsReferenceImplementation) {
+  std::mt19937_64 rng(20261128);
+  std::size_t total_events = 0;
+  const auto sets = SpecSets();
+  for (std::size_t set = 0; set < sets.size(); ++set) {
+    const std::vector<DigitSpec>& specs = sets[set];
+    for (int round = 0; round < 40; ++round) {
+      const std::size_t size = round < 10 ? 1 + rng() % 200 : 200 + rng() % 6000;
+      const std::string text = RandomDigitText(rng, size);
+      const std::uint64_t base = round % 3 == 0 ? 0 : rng() % 100000;
+      ReferenceDigitTokenizer ref;
+      ref.SetSpecs(&specs);
+      const Events expected = RunTokenizer(ref, text, {}, base);
+      total_events += expected.size();
+      // Cuttings: random sizes (small and large), 1 byte at a time (short texts), around 64.
+      std::vector<std::vector<std::size_t>> cuttings(1);
+      for (std::size_t max_step : {7u, 100u, 1460u}) {
+        std::vector<std::size_t> cuts;
+        for (std::size_t c = 0;;) {
+          c += 1 + rng() % max_step;
+          if (c >= text.size()) break;
+          cuts.push_back(c);
+        }
+        cuttings.push_back(cuts);
+      }
+      if (text.size() <= 1500 || round % 8 == 0) {
+        std::vector<std::size_t> every;
+        for (std::size_t c = 1; c < text.size(); ++c) every.push_back(c);
+        cuttings.push_back(every);
+      }
+      for (bool sse : {false, true}) {
+        DigitTokenizer t;  // reused across cuttings: Finish() resets it
+        t.ForceSse(sse);
+        t.SetSpecs(&specs);
+        for (std::size_t c = 0; c < cuttings.size(); ++c) {
+          ASSERT_EQ(RunTokenizer(t, text, cuttings[c], base), expected)
+              << "set " << set << " round " << round << " sse " << sse << " cutting " << c << " size " << text.size();
+        }
+      }
+    }
+  }
+  EXPECT_GT(total_events, 5000u);  // the texts do hold candidates
 }
 
 // Scanner level: a phone at every offset around 64-byte blocks, cut at every position.

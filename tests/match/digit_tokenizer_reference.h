@@ -1,0 +1,438 @@
+#pragma once
+// Test-only: a frozen copy of the DigitTokenizer as it was before the word-level rewrite
+// (byte state machine, SSSE3/AVX-512 trigger search), the oracle of the differential test in
+// digit_tokenizer_test.cc. Same model and contract as match/digit_tokenizer.h; do not optimise.
+#include <emmintrin.h>
+#include <immintrin.h>
+#include <tmmintrin.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "match/digit_tokenizer.h"
+
+namespace vigie::match::testing {
+
+namespace reference_detail {
+
+enum Class : std::uint8_t { kOther = 0, kDigit = 1, kLetter = 2, kUnderscore = 3, kSep = 4 };
+
+struct ClassTable {
+  std::array<std::uint8_t, 256> cls{};
+  std::array<std::uint8_t, 256> sep{};
+  constexpr ClassTable() {
+    for (int c = '0'; c <= '9'; ++c) cls[c] = kDigit;
+    for (int c = 'A'; c <= 'Z'; ++c) cls[c] = kLetter;
+    for (int c = 'a'; c <= 'z'; ++c) cls[c] = kLetter;
+    cls['_'] = kUnderscore;
+    cls[' '] = kSep;
+    cls['.'] = kSep;
+    cls['-'] = kSep;
+    sep[' '] = kSepSpace;
+    sep['.'] = kSepDot;
+    sep['-'] = kSepDash;
+  }
+};
+inline constexpr ClassTable kTable;
+
+inline bool IsWordByte(std::uint8_t c) { return kTable.cls[c] == kDigit || kTable.cls[c] == kLetter || c == '_'; }
+
+inline unsigned DigitMask(__m128i v) {
+  const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8('0'));                            // digits become 0..9
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(9)), t)));
+}
+
+inline unsigned WordMask(__m128i v) {  // [A-Za-z0-9_]
+  const __m128i lower = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+  const __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(lower, _mm_set1_epi8(25)), lower);
+  const __m128i under = _mm_cmpeq_epi8(v, _mm_set1_epi8('_'));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letter, under))) | DigitMask(v);
+}
+
+inline unsigned LetterMask(__m128i v) {  // [A-Za-z]
+  const __m128i lower = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(lower, _mm_set1_epi8(25)), lower)));
+}
+
+inline unsigned SepMask(__m128i v) {  // space . -
+  const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
+  return static_cast<unsigned>(_mm_movemask_epi8(m));
+}
+
+// Index of the first digit in data[i, n), or n.
+inline std::size_t FindDigit(const std::uint8_t* data, std::size_t i, std::size_t n) {
+  while (i + 16 <= n) {
+    const unsigned mask = DigitMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i)));
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
+    i += 16;
+  }
+  for (; i < n; ++i)
+    if (kTable.cls[data[i]] == kDigit) return i;
+  return n;
+}
+
+// Index of the first non-digit in data[i, n), or n.
+inline std::size_t SkipDigits(const std::uint8_t* data, std::size_t i, std::size_t n) {
+  while (i + 16 <= n) {
+    const unsigned mask = ~DigitMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i))) & 0xffffu;
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
+    i += 16;
+  }
+  for (; i < n; ++i)
+    if (kTable.cls[data[i]] != kDigit) return i;
+  return n;
+}
+
+// Index of the first byte that is not \w in data[i, n), or n.
+inline std::size_t SkipWordBytes(const std::uint8_t* data, std::size_t i, std::size_t n) {
+  while (i + 16 <= n) {
+    const unsigned mask = ~WordMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i))) & 0xffffu;
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
+    i += 16;
+  }
+  for (; i < n; ++i)
+    if (!IsWordByte(data[i])) return i;
+  return n;
+}
+
+}  // namespace reference_detail
+
+class ReferenceDigitTokenizer {
+ public:
+  static constexpr std::uint32_t kMaxSignificant = 32;
+
+  // REQUIRES: *specs outlives the tokenizer (the engine owns it) and each max <= kMaxSignificant.
+  void SetSpecs(const std::vector<DigitSpec>* specs);
+  // Tests: classify trigger blocks with SSSE3 even on AVX-512 CPUs (call before SetSpecs).
+  void ForceSse(bool on) { force_sse_ = on; }
+  bool active() const { return specs_ != nullptr && !specs_->empty(); }
+
+  // Scans data[0, n) which starts at absolute offset `offset`; appends events in end order.
+  void Feed(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out);
+  // End of data at absolute offset `end` (Finish or Gap): a word ending here ends at a boundary.
+  // Resets the state for the next unit.
+  void Finish(std::uint64_t end, std::vector<DigitEvent>& out);
+  void Reset();
+
+ private:
+  struct Word {
+    std::uint32_t sig = 0;        // digits + letters
+    std::uint32_t letter_count = 0;
+    std::uint64_t letters = 0;    // LetterBit of every letter seen
+    std::uint8_t first = 0;       // first byte (a digit)
+    std::uint8_t last = 0;        // last byte
+    std::uint8_t sep_before = 0;  // kSep* joining it to the previous word; 0 for the first
+  };
+  enum class State : std::uint8_t { kIdle, kWord, kAfterSep, kSkipWord };
+
+  static constexpr std::uint32_t kMaxRun = 16;  // trigger run length cap (look-ahead < 64)
+  // After a trigger, bytes stay exactly processed this far: PII-dense text triggers again soon,
+  // and a 64-byte trigger block costs more than skipping digit-free bytes exactly.
+  static constexpr std::size_t kExactAfterTrigger = 48;
+  void EndWord(std::uint64_t end, std::vector<DigitEvent>& out);
+  std::pair<std::size_t, bool> FindTrigger(const std::uint8_t* data, std::size_t i, std::size_t n) const;
+  void ClassifyAvx512(const std::uint8_t* p, std::uint64_t& digits, std::uint64_t& token) const;
+
+  const std::vector<DigitSpec>* specs_ = nullptr;
+  std::uint32_t min_sig_ = kMaxSignificant;  // smallest min / largest max over the specs
+  std::uint32_t max_sig_ = 0;
+  std::uint32_t run_ = 1;                    // trigger: a digit then run_-1 token bytes
+  bool letters_ = false;                     // some spec accepts letters: they are token bytes
+  std::uint8_t seps_ = 0;                    // separators some spec accepts: token bytes
+  bool avx512_ = false;                      // trigger classification with AVX-512BW
+  bool force_sse_ = false;
+  std::array<std::uint8_t, 16> hi_table_{};  // trigger byte classes by high / low nibble
+  std::array<std::uint8_t, 16> lo_table_{};
+  std::size_t exact_until_ = 0;              // within a Feed: below this, bytes are processed exactly
+  State state_ = State::kIdle;
+  bool prev_is_word_ = false;     // last byte of the previous Feed was \w (boundary check)
+  std::uint8_t pending_sep_ = 0;
+  Word word_;
+  std::array<Word, kMaxSignificant> ring_{};  // the token's last words
+  std::uint64_t words_ = 0;                   // words in the current token
+  std::uint64_t token_sig_ = 0;               // significant chars in the current token
+};
+
+
+
+// Every candidate starts with a digit followed by at least min_sig_-1 more bytes that are
+// digits, letters or separators (its significant chars, single separators between them). So
+// the first position of data[i, ...) where such a run of `run_` bytes begins is at or before
+// the start of every candidate not yet seen: bytes before it need no exact processing. 64-byte
+// blocks, run_ - 1 bytes of look-ahead. Returns {position, true} or {where scanning stopped,
+// false} when fewer than 64 bytes remain.
+// SSSE3 is part of the x86-64-v2 baseline the Release build targets (-march=x86-64-v2); the
+// attribute lets Debug/sanitizer builds, compiled without -march, use pshufb here too.
+inline __attribute__((target("ssse3"))) std::pair<std::size_t, bool> ReferenceDigitTokenizer::FindTrigger(const std::uint8_t* data,
+                                                                                          std::size_t i,
+                                                                                          std::size_t n) const {
+  // Nibble classification (SSSE3 pshufb): class = hi[c >> 4] & lo[c & 15]; bit 1 digit,
+  // bits 2/4 letters (0x41-0x4F/0x61-0x6F, 0x50-0x5A/0x70-0x7A), bit 8 separators (0x20 0x2D
+  // 0x2E). Bytes >= 0x80 index hi entries 8-15, which are 0.
+  const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hi_table_.data()));
+  const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(lo_table_.data()));
+  const __m128i nibble = _mm_set1_epi8(0x0f);
+  const __m128i one = _mm_set1_epi8(1);
+  const __m128i zero = _mm_setzero_si128();
+  auto classify = [&](const std::uint8_t* p, std::uint64_t& digits, std::uint64_t& token) {
+    if (avx512_) {
+      ClassifyAvx512(p, digits, token);
+      return;
+    }
+    digits = 0;
+    token = 0;
+    for (int k = 0; k < 4; ++k) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+      const __m128i c = _mm_and_si128(_mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), nibble)),
+                                      _mm_shuffle_epi8(lo, _mm_and_si128(v, nibble)));
+      const auto d = static_cast<std::uint64_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, one)));
+      const auto t = static_cast<std::uint64_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, zero))) ^ 0xffffu;
+      digits |= d << (16 * k);
+      token |= t << (16 * k);
+    }
+  };
+  // Runs of run_ token bytes, by doubling: bit p of the result says token[p, p + run_) are all
+  // set (bits beyond the window are 0, so runs reaching past it are not reported).
+  auto runs = [&](unsigned __int128 t) {
+    unsigned __int128 run = t;
+    std::uint32_t covered = 1;
+    while (covered * 2 <= run_) {
+      run &= run >> covered;
+      covered *= 2;
+    }
+    if (covered < run_) run &= run >> (run_ - covered);
+    return run;
+  };
+  if (i + 64 > n) return {i, false};
+  std::uint64_t d0, t0;
+  classify(data + i, d0, t0);
+  // Two blocks in a 128-bit window: every position of the first block sees its look-ahead.
+  while (i + 128 <= n) {
+    std::uint64_t d1, t1;
+    classify(data + i + 64, d1, t1);
+    const auto run = runs(static_cast<unsigned __int128>(t0) | (static_cast<unsigned __int128>(t1) << 64));
+    const std::uint64_t trig = d0 & static_cast<std::uint64_t>(run);
+    if (trig != 0) return {i + static_cast<std::size_t>(__builtin_ctzll(trig)), true};
+    i += 64;
+    d0 = d1;
+    t0 = t1;
+  }
+  // Last whole block: only the positions whose look-ahead lies inside it.
+  const std::uint64_t trig = d0 & static_cast<std::uint64_t>(runs(t0));
+  if (trig != 0) return {i + static_cast<std::size_t>(__builtin_ctzll(trig)), true};
+  i += 64 - (run_ - 1);
+  return {i, false};
+}
+
+// The same classes as the pshufb tables, 64 bytes per compare (AVX-512BW CPUs).
+inline __attribute__((target("avx512f,avx512bw"))) void ReferenceDigitTokenizer::ClassifyAvx512(const std::uint8_t* p,
+                                                                                std::uint64_t& digits,
+                                                                                std::uint64_t& token) const {
+  const __m512i v = _mm512_loadu_si512(p);
+  digits = _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')), _mm512_set1_epi8(9));
+  token = digits;
+  if (letters_) {
+    const __m512i low = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+    token |= _mm512_cmple_epu8_mask(_mm512_sub_epi8(low, _mm512_set1_epi8('a')), _mm512_set1_epi8(25));
+  }
+  if (seps_ & kSepSpace) token |= _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(' '));
+  if (seps_ & kSepDash) token |= _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-'));
+  if (seps_ & kSepDot) token |= _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('.'));
+}
+
+inline void ReferenceDigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
+  specs_ = specs;
+  min_sig_ = kMaxSignificant;
+  max_sig_ = 0;
+  letters_ = false;
+  if (specs_ != nullptr) {
+    for (const DigitSpec& s : *specs_) {
+      min_sig_ = s.min < min_sig_ ? s.min : min_sig_;
+      max_sig_ = s.max > max_sig_ ? s.max : max_sig_;
+      letters_ = letters_ || s.letters != 0 || s.trailing_letter;
+    }
+  }
+  run_ = min_sig_ < kMaxRun ? min_sig_ : kMaxRun;
+  if (run_ < 1) run_ = 1;
+  // Token bytes for the trigger: digits, the separators some spec accepts, letters if some
+  // spec accepts letters.
+  hi_table_.fill(0);
+  lo_table_.fill(0);
+  hi_table_[3] = 1;
+  for (int c = 0; c <= 9; ++c) lo_table_[static_cast<std::size_t>(c)] |= 1;
+  std::uint8_t seps = 0;
+  if (specs_ != nullptr)
+    for (const DigitSpec& s : *specs_) seps |= s.separators;
+  seps_ = seps;
+  __builtin_cpu_init();
+  avx512_ = __builtin_cpu_supports("avx512bw") && !force_sse_;
+  if (seps != 0) hi_table_[2] = 8;
+  if (seps & kSepSpace) lo_table_[0x0] |= 8;
+  if (seps & kSepDash) lo_table_[0xd] |= 8;
+  if (seps & kSepDot) lo_table_[0xe] |= 8;
+  if (letters_) {
+    hi_table_[4] = hi_table_[6] = 2;
+    hi_table_[5] = hi_table_[7] = 4;
+    for (int c = 1; c <= 15; ++c) lo_table_[static_cast<std::size_t>(c)] |= 2;
+    for (int c = 0; c <= 10; ++c) lo_table_[static_cast<std::size_t>(c)] |= 4;
+  }
+  Reset();
+}
+
+inline void ReferenceDigitTokenizer::Reset() {
+  state_ = State::kIdle;
+  prev_is_word_ = false;
+  pending_sep_ = 0;
+  word_ = Word{};
+  words_ = 0;
+  token_sig_ = 0;
+}
+
+inline void ReferenceDigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out) {
+  if (!active() || n == 0) return;
+  std::size_t i = 0;
+  exact_until_ = 0;
+  while (i < n) {
+    switch (state_) {
+      case State::kIdle: {
+        if (i >= exact_until_) {
+          const auto [q, found] = FindTrigger(data, i, n);
+          i = q;
+          exact_until_ = found ? q + kExactAfterTrigger : n;  // not found: the short tail is processed exactly
+        }
+        const std::size_t j = reference_detail::FindDigit(data, i, n);
+        if (j == n) {
+          i = n;
+          break;
+        }
+        const bool prev_word = j > 0 ? reference_detail::IsWordByte(data[j - 1]) : prev_is_word_;
+        i = j + 1;
+        if (prev_word) {  // a digit inside a word ("abc123"): no \b, no candidate can start here
+          state_ = State::kSkipWord;
+          break;
+        }
+        words_ = 0;
+        token_sig_ = 0;
+        word_ = Word{};
+        word_.sig = 1;
+        word_.first = data[j];
+        word_.last = data[j];
+        state_ = State::kWord;
+        break;
+      }
+      case State::kWord: {
+        while (i < n) {
+          const std::size_t k = reference_detail::SkipDigits(data, i, n);
+          if (k != i) {
+            // Longer than every shape: no candidate can hold this word, skip it (and never let
+            // the count wrap on a multi-gigabyte run of digits).
+            if (k - i > max_sig_ - (word_.sig < max_sig_ ? word_.sig : max_sig_)) {
+              state_ = State::kSkipWord;
+              words_ = 0;
+              token_sig_ = 0;
+              i = k;
+              break;
+            }
+            word_.sig += static_cast<std::uint32_t>(k - i);
+            word_.last = data[k - 1];
+            i = k;
+            if (i == n) break;
+          }
+          const std::uint8_t c = data[i];
+          const std::uint8_t cls = reference_detail::kTable.cls[c];
+          if (cls == reference_detail::kLetter && word_.sig < max_sig_) {
+            ++word_.sig;
+            ++word_.letter_count;
+            word_.letters |= LetterBit(c);
+            word_.last = c;
+            ++i;
+            continue;
+          }
+          if (cls == reference_detail::kUnderscore || cls == reference_detail::kLetter) {  // "123_456": no digit detector accepts it; or too long
+            state_ = State::kSkipWord;
+            words_ = 0;
+            token_sig_ = 0;
+            ++i;
+            break;
+          }
+          // Fast path: a lone word (no separator before or after) outside every length range.
+          if (words_ != 0 || cls == reference_detail::kSep || (word_.sig >= min_sig_ && word_.sig <= max_sig_)) EndWord(offset + i, out);
+          ++i;
+          if (cls == reference_detail::kSep) {
+            pending_sep_ = reference_detail::kTable.sep[c];
+            state_ = State::kAfterSep;
+          } else {
+            words_ = 0;
+            token_sig_ = 0;
+            state_ = State::kIdle;
+          }
+          break;
+        }
+        break;
+      }
+      case State::kAfterSep: {
+        const std::uint8_t c = data[i];
+        if (reference_detail::kTable.cls[c] == reference_detail::kDigit) {
+          word_ = Word{};
+          word_.sig = 1;
+          word_.first = c;
+          word_.last = c;
+          word_.sep_before = pending_sep_;
+          state_ = State::kWord;
+          ++i;
+        } else {
+          // The token ended; the byte is re-examined idle (a letter makes the next digit
+          // mid-word, another separator is just a non-word byte).
+          words_ = 0;
+          token_sig_ = 0;
+          state_ = State::kIdle;
+        }
+        break;
+      }
+      case State::kSkipWord: {
+        i = reference_detail::SkipWordBytes(data, i, n);
+        if (i < n) state_ = State::kIdle;  // data[i] is not \w: the next digit may start a word
+        break;
+      }
+    }
+  }
+  prev_is_word_ = reference_detail::IsWordByte(data[n - 1]);
+}
+
+inline void ReferenceDigitTokenizer::Finish(std::uint64_t end, std::vector<DigitEvent>& out) {
+  if (active() && state_ == State::kWord) EndWord(end, out);
+  Reset();
+}
+
+inline void ReferenceDigitTokenizer::EndWord(std::uint64_t end, std::vector<DigitEvent>& out) {
+  ring_[words_ % kMaxSignificant] = word_;
+  ++words_;
+  token_sig_ += word_.sig;  // an upper bound of any suffix sum: most word ends stop here
+  if (token_sig_ < min_sig_) return;
+  const std::uint64_t depth = words_ < kMaxSignificant ? words_ : kMaxSignificant;
+  for (const DigitSpec& spec : *specs_) {
+    if (token_sig_ < spec.min) continue;
+    std::uint32_t sum = 0;
+    for (std::uint64_t k = 0; k < depth; ++k) {
+      const Word& w = ring_[(words_ - 1 - k) % kMaxSignificant];
+      if (w.letter_count != 0 && (w.letters & ~spec.letters) != 0) {
+        // Only the candidate's last word may end with one upper-case letter (7 digits + 'A').
+        const bool trailing = spec.trailing_letter && k == 0 && w.letter_count == 1 && w.last >= 'A' && w.last <= 'Z';
+        if (!trailing) break;
+      }
+      sum += w.sig;
+      if (sum > spec.max) break;
+      if (sum >= spec.min && (spec.leading >> (w.first - '0') & 1u) != 0) {
+        out.push_back(DigitEvent{end, spec.detector});
+        break;
+      }
+      if ((w.sep_before & spec.separators) == 0) break;  // first word (0) or a separator it refuses
+    }
+  }
+}
+
+}  // namespace vigie::match::testing

@@ -27,9 +27,11 @@ struct ClassTable {
     cls[' '] = kSep;
     cls['.'] = kSep;
     cls['-'] = kSep;
+    cls['/'] = kSep;
     sep[' '] = kSepSpace;
     sep['.'] = kSepDot;
     sep['-'] = kSepDash;
+    sep['/'] = kSepSlash;
   }
 };
 constexpr ClassTable kTable;
@@ -44,10 +46,11 @@ enum ClassBit : std::uint8_t {
   kBitSpace = 16,
   kBitDot = 32,
   kBitDash = 64,
+  kBitSlash = 128,
 };
 constexpr std::uint8_t kBitLetter = kBitLetterA | kBitLetterP;
 constexpr std::uint8_t kBitWord = kBitDigit | kBitLetter | kBitUnder;
-constexpr std::uint8_t kBitSep = kBitSpace | kBitDot | kBitDash;
+constexpr std::uint8_t kBitSep = kBitSpace | kBitDot | kBitDash | kBitSlash;
 
 inline bool IsWordByte(std::uint8_t c) { return kTable.cls[c] == kDigit || kTable.cls[c] == kLetter || c == '_'; }
 
@@ -66,12 +69,6 @@ inline unsigned WordMask(__m128i v) {  // [A-Za-z0-9_]
 inline unsigned LetterMask(__m128i v) {  // [A-Za-z]
   const __m128i lower = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
   return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(lower, _mm_set1_epi8(25)), lower)));
-}
-
-inline unsigned SepMask(__m128i v) {  // space . -
-  const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
-                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
-  return static_cast<unsigned>(_mm_movemask_epi8(m));
 }
 
 // Index of the first digit in data[i, n), or n.
@@ -227,13 +224,15 @@ void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
     for (const DigitSpec& s : *specs_) seps |= s.separators;
   seps_ = seps;
   token_bits_ = static_cast<std::uint8_t>(kBitDigit | (letters_ ? kBitLetter : 0) | ((seps & kSepSpace) ? kBitSpace : 0) |
-                                          ((seps & kSepDot) ? kBitDot : 0) | ((seps & kSepDash) ? kBitDash : 0));
+                                          ((seps & kSepDot) ? kBitDot : 0) | ((seps & kSepDash) ? kBitDash : 0) |
+                                          ((seps & kSepSlash) ? kBitSlash : 0));
   __builtin_cpu_init();
   avx512_ = __builtin_cpu_supports("avx512bw") && !force_sse_;
   if (seps != 0) hi_table_[2] = 8;
   if (seps & kSepSpace) lo_table_[0x0] |= 8;
   if (seps & kSepDash) lo_table_[0xd] |= 8;
   if (seps & kSepDot) lo_table_[0xe] |= 8;
+  if (seps & kSepSlash) lo_table_[0xf] |= 8;
   if (letters_) {
     hi_table_[4] = hi_table_[6] = 2;
     hi_table_[5] = hi_table_[7] = 4;
@@ -395,7 +394,7 @@ void DigitTokenizer::EmitEvents(std::uint64_t end, std::vector<DigitEvent>& out)
       }
       sum += w.sig;
       if (sum > spec.max) break;
-      if (sum >= spec.min && (spec.leading >> (w.first - '0') & 1u) != 0) {
+      if (sum >= spec.min && k + 1 >= spec.min_words && (spec.leading >> (w.first - '0') & 1u) != 0) {
         out.push_back(DigitEvent{end, spec.detector});
         break;
       }
@@ -440,6 +439,7 @@ constexpr Vec64 LoTable() {
     t[0x0] |= kBitSpace;
     t[0xe] |= kBitDot;
     t[0xd] |= kBitDash;
+    t[0xf] |= kBitSlash;
   }
   return v;
 }

@@ -1,12 +1,12 @@
 #pragma once
 // DigitTokenizer: candidate finder for the literal-free digit detectors (NIR, card, France
-// Travail id, national phone), which Hyperscan has no literal to anchor on and which dominated
+// Travail id, national phone, birth dates), which Hyperscan has no literal to anchor on and which dominated
 // the scan cost when they were regexes.
 //
 // Model (the \b semantics of the regexes it replaces, with \w = [A-Za-z0-9_]):
 //   - a WORD is a maximal run of \w bytes that begins with a digit at a word boundary (the
 //     byte before is not \w, or the data starts there); underscores kill the word;
-//   - a TOKEN is a sequence of words joined by exactly one separator byte (space, '.', '-');
+//   - a TOKEN is a sequence of words joined by exactly one separator byte (space . - /);
 //   - at every word end (the next byte is not \w, or end of data at Finish()), each digit
 //     spec walks back over the token's last words, summing their significant chars (digits
 //     and letters), as long as the separators are ones it accepts; when a word start is
@@ -45,15 +45,17 @@ struct DigitSpec {
   std::uint16_t detector = 0;
   std::uint32_t min = 8;          // significant chars (digits + allowed letters), inclusive
   std::uint32_t max = 19;         // inclusive; <= DigitTokenizer::kMaxSignificant
-  std::uint8_t separators = 0;    // bit mask of kSepSpace | kSepDot | kSepDash between words
+  std::uint8_t separators = 0;    // bit mask of kSepSpace | kSepDot | kSepDash | kSepSlash between words
   std::uint16_t leading = 0x3ff;  // bit d set: digit d may begin the candidate
   std::uint64_t letters = 0;      // letters allowed anywhere in its words (LetterBit)
   bool trailing_letter = false;   // one upper-case A-Z may end the last word (7 digits + 'A')
+  std::uint32_t min_words = 1;    // the candidate spans at least this many words (dates: 3)
 };
 
 inline constexpr std::uint8_t kSepSpace = 1;
 inline constexpr std::uint8_t kSepDot = 2;
 inline constexpr std::uint8_t kSepDash = 4;
+inline constexpr std::uint8_t kSepSlash = 8;
 // Bit of an ASCII letter in DigitSpec::letters (A-Z → 0..25, a-z → 26..51); 0 for other bytes.
 std::uint64_t LetterBit(unsigned char c);
 

@@ -159,7 +159,7 @@ class Loader {
   void LoadDigits(const YAML::Node& g, std::uint16_t detector, const std::string& where) {
     if (!g.IsMap()) Fail(Line(g), where + ": `digits:` must be a map or a list of maps");
     const std::string in = where + " digits";
-    CheckKeys(g, {"min", "max", "separators", "leading", "letters", "trailing_letter"}, in);
+    CheckKeys(g, {"min", "max", "separators", "leading", "letters", "trailing_letter", "min_words"}, in);
     DigitSpec spec;
     spec.detector = detector;
     if (!g["min"] || !g["max"]) Fail(Line(g), in + ": `min:` and `max:` (significant chars) are required");
@@ -171,7 +171,8 @@ class Loader {
       if (c == ' ') spec.separators |= kSepSpace;
       else if (c == '.') spec.separators |= kSepDot;
       else if (c == '-') spec.separators |= kSepDash;
-      else Fail(Line(g["separators"]), in + ": separators may only be space, '.' and '-'");
+      else if (c == '/') spec.separators |= kSepSlash;
+      else Fail(Line(g["separators"]), in + ": separators may only be space, '.', '-' and '/'");
     }
     if (g["leading"]) {
       spec.leading = 0;
@@ -188,6 +189,9 @@ class Loader {
       spec.letters |= bit;
     }
     spec.trailing_letter = Get<bool>(g, "trailing_letter", false, in);
+    spec.min_words = Get<std::uint32_t>(g, "min_words", 1, in);
+    if (spec.min_words < 1 || spec.min_words > spec.max)
+      Fail(Line(g["min_words"]), in + ": need 1 <= min_words <= max");
     engine_->digit_specs.push_back(spec);
   }
 

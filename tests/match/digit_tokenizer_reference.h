@@ -31,9 +31,11 @@ struct ClassTable {
     cls[' '] = kSep;
     cls['.'] = kSep;
     cls['-'] = kSep;
+    cls['/'] = kSep;
     sep[' '] = kSepSpace;
     sep['.'] = kSepDot;
     sep['-'] = kSepDash;
+    sep['/'] = kSepSlash;
   }
 };
 inline constexpr ClassTable kTable;
@@ -55,12 +57,6 @@ inline unsigned WordMask(__m128i v) {  // [A-Za-z0-9_]
 inline unsigned LetterMask(__m128i v) {  // [A-Za-z]
   const __m128i lower = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
   return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(lower, _mm_set1_epi8(25)), lower)));
-}
-
-inline unsigned SepMask(__m128i v) {  // space . -
-  const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
-                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
-  return static_cast<unsigned>(_mm_movemask_epi8(m));
 }
 
 // Index of the first digit in data[i, n), or n.
@@ -242,6 +238,7 @@ inline __attribute__((target("avx512f,avx512bw"))) void ReferenceDigitTokenizer:
   if (seps_ & kSepSpace) token |= _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(' '));
   if (seps_ & kSepDash) token |= _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-'));
   if (seps_ & kSepDot) token |= _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('.'));
+  if (seps_ & kSepSlash) token |= _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('/'));
 }
 
 inline void ReferenceDigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
@@ -274,6 +271,7 @@ inline void ReferenceDigitTokenizer::SetSpecs(const std::vector<DigitSpec>* spec
   if (seps & kSepSpace) lo_table_[0x0] |= 8;
   if (seps & kSepDash) lo_table_[0xd] |= 8;
   if (seps & kSepDot) lo_table_[0xe] |= 8;
+  if (seps & kSepSlash) lo_table_[0xf] |= 8;
   if (letters_) {
     hi_table_[4] = hi_table_[6] = 2;
     hi_table_[5] = hi_table_[7] = 4;
@@ -426,7 +424,7 @@ inline void ReferenceDigitTokenizer::EndWord(std::uint64_t end, std::vector<Digi
       }
       sum += w.sig;
       if (sum > spec.max) break;
-      if (sum >= spec.min && (spec.leading >> (w.first - '0') & 1u) != 0) {
+      if (sum >= spec.min && k + 1 >= spec.min_words && (spec.leading >> (w.first - '0') & 1u) != 0) {
         out.push_back(DigitEvent{end, spec.detector});
         break;
       }

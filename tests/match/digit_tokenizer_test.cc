@@ -65,6 +65,30 @@ TEST(DigitTokenizer, ShapesAndSeparators) {
   EXPECT_EQ(Tokenize(t), (Events{{19, kCard}, {23, kNir}, {23, kCard}}));
 }
 
+// Dates as a digits shape: '/' joins words like the other separators, and min_words keeps lone
+// 8-digit numbers out. Both paths, whole and one byte at a time.
+TEST(DigitTokenizer, SlashSeparatorAndMinWords) {
+  const std::vector<DigitSpec> specs = {{0, 8, 8, kSepDash | kSepSlash, 0xf /* 0-3 */, 0, false, 3}};
+  const std::string t = "le 12/05/1985, 1985-05-12 | 2024-02-06T10:15 | 12345678 | 1985-0512 | 12-05/1985 | "
+                        "4/05/1985 | 12/05/19855 | 2024/02/06/07 ";
+  const Events want = {{EndOf(t, "12/05/1985"), 0}, {EndOf(t, "1985-05-12"), 0}, {EndOf(t, "12-05/1985"), 0},
+                       {EndOf(t, "2024/02/06"), 0}};
+  for (bool sse : {false, true}) {
+    for (std::size_t step : {t.size(), std::size_t{1}}) {
+      DigitTokenizer tok;
+      tok.ForceSse(sse);
+      tok.SetSpecs(&specs);
+      std::vector<DigitEvent> out;
+      for (std::size_t pos = 0; pos < t.size(); pos += step)
+        tok.Feed(reinterpret_cast<const std::uint8_t*>(t.data()) + pos, std::min(step, t.size() - pos), pos, out);
+      tok.Finish(t.size(), out);
+      Events got;
+      for (const auto& ev : out) got.emplace_back(ev.end, ev.detector);
+      EXPECT_EQ(got, want) << (sse ? "sse" : "avx512") << ", step " << step;
+    }
+  }
+}
+
 TEST(DigitTokenizer, WordBoundariesLikeRegex) {
   // Digits inside a word, next to '_' or a letter, never start or end a candidate.
   for (const char* t : {"x0612345678 ", "_0612345678 ", "0612345678_ ", "0612345678x ", "1234567a ", "123456AB ",
@@ -324,7 +348,10 @@ TEST(DigitDetectors, BadDigitsBlockNamesFileAndLine) {
     return "<no error>";
   };
   EXPECT_EQ(error_of("    digits: {min: 10, max: 40}\n").rfind("sig.yaml:6:", 0), 0u) << error_of("    digits: {min: 10, max: 40}\n");
-  EXPECT_NE(error_of("    digits: {min: 10, max: 10, separators: \"/\"}\n").find("sig.yaml:6: "), std::string::npos);
+  EXPECT_NE(error_of("    digits: {min: 10, max: 10, separators: \":\"}\n").find("sig.yaml:6: "), std::string::npos);
+  EXPECT_EQ(error_of("    digits: {min: 10, max: 10, separators: \"/\"}\n"), "<no error>");
+  EXPECT_NE(error_of("    digits: {min: 10, max: 10, min_words: 0}\n").find("min_words"), std::string::npos);
+  EXPECT_NE(error_of("    digits: {min: 10, max: 10, min_words: 11}\n").find("min_words"), std::string::npos);
   EXPECT_NE(error_of("    digits: {min: 10, max: 10, leading: \"x\"}\n").find("leading"), std::string::npos);
   EXPECT_NE(error_of("    digits: {min: 10, max: 10, lenght: 3}\n").find("unknown key `lenght`"), std::string::npos);
   EXPECT_NE(error_of("    digits: {max: 10}\n").find("sig.yaml:6: "), std::string::npos);

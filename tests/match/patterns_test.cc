@@ -52,6 +52,23 @@ TEST_F(PatternsTest, IbanForms) {
                         "PT50000201231234567890154", "LU280019400644750000", "AT611904300234573201"})
     EXPECT_EQ(Count(PiiType::kIban, std::string("iban: ") + t + ".\n"), 1u) << t;
   EXPECT_EQ(Count(PiiType::kIban, "iban: FR1420041010050500013M02607\n"), 0u);
+  // Every country both compact and grouped by 4 with single spaces (the two printed forms).
+  for (const std::string c : {"AT611904300234573201", "BE68539007547034", "CH9300762011623852957",
+                              "DE89370400440532013000", "DK5000400440116243", "ES9121000418450200051332",
+                              "FI2112345600000785", "FR1420041010050500013M02606", "GB29NWBK60161331926819",
+                              "GR1601101250000000012300695", "IE29AIBK93115212345678", "IT60X0542811101000000123456",
+                              "LU280019400644750000", "MC5811222000010123456789030", "NL91ABNA0417164300",
+                              "PL61109010140000071219812874", "PT50000201231234567890154", "SE4550000000058398257466"}) {
+    std::string grouped;
+    for (std::size_t i = 0; i < c.size(); i += 4) grouped += (i ? " " : "") + c.substr(i, 4);
+    EXPECT_EQ(Count(PiiType::kIban, "iban: " + c + ".\n"), 1u) << c;
+    EXPECT_EQ(Count(PiiType::kIban, "iban: " + grouped + ".\n"), 1u) << grouped;
+    // A compact token one character too long or too short for its country is not an IBAN.
+    EXPECT_EQ(Count(PiiType::kIban, "iban: " + c + "0.\n"), 0u) << c;
+    EXPECT_EQ(Count(PiiType::kIban, "iban: " + c.substr(0, c.size() - 1) + ".\n"), 0u) << c;
+  }
+  // Known limit: mixed spacing is not matched.
+  EXPECT_EQ(Count(PiiType::kIban, "iban: FR14 20041010 0505 0001 3M02 606.\n"), 0u);
 }
 
 TEST_F(PatternsTest, CardForms) {

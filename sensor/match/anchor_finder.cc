@@ -28,49 +28,91 @@ bool IsBeforeSpace(int c) { return IsDigit(c) || c == ',' || c == 's' || c == 'S
 // kinds whose condition at r it satisfies; an anchor is a position where the AND over r of
 // table_r[byte at i + r] is not zero. Five permutes per 64 bytes instead of a compare per class.
 #define VIGIE_VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
-// The kinds whose condition at relative position r - 1 holds, for the 64 bytes at p.
-VIGIE_VBMI inline __m512i VbmiCond(const std::uint8_t* p, int r, const __m512i* lo, const __m512i* hi, const __m512i* any) {
-  const __m512i v = _mm512_loadu_si512(p + r - 1);
+// Lane j -> byte j - 1 (lane 0 is then replaced by the byte before the data).
+struct alignas(64) ShiftIndex {
+  std::uint8_t b[64];
+};
+constexpr ShiftIndex MakeShiftIndex() {
+  ShiftIndex x{};
+  for (int j = 1; j < 64; ++j) x.b[j] = static_cast<std::uint8_t>(j - 1);
+  return x;
+}
+constexpr ShiftIndex kShiftIndex = MakeShiftIndex();
+
+// The 64 bytes at data[b + r - 1 ...] for relative position r - 1 of block b. Inside the data:
+// one load. At its edges (the first block, the last ones): masked loads (nothing outside
+// [0, n) is read), NUL past the end (it satisfies no condition), `before` (NUL if unknown) at -1.
+template <bool kInner>
+VIGIE_VBMI inline __attribute__((always_inline)) __m512i LoadAt(const std::uint8_t* data, std::size_t n, std::size_t b,
+                                                                int r, int before) {
+  if constexpr (kInner) {
+    return _mm512_loadu_si512(data + b + static_cast<std::size_t>(r) - 1);
+  } else {
+    auto lanes = [](std::size_t k) { return k >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << k) - 1; };
+    if (b + static_cast<std::size_t>(r) >= 1) {
+      const std::size_t start = b + static_cast<std::size_t>(r) - 1;
+      return _mm512_maskz_loadu_epi8(start >= n ? 0 : lanes(n - start), data + start);
+    }
+    const __m512i x = _mm512_maskz_loadu_epi8(lanes(n < 63 ? n : 63), data);  // b == 0, r == 0
+    const __m512i shifted = _mm512_maskz_permutexvar_epi8(~__mmask64{0}, _mm512_load_si512(kShiftIndex.b), x);
+    return _mm512_mask_mov_epi8(shifted, 1, _mm512_set1_epi8(static_cast<char>(before >= 0 ? before : 0)));
+  }
+}
+
+// The kinds whose condition at relative position r - 1 holds, for the 64 bytes v.
+VIGIE_VBMI inline __attribute__((always_inline)) __m512i VbmiCond(__m512i v, int r, const __m512i* lo,
+                                                                  const __m512i* hi, const __m512i* any) {
   return _mm512_mask_mov_epi8(_mm512_permutex2var_epi8(lo[r], v, hi[r]), _mm512_movepi8_mask(v), any[r]);
 }
+
+struct VbmiTables {
+  __m512i lo[5], hi[5], any[5];
+};
+
+// Block b: the anchors at b .. b + 63 (below lim) appended to out.
+template <bool kInner>
+VIGIE_VBMI inline __attribute__((always_inline)) void FindBlock(const VbmiTables& t, const std::uint8_t* data,
+                                                                std::size_t n, std::size_t b, std::size_t lim,
+                                                                int before, std::vector<std::uint32_t>& out) {
+  // Relative positions 0, 1, 2 first (index 1..3): together they are rare in binary or
+  // encrypted data (~0.2 % of positions), so most such blocks stop after three permutes.
+  __m512i acc = _mm512_and_si512(_mm512_and_si512(VbmiCond(LoadAt<kInner>(data, n, b, 1, before), 1, t.lo, t.hi, t.any),
+                                                  VbmiCond(LoadAt<kInner>(data, n, b, 2, before), 2, t.lo, t.hi, t.any)),
+                                 VbmiCond(LoadAt<kInner>(data, n, b, 3, before), 3, t.lo, t.hi, t.any));
+  if (_mm512_test_epi8_mask(acc, acc) == 0) return;
+  acc = _mm512_and_si512(acc, _mm512_and_si512(VbmiCond(LoadAt<kInner>(data, n, b, 0, before), 0, t.lo, t.hi, t.any),
+                                               VbmiCond(LoadAt<kInner>(data, n, b, 4, before), 4, t.lo, t.hi, t.any)));
+  std::uint64_t m = _mm512_test_epi8_mask(acc, acc);
+  if (b + 64 > lim) m &= (std::uint64_t{1} << (lim - b)) - 1;
+  if (m == 0) return;
+  alignas(64) std::uint8_t kinds[64];
+  _mm512_store_si512(kinds, acc);
+  while (m != 0) {
+    const unsigned i = static_cast<unsigned>(__builtin_ctzll(m));
+    out.push_back(AnchorFinder::Entry(b + i, kinds[i]));
+    m &= m - 1;
+  }
+}
+
 VIGIE_VBMI void FindVbmi(const AnchorFinder& f, const std::uint8_t* data, std::size_t n, int before,
                          std::vector<std::uint32_t>& out) {
   const auto& lut = f.tables();
-  __m512i lo[5], hi[5], any[5];
+  VbmiTables t;
   for (int r = 0; r < 5; ++r) {
-    lo[r] = _mm512_loadu_si512(lut[static_cast<std::size_t>(r)].data());
-    hi[r] = _mm512_loadu_si512(lut[static_cast<std::size_t>(r)].data() + 64);
-    any[r] = _mm512_set1_epi8(static_cast<char>(f.any()[static_cast<std::size_t>(r)]));
+    t.lo[r] = _mm512_loadu_si512(lut[static_cast<std::size_t>(r)].data());
+    t.hi[r] = _mm512_loadu_si512(lut[static_cast<std::size_t>(r)].data() + 64);
+    t.any[r] = _mm512_set1_epi8(static_cast<char>(f.any()[static_cast<std::size_t>(r)]));
   }
   const std::size_t lim = n > 3 ? n - 3 : 0;  // beyond: look-ahead leaves the data (scalar tail)
-  alignas(64) std::uint8_t tmp[64 + 8];
-  alignas(64) std::uint8_t kinds[64];
-  for (std::size_t b = 0; b < lim; b += 64) {
-    const std::uint8_t* p;  // p[-1] .. p[66] readable
-    if (b >= 1 && b + 67 <= n) {
-      p = data + b;
-    } else {
-      std::memset(tmp, 0, sizeof tmp);  // NUL satisfies no condition
-      tmp[0] = b >= 1 ? data[b - 1] : static_cast<std::uint8_t>(before >= 0 ? before : 0);
-      std::memcpy(tmp + 1, data + b, std::min<std::size_t>(n - b, 67));
-      p = tmp + 1;
-    }
-    // Relative positions 0, 1, 2 first (index 1..3): together they are rare in binary or
-    // encrypted data (~0.2 % of positions), so most such blocks stop after three permutes.
-    __m512i acc = _mm512_and_si512(_mm512_and_si512(VbmiCond(p, 1, lo, hi, any), VbmiCond(p, 2, lo, hi, any)),
-                                   VbmiCond(p, 3, lo, hi, any));
-    if (_mm512_test_epi8_mask(acc, acc) == 0) continue;
-    acc = _mm512_and_si512(acc, _mm512_and_si512(VbmiCond(p, 0, lo, hi, any), VbmiCond(p, 4, lo, hi, any)));
-    std::uint64_t m = _mm512_test_epi8_mask(acc, acc);
-    if (b + 64 > lim) m &= (std::uint64_t{1} << (lim - b)) - 1;
-    if (m == 0) continue;
-    _mm512_store_si512(kinds, acc);
-    while (m != 0) {
-      const unsigned i = static_cast<unsigned>(__builtin_ctzll(m));
-      out.push_back(AnchorFinder::Entry(b + i, kinds[i]));
-      m &= m - 1;
-    }
+  // Blocks whose bytes b - 1 .. b + 66 all lie in the data are read directly; the first and the
+  // last ones with masked loads.
+  std::size_t b = 0;
+  if (b < lim) {
+    FindBlock<false>(t, data, n, b, lim, before, out);
+    b += 64;
   }
+  for (; b < lim && b + 67 <= n; b += 64) FindBlock<true>(t, data, n, b, lim, before, out);
+  for (; b < lim; b += 64) FindBlock<false>(t, data, n, b, lim, before, out);
   f.ScalarTail(data, n, lim, before, out);
 }
 #undef VIGIE_VBMI

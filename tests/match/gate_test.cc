@@ -80,6 +80,23 @@ TEST(Anchors, VectorFindersMatchTheDefinition) {
       ASSERT_EQ(FindAll(AnchorFinder(kinds, impl), s, before), expected) << "round " << round << " impl "
                                                                          << static_cast<int>(impl);
   }
+  // Every length up to three blocks, anchors at both edges (the first and last blocks are read
+  // with masked loads, the byte before the data comes from `before`).
+  const std::string dense = "FR76 a@b +33 12 rue 12/05/19 DE89@x.y";
+  for (std::size_t n = 0; n <= 200; ++n) {
+    std::string s;
+    while (s.size() < n) s += dense;
+    s.resize(n);
+    for (const int before : {-1, int{' '}, int{'x'}, 0xc3}) {
+      const AnchorFinder ref(kAnchorAll, AnchorFinder::Impl::kScalar);
+      std::vector<std::uint32_t> expected;
+      for (std::size_t i = 0; i < n; ++i)
+        if (const unsigned k = ref.KindsAt(U8(s), n, i, before); k != 0) expected.push_back(AnchorFinder::Entry(i, k));
+      for (const auto impl : Impls())
+        ASSERT_EQ(FindAll(AnchorFinder(kAnchorAll, impl), s, before), expected)
+            << n << " bytes, before " << before << ", impl " << static_cast<int>(impl);
+    }
+  }
 }
 
 // ---- gated scan == ungated scan

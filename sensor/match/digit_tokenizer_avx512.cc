@@ -1,0 +1,402 @@
+// DigitTokenizer, AVX-512BW implementation (FeedAvx512): word-level walk from 64-bit class masks.
+// See digit_tokenizer.h for the model and digit_tokenizer.cc for the SSE path and the shared
+// end-of-word logic.
+#include <immintrin.h>
+
+#include "match/digit_tokenizer.h"
+#include "match/digit_tokenizer_classes.h"
+
+namespace vigie::match {
+
+using namespace tok;  // NOLINT: the shared byte classes
+
+// ---- AVX-512BW: word-level walk from 64-bit class masks ----
+
+namespace {
+
+// 64-byte constants (a 16-entry table repeated per 128-bit lane, or one byte repeated).
+struct alignas(64) Vec64 {
+  std::uint8_t b[64];
+};
+constexpr Vec64 Repeat(std::uint8_t c) {
+  Vec64 v{};
+  for (auto& x : v.b) x = c;
+  return v;
+}
+constexpr Vec64 HiTable() {
+  Vec64 v{};
+  for (int lane = 0; lane < 4; ++lane) {
+    std::uint8_t* t = v.b + 16 * lane;
+    t[0x2] = kBitSep;
+    t[0x3] = kBitDigit;
+    t[0x4] = t[0x6] = kBitLetterA;
+    t[0x5] = kBitLetterP | kBitUnder;
+    t[0x7] = kBitLetterP;
+  }
+  return v;
+}
+constexpr Vec64 LoTable() {
+  Vec64 v{};
+  for (int lane = 0; lane < 4; ++lane) {
+    std::uint8_t* t = v.b + 16 * lane;
+    for (int c = 0; c <= 9; ++c) t[c] |= kBitDigit;
+    for (int c = 1; c <= 15; ++c) t[c] |= kBitLetterA;
+    for (int c = 0; c <= 10; ++c) t[c] |= kBitLetterP;
+    t[0xf] |= kBitUnder;
+    t[0x0] |= kBitSpace;
+    t[0xe] |= kBitDot;
+    t[0xd] |= kBitDash;
+    t[0xf] |= kBitSlash;
+  }
+  return v;
+}
+inline constexpr Vec64 kHiTable = HiTable(), kLoTable = LoTable(), kNibble = Repeat(0x0f);
+inline constexpr Vec64 kDigitBits = Repeat(kBitDigit), kWordBits = Repeat(kBitWord), kLetterBits = Repeat(kBitLetter),
+                       kUnderBits = Repeat(kBitUnder), kSepBits = Repeat(kBitSep);
+
+#define VIGIE_TOK_AVX512 __attribute__((target("avx512f,avx512bw,bmi,bmi2,lzcnt,popcnt")))
+
+struct Masks {
+  std::uint64_t valid;  // bytes inside the data
+  std::uint64_t digit, word, letter, under, sep;
+  std::uint64_t token;  // bytes of the classes in token_bits
+};
+
+// Classes of the (up to) 64 bytes at p; bytes past `avail` are not read (masked load) and
+// belong to no class. Unused masks cost nothing (inlined).
+template <bool kMasked = true>
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) Masks Classify64(const std::uint8_t* p, std::size_t avail,
+                                                                       std::uint8_t token_bits = 0) {
+  Masks m;
+  __m512i v;
+  if constexpr (kMasked) {
+    m.valid = _bzhi_u64(~std::uint64_t{0}, static_cast<unsigned>(avail < 64 ? avail : 64));
+    v = _mm512_maskz_loadu_epi8(m.valid, p);
+  } else {  // REQUIRES: avail >= 64
+    m.valid = ~std::uint64_t{0};
+    v = _mm512_loadu_si512(p);
+  }
+  const __m512i nibble = _mm512_load_si512(kNibble.b);
+  const __m512i hi = _mm512_shuffle_epi8(_mm512_load_si512(kHiTable.b), _mm512_and_si512(_mm512_srli_epi16(v, 4), nibble));
+  const __m512i c = _mm512_and_si512(hi, _mm512_shuffle_epi8(_mm512_load_si512(kLoTable.b), _mm512_and_si512(v, nibble)));
+  // (constant operands from memory: the loops need no register for them)
+  m.digit = _mm512_test_epi8_mask(c, _mm512_load_si512(kDigitBits.b));
+  m.word = _mm512_test_epi8_mask(c, _mm512_load_si512(kWordBits.b));
+  m.letter = _mm512_test_epi8_mask(c, _mm512_load_si512(kLetterBits.b));
+  m.under = _mm512_test_epi8_mask(c, _mm512_load_si512(kUnderBits.b));
+  m.sep = _mm512_test_epi8_mask(c, _mm512_load_si512(kSepBits.b));
+  m.token = _mm512_test_epi8_mask(c, _mm512_set1_epi8(static_cast<char>(token_bits)));
+  return m;
+}
+
+// Index of the first byte that is not \w in data[i, n), or n.
+VIGIE_TOK_AVX512 inline std::size_t SkipWordBytesAvx512(const std::uint8_t* data, std::size_t i, std::size_t n) {
+  while (i < n) {
+    const Masks m = Classify64(data + i, n - i);
+    const std::uint64_t nonword = ~m.word & m.valid;
+    if (nonword != 0) return i + static_cast<std::size_t>(_tzcnt_u64(nonword));
+    i += 64;
+  }
+  return n;
+}
+
+// FeedAvx512's search: what it needs of the tokenizer.
+struct SearchParams {
+  std::uint32_t run;                  // run_
+  std::array<std::uint8_t, 5> shift;  // run_shift_ (run_steps_ used)
+  std::uint8_t steps;
+  std::uint8_t token_bits;            // class bits of token bytes
+  std::uint64_t fit_any;              // fit_any_
+  std::uint64_t fit_joined;           // fit_joined_
+  std::uint64_t prev_is_word;         // the byte before the Feed's data is \w
+};
+
+// Masks of the search's last block (block-relative bits), kept for the walk and the resume.
+struct SearchBlock {
+  std::size_t base = ~std::size_t{0};
+  bool last = false;  // the data ends in it, after `limit` bytes
+  std::uint64_t limit = 0;
+  std::uint64_t starts = 0, trig = 0, token = 0, word = 0, letter = 0, under = 0, sep = 0, breaks = 0;
+};
+
+struct SearchCarry {           // between blocks of one search
+  std::uint64_t prev_word;     // the byte before the block is \w
+  std::size_t pending;         // a word start whose run reaches the block (n: none)
+  std::uint64_t pending_need;  // ... is a trigger if the block starts with that many token bytes
+};
+
+constexpr std::uint64_t kSumsMask = (std::uint64_t{2} << DigitTokenizer::kMaxSignificant) - 1;  // sums 0..32
+
+// The first trigger of `trig` (block-relative) whose token may yield an event, or 64. A token
+// inside the block whose suffix sums at every word end fit no spec yields nothing (ids, EANs,
+// timestamps in API JSON): it is skipped here rather than walked. The sums are taken over word
+// lengths ('_' counted, words of any length, no token reset): a superset of what the walk
+// commits, so a token skipped here has no event.
+VIGIE_TOK_AVX512 inline std::uint64_t FirstToken(const SearchParams& sp, const SearchBlock& b, std::uint64_t trig) {
+  const std::uint64_t all = ~std::uint64_t{0};
+  while (trig != 0) {
+    const std::uint64_t p = _tzcnt_u64(trig);
+    const std::uint64_t rest = b.breaks >> p;
+    if (rest == 0) return p;  // the token reaches the block's (or the data's) end
+    const std::uint64_t end = p + _tzcnt_u64(rest);                  // the byte after the token's last word
+    if ((b.sep >> end & 1u) != 0 && end + 1 >= b.limit) return p;  // a digit may follow: undecided
+    std::uint64_t inner = b.sep & _bzhi_u64(all, static_cast<unsigned>(end)) & ~_bzhi_u64(all, static_cast<unsigned>(p));
+    std::uint64_t sums = 0, from = p;
+    for (;;) {
+      const std::uint64_t to = inner != 0 ? _tzcnt_u64(inner) : end;
+      const std::uint64_t len = to - from;
+      const std::uint64_t single = std::uint64_t{1} << len;  // the word alone
+      const std::uint64_t joined = sums << len;                // with earlier words of the token
+      if (((single & sp.fit_any) | (joined & sp.fit_joined)) != 0) return p;
+      sums = (joined | single) & kSumsMask;
+      if (inner == 0) break;
+      inner = _blsr_u64(inner);
+      from = to + 1;
+    }
+    trig &= ~_bzhi_u64(all, static_cast<unsigned>(end));
+  }
+  return 64;
+}
+
+// Word starts of the block past `decided` whose token bytes reach its end: the lowest is
+// pending (a higher one needs more of the next block).
+VIGIE_TOK_AVX512 inline std::uint64_t Open(const SearchBlock& b, std::uint64_t decided) {
+  return b.starts & ~decided & ~_bzhi_u64(~std::uint64_t{0}, static_cast<unsigned>(64 - _lzcnt_u64(~b.token)));
+}
+
+// One block of the search at data[i, i + 64) (kLast: the data ends in it). Only the digit,
+// word and token classes are needed unless the block holds a trigger.
+template <bool kLast, unsigned kSteps>
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::size_t SearchBlockAt(const SearchParams& sp,
+                                                                                 const std::uint8_t* data, std::size_t i,
+                                                                                 std::size_t n, SearchBlock& b,
+                                                                                 SearchCarry& carry) {
+  const std::uint64_t all = ~std::uint64_t{0};
+  const std::uint64_t decided = _bzhi_u64(all, 65 - sp.run);
+  std::uint64_t valid = all;
+  __m512i v;
+  if constexpr (kLast) {
+    valid = _bzhi_u64(all, static_cast<unsigned>(n - i));
+    v = _mm512_maskz_loadu_epi8(valid, data + i);
+  } else {
+    v = _mm512_loadu_si512(data + i);
+  }
+  const __m512i nibble = _mm512_load_si512(kNibble.b);
+  const __m512i c = _mm512_and_si512(
+      _mm512_shuffle_epi8(_mm512_load_si512(kHiTable.b), _mm512_and_si512(_mm512_srli_epi16(v, 4), nibble)),
+      _mm512_shuffle_epi8(_mm512_load_si512(kLoTable.b), _mm512_and_si512(v, nibble)));
+  const std::uint64_t digit = _mm512_test_epi8_mask(c, _mm512_load_si512(kDigitBits.b));
+  const std::uint64_t word = _mm512_test_epi8_mask(c, _mm512_load_si512(kWordBits.b));
+  std::uint64_t token = _mm512_test_epi8_mask(c, _mm512_set1_epi8(static_cast<char>(sp.token_bits)));
+  const std::uint64_t starts = digit & ~((word << 1) | carry.prev_word) & valid;
+  carry.prev_word = word >> 63;
+  if constexpr (kLast) token |= ~valid;  // past the data: undecided, taken as token bytes (a walk decides)
+  std::uint64_t run = token;
+  if constexpr (kSteps > 0) run &= run >> sp.shift[0];
+  if constexpr (kSteps > 1) run &= run >> sp.shift[1];
+  if constexpr (kSteps > 2) run &= run >> sp.shift[2];
+  if constexpr (kSteps > 3) run &= run >> sp.shift[3];
+  if constexpr (kSteps > 4) run &= run >> sp.shift[4];
+  // Last block: a run past its 64 bytes is past the data too.
+  const std::uint64_t trig = starts & (kLast ? run | ~decided : run & decided);
+  const bool pending_fires = carry.pending != n && _tzcnt_u64(~token) >= carry.pending_need;
+  if (trig != 0 || pending_fires) [[unlikely]] {  // kept in b for FirstToken and the resume
+    const std::uint64_t sep = _mm512_test_epi8_mask(c, _mm512_load_si512(kSepBits.b));
+    b.base = i;
+    b.last = kLast;
+    b.limit = kLast ? n - i : 64;
+    b.word = word;
+    b.letter = _mm512_test_epi8_mask(c, _mm512_load_si512(kLetterBits.b));
+    b.under = _mm512_test_epi8_mask(c, _mm512_load_si512(kUnderBits.b));
+    b.sep = sep;
+    b.starts = starts;
+    b.breaks = (~word & valid) & ~(sep & (digit >> 1));
+    b.token = token;
+    b.trig = trig;
+    if (pending_fires) return carry.pending;
+    const std::uint64_t r = FirstToken(sp, b, trig);
+    if (r < 64) return i + r;
+  }
+  carry.pending = n;
+  if constexpr (!kLast) {
+    const std::uint64_t late = starts & ~decided;
+    if (late != 0) {
+      const std::uint64_t open = late & ~_bzhi_u64(all, static_cast<unsigned>(64 - _lzcnt_u64(~token)));
+      if (open != 0) {
+        const std::uint64_t q = _tzcnt_u64(open);
+        carry.pending = i + q;
+        carry.pending_need = q + sp.run - 64;
+      }
+    }
+  }
+  return n;
+}
+
+template <unsigned kSteps>
+VIGIE_TOK_AVX512 std::size_t SearchFrom(const SearchParams& sp, const std::uint8_t* data, std::size_t i, std::size_t n,
+                                        SearchBlock& b, SearchCarry& carry) {
+  for (; n - i > 64; i += 64) {
+    const std::size_t r = SearchBlockAt<false, kSteps>(sp, data, i, n, b, carry);
+    if (r != n) return r;
+  }
+  return i < n ? SearchBlockAt<true, kSteps>(sp, data, i, n, b, carry) : n;
+}
+
+// The first digit in data[i, n) that starts a word (the byte before is not \w) followed by a
+// run of sp.run token bytes, or whose run reaches the end of the data (undecided here: the walk
+// decides, exactly); n when there is none. Blocks of 64 bytes at a fixed stride (the loads do
+// not wait for the previous block's result): a block decides its word starts at positions
+// <= 64 - sp.run alone; a later one (its run reaches into the next block) is pending and decided
+// by the next block's leading token bytes. The last block classified stays in `b`: a search
+// resuming inside it (after a walk) reuses its masks.
+VIGIE_TOK_AVX512 inline std::size_t SearchAvx512(const SearchParams& sp, const std::uint8_t* data, std::size_t i,
+                                                std::size_t n, SearchBlock& b) {
+  const std::uint64_t all = ~std::uint64_t{0};
+  const std::uint64_t decided = _bzhi_u64(all, 65 - sp.run);
+  std::size_t pending = n;         // a word start of the previous block whose run reaches this block
+  std::uint64_t pending_need = 0;  // ... if this block starts with that many token bytes
+  std::uint64_t prev_word;
+  if (i >= b.base && i - b.base < 64) {
+    const std::uint64_t from = i - b.base;
+    const std::uint64_t r = FirstToken(sp, b, b.trig & ~_bzhi_u64(all, static_cast<unsigned>(from)));
+    if (r < 64) return b.base + r;
+    if (b.last) return n;
+    const std::uint64_t open = Open(b, decided) & ~_bzhi_u64(all, static_cast<unsigned>(from));
+    if (open != 0) {
+      const std::uint64_t q = _tzcnt_u64(open);
+      pending = b.base + q;
+      pending_need = q + sp.run - 64;
+    }
+    prev_word = b.word >> 63;
+    i = b.base + 64;
+  } else {
+    prev_word = i > 0 ? static_cast<std::uint64_t>(IsWordByte(data[i - 1])) : sp.prev_is_word;
+  }
+  SearchCarry carry{prev_word, pending, pending_need};
+  switch (sp.steps) {  // sp.run = 1 + the shifts; sp.run <= 16 takes at most 5
+    case 0: return SearchFrom<0>(sp, data, i, n, b, carry);
+    case 1: return SearchFrom<1>(sp, data, i, n, b, carry);
+    case 2: return SearchFrom<2>(sp, data, i, n, b, carry);
+    case 3: return SearchFrom<3>(sp, data, i, n, b, carry);
+    case 4: return SearchFrom<4>(sp, data, i, n, b, carry);
+    default: return SearchFrom<5>(sp, data, i, n, b, carry);
+  }
+}
+
+}  // namespace
+
+// Word by word: a window load at each word start gives its end (first non-\w byte), its
+// underscores (the word dies) and its letters; the byte after it says whether the token goes
+// on (one separator, then a digit). Words longer than max_sig_ (<= 32) die: a window without
+// a word end reaching past the data is the only open case, carried to the next Feed.
+VIGIE_TOK_AVX512 void DigitTokenizer::FeedAvx512(const std::uint8_t* data, std::size_t n, std::uint64_t offset,
+                                                std::vector<DigitEvent>& out) {
+  // The open word is built in place in its ring slot: CommitWord finds it there.
+  auto open_word = [this](std::uint8_t first, std::uint8_t sep_before) {
+    Word& w = ring_[words_ % kMaxSignificant];
+    w = Word{};
+    w.first = first;
+    w.sep_before = sep_before;
+    state_ = State::kWord;
+  };
+  std::size_t i = 0;
+  const SearchParams sp{run_, run_shift_, run_steps_, token_bits_, fit_any_, fit_joined_, prev_is_word_};
+  SearchBlock block;     // the search's last block
+  std::size_t win = n;  // the walk's window: classes of data[win, win + 64)
+  Masks wm{};
+  if (state_ == State::kSkipWord) {
+    i = SkipWordBytesAvx512(data, 0, n);
+    if (i < n) state_ = State::kIdle;
+  } else if (state_ == State::kAfterSep) {
+    if (kTable.cls[data[0]] == kDigit) {
+      open_word(data[0], pending_sep_);
+    } else {
+      words_ = 0;
+      state_ = State::kIdle;
+    }
+  }
+  while (i < n) {
+    if (state_ == State::kIdle) {
+      const std::size_t s = SearchAvx512(sp, data, i, n, block);
+      if (s >= n) {
+        i = n;
+        break;
+      }
+      words_ = 0;
+      open_word(data[s], 0);
+      i = s;
+      if (s >= block.base && s - block.base < 64) {  // the walk starts with the search's block
+        win = block.base;
+        wm.valid = _bzhi_u64(~std::uint64_t{0}, static_cast<unsigned>(block.limit));
+        wm.word = block.word;
+        wm.letter = block.letter;
+        wm.under = block.under;
+      }
+    }
+    // kWord: the open word's bytes continue at data[i]. The window loaded for the previous word
+    // of the token serves while it holds this word's end (or the end of the data).
+    Word& w = ring_[words_ % kMaxSignificant];
+    std::size_t off = i - win;
+    std::uint64_t nonword = off < 64 ? (~wm.word & wm.valid) >> off : 0;
+    if (nonword == 0 && (off >= 64 || wm.valid == ~std::uint64_t{0})) {
+      win = i;
+      off = 0;
+      wm = Classify64(data + i, n - i);
+      nonword = ~wm.word & wm.valid;
+    }
+    Masks m;
+    m.valid = wm.valid >> off;
+    m.letter = wm.letter >> off;
+    m.under = wm.under >> off;
+    const std::uint32_t len = nonword != 0 ? static_cast<std::uint32_t>(_tzcnt_u64(nonword))
+                                           : static_cast<std::uint32_t>(_mm_popcnt_u64(m.valid));
+    const std::uint64_t in_word = _bzhi_u64(~std::uint64_t{0}, len);
+    if ((m.under & in_word) != 0 || w.sig + len > max_sig_) {
+      // "123_456", or longer than every shape: the word and its token die.
+      words_ = 0;
+      i = nonword != 0 ? i + len : SkipWordBytesAvx512(data, i + len, n);
+      state_ = i < n ? State::kIdle : State::kSkipWord;
+      continue;
+    }
+    if (len != 0) {
+      w.sig += len;
+      std::uint64_t letters = m.letter & in_word;
+      if (letters != 0) {
+        w.letter_count += static_cast<std::uint32_t>(_mm_popcnt_u64(letters));
+        do {
+          w.letters |= LetterBit(data[i + _tzcnt_u64(letters)]);
+          letters = _blsr_u64(letters);
+        } while (letters != 0);
+      }
+      w.last = data[i + len - 1];
+    }
+    if (nonword == 0) {  // the data ends inside the word (len < 64: longer words died above)
+      i = n;
+      break;
+    }
+    const std::size_t end = i + len;  // data[end] is not \w
+    const std::uint8_t sep = kTable.sep[data[end]];
+    i = end + 1;
+    if (sep == 0) {  // the token ends with this word
+      if (words_ != 0 || ((fit_any_ >> w.sig) & 1u) != 0) CommitWord(offset + end, out);
+      words_ = 0;
+      state_ = State::kIdle;
+      continue;
+    }
+    CommitWord(offset + end, out);
+    if (i == n) {
+      pending_sep_ = sep;
+      state_ = State::kAfterSep;
+      break;
+    }
+    if (kTable.cls[data[i]] == kDigit) {  // the token goes on
+      open_word(data[i], sep);
+      continue;
+    }
+    words_ = 0;  // the token ended; the search starts at data[i] (not a digit)
+    state_ = State::kIdle;
+  }
+  prev_is_word_ = IsWordByte(data[n - 1]);
+}
+
+}  // namespace vigie::match

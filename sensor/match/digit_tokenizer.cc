@@ -1,7 +1,8 @@
 // DigitTokenizer: see digit_tokenizer.h for the model. Two implementations with the same events:
 // FeedAvx512 (word-level, from 64-bit class masks; digit_tokenizer_avx512.cc) and FeedSse
-// (trigger search + byte state machine; here, with the shared end-of-word logic). The hot parts are the idle skip (most bytes of text start no candidate) and, in
-// number-rich text (API JSON: ids, EANs, timestamps), the walk of trigger tokens.
+// (trigger search + byte state machine; here, with the shared end-of-word logic). The hot
+// parts are the idle skip (most bytes of text start no candidate) and, in number-rich text
+// (API JSON: ids, EANs, timestamps), the walk of trigger tokens.
 #include "match/digit_tokenizer.h"
 #include "match/digit_tokenizer_classes.h"
 

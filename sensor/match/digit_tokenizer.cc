@@ -84,13 +84,12 @@ inline std::size_t SkipWordBytes(const std::uint8_t* data, std::size_t i, std::s
 __attribute__((target("ssse3"))) std::pair<std::size_t, bool> DigitTokenizer::FindTrigger(const std::uint8_t* data,
                                                                                           std::size_t i,
                                                                                           std::size_t n) const {
-  // Nibble classification (SSSE3 pshufb): class = hi[c >> 4] & lo[c & 15]; bit 1 digit,
-  // bits 2/4 letters (0x41-0x4F/0x61-0x6F, 0x50-0x5A/0x70-0x7A), bit 8 separators (0x20 0x2D
-  // 0x2E). Bytes >= 0x80 index hi entries 8-15, which are 0.
-  const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hi_table_.data()));
-  const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(lo_table_.data()));
+  // The byte classes of digit_tokenizer_classes.h (one 16-byte lane of the nibble tables).
+  const __m128i hi = _mm_load_si128(reinterpret_cast<const __m128i*>(kHiTable.b));
+  const __m128i lo = _mm_load_si128(reinterpret_cast<const __m128i*>(kLoTable.b));
   const __m128i nibble = _mm_set1_epi8(0x0f);
-  const __m128i one = _mm_set1_epi8(1);
+  const __m128i digit_bit = _mm_set1_epi8(static_cast<char>(kBitDigit));
+  const __m128i token_bits = _mm_set1_epi8(static_cast<char>(token_bits_));
   const __m128i zero = _mm_setzero_si128();
   auto classify = [&](const std::uint8_t* p, std::uint64_t& digits, std::uint64_t& token) {
     digits = 0;
@@ -99,23 +98,18 @@ __attribute__((target("ssse3"))) std::pair<std::size_t, bool> DigitTokenizer::Fi
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
       const __m128i c = _mm_and_si128(_mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), nibble)),
                                       _mm_shuffle_epi8(lo, _mm_and_si128(v, nibble)));
-      const auto d = static_cast<std::uint64_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, one)));
-      const auto t = static_cast<std::uint64_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, zero))) ^ 0xffffu;
+      const auto d = static_cast<std::uint64_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(c, digit_bit), zero))) ^ 0xffffu;
+      const auto t = static_cast<std::uint64_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(c, token_bits), zero))) ^ 0xffffu;
       digits |= d << (16 * k);
       token |= t << (16 * k);
     }
   };
-  // Runs of run_ token bytes, by doubling: bit p of the result says token[p, p + run_) are all
-  // set (bits beyond the window are 0, so runs reaching past it are not reported).
+  // Runs of run_ token bytes (the shift schedule of SetSpecs): bit p of the result says
+  // token[p, p + run_) are all set (bits beyond the window are 0, so runs reaching past it are
+  // not reported).
   auto runs = [&](unsigned __int128 t) {
-    unsigned __int128 run = t;
-    std::uint32_t covered = 1;
-    while (covered * 2 <= run_) {
-      run &= run >> covered;
-      covered *= 2;
-    }
-    if (covered < run_) run &= run >> (run_ - covered);
-    return run;
+    for (std::uint8_t k = 0; k < run_steps_; ++k) t &= t >> run_shift_[k];
+    return t;
   };
   if (i + 64 > n) return {i, false};
   std::uint64_t d0, t0;
@@ -159,7 +153,7 @@ void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
   run_ = min_sig_ < kMaxRun ? min_sig_ : kMaxRun;
   if (run_ < 1) run_ = 1;
   // run_ by doubling: after shifts 1, 2, 4, ... bit p covers [p, p + covered); one last shift
-  // tops it up to run_ (FeedAvx512's search).
+  // tops it up to run_ (both trigger searches).
   run_steps_ = 0;
   std::uint32_t covered = 1;
   while (covered * 2 <= run_) {
@@ -179,30 +173,14 @@ void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
   }
   // Token bytes for the trigger: digits, the separators some spec accepts, letters if some
   // spec accepts letters.
-  hi_table_.fill(0);
-  lo_table_.fill(0);
-  hi_table_[3] = 1;
-  for (int c = 0; c <= 9; ++c) lo_table_[static_cast<std::size_t>(c)] |= 1;
   std::uint8_t seps = 0;
   if (specs_ != nullptr)
     for (const DigitSpec& s : *specs_) seps |= s.separators;
-  seps_ = seps;
   token_bits_ = static_cast<std::uint8_t>(kBitDigit | (letters_ ? kBitLetter : 0) | ((seps & kSepSpace) ? kBitSpace : 0) |
                                           ((seps & kSepDot) ? kBitDot : 0) | ((seps & kSepDash) ? kBitDash : 0) |
                                           ((seps & kSepSlash) ? kBitSlash : 0));
   __builtin_cpu_init();
   avx512_ = __builtin_cpu_supports("avx512bw") && !force_sse_;
-  if (seps != 0) hi_table_[2] = 8;
-  if (seps & kSepSpace) lo_table_[0x0] |= 8;
-  if (seps & kSepDash) lo_table_[0xd] |= 8;
-  if (seps & kSepDot) lo_table_[0xe] |= 8;
-  if (seps & kSepSlash) lo_table_[0xf] |= 8;
-  if (letters_) {
-    hi_table_[4] = hi_table_[6] = 2;
-    hi_table_[5] = hi_table_[7] = 4;
-    for (int c = 1; c <= 15; ++c) lo_table_[static_cast<std::size_t>(c)] |= 2;
-    for (int c = 0; c <= 10; ++c) lo_table_[static_cast<std::size_t>(c)] |= 4;
-  }
   Reset();
 }
 

@@ -123,17 +123,14 @@ class DigitTokenizer {
   std::uint32_t max_sig_ = 0;
   std::uint32_t run_ = 1;                    // trigger: a digit then run_-1 token bytes
   bool letters_ = false;                     // some spec accepts letters: they are token bytes
-  std::uint8_t token_bits_ = 0;              // FeedAvx512's class bits of token bytes
-  std::uint8_t seps_ = 0;                    // separators some spec accepts: token bytes
+  std::uint8_t token_bits_ = 0;              // class bits of token bytes (digit_tokenizer_classes.h)
   bool avx512_ = false;                      // FeedAvx512 (AVX-512BW CPUs, unless ForceSse)
   bool force_sse_ = false;
-  std::uint8_t run_steps_ = 0;               // run_ as shifts: t &= t >> run_shift_[k]
+  std::uint8_t run_steps_ = 0;               // run_ as shifts: t &= t >> run_shift_[k] (trigger searches)
   std::array<std::uint8_t, 5> run_shift_{};
   std::uint64_t fit_any_ = 0;                // sums (bit = significant chars) some spec accepts
   std::uint64_t fit_joined_ = 0;             // ... some spec accepting a separator accepts
   std::vector<std::uint64_t> spec_sums_;     // per spec: the sums it accepts
-  std::array<std::uint8_t, 16> hi_table_{};  // trigger byte classes by high / low nibble
-  std::array<std::uint8_t, 16> lo_table_{};
   std::size_t exact_until_ = 0;              // within a Feed: below this, bytes are processed exactly
   State state_ = State::kIdle;
   bool prev_is_word_ = false;     // last byte of the previous Feed was \w (boundary check)

@@ -10,47 +10,9 @@ namespace vigie::match {
 
 using namespace tok;  // NOLINT: the shared byte classes
 
-// ---- AVX-512BW: word-level walk from 64-bit class masks ----
-
 namespace {
 
-// 64-byte constants (a 16-entry table repeated per 128-bit lane, or one byte repeated).
-struct alignas(64) Vec64 {
-  std::uint8_t b[64];
-};
-constexpr Vec64 Repeat(std::uint8_t c) {
-  Vec64 v{};
-  for (auto& x : v.b) x = c;
-  return v;
-}
-constexpr Vec64 HiTable() {
-  Vec64 v{};
-  for (int lane = 0; lane < 4; ++lane) {
-    std::uint8_t* t = v.b + 16 * lane;
-    t[0x2] = kBitSep;
-    t[0x3] = kBitDigit;
-    t[0x4] = t[0x6] = kBitLetterA;
-    t[0x5] = kBitLetterP | kBitUnder;
-    t[0x7] = kBitLetterP;
-  }
-  return v;
-}
-constexpr Vec64 LoTable() {
-  Vec64 v{};
-  for (int lane = 0; lane < 4; ++lane) {
-    std::uint8_t* t = v.b + 16 * lane;
-    for (int c = 0; c <= 9; ++c) t[c] |= kBitDigit;
-    for (int c = 1; c <= 15; ++c) t[c] |= kBitLetterA;
-    for (int c = 0; c <= 10; ++c) t[c] |= kBitLetterP;
-    t[0xf] |= kBitUnder;
-    t[0x0] |= kBitSpace;
-    t[0xe] |= kBitDot;
-    t[0xd] |= kBitDash;
-    t[0xf] |= kBitSlash;
-  }
-  return v;
-}
-inline constexpr Vec64 kHiTable = HiTable(), kLoTable = LoTable(), kNibble = Repeat(0x0f);
+inline constexpr Vec64 kNibble = Repeat(0x0f);
 inline constexpr Vec64 kDigitBits = Repeat(kBitDigit), kWordBits = Repeat(kBitWord), kLetterBits = Repeat(kBitLetter),
                        kUnderBits = Repeat(kBitUnder), kSepBits = Repeat(kBitSep);
 

@@ -30,8 +30,7 @@ struct ClassTable {
 };
 inline constexpr ClassTable kTable;
 
-// Byte classes as bits, by nibble lookup: class = kHi[c >> 4] & kLo[c & 15] (bytes >= 0x80 have
-// hi entries 0).
+// Byte classes as bits (the nibble tables below).
 enum ClassBit : std::uint8_t {
   kBitDigit = 1,
   kBitLetterA = 2,   // 0x41-0x4F, 0x61-0x6F
@@ -47,5 +46,45 @@ inline constexpr std::uint8_t kBitWord = kBitDigit | kBitLetter | kBitUnder;
 inline constexpr std::uint8_t kBitSep = kBitSpace | kBitDot | kBitDash | kBitSlash;
 
 inline bool IsWordByte(std::uint8_t c) { return kTable.cls[c] == kDigit || kTable.cls[c] == kLetter || c == '_'; }
+
+// Byte classes by nibble lookup: class bits = kHiTable[c >> 4] & kLoTable[c & 15] (pshufb; bytes
+// >= 0x80 get 0). 64-byte constants: a 16-entry table repeated per 128-bit lane (the SSSE3
+// search reads the first lane), or one byte repeated.
+struct alignas(64) Vec64 {
+  std::uint8_t b[64];
+};
+constexpr Vec64 Repeat(std::uint8_t c) {
+  Vec64 v{};
+  for (auto& x : v.b) x = c;
+  return v;
+}
+constexpr Vec64 HiTable() {
+  Vec64 v{};
+  for (int lane = 0; lane < 4; ++lane) {
+    std::uint8_t* t = v.b + 16 * lane;
+    t[0x2] = kBitSep;
+    t[0x3] = kBitDigit;
+    t[0x4] = t[0x6] = kBitLetterA;
+    t[0x5] = kBitLetterP | kBitUnder;
+    t[0x7] = kBitLetterP;
+  }
+  return v;
+}
+constexpr Vec64 LoTable() {
+  Vec64 v{};
+  for (int lane = 0; lane < 4; ++lane) {
+    std::uint8_t* t = v.b + 16 * lane;
+    for (int c = 0; c <= 9; ++c) t[c] |= kBitDigit;
+    for (int c = 1; c <= 15; ++c) t[c] |= kBitLetterA;
+    for (int c = 0; c <= 10; ++c) t[c] |= kBitLetterP;
+    t[0xf] |= kBitUnder;
+    t[0x0] |= kBitSpace;
+    t[0xe] |= kBitDot;
+    t[0xd] |= kBitDash;
+    t[0xf] |= kBitSlash;
+  }
+  return v;
+}
+inline constexpr Vec64 kHiTable = HiTable(), kLoTable = LoTable();
 
 }  // namespace vigie::match::tok

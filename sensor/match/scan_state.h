@@ -77,14 +77,15 @@ struct ScanStream::State {
   // and the buffer is scanned with ONE stream call per group and chunk, whatever the number of
   // regions. A region still open at the chunk's end continues in the next chunk's buffer.
   // Segments map stream offsets back to absolute offsets; matches ending after the segment's
-  // `until` (artefacts of the region's end) or at/before its `floor` are dropped. Ungated: one
+  // `until` (artefacts of the region's end) or at/before its `floor` (reported by the region
+  // before it, which a region opened in a later chunk may overlap) are dropped. Ungated: one
   // segment, until = kNone, every byte fed. `events`: the group's matches of the current chunk
   // in (end, id) order, dispatched merged across groups and with the digit tokenizer's events
   // once every group has been fed.
   struct Segment {
     std::uint64_t stream_start;  // stream offset of its first byte
     std::uint64_t abs;           // absolute offset of its first byte
-    std::uint64_t until;
+    std::uint64_t until;  // the open region's end grows while anchors extend it
     std::uint64_t floor;
   };
   struct Region {
@@ -96,7 +97,6 @@ struct ScanStream::State {
     std::size_t seg_next = 0;      // segment of the last match reported
     std::vector<char> gather;      // this chunk's region bytes (gated)
     std::uint64_t pos = 0;         // gated: bytes below it were gathered
-    std::uint64_t until = 0;
     std::uint64_t floor = 0;       // gated: `until` of the last closed region
     bool active = false;
   };
@@ -161,7 +161,6 @@ struct ScanStream::State {
   void ResetRegion(Region& r) const {
     r.pos = r.floor = fed;
     r.active = false;
-    r.until = engine->gated ? 0 : kNone;
     r.segs.clear();
     r.seg_next = 0;
     if (!engine->gated) r.segs.push_back(Segment{r.stream_fed, fed, kNone, fed});

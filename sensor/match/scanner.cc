@@ -168,8 +168,8 @@ void ScanStream::Feed(ByteView data) {
   sc.bytes->Inc(data.size());
 }
 
-// A group's stream is opened when it first has bytes to scan in stream mode: most units never
-// see most anchor kinds (and short regions use block mode), so most streams are never allocated.
+// A group's stream is opened when it first has bytes to scan: most units never see most anchor
+// kinds, so most streams are never allocated.
 bool ScanStream::State::OpenStream(Region& r) {
   const auto g = static_cast<std::size_t>(&r - regions.data());
   hs_stream_t* h = nullptr;
@@ -236,7 +236,6 @@ void ScanStream::State::FeedHs(Region& r, const char* p, std::size_t n) {
 void ScanStream::State::OpenRegion(Region& r, std::uint64_t start, std::uint64_t until) {
   r.segs.push_back(Segment{r.stream_fed + r.gather.size(), start, until, r.floor});
   r.pos = start;
-  r.until = until;
   r.active = true;
 }
 
@@ -251,16 +250,15 @@ void ScanStream::State::Gather(Region& r, std::uint64_t to) {
 
 // The region's last bytes (through the byte after `until`), then the NUL that ends it.
 void ScanStream::State::CloseRegion(Region& r) {
-  Gather(r, r.until + 1);
+  const std::uint64_t until = r.segs.back().until;
+  Gather(r, until + 1);
   r.gather.push_back('\0');
-  r.segs.back().until = r.until;
-  r.floor = r.until;
+  r.floor = until;
   r.active = false;
 }
 
 // One stream call for every region of the chunk; only the open region's segment stays.
 void ScanStream::State::ScanGathered(Region& r) {
-  if (r.active) r.segs.back().until = r.until;
   FeedHs(r, r.gather.data(), r.gather.size());
   r.gather.clear();
   if (r.active) {
@@ -272,7 +270,6 @@ void ScanStream::State::ScanGathered(Region& r) {
 }
 
 void ScanStream::State::ScanPatterns() {
-  constexpr std::uint64_t kMergeGap = 0;
   const std::uint64_t cend = chunk_start + chunk_len;
   if (!engine->gated) {
     for (Region& r : regions) FeedHs(r, reinterpret_cast<const char*>(chunk), chunk_len);
@@ -299,10 +296,11 @@ void ScanStream::State::ScanPatterns() {
       while (t < lim && tail.in[chunk[t - chunk_start]]) ++t;
       if (t < lim) until = std::min(until, t + tail.extra);
       if (r.active) {
-        // Regions that touch, or are closer than kMergeGap, become one (fewer separators and
-        // segments; the bytes between are few).
-        if (a <= r.until + 1 + group.before + kMergeGap) {
-          r.until = std::max(r.until, until);
+        // A region that would touch the open one extends it (one scan costs about the same
+        // whatever the number of regions, so only touching regions merge).
+        Segment& open = r.segs.back();
+        if (a <= open.until + 1 + group.before) {
+          open.until = std::max(open.until, until);
           continue;
         }
         CloseRegion(r);
@@ -312,7 +310,7 @@ void ScanStream::State::ScanPatterns() {
   }
   for (Region& r : regions) {
     if (r.active) {
-      if (r.until + 1 <= cend) {
+      if (r.segs.back().until + 1 <= cend) {
         CloseRegion(r);
       } else {
         Gather(r, cend);

@@ -2,11 +2,11 @@
 // table of the kinds each ASCII byte satisfies, built from the byte classes below; the scalar
 // path and the AVX-512 VBMI path both read the tables.
 #include "match/anchor_finder.h"
+#include "match/cpu.h"
 
 #include <immintrin.h>
 
 #include <algorithm>
-#include <cstring>
 
 namespace vigie::match {
 
@@ -129,10 +129,7 @@ std::optional<AnchorKind> AnchorKindFromName(std::string_view name) {
 }
 
 AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAll), impl_(impl) {
-  if (impl_ == Impl::kAuto) {
-    __builtin_cpu_init();
-    impl_ = __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512bw") ? Impl::kAvx512 : Impl::kScalar;
-  }
+  if (impl_ == Impl::kAuto) impl_ = CpuHasAvx512Vbmi() ? Impl::kAvx512 : Impl::kScalar;
   // Conditions per relative position (index r + 1): bit = kind; a kind without a condition at r
   // accepts every byte there (`any`).
   using Pred = bool (*)(int);

@@ -24,9 +24,10 @@
 //   [",;\r\n] or ", 75011 P").
 // A pattern declaring a kind promises this too (tests/match/gate_test.cc checks the default set).
 // Bytes before the data: given by the caller (`before`, the byte at -1), or unknown (-1: a
-// condition on it is false — the pattern needs that byte — except iban's \b, true at the start). Bytes after the data are unknown and
-// count as satisfying every condition (the finder over-approximates at the end of a chunk; the
-// scanner's region then simply covers the next chunk's start).
+// condition on it is false — the pattern needs that byte — except iban's \b, true at the
+// start). Bytes after the data are unknown and count as satisfying every condition (the finder
+// over-approximates at the end of a chunk; the scanner's region then simply covers the next
+// chunk's start).
 #include <array>
 #include <cstddef>
 #include <cstdint>

@@ -5,6 +5,7 @@
 // (API JSON: ids, EANs, timestamps), the walk of trigger tokens.
 #include "match/digit_tokenizer.h"
 #include "match/digit_tokenizer_classes.h"
+#include "match/cpu.h"
 
 #include <emmintrin.h>
 #include <immintrin.h>
@@ -179,8 +180,7 @@ void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
   token_bits_ = static_cast<std::uint8_t>(kBitDigit | (letters_ ? kBitLetter : 0) | ((seps & kSepSpace) ? kBitSpace : 0) |
                                           ((seps & kSepDot) ? kBitDot : 0) | ((seps & kSepDash) ? kBitDash : 0) |
                                           ((seps & kSepSlash) ? kBitSlash : 0));
-  __builtin_cpu_init();
-  avx512_ = __builtin_cpu_supports("avx512bw") && !force_sse_;
+  avx512_ = CpuHasAvx512Bw() && !force_sse_;
   Reset();
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // DigitTokenizer: candidate finder for the literal-free digit detectors (NIR, card, France
-// Travail id, national phone, birth dates), which Hyperscan has no literal to anchor on and which dominated
-// the scan cost when they were regexes.
+// Travail id, national phone, birth dates), which Hyperscan has no literal to anchor on and
+// which dominated the scan cost when they were regexes.
 //
 // Model (the \b semantics of the regexes it replaces, with \w = [A-Za-z0-9_]):
 //   - a WORD is a maximal run of \w bytes that begins with a digit at a word boundary (the

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "match/cpu.h"
 #include "match/scan_state.h"
 
 namespace vigie::match {
@@ -97,10 +98,6 @@ BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512) {
   return avx512 ? MasksAvx512(p, n) : MasksSse2(p, n);
 }
 
-const bool kBoundaryAvx512 = [] {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512bw") != 0;
-}();
 
 bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) const {
   if (!Readable(from, to)) return true;
@@ -113,7 +110,7 @@ bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) co
     for (std::size_t k = 0; k < n && !boundary; k += 64) {
       const char* b = p + k;
       const std::size_t len = std::min<std::size_t>(64, n - k);
-      const BoundaryMasks m = BoundaryMasksOf(b, len, kBoundaryAvx512);
+      const BoundaryMasks m = BoundaryMasksOf(b, len, CpuHasAvx512Bw());
       for (std::uint64_t q = m.newline; q != 0 && !boundary; q &= q - 1) {
         const std::uint64_t before = m.non_blank & ((std::uint64_t{1} << __builtin_ctzll(q)) - 1);
         const char c = before != 0 ? b[63 - __builtin_clzll(before)] : last_non_blank;

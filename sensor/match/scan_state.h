@@ -34,7 +34,6 @@ struct BoundaryMasks {
   bool operator==(const BoundaryMasks&) const = default;
 };
 BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512);
-extern const bool kBoundaryAvx512;  // this CPU has AVX-512BW
 
 struct Scanner::Impl {
   std::shared_ptr<const PiiEngine> engine;

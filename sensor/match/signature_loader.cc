@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "match/cpu.h"
 #include "match/engine.h"
 
 namespace vigie::match {
@@ -262,7 +263,7 @@ class Loader {
     for (std::size_t i = 0; i < exprs.size(); ++i)
       (exprs[i].kind == Expression::Kind::kKeyword ? keywords : patterns).push_back(i);
     engine_->kw_db = CompileDb(keywords, HS_MODE_BLOCK);
-    const bool fast_finder = AnchorFinder().impl() == AnchorFinder::Impl::kAvx512;
+    const bool fast_finder = CpuHasAvx512Vbmi();
     bool gated = engine_->options.gate_patterns && (fast_finder || engine_->options.gate_without_avx512) &&
                  !patterns.empty();
     unsigned kinds = 0;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "match/anchor_finder.h"
+#include "match/cpu.h"
 #include "test_util.h"
 
 namespace vigie::match::testing {
@@ -16,8 +17,7 @@ const std::uint8_t* U8(const std::string& s) { return reinterpret_cast<const std
 
 std::vector<AnchorFinder::Impl> Impls() {
   std::vector<AnchorFinder::Impl> v = {AnchorFinder::Impl::kScalar};
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512bw")) v.push_back(AnchorFinder::Impl::kAvx512);
+  if (CpuHasAvx512Vbmi()) v.push_back(AnchorFinder::Impl::kAvx512);
   return v;
 }
 

@@ -64,30 +64,6 @@ TEST(DigitTokenizer, ShapesAndSeparators) {
   EXPECT_EQ(Tokenize(t), (Events{{19, kCard}, {23, kNir}, {23, kCard}}));
 }
 
-// Dates as a digits shape: '/' joins words like the other separators, and min_words keeps lone
-// 8-digit numbers out. Both paths, whole and one byte at a time.
-TEST(DigitTokenizer, SlashSeparatorAndMinWords) {
-  const std::vector<DigitSpec> specs = {{0, 8, 8, kSepDash | kSepSlash, 0xf /* 0-3 */, 0, false, 3}};
-  const std::string t = "le 12/05/1985, 1985-05-12 | 2024-02-06T10:15 | 12345678 | 1985-0512 | 12-05/1985 | "
-                        "4/05/1985 | 12/05/19855 | 2024/02/06/07 ";
-  const Events want = {{EndOf(t, "12/05/1985"), 0}, {EndOf(t, "1985-05-12"), 0}, {EndOf(t, "12-05/1985"), 0},
-                       {EndOf(t, "2024/02/06"), 0}};
-  for (bool sse : {false, true}) {
-    for (std::size_t step : {t.size(), std::size_t{1}}) {
-      DigitTokenizer tok;
-      tok.ForceSse(sse);
-      tok.SetSpecs(&specs);
-      std::vector<DigitEvent> out;
-      for (std::size_t pos = 0; pos < t.size(); pos += step)
-        tok.Feed(reinterpret_cast<const std::uint8_t*>(t.data()) + pos, std::min(step, t.size() - pos), pos, out);
-      tok.Finish(t.size(), out);
-      Events got;
-      for (const auto& ev : out) got.emplace_back(ev.end, ev.detector);
-      EXPECT_EQ(got, want) << (sse ? "sse" : "avx512") << ", step " << step;
-    }
-  }
-}
-
 TEST(DigitTokenizer, WordBoundariesLikeRegex) {
   // Digits inside a word, next to '_' or a letter, never start or end a candidate.
   for (const char* t : {"x0612345678 ", "_0612345678 ", "0612345678_ ", "0612345678x ", "1234567a ", "123456AB ",
@@ -240,6 +216,26 @@ Events RunTokenizer(Tokenizer& t, const std::string& text, const std::vector<std
   Events e;
   for (const auto& ev : out) e.emplace_back(ev.end, ev.detector);
   return e;
+}
+
+// Dates as a digits shape: '/' joins words like the other separators, and min_words keeps lone
+// 8-digit numbers out. Both paths, whole and one byte at a time.
+TEST(DigitTokenizer, SlashSeparatorAndMinWords) {
+  const std::vector<DigitSpec> specs = {{0, 8, 8, kSepDash | kSepSlash, 0xf /* 0-3 */, 0, false, 3}};
+  const std::string t = "le 12/05/1985, 1985-05-12 | 2024-02-06T10:15 | 12345678 | 1985-0512 | 12-05/1985 | "
+                        "4/05/1985 | 12/05/19855 | 2024/02/06/07 ";
+  const Events want = {{EndOf(t, "12/05/1985"), 0}, {EndOf(t, "1985-05-12"), 0}, {EndOf(t, "12-05/1985"), 0},
+                       {EndOf(t, "2024/02/06"), 0}};
+  std::vector<std::size_t> every;
+  for (std::size_t c = 1; c < t.size(); ++c) every.push_back(c);
+  for (bool sse : {false, true}) {
+    for (const auto& cuts : {std::vector<std::size_t>{}, every}) {
+      DigitTokenizer tok;
+      tok.ForceSse(sse);
+      tok.SetSpecs(&specs);
+      EXPECT_EQ(RunTokenizer(tok, t, cuts, 0), want) << (sse ? "sse" : "avx512") << ", " << cuts.size() << " cuts";
+    }
+  }
 }
 
 // Random text rich in what the tokenizer decides on: digit runs of every length (some > 32),

@@ -19,6 +19,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "match/cpu.h"
@@ -38,19 +39,23 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
       --group_size;
       group_types = 0;
       for (std::size_t k = 0; k < group_size; ++k) group_types |= 1u << static_cast<unsigned>(group[k].type);
-    } else if (start - last.end > engine->options.record_window_bytes || BoundaryBetween(last.end, start) ||
-               (group_types & bit) != 0) {
+    } else if ((group_types & bit) != 0 || start - last.end > engine->options.record_window_bytes ||
+               BoundaryBetween(last.end, start)) {  // cheapest test first: all three are pure
       FlushGroup();
     }
   }
-  if (group_size == group.size()) group.emplace_back();
+  if (group_size == group.size()) group.emplace_back().normalized.reserve(kNormalizedReserve);
   Finding& f = group[group_size++];
   f.detector = d;
   f.type = det.type;
   f.start = start;
   f.end = end;
-  f.normalized.assign(normalized);
-  f.raw.assign(raw);
+  // Only a primary's normalized value can key the record: take the validator's buffer (a swap,
+  // no copy; the validator refills the one it gets back). The clear bytes are kept only while
+  // an excerpt may still be taken from them (excerpts only grow within a unit).
+  if (det.primary) f.normalized.swap(normalized[d]);
+  f.has_raw = summary.excerpts.size() < engine->options.max_excerpts;
+  if (f.has_raw) f.raw.assign(raw);
   group_types |= bit;
 }
 
@@ -99,8 +104,69 @@ BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512) {
 }
 
 
+namespace {
+// What the boundary rule makes of each byte: 0 an ordinary byte, then blanks, the two braces
+// and the newline (a blank too).
+enum : std::uint8_t { kBdBlank = 1, kBdOpen = 2, kBdClose = 3, kBdNewline = 4 };
+constexpr std::array<std::uint8_t, 256> kBoundaryClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  t[' '] = t['\t'] = t['\r'] = kBdBlank;
+  t['{'] = kBdOpen;
+  t['}'] = kBdClose;
+  t['\n'] = kBdNewline;
+  return t;
+}();
+// Short gaps (a CSV ';', a JSON '","key":"'), the common case between two findings of a
+// record: one test for any brace or newline (most gaps hold none, and then there is no
+// boundary), byte by byte otherwise.
+constexpr std::size_t kShortGapBytes = 64;
+
+__attribute__((target("avx512f,avx512bw"))) bool AnyBoundaryByteAvx512(const char* p, std::size_t n) {
+  const __mmask64 valid = n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
+  const __m512i v = _mm512_maskz_loadu_epi8(valid, p);
+  return (_mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('{')) |
+          _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('}')) |
+          _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('\n'))) != 0;
+}
+
+bool AnyBoundaryByte(const char* p, std::size_t n, bool avx512) {
+  if (avx512) return AnyBoundaryByteAvx512(p, n);
+  bool any = false;
+  for (std::size_t k = 0; k < n; ++k) any |= kBoundaryClass[static_cast<unsigned char>(p[k])] >= kBdOpen;
+  return any;
+}
+}  // namespace
+
 bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) const {
   if (!Readable(from, to)) return true;
+  const bool avx512 = CpuHasAvx512Bw();
+  if (from >= chunk_start && to - from <= kShortGapBytes) {
+    const char* p = reinterpret_cast<const char*>(chunk) + (from - chunk_start);
+    const char* const e = p + (to - from);
+    if (!AnyBoundaryByte(p, static_cast<std::size_t>(to - from), avx512)) return false;
+    char last_non_blank = 0;
+    bool close_seen = false;
+    for (; p < e; ++p) {
+      switch (kBoundaryClass[static_cast<unsigned char>(*p)]) {
+        case kBdBlank:
+          continue;
+        case kBdNewline:
+          if (last_non_blank != ',' && last_non_blank != '{' && last_non_blank != '[' && last_non_blank != ':')
+            return true;
+          continue;
+        case kBdOpen:
+          if (close_seen) return true;
+          break;
+        case kBdClose:
+          close_seen = true;
+          break;
+        default:
+          break;
+      }
+      last_non_blank = *p;
+    }
+    return false;
+  }
   bool close_seen = false;
   bool boundary = false;
   char last_non_blank = 0;
@@ -110,7 +176,7 @@ bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) co
     for (std::size_t k = 0; k < n && !boundary; k += 64) {
       const char* b = p + k;
       const std::size_t len = std::min<std::size_t>(64, n - k);
-      const BoundaryMasks m = BoundaryMasksOf(b, len, CpuHasAvx512Bw());
+      const BoundaryMasks m = BoundaryMasksOf(b, len, avx512);
       for (std::uint64_t q = m.newline; q != 0 && !boundary; q &= q - 1) {
         const std::uint64_t before = m.non_blank & ((std::uint64_t{1} << __builtin_ctzll(q)) - 1);
         const char c = before != 0 ? b[63 - __builtin_clzll(before)] : last_non_blank;
@@ -146,7 +212,7 @@ void ScanStream::State::FlushGroup() {
     const auto t = static_cast<std::size_t>(f.type);
     ++summary.matches[t];
     scanner->matches[t]->Inc();
-    if (summary.excerpts.size() < engine->options.max_excerpts) {
+    if (f.has_raw && summary.excerpts.size() < engine->options.max_excerpts) {
       det.validator->mask(f.raw, masked);
       summary.excerpts.push_back(masked);
     }

@@ -49,9 +49,12 @@ struct Scanner::Impl {
 
 // One validated match waiting in the current record group. `raw` is the clear candidate: it
 // never leaves the scanner (only its mask and the keyed hash of `normalized` do).
+// `normalized` is set for primary detectors only (the only ones that can key a record); `raw`
+// only when has_raw (an excerpt could still be taken when the finding was added).
 struct Finding {
   std::uint16_t detector = 0;
   PiiType type = PiiType::kNir;
+  bool has_raw = false;
   std::uint64_t start = 0;  // absolute stream offsets [start, end)
   std::uint64_t end = 0;
   std::string normalized;
@@ -113,6 +116,9 @@ struct ScanStream::State {
   std::uint64_t kw_eager_until = kEagerKeywordBytes;
   std::uint64_t kw_scan_base = 0;
   std::vector<char> kw_buf;
+  // valid_from of the unit (or gap) in which every detector needing context got the unit-wide
+  // context (AllUnitContext), kNone when not known.
+  std::uint64_t all_context_from = kNone;
 
   std::uint64_t fed = 0;         // absolute offset of the next byte
   std::uint64_t valid_from = 0;  // nothing before this is readable (unit start or gap)
@@ -145,7 +151,13 @@ struct ScanStream::State {
 
   ScanSummary summary;
   std::array<char, kWindow> window{};
-  std::string normalized;
+  // Per detector: the buffer its validator writes the normalized value into (one detector's
+  // values mostly have one length, so rewriting it rarely resizes; AddFinding swaps it into the
+  // finding for primaries).
+  // Every such buffer (and every Finding's) is reserved past the small-string size, so a swap
+  // exchanges pointers instead of copying bytes.
+  static constexpr std::size_t kNormalizedReserve = 32;
+  std::vector<std::string> normalized;
   std::string masked;
 
   static int OnHsMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);  // ctx: Region
@@ -199,6 +211,7 @@ struct ScanStream::State {
   void ApplyKeywords(std::uint64_t end);
   static int OnKeyword(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
   void OnCandidate(std::uint16_t detector, std::uint64_t end);
+  bool AllUnitContext();
   // Dispatches the tokenizer's events ending before `end` (all of them for kNone).
   void DrainDigits(std::uint64_t end) {
     while (tok_next < tok_events.size() && tok_events[tok_next].end < end) {

@@ -419,6 +419,17 @@ void ScanStream::State::OnMatch(unsigned id, std::uint64_t end) {
   OnCandidate(engine->expressions[id].detector, end);
 }
 
+// True when every detector needing context has the unit-wide context. Cached for the unit:
+// unit_context only grows within a unit, and every new unit or gap moves valid_from (bytes were
+// fed since the cache was set), which invalidates it.
+bool ScanStream::State::AllUnitContext() {
+  if (all_context_from == valid_from) return true;
+  for (std::size_t k = 0; k < engine->detectors.size(); ++k)
+    if (engine->detectors[k].needs_context && unit_context[k] == 0) return false;
+  all_context_from = valid_from;
+  return true;
+}
+
 void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
   if (last_end[d] == end) return;  // another pattern (or the tokenizer) of the same detector, same candidate
   last_end[d] = end;
@@ -440,17 +451,27 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
     Copy(from, end, window.data());
     w = std::string_view(window.data(), n);
   }
-  const auto begin = det.validator->check(w, normalized);
+  if (normalized.size() != engine->detectors.size()) {  // first candidate, or an engine swap
+    normalized.resize(engine->detectors.size());
+    for (std::string& n : normalized) n.reserve(kNormalizedReserve);
+  }
+  const auto begin = det.validator->check(w, normalized[d]);
   bool ok = begin.has_value();
   if (ok) {
     const std::uint64_t start = from + *begin;
     // Keywords are only looked for when they can change the outcome (see Detector::needs_context).
     bool context = false;
     if (det.needs_context) {
-      ScanKeywords(end, start);
-      ApplyKeywords(end);
-      const std::uint64_t kw = keyword_end[d];
-      context = unit_context[d] != 0 || (kw != kNone && kw <= end && (kw >= start || start - kw <= det.context_window));
+      if (unit_context[d] != 0 && AllUnitContext()) {
+        // Every detector that needs context has it for the rest of the unit (field names in a
+        // CSV header): no keyword can change an outcome any more, the scan is skipped.
+        context = true;
+      } else {
+        ScanKeywords(end, start);
+        ApplyKeywords(end);
+        const std::uint64_t kw = keyword_end[d];
+        context = unit_context[d] != 0 || (kw != kNone && kw <= end && (kw >= start || start - kw <= det.context_window));
+      }
     }
     const float confidence = det.confidence + (context ? det.context_boost : 0.0f);
     ok = (!det.requires_context || context) && confidence >= det.min_confidence;

@@ -2,6 +2,7 @@
 // payment cards (issuer prefix/length table + Luhn).
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "match/validators.h"
 #include "match/validators_util.h"
@@ -25,24 +26,32 @@ constexpr std::array<IbanCountry, 38> kIbanCountries = {{
     {"PT", 25}, {"RO", 24}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27},
 }};
 
+// Country code -> IBAN length, indexed [A-Z][A-Z] (0: unknown): one load per lookup.
+constexpr std::array<std::uint8_t, 26 * 26> kIbanLengthTable = [] {
+  std::array<std::uint8_t, 26 * 26> t{};
+  for (const auto& c : kIbanCountries)
+    t[static_cast<std::size_t>((c.code[0] - 'A') * 26 + (c.code[1] - 'A'))] = static_cast<std::uint8_t>(c.length);
+  return t;
+}();
+
+inline int IbanLengthOf(char a, char b) {
+  return IsUpper(a) && IsUpper(b) ? kIbanLengthTable[static_cast<std::size_t>((a - 'A') * 26 + (b - 'A'))] : 0;
+}
+
 }  // namespace
 
 int IbanLength(std::string_view country) {
   if (country.size() != 2) return 0;
-  for (const auto& c : kIbanCountries)
-    if (country[0] == c.code[0] && country[1] == c.code[1]) return c.length;
-  return 0;
+  return IbanLengthOf(country[0], country[1]);
 }
 
-bool IbanValid(std::string_view s) {
-  if (s.size() < 15 || s.size() > 34) return false;
-  if (!IsUpper(s[0]) || !IsUpper(s[1]) || !IsDigit(s[2]) || !IsDigit(s[3])) return false;
-  if (IbanLength(s.substr(0, 2)) != static_cast<int>(s.size())) return false;
-  // Move the first four chars to the end, letters become 10..35, the number mod 97 must be 1.
-  // One division per ~14 digits instead of per char: rem stays below 10^16 before reducing.
-  std::uint64_t rem = 0;
-  for (std::size_t k = 0; k < s.size(); ++k) {
-    const char c = s[k + 4 < s.size() ? k + 4 : k + 4 - s.size()];
+namespace {
+// Continues the mod-97 remainder over p[0..n): digits as themselves, letters as 10..35. False on
+// any other byte. One division per ~14 digits: rem stays below 10^16 before reducing. (An
+// 8-digits-at-a-time SWAR version measured no faster: the digit loop's branches predict well.)
+bool Mod97(const char* p, std::size_t n, std::uint64_t& rem) {
+  for (std::size_t k = 0; k < n; ++k) {
+    const char c = p[k];
     if (IsDigit(c)) {
       rem = rem * 10 + static_cast<std::uint64_t>(Digit(c));
     } else if (IsUpper(c)) {
@@ -52,7 +61,18 @@ bool IbanValid(std::string_view s) {
     }
     if (rem >= 100000000000000ull) rem %= 97;
   }
-  return rem % 97 == 1;
+  return true;
+}
+}  // namespace
+
+bool IbanValid(std::string_view s) {
+  if (s.size() < 15 || s.size() > 34) return false;
+  if (!IsUpper(s[0]) || !IsUpper(s[1]) || !IsDigit(s[2]) || !IsDigit(s[3])) return false;
+  if (IbanLengthOf(s[0], s[1]) != static_cast<int>(s.size())) return false;
+  // The first four chars moved to the end (two runs, no copy), letters become 10..35: the
+  // number mod 97 must be 1.
+  std::uint64_t rem = 0;
+  return Mod97(s.data() + 4, s.size() - 4, rem) && Mod97(s.data(), 4, rem) && rem % 97 == 1;
 }
 
 std::optional<std::size_t> CheckIban(std::string_view w, std::string& norm) {
@@ -75,13 +95,12 @@ std::optional<std::size_t> CheckIban(std::string_view w, std::string& norm) {
     ++n;
     --i;
     prev_space = false;
-    if (n >= 15 && IsUpper(c) && TokenStart(w, i) && i + 1 < w.size() && IsUpper(w[i + 1])) {
+    if (n >= 15 && IsUpper(c) && i + 1 < w.size() && IbanLengthOf(c, sig[34 - n + 1]) == n && TokenStart(w, i) &&
+        IsUpper(w[i + 1])) {
       std::string_view compact(sig + 34 - n, static_cast<std::size_t>(n));
-      if (IbanLength(compact.substr(0, 2)) == n) {
-        if (!IbanValid(compact)) return std::nullopt;
-        norm.assign(compact);
-        return i;
-      }
+      if (!IbanValid(compact)) return std::nullopt;
+      std::memcpy(SizedData(norm, compact.size()), compact.data(), compact.size());
+      return i;
     }
   }
   return std::nullopt;
@@ -175,7 +194,7 @@ std::optional<std::size_t> CheckCard(std::string_view w, std::string& norm) {
         bool same = true;
         for (char ch : d.substr(1)) same = same && ch == d[0];
         if (same) return std::nullopt;
-        norm.assign(d);
+        std::memcpy(SizedData(norm, d.size()), d.data(), d.size());
         return i;
       }
     }

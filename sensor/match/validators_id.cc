@@ -1,5 +1,6 @@
 // Validators for identity-like values: NIR, France Travail identifier, phone, e-mail.
 #include <cstdint>
+#include <cstring>
 
 #include "match/validators.h"
 #include "match/validators_util.h"
@@ -21,25 +22,25 @@ bool NirValid(std::string_view c) {
     if (i != 6 && !IsDigit(c[i])) return false;
   const int month = Two(c, 3);
   if (!((month >= 1 && month <= 12) || (month >= 20 && month <= 42) || (month >= 50 && month <= 99))) return false;
-  std::uint64_t num = 0;
+  int dept;  // the two department chars as a number (2A -> 19, 2B -> 18 for the key)
   if (c[5] == '2' && (c[6] == 'A' || c[6] == 'B')) {
-    // Corsica: the 13-char number with 2A→19 / 2B→18.
+    dept = c[6] == 'A' ? 19 : 18;  // Corsica
   } else {
     if (!IsDigit(c[6])) return false;
-    const int dept = Two(c, 5);
+    dept = Two(c, 5);
     if (dept == 0 || dept == 96) return false;
     if (dept == 97 || dept == 98) {
-      if (c.substr(8, 2) == "00") return false;   // 3-digit dept, 2-digit commune
-    } else if (c.substr(7, 3) == "000") {          // commune (or country code for 99)
+      if (c[8] == '0' && c[9] == '0') return false;   // 3-digit dept, 2-digit commune
+    } else if (c[7] == '0' && c[8] == '0' && c[9] == '0') {  // commune (or country code for 99)
       return false;
     }
   }
-  if (c.substr(10, 3) == "000") return false;      // birth order 001-999
-  for (std::size_t i = 0; i < 13; ++i) {
-    if (i == 5 && c[6] == 'A') { num = num * 100 + 19; ++i; continue; }
-    if (i == 5 && c[6] == 'B') { num = num * 100 + 18; ++i; continue; }
-    num = num * 10 + static_cast<std::uint64_t>(Digit(c[i]));
-  }
+  if (c[10] == '0' && c[11] == '0' && c[12] == '0') return false;  // birth order 001-999
+  // The 13-digit number S YY MM DD CCC OOO, as three independent parts (no long dependency chain).
+  const auto head = static_cast<std::uint64_t>(Digit(c[0]) * 10000 + Two(c, 1) * 100 + month);
+  const auto tail = static_cast<std::uint64_t>(((Digit(c[7]) * 10 + Digit(c[8])) * 10 + Digit(c[9])) * 1000 +
+                                               (Digit(c[10]) * 10 + Digit(c[11])) * 10 + Digit(c[12]));
+  const std::uint64_t num = (head * 100 + static_cast<std::uint64_t>(dept)) * 1000000 + tail;
   const int key = Two(c, 13);
   return key >= 1 && key <= 97 && key == static_cast<int>(97 - num % 97);
 }
@@ -75,7 +76,7 @@ std::optional<std::size_t> CheckNir(std::string_view w, std::string& norm) {
   if ((spaces & ~kNirSpaces) != 0 && !overseas) return std::nullopt;
   std::string_view compact(sig, 15);
   if (!NirValid(compact)) return std::nullopt;
-  norm.assign(compact);
+  std::memcpy(SizedData(norm, 15), sig, 15);
   return i;
 }
 
@@ -100,10 +101,8 @@ std::optional<std::size_t> CheckFranceTravailId(std::string_view w, std::string&
     if (!IsDigit(v[i])) return std::nullopt;
   if (!IsDigit(v[7]) && !IsUpper(v[7])) return std::nullopt;
   if (!TokenStart(w, s)) return std::nullopt;
-  bool same = true;
-  for (std::size_t i = 1; i < 7; ++i) same = same && v[i] == v[0];
-  if (same) return std::nullopt;                        // 0000000X, 1111111X: placeholders
-  norm.assign(v);
+  if (v.substr(1, 6).find_first_not_of(v[0]) == std::string_view::npos) return std::nullopt;  // 0000000X: placeholders
+  std::memcpy(SizedData(norm, 8), v.data(), 8);
   return s;
 }
 
@@ -155,7 +154,9 @@ std::optional<std::size_t> CheckPhone(std::string_view w, std::string& norm) {
   bool same = true;
   for (int k = 1; k < 9; ++k) same = same && digits[k] == digits[1];
   if (same) return std::nullopt;                       // 06 00 00 00 00, 01 11 11 11 11
-  norm.assign("0").append(digits, 9);
+  char* out = SizedData(norm, 10);
+  out[0] = '0';
+  std::memcpy(out + 1, digits, 9);
   return start;
 }
 
@@ -172,31 +173,27 @@ void MaskPhone(std::string_view c, std::string& out) {
 }
 
 // ---------------------------------------------------------------- e-mail
-namespace {
-bool EmailLocalChar(char c) {
-  return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
-}
-bool DomainChar(char c) { return IsAlnum(c) || c == '.' || c == '-'; }
-}  // namespace
 
 std::optional<std::size_t> CheckEmail(std::string_view w, std::string& norm) {
+  const char* p = w.data();
   std::size_t i = w.size();
-  std::size_t tld = 0;
-  while (i > 0 && IsAlpha(w[i - 1])) { --i; ++tld; }
-  if (tld < 2 || i == 0 || w[i - 1] != '.') return std::nullopt;
-  while (i > 0 && DomainChar(w[i - 1])) --i;
-  if (i == 0 || w[i - 1] != '@') return std::nullopt;
+  const std::size_t end = i;
+  while (i > 0 && HasClass(p[i - 1], kClsAlpha)) --i;
+  if (end - i < 2 || i == 0 || p[i - 1] != '.') return std::nullopt;
+  // The domain (through the tld's dot): no "..", checked on the way.
+  bool double_dot = false;
+  for (; i > 0 && HasClass(p[i - 1], kClsDomain); --i) double_dot |= p[i - 1] == '.' && p[i] == '.';
+  if (i == 0 || p[i - 1] != '@') return std::nullopt;
   const std::size_t at = i - 1;
-  const std::size_t domain_len = w.size() - at - 1;
+  const std::size_t domain_len = end - at - 1;
   if (domain_len < 4 || domain_len > 253) return std::nullopt;
-  std::string_view domain = w.substr(at + 1);
-  if (domain.front() == '.' || domain.front() == '-' || domain.find("..") != std::string_view::npos) return std::nullopt;
+  if (p[at + 1] == '.' || p[at + 1] == '-' || double_dot) return std::nullopt;
   std::size_t s = at;
-  while (s > 0 && EmailLocalChar(w[s - 1]) && at - s < 64) --s;
-  while (s < at && (w[s] == '.' || w[s] == '-' || w[s] == '+')) ++s;  // punctuation before the address
-  if (s == at || w[at - 1] == '.') return std::nullopt;
-  norm.assign(w.substr(s));
-  for (char& c : norm) c = ToLower(c);
+  const std::size_t lo = at > 64 ? at - 64 : 0;  // at most 64 bytes of local part
+  while (s > lo && HasClass(p[s - 1], kClsEmailLocal)) --s;
+  while (s < at && (p[s] == '.' || p[s] == '-' || p[s] == '+')) ++s;  // punctuation before the address
+  if (s == at || p[at - 1] == '.') return std::nullopt;
+  LowerCopy(p + s, end - s, SizedData(norm, end - s));
   return s;
 }
 

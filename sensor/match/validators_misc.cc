@@ -1,5 +1,7 @@
 // Validators for record-only fields (birth dates, postal addresses) and the validator registry.
+#include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "match/validators.h"
 #include "match/validators_util.h"
@@ -57,7 +59,7 @@ std::optional<std::size_t> CheckBirthDate(std::string_view w, std::string& norm)
   buf[7] = '-';
   buf[8] = static_cast<char>('0' + d / 10);
   buf[9] = static_cast<char>('0' + d % 10);
-  norm.assign(buf, 10);
+  std::memcpy(SizedData(norm, 10), buf, 10);
   return s;
 }
 
@@ -86,6 +88,13 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
+// Longest "NUM[ bis|ter][,] TYPE " before a street name: 4 digits, " bis", ',', ' ', the longest
+// type ("r\xc3\xa9sidence", 10 bytes), ' '.
+constexpr std::size_t kMaxStreetHead = 4 + 4 + 1 + 1 + 10 + 1;
+// The street name of the address patterns: [0-9A-Za-z\x80-\xff' .-]{2,60}.
+constexpr std::size_t kMinStreetName = 2;
+constexpr std::size_t kMaxStreetName = 60;
+
 // Parses "NUM[ bis|ter][,] TYPE " at s[0]; returns the length of the type word or 0.
 std::size_t ParseStreetHead(std::string_view s, std::string_view* type) {
   std::size_t k = 0;
@@ -99,9 +108,13 @@ std::size_t ParseStreetHead(std::string_view s, std::string_view* type) {
     rest = rest.substr(3);
   }
   if (!rest.empty() && rest[0] == ',') rest = rest.substr(1);
-  if (rest.empty() || rest[0] != ' ') return 0;
+  if (rest.size() < 2 || rest[0] != ' ') return 0;
   rest = rest.substr(1);
+  // No type is a prefix of another followed by a space, so at most one type matches: only the
+  // types with the right first letter are tried.
+  const char first = ToLower(rest[0]);
   for (std::string_view t : kStreetTypes) {
+    if (t[0] != first) continue;
     if (StartsWithNoCase(rest, t) && rest.size() > t.size() + 2 && rest[t.size()] == ' ') {
       *type = t;
       return s.size() - rest.size() + t.size();
@@ -112,23 +125,48 @@ std::size_t ParseStreetHead(std::string_view s, std::string_view* type) {
 }  // namespace
 
 // "12 rue de la Paix" followed by a field terminator (", ; newline), or the full form
-// "12 rue de la Paix, 75002 P" ending on the town's first letter.
+// "12 rue de la Paix, 75002 P" ending on the town's first letter: the two shapes of the
+// signature's patterns. The street name (after the type and its space, before the terminator
+// or the ",? 75002 P" tail) must be 2..60 bytes of [0-9A-Za-z\x80-\xff' .-], as in the
+// patterns: the bound is enforced here, so the patterns may leave it open.
 std::optional<std::size_t> CheckAddress(std::string_view w, std::string& norm) {
   if (w.size() < 8) return std::nullopt;
   std::string_view body = w;
   const char last = w.back();
-  if (last == '"' || last == ',' || last == ';' || last == '\r' || last == '\n') body.remove_suffix(1);
-  const std::size_t lo = body.size() > kMaxCandidateBytes ? body.size() - kMaxCandidateBytes : 0;
-  for (std::size_t p = body.size(); p-- > lo;) {
+  std::size_t name_end;  // end of the street name in body
+  if (last == '"' || last == ',' || last == ';' || last == '\r' || last == '\n') {
+    body.remove_suffix(1);
+    name_end = body.size();
+  } else {
+    // ",? [0-9]{5} [A-Za-z\x80-\xff]"
+    const std::size_t n = body.size();
+    if (!(IsAlpha(last) || static_cast<unsigned char>(last) >= 0x80) || body[n - 2] != ' ' || body[n - 8] != ' ' ||
+        !AllDigits(body.substr(n - 7, 5)))
+      return std::nullopt;
+    name_end = n - 8;
+    if (name_end > 0 && body[name_end - 1] == ',') --name_end;
+  }
+  if (name_end < kMinStreetName) return std::nullopt;
+  // A start further back than the longest head and name cannot match; nor can one before a byte
+  // that is neither in a name nor in a head (the head's bytes are name bytes, or ',').
+  const std::size_t reach = kMaxStreetHead + kMaxStreetName;
+  std::size_t lo = body.size() > kMaxCandidateBytes ? body.size() - kMaxCandidateBytes : 0;
+  if (name_end > reach) lo = std::max(lo, name_end - reach);
+  std::size_t comma = 0;  // 1 + position of the last ',' seen (the name must start after it)
+  for (std::size_t p = name_end; p-- > lo;) {
     const char c = body[p];
-    if (c == '"' || c == ';' || c == '\n' || c == '\r' || c == '{' || c == '}') break;
+    if (!HasClass(c, kClsStreetName)) {
+      if (c != ',') break;
+      if (comma == 0) comma = p + 1;
+      continue;
+    }
     if (!IsDigit(c) || !TokenStart(body, p)) continue;
     std::string_view type;
-    const std::size_t head = ParseStreetHead(body.substr(p), &type);
+    const std::size_t head = ParseStreetHead(body.substr(p, name_end - p), &type);
     if (head == 0) continue;
-    if (body.size() - p - head < 3) continue;  // a name after the type
-    norm.clear();
-    for (char ch : body.substr(p)) norm.push_back(ToLower(ch));
+    const std::size_t name = p + head + 1;  // after the type's space
+    if (name_end - name < kMinStreetName || name_end - name > kMaxStreetName || name < comma) continue;
+    LowerCopy(body.data() + p, body.size() - p, SizedData(norm, body.size() - p));
     return p;
   }
   return std::nullopt;

@@ -1,13 +1,17 @@
 #pragma once
 // Small character helpers shared by the validators (ASCII only on purpose: the patterns are
 // byte patterns, and locale-dependent <cctype> must not decide what a digit is).
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace vigie::match::detail {
 
-inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-inline bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
-inline bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
+inline bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+inline bool IsUpper(char c) { return static_cast<unsigned char>(c - 'A') < 26; }
+inline bool IsLower(char c) { return static_cast<unsigned char>(c - 'a') < 26; }
 inline bool IsAlpha(char c) { return IsUpper(c) || IsLower(c); }
 inline bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
 inline char ToLower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -24,6 +28,46 @@ inline bool AllDigits(std::string_view s) {
 // (the regex \b: '_' is a word byte too, so "_0612345678" is not a phone).
 inline bool TokenStart(std::string_view w, std::size_t start) {
   return start == 0 || (!IsAlnum(w[start - 1]) && w[start - 1] != '_');
+}
+
+// Byte classes the validators walk over, one table lookup per byte (bit flags).
+enum : std::uint8_t {
+  kClsAlpha = 1,        // [A-Za-z]
+  kClsDomain = 2,       // [A-Za-z0-9.-]: e-mail domain
+  kClsEmailLocal = 4,   // [A-Za-z0-9._%+-]: e-mail local part
+  kClsStreetName = 8,   // [0-9A-Za-z\x80-\xff' .-]: street name in the address patterns
+  kClsAddressStop = 16  // " ; \r \n { }: no address spans these
+};
+inline constexpr std::array<std::uint8_t, 256> kByteClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    const bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    const bool alnum = alpha || (c >= '0' && c <= '9');
+    std::uint8_t v = 0;
+    if (alpha) v |= kClsAlpha;
+    if (alnum || c == '.' || c == '-') v |= kClsDomain;
+    if (alnum || c == '.' || c == '_' || c == '%' || c == '+' || c == '-') v |= kClsEmailLocal;
+    if (alnum || c >= 0x80 || c == '\'' || c == ' ' || c == '.' || c == '-') v |= kClsStreetName;
+    if (c == '"' || c == ';' || c == '\r' || c == '\n' || c == '{' || c == '}') v |= kClsAddressStop;
+    t[static_cast<std::size_t>(c)] = v;
+  }
+  return t;
+}();
+inline bool HasClass(char c, std::uint8_t cls) { return (kByteClass[static_cast<unsigned char>(c)] & cls) != 0; }
+
+// norm resized to n (no call when it already has that size, the common case: a detector's
+// normalized values mostly have one length) and its bytes, to be overwritten.
+inline char* SizedData(std::string& norm, std::size_t n) {
+  if (norm.size() != n) norm.resize(n);
+  return norm.data();
+}
+
+// dst[0..n) = ASCII lower case of src[0..n) (branch-free: the compiler vectorises it).
+inline void LowerCopy(const char* src, std::size_t n, char* dst) {
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto c = static_cast<unsigned char>(src[k]);
+    dst[k] = static_cast<char>(c | (static_cast<unsigned char>(c - 'A') < 26 ? 0x20 : 0));
+  }
 }
 
 }  // namespace vigie::match::detail

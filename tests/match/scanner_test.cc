@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <random>
 #include <set>
 
@@ -198,6 +200,71 @@ TEST(Context, FranceTravailNeedsKeyword) {
   // Too far from the keyword (window 64 in the default signatures).
   s = h.Scan("identifiant " + std::string(200, ' ') + "1234567A");
   EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 0u);
+}
+
+// Once a CSV header gave every context-needing detector the unit-wide context, keyword scans
+// stop for the rest of the unit. That must not leak into the stream's next unit: there, a field
+// name seen only near a France Travail id (which has the header's context) still gives birth
+// dates their context, exactly as on a fresh stream.
+TEST(Context, UnitWideContextEndsWithTheUnit) {
+  const auto people = People(20, 21);
+  const std::string unit_a = CsvPeople(people);
+  const std::string dots(1000, '.');
+  const std::string unit_b = "identifiant_ft;email\n" + std::string(5000, '.') + "\n" + people[0].ft_id + "\n" + dots +
+                             "\ndate_naissance_inconnue;" + people[1].ft_id + "\n" + dots + "\n" + people[2].email + ";" +
+                             people[2].birth + ";" + people[2].nir + "\n";
+  Harness h;
+  ScanStream s(h.scanner);
+  s.Feed(AsBytes(unit_a));
+  const ScanSummary a = s.Finish();
+  EXPECT_EQ(a.matches[Idx(PiiType::kFranceTravailId)], 20u);
+  EXPECT_EQ(a.matches[Idx(PiiType::kBirthDate)], 20u);
+  s.Feed(AsBytes(unit_b));
+  const ScanSummary b = s.Finish();
+  const ScanSummary fresh = h.Scan(unit_b);
+  EXPECT_EQ(fresh.matches[Idx(PiiType::kFranceTravailId)], 2u);
+  EXPECT_EQ(fresh.matches[Idx(PiiType::kBirthDate)], 1u);  // the field name near the second FT id
+  EXPECT_EQ(fresh.records.size(), 1u);
+  ExpectSame(fresh, b, "second unit of a stream");
+}
+
+// CheckAddress bounds the street name itself (2..60 bytes), so the address patterns may leave
+// it open ({2,}, cheaper for Hyperscan) with the same findings.
+TEST(Records, StreetNameBoundWithAnOpenPattern) {
+  std::ifstream in(SignaturePath());
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string bounded = buf.str();
+  std::string open = bounded;
+  int replaced = 0;
+  for (std::size_t k; (k = open.find("{2,60}")) != std::string::npos; ++replaced) open.replace(k, 6, "{2,}");
+  ASSERT_EQ(replaced, 2);
+  PiiGenerator g(31);
+  std::string text;
+  std::uint32_t fitting = 0;
+  for (std::size_t len : {2u, 3u, 30u, 59u, 60u, 61u, 62u, 75u}) {
+    const std::string name = len < 6 ? std::string(len, 'p') : "de la " + std::string(len - 6, 'p');
+    const std::string street = std::to_string(len) + " rue " + name;
+    for (const char* tail : {"\"}", ", 75011 Paris\"}"}) {  // the two shapes: terminator, postcode + town
+      const Person p = g.NextPerson(static_cast<int>(len));
+      text += "{\"nir\":\"" + p.nir + "\",\"email\":\"" + p.email + "\",\"adresse\":\"" + street + tail + "\n";
+      fitting += len <= 60 ? 1 : 0;
+    }
+  }
+  for (bool gate : {true, false}) {
+    PiiEngineOptions o;
+    o.max_excerpts = 1000;
+    o.gate_patterns = gate;
+    Harness hb(CompilePiiEngine(bounded, "pii.yaml", o));
+    Harness ho(CompilePiiEngine(open, "pii-open.yaml", o));
+    const ScanSummary rb = hb.Scan(text), ro = ho.Scan(text);
+    const std::string what = gate ? "gated" : "ungated";
+    EXPECT_EQ(rb.matches[Idx(PiiType::kAddress)], fitting) << what;
+    EXPECT_EQ(ro.matches, rb.matches) << what;
+    EXPECT_EQ(ro.records, rb.records) << what;
+    EXPECT_EQ(ro.excerpts, rb.excerpts) << what;
+    EXPECT_GT(ro.rejected[Idx(PiiType::kAddress)], 0u) << what;  // the long names reached the validator
+  }
 }
 
 TEST(Chunking, SameSummaryAnyChunking) {

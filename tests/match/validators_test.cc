@@ -188,6 +188,35 @@ TEST(Address, Shapes) {
   EXPECT_EQ(Check(&CheckAddress, "x 12 rue \""), "<rejected>");
 }
 
+// The street name is bounded here, not only by the patterns: [0-9A-Za-z\x80-\xff' .-]{2,60}
+// after the type's space, before the terminator or the ",? 75002 P" tail.
+TEST(Address, StreetNameBound) {
+  const std::string n60(60, 'a');
+  const std::string n61(61, 'a');
+  EXPECT_EQ(Check(&CheckAddress, "\"12 rue " + n60 + "\""), "12 rue " + n60 + "\"");
+  EXPECT_EQ(Check(&CheckAddress, "\"12 rue " + n61 + "\""), "<rejected>");
+  EXPECT_EQ(Check(&CheckAddress, ";3 bis, Avenue " + n60 + ", 75011 P"), "3 bis, Avenue " + n60 + ", 75011 P");
+  EXPECT_EQ(Check(&CheckAddress, ";3 bis, Avenue " + n61 + ", 75011 P"), "<rejected>");
+  EXPECT_EQ(Check(&CheckAddress, ";3 bis, Avenue " + n61 + " 75011 P"), "<rejected>");
+  // 60 bytes counted with multi-byte letters and the allowed punctuation.
+  std::string mixed = "de l'\xc3\xa9glise St-Jean";
+  mixed += std::string(60 - mixed.size(), '.');
+  EXPECT_EQ(Check(&CheckAddress, "x 7 place " + mixed + ";"), "7 place " + mixed + ";");
+  EXPECT_EQ(Check(&CheckAddress, "x 7 place " + mixed + "e;"), "<rejected>");
+  // Two bytes at least.
+  EXPECT_EQ(Check(&CheckAddress, "\"12 rue ab\""), "12 rue ab\"");
+  EXPECT_EQ(Check(&CheckAddress, "\"12 rue a, 75011 P"), "<rejected>");
+  // Only the name's bytes: a ',' or ':' inside is not a street name.
+  EXPECT_EQ(Check(&CheckAddress, "\"12 rue de la Paix, Paris;"), "<rejected>");
+  EXPECT_EQ(Check(&CheckAddress, "\"12 rue de:la Paix;"), "<rejected>");
+  // The nearest start whose name fits: a closer "4 rue X" (1-byte name) does not hide it.
+  EXPECT_EQ(Check(&CheckAddress, "\"3 rue de la 4 rue X, 75011 P"), "3 rue de la 4 rue X, 75011 P");
+  // A longer name before a shorter address: the later one is the candidate.
+  EXPECT_EQ(Check(&CheckAddress, "\"1 rue " + n61 + " 5 rue Foch;"), "5 rue Foch;");
+  // Neither shape (no terminator, no postcode tail).
+  EXPECT_EQ(Check(&CheckAddress, "x 12 rue de la Paix"), "<rejected>");
+}
+
 TEST(Masks, NeverTheFullValue) {
   std::string out;
   MaskNir("185057511104271", out);

@@ -22,7 +22,9 @@
 // give the same events:
 //   - AVX-512BW (FeedAvx512): word-level. 64-byte blocks classified into bit masks (digits,
 //     letters, '_', separators; nibble lookups); the trigger search is mask arithmetic (word
-//     starts, runs; fixed 64-byte stride, a run crossing into the next block decided there). A
+//     starts, runs; fixed 64-byte stride, a run crossing into the next block decided there;
+//     after a search's first four blocks, two blocks per step, one branch for the pair when no
+//     word start in it is followed by token bytes up to its run or its block's end). A
 //     trigger token lying inside its block whose word lengths give no suffix sum any spec
 //     accepts (a lone 9- or 13-digit id, a timestamp) is skipped from the masks; the others are
 //     walked one word per step (its end by tzcnt, its letters by masking, the block's masks

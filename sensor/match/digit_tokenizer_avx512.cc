@@ -83,9 +83,11 @@ struct SearchBlock {
 
 struct SearchCarry {           // between blocks of one search
   std::uint64_t prev_word;     // the byte before the block is \w
-  std::size_t pending;         // a word start whose run reaches the block (n: none)
-  std::uint64_t pending_need;  // ... is a trigger if the block starts with that many token bytes
+  std::size_t pending;         // a word start whose run reaches the block (if pending_need <= 64)
+  std::uint64_t pending_need;  // ... is a trigger if the block starts with that many token bytes;
+                               // kNoPending: none (no block starts with 65 token bytes)
 };
+constexpr std::uint64_t kNoPending = 65;
 
 constexpr std::uint64_t kSumsMask = (std::uint64_t{2} << DigitTokenizer::kMaxSignificant) - 1;  // sums 0..32
 
@@ -126,82 +128,213 @@ VIGIE_TOK_AVX512 inline std::uint64_t Open(const SearchBlock& b, std::uint64_t d
   return b.starts & ~decided & ~_bzhi_u64(~std::uint64_t{0}, static_cast<unsigned>(64 - _lzcnt_u64(~b.token)));
 }
 
-// One block of the search at data[i, i + 64) (kLast: the data ends in it). Only the digit,
-// word and token classes are needed unless the block holds a trigger.
-template <bool kLast, unsigned kSteps>
-VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::size_t SearchBlockAt(const SearchParams& sp,
-                                                                                 const std::uint8_t* data, std::size_t i,
-                                                                                 std::size_t n, SearchBlock& b,
-                                                                                 SearchCarry& carry) {
-  const std::uint64_t all = ~std::uint64_t{0};
-  const std::uint64_t decided = _bzhi_u64(all, 65 - sp.run);
-  std::uint64_t valid = all;
+// The search's constants, held in registers across its loop.
+struct SearchConsts {
+  __m512i nibble, hi, lo, digit, word, token;
+};
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) SearchConsts MakeSearchConsts(std::uint8_t token_bits) {
+  return {_mm512_load_si512(kNibble.b),     _mm512_load_si512(kHiTable.b),   _mm512_load_si512(kLoTable.b),
+          _mm512_load_si512(kDigitBits.b),  _mm512_load_si512(kWordBits.b),
+          _mm512_set1_epi8(static_cast<char>(token_bits))};
+}
+
+// The classes the search needs of one block at data[i, i + 64) (kLast: the data ends in it).
+struct SearchClasses {
+  __m512i c;  // class bits per byte
+  std::uint64_t valid, digit, word, token;
+};
+template <bool kLast>
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) SearchClasses ClassifySearch(const SearchConsts& sc,
+                                                                                   const std::uint8_t* data,
+                                                                                   std::size_t i, std::size_t n) {
+  SearchClasses k;
   __m512i v;
   if constexpr (kLast) {
-    valid = _bzhi_u64(all, static_cast<unsigned>(n - i));
-    v = _mm512_maskz_loadu_epi8(valid, data + i);
+    k.valid = _bzhi_u64(~std::uint64_t{0}, static_cast<unsigned>(n - i));
+    v = _mm512_maskz_loadu_epi8(k.valid, data + i);
   } else {
+    k.valid = ~std::uint64_t{0};
     v = _mm512_loadu_si512(data + i);
   }
-  const __m512i nibble = _mm512_load_si512(kNibble.b);
-  const __m512i c = _mm512_and_si512(
-      _mm512_shuffle_epi8(_mm512_load_si512(kHiTable.b), _mm512_and_si512(_mm512_srli_epi16(v, 4), nibble)),
-      _mm512_shuffle_epi8(_mm512_load_si512(kLoTable.b), _mm512_and_si512(v, nibble)));
-  const std::uint64_t digit = _mm512_test_epi8_mask(c, _mm512_load_si512(kDigitBits.b));
-  const std::uint64_t word = _mm512_test_epi8_mask(c, _mm512_load_si512(kWordBits.b));
-  std::uint64_t token = _mm512_test_epi8_mask(c, _mm512_set1_epi8(static_cast<char>(sp.token_bits)));
-  const std::uint64_t starts = digit & ~((word << 1) | carry.prev_word) & valid;
-  carry.prev_word = word >> 63;
-  if constexpr (kLast) token |= ~valid;  // past the data: undecided, taken as token bytes (a walk decides)
-  std::uint64_t run = token;
+  k.c = _mm512_and_si512(_mm512_shuffle_epi8(sc.hi, _mm512_and_si512(_mm512_srli_epi16(v, 4), sc.nibble)),
+                         _mm512_shuffle_epi8(sc.lo, _mm512_and_si512(v, sc.nibble)));
+  k.digit = _mm512_test_epi8_mask(k.c, sc.digit);
+  k.word = _mm512_test_epi8_mask(k.c, sc.word);
+  k.token = _mm512_test_epi8_mask(k.c, sc.token);
+  if constexpr (kLast) k.token |= ~k.valid;  // past the data: undecided, taken as token bytes (a walk decides)
+  return k;
+}
+
+// A block's word starts and, of them, those followed by a run of token bytes: bit p of x says
+// a start at p with token[p, min(p + run, 64)) all set (runs by doubling with arithmetic
+// shifts: the bytes past the block count as token bytes). Below `decided` those are triggers;
+// above it, open starts (their run reaches the block's end: the next block decides).
+struct StartRuns {
+  std::uint64_t starts, x;
+};
+template <unsigned kSteps>
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) StartRuns FindStartRuns(const SearchParams& sp,
+                                                                               const SearchClasses& k,
+                                                                               std::uint64_t prev_word) {
+  const std::uint64_t starts = k.digit & ~((k.word << 1) | prev_word) & k.valid;
+  std::int64_t run = static_cast<std::int64_t>(k.token);
   if constexpr (kSteps > 0) run &= run >> sp.shift[0];
   if constexpr (kSteps > 1) run &= run >> sp.shift[1];
   if constexpr (kSteps > 2) run &= run >> sp.shift[2];
   if constexpr (kSteps > 3) run &= run >> sp.shift[3];
   if constexpr (kSteps > 4) run &= run >> sp.shift[4];
-  // Last block: a run past its 64 bytes is past the data too.
-  const std::uint64_t trig = starts & (kLast ? run | ~decided : run & decided);
-  const bool pending_fires = carry.pending != n && _tzcnt_u64(~token) >= carry.pending_need;
-  if (trig != 0 || pending_fires) [[unlikely]] {  // kept in b for FirstToken and the resume
-    const std::uint64_t sep = _mm512_test_epi8_mask(c, _mm512_load_si512(kSepBits.b));
+  return {starts, starts & static_cast<std::uint64_t>(run)};
+}
+
+// What one block decides from FindStartRuns: its triggers, whether the pending start of the
+// previous block fires, and the block's own pending start (the lowest open one).
+struct SearchQuick {
+  std::uint64_t starts, trig;
+  bool fires;
+  std::size_t pending;
+  std::uint64_t pending_need;
+};
+template <bool kLast, unsigned kSteps>
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) SearchQuick QuickSearch(const SearchParams& sp,
+                                                                               const SearchClasses& k, std::size_t i,
+                                                                               std::uint64_t prev_word,
+                                                                               std::uint64_t pending_need) {
+  const std::uint64_t decided = _bzhi_u64(~std::uint64_t{0}, 65 - sp.run);
+  const StartRuns sr = FindStartRuns<kSteps>(sp, k, prev_word);
+  SearchQuick q;
+  q.starts = sr.starts;
+  // Last block: a start past `decided` (its run would reach past the data) is a trigger too.
+  q.trig = kLast ? sr.starts & (sr.x | ~decided) : sr.x & decided;
+  // (branches: in text both are rare, and the pair loop decides without them)
+  q.fires = false;
+  if (pending_need != kNoPending) [[unlikely]] q.fires = _tzcnt_u64(~k.token) >= pending_need;
+  q.pending = 0;
+  q.pending_need = kNoPending;
+  if constexpr (!kLast) {
+    const std::uint64_t open = sr.x & ~decided;
+    if (open != 0) [[unlikely]] {
+      const std::uint64_t at = _tzcnt_u64(open);
+      q.pending = i + at;
+      q.pending_need = at + sp.run - 64;
+    }
+  }
+  return q;
+}
+
+// The rest of one block after QuickSearch: the block's masks kept in b (for FirstToken and the
+// resume) when it holds a trigger or fires the pending start, the carry updated otherwise.
+template <bool kLast>
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::size_t FinishBlock(const SearchParams& sp,
+                                                                               const SearchClasses& k,
+                                                                               const SearchQuick& q, std::size_t i,
+                                                                               std::size_t n, SearchBlock& b,
+                                                                               SearchCarry& carry) {
+  carry.prev_word = k.word >> 63;
+  if (q.trig != 0 || q.fires) [[unlikely]] {
+    const std::uint64_t sep = _mm512_test_epi8_mask(k.c, _mm512_load_si512(kSepBits.b));
     b.base = i;
     b.last = kLast;
     b.limit = kLast ? n - i : 64;
-    b.word = word;
-    b.letter = _mm512_test_epi8_mask(c, _mm512_load_si512(kLetterBits.b));
-    b.under = _mm512_test_epi8_mask(c, _mm512_load_si512(kUnderBits.b));
+    b.word = k.word;
+    b.letter = _mm512_test_epi8_mask(k.c, _mm512_load_si512(kLetterBits.b));
+    b.under = _mm512_test_epi8_mask(k.c, _mm512_load_si512(kUnderBits.b));
     b.sep = sep;
-    b.starts = starts;
-    b.breaks = (~word & valid) & ~(sep & (digit >> 1));
-    b.token = token;
-    b.trig = trig;
-    if (pending_fires) return carry.pending;
-    const std::uint64_t r = FirstToken(sp, b, trig);
+    b.starts = q.starts;
+    b.breaks = (~k.word & k.valid) & ~(sep & (k.digit >> 1));
+    b.token = k.token;
+    b.trig = q.trig;
+    if (q.fires) return carry.pending;
+    const std::uint64_t r = FirstToken(sp, b, q.trig);
     if (r < 64) return i + r;
   }
-  carry.pending = n;
-  if constexpr (!kLast) {
-    const std::uint64_t late = starts & ~decided;
-    if (late != 0) {
-      const std::uint64_t open = late & ~_bzhi_u64(all, static_cast<unsigned>(64 - _lzcnt_u64(~token)));
-      if (open != 0) {
-        const std::uint64_t q = _tzcnt_u64(open);
-        carry.pending = i + q;
-        carry.pending_need = q + sp.run - 64;
-      }
-    }
-  }
+  carry.pending = q.pending;
+  carry.pending_need = q.pending_need;
   return n;
 }
 
+// One block of the search at data[i, i + 64) (kLast: the data ends in it).
+template <bool kLast, unsigned kSteps>
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::size_t SearchBlockAt(const SearchParams& sp,
+                                                                                 const SearchConsts& sc,
+                                                                                 const std::uint8_t* data, std::size_t i,
+                                                                                 std::size_t n, SearchBlock& b,
+                                                                                 SearchCarry& carry) {
+  const SearchClasses k = ClassifySearch<kLast>(sc, data, i, n);
+  const SearchQuick q = QuickSearch<kLast, kSteps>(sp, k, i, carry.prev_word, carry.pending_need);
+  return FinishBlock<kLast>(sp, k, q, i, n, b, carry);
+}
+
+// A pair of inner blocks where a word start may trigger or be open, or the previous block's
+// pending start may fire: searched one by one, exactly (SearchBlockAt). Out of line, arguments
+// by value: the pair loop keeps its values in registers (no stores for this call).
+struct PairResult {
+  std::size_t r;
+  SearchCarry carry;
+};
 template <unsigned kSteps>
-VIGIE_TOK_AVX512 std::size_t SearchFrom(const SearchParams& sp, const std::uint8_t* data, std::size_t i, std::size_t n,
-                                        SearchBlock& b, SearchCarry& carry) {
-  for (; n - i > 64; i += 64) {
-    const std::size_t r = SearchBlockAt<false, kSteps>(sp, data, i, n, b, carry);
+VIGIE_TOK_AVX512 __attribute__((noinline)) PairResult SearchPairExactly(const SearchParams& sp, SearchClasses k0,
+                                                                       SearchClasses k1, std::size_t i, std::size_t n,
+                                                                       SearchBlock& b, SearchCarry carry) {
+  const SearchQuick q0 = QuickSearch<false, kSteps>(sp, k0, i, carry.prev_word, carry.pending_need);
+  std::size_t r = FinishBlock<false>(sp, k0, q0, i, n, b, carry);
+  if (r == n) {
+    const SearchQuick q1 = QuickSearch<false, kSteps>(sp, k1, i + 64, carry.prev_word, carry.pending_need);
+    r = FinishBlock<false>(sp, k1, q1, i + 64, n, b, carry);
+  }
+  return {r, carry};
+}
+
+// Blocks two at a time (128 bytes per step). The common case in binary data: no word start of
+// either block is followed by a run of token bytes (inside the block or to its end) and no
+// start is pending, so there is no trigger and nothing pending after the pair: one branch.
+// Parameters, constants and carry are copied into locals (registers: the stores to `b` could
+// alias them otherwise).
+template <unsigned kSteps>
+VIGIE_TOK_AVX512 __attribute__((noinline)) std::size_t SearchFrom(const SearchParams& params, const std::uint8_t* data,
+                                                                 std::size_t i, std::size_t n, SearchBlock& b,
+                                                                 const SearchCarry& carry_in) {
+  const SearchParams sp = params;
+  const SearchConsts sc = MakeSearchConsts(sp.token_bits);
+  SearchCarry carry = carry_in;
+  while (n - i > 128) {
+    const SearchClasses k0 = ClassifySearch<false>(sc, data, i, n);
+    const SearchClasses k1 = ClassifySearch<false>(sc, data, i + 64, n);
+    const std::uint64_t x0 = FindStartRuns<kSteps>(sp, k0, carry.prev_word).x;
+    const std::uint64_t x1 = FindStartRuns<kSteps>(sp, k1, k0.word >> 63).x;
+    if (((x0 | x1) != 0) | (carry.pending_need != kNoPending)) [[unlikely]] {
+      const PairResult pr = SearchPairExactly<kSteps>(sp, k0, k1, i, n, b, carry);
+      if (pr.r != n) return pr.r;
+      carry = pr.carry;
+    } else {
+      carry.prev_word = k1.word >> 63;
+    }
+    i += 128;
+  }
+  if (n - i > 64) {
+    const std::size_t r = SearchBlockAt<false, kSteps>(sp, sc, data, i, n, b, carry);
+    if (r != n) return r;
+    i += 64;
+  }
+  return i < n ? SearchBlockAt<true, kSteps>(sp, sc, data, i, n, b, carry) : n;
+}
+
+// The search's first blocks one at a time, inline: in text with numbers a search usually
+// stops within them (the next token is near; a call, or a pair of blocks of which the second
+// is classified for nothing, would cost as much as a block). The rest by SearchFrom.
+constexpr int kSingleBlocks = 4;
+template <unsigned kSteps>
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::size_t SearchStart(const SearchParams& sp,
+                                                                               const std::uint8_t* data, std::size_t i,
+                                                                               std::size_t n, SearchBlock& b,
+                                                                               SearchCarry& carry) {
+  const SearchConsts sc = MakeSearchConsts(sp.token_bits);
+  for (int k = 0; k < kSingleBlocks; ++k, i += 64) {
+    if (i >= n) return n;
+    if (n - i <= 64) return SearchBlockAt<true, kSteps>(sp, sc, data, i, n, b, carry);
+    const std::size_t r = SearchBlockAt<false, kSteps>(sp, sc, data, i, n, b, carry);
     if (r != n) return r;
   }
-  return i < n ? SearchBlockAt<true, kSteps>(sp, data, i, n, b, carry) : n;
+  return SearchFrom<kSteps>(sp, data, i, n, b, carry);
 }
 
 // The first digit in data[i, n) that starts a word (the byte before is not \w) followed by a
@@ -215,8 +348,8 @@ VIGIE_TOK_AVX512 inline std::size_t SearchAvx512(const SearchParams& sp, const s
                                                 std::size_t n, SearchBlock& b) {
   const std::uint64_t all = ~std::uint64_t{0};
   const std::uint64_t decided = _bzhi_u64(all, 65 - sp.run);
-  std::size_t pending = n;         // a word start of the previous block whose run reaches this block
-  std::uint64_t pending_need = 0;  // ... if this block starts with that many token bytes
+  std::size_t pending = n;                  // a word start of the previous block whose run reaches this block
+  std::uint64_t pending_need = kNoPending;  // ... if this block starts with that many token bytes
   std::uint64_t prev_word;
   if (i >= b.base && i - b.base < 64) {
     const std::uint64_t from = i - b.base;
@@ -236,12 +369,12 @@ VIGIE_TOK_AVX512 inline std::size_t SearchAvx512(const SearchParams& sp, const s
   }
   SearchCarry carry{prev_word, pending, pending_need};
   switch (sp.steps) {  // sp.run = 1 + the shifts; sp.run <= 16 takes at most 5
-    case 0: return SearchFrom<0>(sp, data, i, n, b, carry);
-    case 1: return SearchFrom<1>(sp, data, i, n, b, carry);
-    case 2: return SearchFrom<2>(sp, data, i, n, b, carry);
-    case 3: return SearchFrom<3>(sp, data, i, n, b, carry);
-    case 4: return SearchFrom<4>(sp, data, i, n, b, carry);
-    default: return SearchFrom<5>(sp, data, i, n, b, carry);
+    case 0: return SearchStart<0>(sp, data, i, n, b, carry);
+    case 1: return SearchStart<1>(sp, data, i, n, b, carry);
+    case 2: return SearchStart<2>(sp, data, i, n, b, carry);
+    case 3: return SearchStart<3>(sp, data, i, n, b, carry);
+    case 4: return SearchStart<4>(sp, data, i, n, b, carry);
+    default: return SearchStart<5>(sp, data, i, n, b, carry);
   }
 }
 

@@ -366,6 +366,70 @@ TEST(DigitTokenizer, SameEventsAsTheModel) {
   EXPECT_GT(total_events, 5000u);  // the texts do hold candidates
 }
 
+// Binary-like text with a few tokens (the case the AVX-512 search takes two blocks per step
+// for: most block pairs hold no trigger): each shape alone at every offset around the block
+// and pair boundaries (a word start late in a block whose run continues in the next one is
+// decided there), every length 0..300, whole and cut; then long random texts. Both paths
+// against the model.
+TEST(DigitTokenizer, SparseTokensSameEventsAsTheModel) {
+  const auto specs = DefaultEngine()->digit_specs;
+  const std::vector<std::string> shapes = {"06 12 34 56 78", "1 85 05 75 111 042 71", "4970 1012 3456 7899",
+                                           "1234567A", "12/05/1985", "0612345678", "12345678", "06.12.34.56"};
+  std::mt19937_64 rng(42);
+  auto filler = [&](std::size_t n) {  // no token bytes: high bytes, punctuation, '_'
+    static const std::string kOther = "~:;,\"{}<>!?\n_";
+    std::string t(n, ' ');
+    for (auto& c : t) c = rng() % 2 ? static_cast<char>(0x80 + rng() % 128) : kOther[rng() % kOther.size()];
+    return t;
+  };
+  std::size_t total = 0;
+  auto check = [&](const std::string& text, const std::vector<std::size_t>& cuts, const std::string& what) {
+    const Events expected = OracleEvents(specs, text, 0);
+    total += expected.size();
+    for (bool sse : {false, true}) {
+      DigitTokenizer t;
+      t.ForceSse(sse);
+      t.SetSpecs(&specs);
+      ASSERT_EQ(RunTokenizer(t, text, cuts, 0), expected) << what << (sse ? " sse" : " avx512");
+    }
+  };
+  const std::string base = filler(300);
+  for (const auto& shape : shapes) {
+    for (std::size_t n = shape.size(); n <= 300; ++n) {
+      for (std::size_t at = 0; at + shape.size() <= n; ++at) {
+        const std::size_t end = at + shape.size();
+        // starts and ends near a block boundary (64, 128, ...), the data's start and end
+        if (!(at < 3 || (at + 20) % 64 < 24 || (end + 3) % 64 < 6 || end + 3 > n)) continue;
+        std::string text = base.substr(0, n);
+        text.replace(at, shape.size(), shape);
+        const std::string what = "'" + shape + "' at " + std::to_string(at) + " of " + std::to_string(n);
+        check(text, {}, what);
+        if (::testing::Test::HasFatalFailure()) return;
+        check(text, {at + 1 < n ? at + 1 : n / 2}, what + ", cut after its first byte");
+        if (::testing::Test::HasFatalFailure()) return;
+      }
+    }
+  }
+  EXPECT_GT(total, 10000u);
+  // Long texts: binary with a shape now and then, cut at random sizes.
+  for (int round = 0; round < 30; ++round) {
+    std::string text;
+    while (text.size() < 20000) {
+      text += filler(rng() % 400);
+      text += shapes[rng() % shapes.size()];
+    }
+    std::vector<std::size_t> cuts;
+    for (std::size_t c = 0;;) {
+      c += 1 + rng() % (round % 2 ? 1460 : 200);
+      if (c >= text.size()) break;
+      cuts.push_back(c);
+    }
+    check(text, {}, "round " + std::to_string(round));
+    check(text, cuts, "round " + std::to_string(round) + ", cut");
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
 // Scanner level: a phone at every offset around 64-byte blocks, cut at every position.
 TEST(DigitDetectors, ScannerFindsRunsCrossingChunks) {
   Harness h;

@@ -99,6 +99,48 @@ TEST(Anchors, VectorFindersMatchTheDefinition) {
   }
 }
 
+// The vector finder's prefilter tests at_sign, plus33 and street one byte early (their
+// conditions lie on i - 1 .. i + 1): an anchor at a block's first byte is caught by the
+// previous block's last position (carried), the data's first by the first block (always
+// exact). Here each kind alone in anchor-free binary-like filler, at every offset of the first
+// three blocks and around the last ones, every length 0..300: a lost carry or a wrong
+// shift loses it.
+TEST(Anchors, SparseAnchorsAtEveryOffset) {
+  const std::vector<std::string> forms = {"a@b", "+33", "0033", "12 rue", "1 bis", "FR76", " DE89", "12/05/",
+                                          "9-05-1", "x@y.z", "@b", "33", " rue"};  // the last: with `before`
+  std::mt19937 rng(11);
+  std::string filler(300, '~');
+  for (auto& c : filler) c = static_cast<char>(rng() % 3 == 0 ? '~' : 0x80 + rng() % 128);  // no condition holds
+  const AnchorFinder ref(kAnchorAll, AnchorFinder::Impl::kScalar);
+  std::vector<AnchorFinder> finders;
+  for (const auto impl : Impls()) finders.emplace_back(kAnchorAll, impl);
+  std::size_t found = 0;
+  for (const auto& form : forms) {
+    for (std::size_t n = form.size(); n <= 300; ++n) {
+      std::vector<std::size_t> offsets;  // around the data's start, block boundaries and end
+      for (std::size_t at = 0; at + form.size() <= n; ++at)
+        if (at < 4 || (at + 4) % 64 < 9 || at + form.size() + 5 > n) offsets.push_back(at);
+      for (const std::size_t at : offsets) {
+        std::string s = filler.substr(0, n);
+        s.replace(at, form.size(), form);
+        for (const int before : {-1, int{'x'}, int{'+'}, int{'1'}}) {
+          std::vector<std::uint32_t> expected;
+          for (std::size_t i = 0; i < n; ++i)
+            if (const unsigned k = ref.KindsAt(U8(s), n, i, before); k != 0) expected.push_back(AnchorFinder::Entry(i, k));
+          found += expected.size();
+          for (const auto& f : finders)
+            ASSERT_EQ(FindAll(f, s, before), expected) << "'" << form << "' at " << at << " of " << n
+                                                       << " bytes, before " << before << ", impl "
+                                                       << static_cast<int>(f.impl());
+        }
+      }
+    }
+  }
+  EXPECT_GT(found, 50000u);  // the forms are anchors (not only the over-approximated end)
+  // The prefilter holds for every subset of kinds (no condition accepts a byte >= 0x80 there).
+  for (unsigned kinds = 1; kinds <= kAnchorAll; ++kinds) EXPECT_TRUE(AnchorFinder(kinds).pre_usable()) << kinds;
+}
+
 // ---- gated scan == ungated scan
 
 std::shared_ptr<const PiiEngine> Engine(bool gated) {

@@ -214,8 +214,8 @@ class Loader {
   }
 
   void AddExpression(Expression e, unsigned flags) {
+    e.hs_flags = flags;
     engine_->expressions.push_back(std::move(e));
-    flags_.push_back(flags);
   }
 
   // Keywords are literals, matched case-insensitively anywhere; one expression per distinct
@@ -273,20 +273,32 @@ class Loader {
     }
     engine_->gated = gated;
     if (!gated) {
-      if (!patterns.empty()) engine_->groups.push_back({CompileDb(patterns, HS_MODE_STREAM), 0, 0, 0});
+      if (!patterns.empty()) engine_->groups.push_back({CompileDb(patterns, HS_MODE_STREAM), 0, 0, 0, {}});
     } else {
       engine_->anchors = AnchorFinder(kinds);
       for (unsigned k = 1; k <= kAnchorAll; k <<= 1) {
         if (!(kinds & k)) continue;
         std::vector<std::size_t> mine;
         std::uint32_t before = 0, after = 0;
+        std::vector<std::pair<unsigned, NativePattern>> native;
+        bool all_native = engine_->options.native_patterns;
         for (std::size_t i : patterns) {
           if (exprs[i].anchor != k) continue;
           mine.push_back(i);
           before = std::max(before, exprs[i].anchor_before + 1);
           after = std::max(after, exprs[i].anchor_after);
+          NativePattern np = RecognizeNative(exprs[i].text, exprs[i].hs_flags, k);
+          all_native = all_native && np.kind != NativePattern::Kind::kNone;
+          native.emplace_back(static_cast<unsigned>(i), std::move(np));
         }
-        engine_->groups.push_back({CompileDb(mine, HS_MODE_STREAM), k, before, after});
+        // Compiled even when native: a pattern that does not compile is reported the same way.
+        HsDatabasePtr db = CompileDb(mine, HS_MODE_STREAM);
+        if (all_native) {
+          db.reset();
+        } else {
+          native.clear();
+        }
+        engine_->groups.push_back({std::move(db), k, before, after, std::move(native)});
       }
     }
     for (std::size_t i : keywords)
@@ -307,7 +319,7 @@ class Loader {
     for (std::size_t i : which) {
       texts.push_back(exprs[i].kind == Expression::Kind::kKeyword ? EscapeLiteral(exprs[i].text) : exprs[i].text);
       ids.push_back(static_cast<unsigned>(i));
-      flags.push_back(flags_[i]);
+      flags.push_back(exprs[i].hs_flags);
     }
     for (const auto& t : texts) ptrs.push_back(t.c_str());
     hs_database_t* db = nullptr;
@@ -329,7 +341,6 @@ class Loader {
 
   std::string source_;
   std::shared_ptr<PiiEngine> engine_;
-  std::vector<unsigned> flags_;
   std::map<std::pair<std::string, bool>, std::size_t> keyword_index_;
 };
 

@@ -259,9 +259,23 @@ class Loader {
   // scanned lazily before candidates. Both share the expression id space.
   void Compile() {
     const auto& exprs = engine_->expressions;
+    // Keywords can change a candidate's outcome only for detectors that need context
+    // (requires_context, or a boost needed to reach min_confidence); the others' keywords
+    // would only raise a confidence already high enough, so they are not searched at all.
+    for (Detector& d : engine_->detectors) d.needs_context = d.requires_context || d.confidence < d.min_confidence;
+    auto useful = [&](const Expression& e) {
+      for (std::uint16_t d : engine_->keyword_targets[e.detector])
+        if (engine_->detectors[d].needs_context) return true;
+      return false;
+    };
     std::vector<std::size_t> patterns, keywords;
-    for (std::size_t i = 0; i < exprs.size(); ++i)
-      (exprs[i].kind == Expression::Kind::kKeyword ? keywords : patterns).push_back(i);
+    for (std::size_t i = 0; i < exprs.size(); ++i) {
+      if (exprs[i].kind == Expression::Kind::kPattern) {
+        patterns.push_back(i);
+      } else if (useful(exprs[i])) {
+        keywords.push_back(i);
+      }
+    }
     engine_->kw_db = CompileDb(keywords, HS_MODE_BLOCK);
     const bool fast_finder = CpuHasAvx512Vbmi();
     bool gated = engine_->options.gate_patterns && (fast_finder || engine_->options.gate_without_avx512) &&
@@ -303,11 +317,9 @@ class Loader {
     }
     for (std::size_t i : keywords)
       engine_->max_keyword_bytes = std::max(engine_->max_keyword_bytes, static_cast<std::uint32_t>(exprs[i].text.size()));
-    for (Detector& d : engine_->detectors) {
-      d.needs_context = d.requires_context || d.confidence < d.min_confidence;
+    for (const Detector& d : engine_->detectors)
       if (d.needs_context)
         engine_->context_reach = std::max(engine_->context_reach, d.context_window + engine_->max_keyword_bytes);
-    }
   }
 
   HsDatabasePtr CompileDb(const std::vector<std::size_t>& which, unsigned mode) {

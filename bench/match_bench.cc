@@ -92,8 +92,16 @@ std::string RandomBytes(std::size_t bytes) {
 
 constexpr std::size_t kCorpus = 8 << 20;
 
-void Run(benchmark::State& state, const std::string& text) {
-  static auto engine = DefaultEngine();
+// native: the IBAN, e-mail and address regexes by their C++ matchers (the default) or by
+// Hyperscan (PiiEngineOptions::native_patterns), to measure what the matchers save.
+void Run(benchmark::State& state, const std::string& text, bool native = true) {
+  static const auto with_native = DefaultEngine();
+  static const auto without_native = [] {
+    PiiEngineOptions o;
+    o.native_patterns = false;
+    return DefaultEngine(o);
+  }();
+  const auto& engine = native ? with_native : without_native;
   metrics::CounterSet metrics;
   Scanner scanner(engine, metrics);
   const auto chunk = static_cast<std::size_t>(state.range(0));
@@ -193,6 +201,11 @@ void BM_RandomBytes(benchmark::State& st) { static const std::string t = RandomB
 // reassembled is (the 8 MiB corpora above are read from memory on every pass).
 void BM_RandomBytesInCache(benchmark::State& st) { static const std::string t = RandomBytes(256 << 10); Run(st, t); }
 void BM_GenericJsonInCache(benchmark::State& st) { static const std::string t = GenericJson(256 << 10); Run(st, t); }
+void BM_PeopleCsvHyperscanOnly(benchmark::State& st) { static const std::string t = PeopleCsv(kCorpus); Run(st, t, false); }
+void BM_JobSeekerApiJsonHyperscanOnly(benchmark::State& st) {
+  static const std::string t = JobSeekerApiJson(kCorpus);
+  Run(st, t, false);
+}
 void BM_HsOnlyGenericJson(benchmark::State& st) { static const std::string t = GenericJson(kCorpus); RunHsOnly(st, t); }
 void BM_HsOnlyPeopleCsv(benchmark::State& st) { static const std::string t = PeopleCsv(kCorpus); RunHsOnly(st, t); }
 void BM_HsOnlyRandomBytes(benchmark::State& st) { static const std::string t = RandomBytes(kCorpus); RunHsOnly(st, t); }
@@ -202,6 +215,8 @@ BENCHMARK(BM_PeopleJson)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_GenericJson)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_JobSeekerApiJson)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PeopleCsv)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PeopleCsvHyperscanOnly)->Arg(65536)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JobSeekerApiJsonHyperscanOnly)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RandomBytes)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RandomBytesInCache)->Arg(1460)->Arg(65536)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_GenericJsonInCache)->Arg(1460)->Arg(65536)->Unit(benchmark::kMicrosecond);

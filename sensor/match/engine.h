@@ -13,6 +13,7 @@
 #include "match/anchor_finder.h"
 #include "match/digit_tokenizer.h"
 #include "match/findings.h"
+#include "match/native_finder.h"
 #include "match/scanner.h"
 #include "match/validators.h"
 
@@ -54,6 +55,7 @@ struct Expression {
   std::uint8_t anchor = 0;
   std::uint32_t anchor_before = 0;
   std::uint32_t anchor_after = 0;
+  unsigned hs_flags = 0;       // Hyperscan flags it is compiled with
   int line = 0;                // YAML line (1-based), for error messages
   std::string text;            // the expression as written, for error messages
 };
@@ -70,6 +72,9 @@ class PiiEngine {
     unsigned kinds = 0;        // anchor kinds that open its regions; 0 = every byte
     std::uint32_t before = 0;  // max anchor_before of its patterns + 1 (the \b context byte)
     std::uint32_t after = 0;   // max anchor_after of its patterns
+    // Native (options.native_patterns and every pattern recognised, native_finder.h): the
+    // matchers run from each anchor, by expression id; db is null.
+    std::vector<std::pair<unsigned, NativePattern>> native;
   };
   std::vector<PatternGroup> groups;
   HsDatabasePtr kw_db;                             // keywords and fields (BLOCK mode, scanned

@@ -104,6 +104,18 @@ struct ScanStream::State {
   };
   std::vector<Region> regions;
   std::vector<std::uint32_t> anchors;
+  // Native groups (PatternGroup::native): the matchers run from each anchor and append to the
+  // group's events. An anchor whose matches may end past the bytes seen so far waits here and
+  // runs again on the next chunk (or at the end of the data); `seen` is the absolute end of the
+  // bytes it saw, so the ends already reported are not reported twice.
+  struct PendingAnchor {
+    std::uint64_t anchor;
+    std::uint64_t seen;
+    std::size_t group;
+  };
+  std::vector<PendingAnchor> pending;
+  std::vector<NativeEnd> native_ends;
+  std::vector<std::uint8_t> native_buf;
 
   // Keywords, scanned lazily (block mode) over the bytes before each candidate, plus eagerly
   // over the first kEagerKeywordBytes of a unit (a CSV header's field names). kw_hits holds the
@@ -205,6 +217,9 @@ struct ScanStream::State {
   void Gather(Region& r, std::uint64_t to);
   void CloseRegion(Region& r);
   void ScanGathered(Region& r);
+  // Native matchers of group g around the anchor at `a`; true when no later byte can add an end.
+  bool RunNative(std::size_t g, std::uint64_t a, std::uint64_t seen, bool eod);
+  void RunPending(bool eod);  // the waiting anchors, with the bytes now known
   void DispatchHsEvents();
   void StartUnitKeywords();  // at unit start and after a gap: nothing known before `fed`
   void ScanKeywords(std::uint64_t need, std::uint64_t start);

@@ -96,6 +96,7 @@ ScanStream& ScanStream::operator=(ScanStream&&) noexcept = default;
 
 void ScanStream::State::Bind(std::shared_ptr<const PiiEngine> e) {
   regions.clear();
+  pending.clear();
   engine = std::move(e);
   const std::size_t n = engine->detectors.size();
   keyword_end.assign(n, kNone);
@@ -222,6 +223,7 @@ void ScanStream::State::EndHsStream() {
     }
     ResetRegion(r);
   }
+  RunPending(true);
   DispatchHsEvents();
 }
 
@@ -269,12 +271,59 @@ void ScanStream::State::ScanGathered(Region& r) {
   r.seg_next = 0;
 }
 
+bool ScanStream::State::RunNative(std::size_t g, std::uint64_t a, std::uint64_t seen, bool eod) {
+  const auto& group = engine->groups[g];
+  const std::uint64_t avail = chunk_start + chunk_len;
+  const std::uint64_t lo = std::max<std::uint64_t>(a > kNativeBack ? a - kNativeBack : 0, Oldest());
+  const std::uint64_t cap = a + group.after + 1;  // a match ends by a + after; +1: its final \b
+  const std::uint64_t hi = std::min(avail, cap);
+  const auto n = static_cast<std::size_t>(hi - lo);
+  const std::uint8_t* d;
+  if (chunk != nullptr && lo >= chunk_start) {
+    d = chunk + (lo - chunk_start);
+  } else {
+    if (native_buf.size() < n) native_buf.resize(n);
+    Copy(lo, hi, reinterpret_cast<char*>(native_buf.data()));
+    d = native_buf.data();
+  }
+  NativeInput in;
+  in.d = d;
+  in.n = n;
+  in.a = static_cast<std::size_t>(a - lo);
+  in.data_start = lo == valid_from;
+  in.data_end = eod && hi == avail;
+  in.limit = static_cast<std::size_t>(a + group.after - lo);
+  native_ends.clear();
+  const bool complete = NativeEnds(group.native, in, native_ends);
+  auto& ev = regions[g].events;
+  for (const NativeEnd& e : native_ends) {
+    const Hit h{lo + e.end, e.id};
+    if (h.end + e.lookahead <= seen) continue;  // decided (and reported) by an earlier run
+    // In (end, id) order, once each: anchors come in order, so this is nearly always a push;
+    // two anchors can find the same match end, which Hyperscan reports once.
+    std::size_t k = ev.size();
+    while (k > 0 && (ev[k - 1].end > h.end || (ev[k - 1].end == h.end && ev[k - 1].id > h.id))) --k;
+    if (k > 0 && ev[k - 1].end == h.end && ev[k - 1].id == h.id) continue;
+    ev.insert(ev.begin() + static_cast<std::ptrdiff_t>(k), h);
+  }
+  return complete || hi == cap;
+}
+
+void ScanStream::State::RunPending(bool eod) {
+  const std::uint64_t avail = chunk_start + chunk_len;
+  std::size_t kept = 0;
+  for (const PendingAnchor& p : pending)
+    if (!RunNative(p.group, p.anchor, p.seen, eod) && !eod) pending[kept++] = PendingAnchor{p.anchor, avail, p.group};
+  pending.resize(kept);
+}
+
 void ScanStream::State::ScanPatterns() {
   const std::uint64_t cend = chunk_start + chunk_len;
   if (!engine->gated) {
     for (Region& r : regions) FeedHs(r, reinterpret_cast<const char*>(chunk), chunk_len);
     return;
   }
+  RunPending(false);
   anchors.clear();
   const int before = chunk_start > valid_from && Readable(chunk_start - 1, chunk_start) ? At(chunk_start - 1) : -1;
   engine->anchors.Find(chunk, chunk_len, before, anchors);
@@ -287,6 +336,10 @@ void ScanStream::State::ScanPatterns() {
     for (std::size_t g = 0; g < regions.size(); ++g) {
       const auto& group = engine->groups[g];
       if (!(kinds & group.kinds)) continue;
+      if (!group.native.empty()) {
+        if (!RunNative(g, a, 0, false)) pending.push_back(PendingAnchor{a, cend, g});
+        continue;
+      }
       Region& r = regions[g];
       std::uint64_t until = a + group.after;
       // The kind's tail ends the region earlier when the chunk shows where it stops.

@@ -27,6 +27,10 @@ struct PiiEngineOptions {
   // gate_without_avx512 (tests: the scalar finder must give the same findings).
   bool gate_patterns = true;
   bool gate_without_avx512 = false;
+  // Gated groups whose regexes all have an exact C++ matcher (native_finder.h: the default
+  // IBAN, e-mail and address regexes) run it from the anchors instead of Hyperscan. Off: tests
+  // compare the two.
+  bool native_patterns = true;
 };
 
 class PiiEngine;

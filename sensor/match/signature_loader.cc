@@ -214,8 +214,8 @@ class Loader {
   }
 
   void AddExpression(Expression e, unsigned flags) {
+    e.hs_flags = flags;
     engine_->expressions.push_back(std::move(e));
-    flags_.push_back(flags);
   }
 
   // Keywords are literals, matched case-insensitively anywhere; one expression per distinct
@@ -259,9 +259,23 @@ class Loader {
   // scanned lazily before candidates. Both share the expression id space.
   void Compile() {
     const auto& exprs = engine_->expressions;
+    // Keywords can change a candidate's outcome only for detectors that need context
+    // (requires_context, or a boost needed to reach min_confidence); the others' keywords
+    // would only raise a confidence already high enough, so they are not searched at all.
+    for (Detector& d : engine_->detectors) d.needs_context = d.requires_context || d.confidence < d.min_confidence;
+    auto useful = [&](const Expression& e) {
+      for (std::uint16_t d : engine_->keyword_targets[e.detector])
+        if (engine_->detectors[d].needs_context) return true;
+      return false;
+    };
     std::vector<std::size_t> patterns, keywords;
-    for (std::size_t i = 0; i < exprs.size(); ++i)
-      (exprs[i].kind == Expression::Kind::kKeyword ? keywords : patterns).push_back(i);
+    for (std::size_t i = 0; i < exprs.size(); ++i) {
+      if (exprs[i].kind == Expression::Kind::kPattern) {
+        patterns.push_back(i);
+      } else if (useful(exprs[i])) {
+        keywords.push_back(i);
+      }
+    }
     engine_->kw_db = CompileDb(keywords, HS_MODE_BLOCK);
     const bool fast_finder = CpuHasAvx512Vbmi();
     bool gated = engine_->options.gate_patterns && (fast_finder || engine_->options.gate_without_avx512) &&
@@ -273,29 +287,39 @@ class Loader {
     }
     engine_->gated = gated;
     if (!gated) {
-      if (!patterns.empty()) engine_->groups.push_back({CompileDb(patterns, HS_MODE_STREAM), 0, 0, 0});
+      if (!patterns.empty()) engine_->groups.push_back({CompileDb(patterns, HS_MODE_STREAM), 0, 0, 0, {}});
     } else {
       engine_->anchors = AnchorFinder(kinds);
       for (unsigned k = 1; k <= kAnchorAll; k <<= 1) {
         if (!(kinds & k)) continue;
         std::vector<std::size_t> mine;
         std::uint32_t before = 0, after = 0;
+        std::vector<std::pair<unsigned, NativePattern>> native;
+        bool all_native = engine_->options.native_patterns;
         for (std::size_t i : patterns) {
           if (exprs[i].anchor != k) continue;
           mine.push_back(i);
           before = std::max(before, exprs[i].anchor_before + 1);
           after = std::max(after, exprs[i].anchor_after);
+          NativePattern np = RecognizeNative(exprs[i].text, exprs[i].hs_flags, k);
+          all_native = all_native && np.kind != NativePattern::Kind::kNone;
+          native.emplace_back(static_cast<unsigned>(i), std::move(np));
         }
-        engine_->groups.push_back({CompileDb(mine, HS_MODE_STREAM), k, before, after});
+        // Compiled even when native: a pattern that does not compile is reported the same way.
+        HsDatabasePtr db = CompileDb(mine, HS_MODE_STREAM);
+        if (all_native) {
+          db.reset();
+        } else {
+          native.clear();
+        }
+        engine_->groups.push_back({std::move(db), k, before, after, std::move(native)});
       }
     }
     for (std::size_t i : keywords)
       engine_->max_keyword_bytes = std::max(engine_->max_keyword_bytes, static_cast<std::uint32_t>(exprs[i].text.size()));
-    for (Detector& d : engine_->detectors) {
-      d.needs_context = d.requires_context || d.confidence < d.min_confidence;
+    for (const Detector& d : engine_->detectors)
       if (d.needs_context)
         engine_->context_reach = std::max(engine_->context_reach, d.context_window + engine_->max_keyword_bytes);
-    }
   }
 
   HsDatabasePtr CompileDb(const std::vector<std::size_t>& which, unsigned mode) {
@@ -307,7 +331,7 @@ class Loader {
     for (std::size_t i : which) {
       texts.push_back(exprs[i].kind == Expression::Kind::kKeyword ? EscapeLiteral(exprs[i].text) : exprs[i].text);
       ids.push_back(static_cast<unsigned>(i));
-      flags.push_back(flags_[i]);
+      flags.push_back(exprs[i].hs_flags);
     }
     for (const auto& t : texts) ptrs.push_back(t.c_str());
     hs_database_t* db = nullptr;
@@ -329,7 +353,6 @@ class Loader {
 
   std::string source_;
   std::shared_ptr<PiiEngine> engine_;
-  std::vector<unsigned> flags_;
   std::map<std::pair<std::string, bool>, std::size_t> keyword_index_;
 };
 

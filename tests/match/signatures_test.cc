@@ -75,6 +75,24 @@ TEST(Signatures, RequiresContextWithoutKeywordsIsAnError) {
   EXPECT_NE(LoadError(p).find("requires_context"), std::string::npos) << LoadError(p);
 }
 
+// Keywords are searched only for detectors they can change: a boost-only detector's keywords
+// (no min_confidence above its confidence) are left out of the keyword database.
+TEST(Signatures, KeywordsOnlyWhereTheyDecide) {
+  auto yaml = [](const std::string& boost_extra) {
+    return "version: 1\ndetectors:\n"
+           "  - id: ctx\n    type: nir\n    validator: nir\n    patterns:\n      - regex: 'a'\n"
+           "    requires_context: true\n    context:\n      keywords: [alpha]\n"
+           "  - id: boost\n    type: email\n    validator: email\n    patterns:\n      - regex: 'b'\n" +
+           boost_extra + "    context:\n      boost: 0.1\n      keywords: [betabetabetabeta]\n";
+  };
+  const auto only_ctx = CompilePiiEngine(yaml(""), "t.yaml", {});
+  EXPECT_EQ(only_ctx->max_keyword_bytes, 5u);  // "alpha"
+  EXPECT_FALSE(only_ctx->detectors[1].needs_context);
+  const auto both = CompilePiiEngine(yaml("    confidence: 0.9\n    min_confidence: 0.95\n"), "t.yaml", {});
+  EXPECT_TRUE(both->detectors[1].needs_context);
+  EXPECT_EQ(both->max_keyword_bytes, 16u);  // its keyword can now decide
+}
+
 TEST(Signatures, MissingFile) {
   EXPECT_NE(LoadError("/nonexistent/pii.yaml").find("/nonexistent/pii.yaml: cannot read"), std::string::npos);
 }

@@ -74,7 +74,7 @@ class PiiEngine {
     std::uint32_t after = 0;   // max anchor_after of its patterns
     // Native (options.native_patterns and every pattern recognised, native_finder.h): the
     // matchers run from each anchor, by expression id; db is null.
-    std::vector<std::pair<unsigned, NativePattern>> native;
+    NativeGroup native;
   };
   std::vector<PatternGroup> groups;
   HsDatabasePtr kw_db;                             // keywords and fields (BLOCK mode, scanned

@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "match/anchor_finder.h"
+#include "match/validators_util.h"
 
 namespace vigie::match {
 
@@ -22,38 +23,20 @@ constexpr std::string_view kAddressHead =
 constexpr std::string_view kAddressFieldEnd = R"([",;\r\n])";
 constexpr std::string_view kAddressPostcodeEnd = R"(,? [0-9]{5} [A-Za-z\x80-\xff])";
 
-// The street types of the address regex's alternation, lower case (compared ASCII-caselessly).
-constexpr std::array<std::string_view, 20> kStreetTypes = {
-    "rue",   "avenue", "av.",   "av",   "bd",    "boulevard", "chemin", "allee", "all\xc3\xa9" "e", "impasse",
-    "place", "route",  "quai",  "cours", "square", "voie",     "passage", "residence", "r\xc3\xa9sidence", "sentier"};
 constexpr std::size_t kMaxNameBytes = 60;
 
-// Byte classes, one table lookup each.
-enum : std::uint8_t { kDigit = 1, kUpper = 2, kLower = 4, kUnder = 8, kHigh = 16, kNamePunct = 32 };
-constexpr std::array<std::uint8_t, 256> kClass = [] {
-  std::array<std::uint8_t, 256> t{};
-  for (int c = 0; c < 256; ++c) {
-    std::uint8_t b = 0;
-    if (c >= '0' && c <= '9') b |= kDigit;
-    if (c >= 'A' && c <= 'Z') b |= kUpper;
-    if (c >= 'a' && c <= 'z') b |= kLower;
-    if (c == '_') b |= kUnder;
-    if (c >= 0x80) b |= kHigh;
-    if (c == '\'' || c == ' ' || c == '.' || c == '-') b |= kNamePunct;
-    t[static_cast<std::size_t>(c)] = b;
-  }
-  return t;
-}();
-bool Is(std::uint8_t c, unsigned classes) { return (kClass[c] & classes) != 0; }
-bool IsDigit(std::uint8_t c) { return Is(c, kDigit); }
-bool IsUpper(std::uint8_t c) { return Is(c, kUpper); }
-bool IsAlpha(std::uint8_t c) { return Is(c, kUpper | kLower); }
-bool IsWord(std::uint8_t c) { return Is(c, kDigit | kUpper | kLower | kUnder); }
-bool IsBban(std::uint8_t c) { return Is(c, kDigit | kUpper); }
-int Lower(std::uint8_t c) { return Is(c, kUpper) ? (c | 0x20) : c; }
-bool IsStreetName(std::uint8_t c) { return Is(c, kDigit | kUpper | kLower | kHigh | kNamePunct); }
-bool IsFieldEnd(std::uint8_t c) { return c == '"' || c == ',' || c == ';' || c == '\r' || c == '\n'; }
-bool IsTownStart(std::uint8_t c) { return Is(c, kUpper | kLower | kHigh); }
+// Byte classes: the validators' (validators_util.h), plus three only these shapes use.
+using detail::HasClass;
+using detail::IsAlnum;
+using detail::IsAlpha;
+using detail::IsDigit;
+using detail::IsUpper;
+using detail::IsWordByte;
+using detail::kStreetTypes;
+using detail::ToLower;
+bool IsBban(char c) { return IsUpper(c) || IsDigit(c); }
+bool IsFieldEnd(char c) { return c == '"' || c == ',' || c == ';' || c == '\r' || c == '\n'; }
+bool IsTownStart(char c) { return IsAlpha(c) || static_cast<unsigned char>(c) >= 0x80; }
 
 // Reads d[k] when k < n; records that more bytes were needed otherwise.
 struct Reader {
@@ -65,13 +48,15 @@ struct Reader {
     return false;
   }
   // \b after a word byte ending at k: the byte at k is not \w, or the data ends there.
-  bool WordEndsAt(std::size_t k) { return Has(k) ? !IsWord(in.d[k]) : in.data_end; }
+  bool WordEndsAt(std::size_t k) { return Has(k) ? !IsWordByte(static_cast<char>(in.d[k])) : in.data_end; }
   // The match is complete when nothing was cut short by the end of the available bytes.
   bool Complete() const { return !short_of_bytes; }
 };
 
 // \b before the word byte at k.
-bool WordStartsAt(const NativeInput& in, std::size_t k) { return k == 0 ? in.data_start : !IsWord(in.d[k - 1]); }
+bool WordStartsAt(const NativeInput& in, std::size_t k) {
+  return k == 0 ? in.data_start : !IsWordByte(static_cast<char>(in.d[k - 1]));
+}
 
 // Collects one group's ends.
 struct Out {
@@ -82,14 +67,14 @@ struct Out {
   }
 };
 
-std::size_t CountryBit(std::uint8_t c0, std::uint8_t c1) { return static_cast<std::size_t>((c0 - 'A') * 26 + (c1 - 'A')); }
+std::size_t CountryBit(char c0, char c1) { return static_cast<std::size_t>((c0 - 'A') * 26 + (c1 - 'A')); }
 bool HasCountry(const NativePattern& p, std::size_t bit) { return (p.countries[bit / 64] >> (bit % 64) & 1u) != 0; }
 
 // ---- IBAN: country code at a, check digits at a + 2, then the compact or the grouped form.
 bool Iban(const NativeGroup& group, const NativeInput& in, Out& out) {
   Reader r{in};
   const std::size_t a = in.a;
-  const std::uint8_t* d = in.d;
+  const char* d = reinterpret_cast<const char*>(in.d);
   if (!r.Has(a + 3)) return r.Complete();
   if (!WordStartsAt(in, a) || !IsUpper(d[a]) || !IsUpper(d[a + 1]) || !IsDigit(d[a + 2]) || !IsDigit(d[a + 3]))
     return true;
@@ -146,22 +131,21 @@ bool Iban(const NativeGroup& group, const NativeInput& in, Out& out) {
 bool Email(unsigned id, const NativePattern& p, const NativeInput& in, Out& out) {
   Reader r{in};
   const std::size_t a = in.a;
-  const std::uint8_t* d = in.d;
-  auto local = [](std::uint8_t c) { return IsWord(c) || c == '.' || c == '%' || c == '+' || c == '-'; };
-  if (a == 0 || d[a] != '@' || !local(d[a - 1])) return true;
+  const char* d = reinterpret_cast<const char*>(in.d);
+  if (a == 0 || d[a] != '@' || !HasClass(d[a - 1], detail::kClsEmailLocal)) return true;
   std::size_t label = a + 1;  // start of the current label
   bool dotted = false;        // a dot came before it
   bool letters = true;        // every byte of the label so far is a letter
   for (std::size_t x = a + 1;; ++x) {
     if (x > in.limit) return true;  // ends past the bound are not reported
     const bool has = r.Has(x);
-    const std::uint8_t c = has ? d[x] : 0;
+    const char c = has ? d[x] : '\0';
     if (letters && !(has && IsAlpha(c))) {  // the label's leading letters end before x
       letters = false;
       const std::size_t n = x - label;
       if (dotted && n >= 2 && n <= 24 && r.WordEndsAt(x)) out.Add(x, id, p);
     }
-    if (has && (IsAlpha(c) || IsDigit(c) || c == '-')) continue;
+    if (has && (IsAlnum(c) || c == '-')) continue;
     if (!has || c != '.' || x == label) return r.Complete();  // the domain ends (or an empty label)
     dotted = true;
     label = x + 1;
@@ -172,12 +156,12 @@ bool Email(unsigned id, const NativePattern& p, const NativeInput& in, Out& out)
 // ---- postal address: the space at a between "NUM[ bis|ter][,]" and the street type.
 // Parses the head backwards from a; true when it is the regex's.
 bool AddressHead(const NativeInput& in) {
-  const std::uint8_t* d = in.d;
+  const char* d = reinterpret_cast<const char*>(in.d);
   std::size_t i = in.a;
   if (d[i] != ' ') return false;
   if (i > 0 && d[i - 1] == ',') --i;
   if (i >= 3) {
-    const int b0 = Lower(d[i - 3]), b1 = Lower(d[i - 2]), b2 = Lower(d[i - 1]);
+    const char b0 = ToLower(d[i - 3]), b1 = ToLower(d[i - 2]), b2 = ToLower(d[i - 1]);
     if ((b0 == 'b' && b1 == 'i' && b2 == 's') || (b0 == 't' && b1 == 'e' && b2 == 'r')) {
       i -= 3;
       if (i > 0 && d[i - 1] == ' ') --i;
@@ -193,20 +177,20 @@ bool AddressHead(const NativeInput& in) {
 
 bool Address(const NativeGroup& group, const NativeInput& in, Out& out) {
   Reader r{in};
-  const std::uint8_t* d = in.d;
+  const char* d = reinterpret_cast<const char*>(in.d);
   if (!AddressHead(in)) return true;
   // The street type after the anchor, then a space: at most one type fits.
   const std::size_t t = in.a + 1;
   std::size_t name = 0;
-  const int initial = r.Has(t) ? Lower(d[t]) : -1;
+  const bool has_initial = r.Has(t);
   for (std::string_view type : kStreetTypes) {
-    if (initial >= 0 && initial != static_cast<unsigned char>(type[0])) continue;
+    if (has_initial && ToLower(d[t]) != type[0]) continue;
     bool ok = true;
     for (std::size_t k = 0; k <= type.size() && ok; ++k) {
       if (!r.Has(t + k)) {
         ok = false;
       } else {
-        ok = k < type.size() ? Lower(d[t + k]) == static_cast<unsigned char>(type[k]) : d[t + k] == ' ';
+        ok = k < type.size() ? ToLower(d[t + k]) == type[k] : d[t + k] == ' ';
       }
     }
     if (ok) {
@@ -217,7 +201,7 @@ bool Address(const NativeGroup& group, const NativeInput& in, Out& out) {
   if (name == 0) return r.Complete();
   // The name: a run of name bytes, 2-60 of them.
   std::size_t q = name;
-  while (q - name <= kMaxNameBytes && r.Has(q) && IsStreetName(d[q])) ++q;
+  while (q - name <= kMaxNameBytes && r.Has(q) && HasClass(d[q], detail::kClsStreetName)) ++q;
   for (const auto& [id, p] : group) {
     if (p.kind == NativePattern::Kind::kAddressField) {
       const std::size_t len = q - name;

@@ -173,6 +173,7 @@ struct ScanStream::State {
   std::string masked;
 
   static int OnHsMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);  // ctx: Region
+  static void AddHit(std::vector<Hit>& events, Hit h);
   void Bind(std::shared_ptr<const PiiEngine> e);
   void ResetUnitContext();
   bool Readable(std::uint64_t from, std::uint64_t to) const;

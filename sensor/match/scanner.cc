@@ -47,10 +47,19 @@ int ScanStream::State::OnHsMatch(unsigned id, unsigned long long /*from*/, unsig
   const std::uint64_t end = s.abs + (to - s.stream_start);
   if (end > s.until || end <= s.floor) return 0;  // outside the gated region
   // Hyperscan reports in end order; equal ends are put in id order (the dispatch order).
-  auto& ev = r->events;
-  ev.push_back(Hit{end, id});
-  for (std::size_t k = ev.size() - 1; k > 0 && ev[k - 1].end == end && ev[k - 1].id > id; --k) std::swap(ev[k - 1], ev[k]);
+  AddHit(r->events, Hit{end, id});
   return 0;
+}
+
+// A group's events stay in (end, id) order, each once. Sources report in (nearly) end order, so
+// this is almost always a push: Hyperscan orders by end only; native matchers run anchor by
+// anchor, and two anchors can find the same match end, which Hyperscan reports once.
+void ScanStream::State::AddHit(std::vector<Hit>& ev, Hit h) {
+  auto after = [&h](const Hit& x) { return x.end > h.end || (x.end == h.end && x.id > h.id); };
+  std::size_t k = ev.size();
+  while (k > 0 && after(ev[k - 1])) --k;
+  if (k > 0 && ev[k - 1].end == h.end && ev[k - 1].id == h.id) return;
+  ev.insert(ev.begin() + static_cast<std::ptrdiff_t>(k), h);
 }
 
 // ------------------------------------------------------------------ Scanner
@@ -297,14 +306,8 @@ bool ScanStream::State::RunNative(std::size_t g, std::uint64_t a, std::uint64_t 
   const bool complete = NativeEnds(group.native, in, native_ends);
   auto& ev = regions[g].events;
   for (const NativeEnd& e : native_ends) {
-    const Hit h{lo + e.end, e.id};
-    if (h.end + e.lookahead <= seen) continue;  // decided (and reported) by an earlier run
-    // In (end, id) order, once each: anchors come in order, so this is nearly always a push;
-    // two anchors can find the same match end, which Hyperscan reports once.
-    std::size_t k = ev.size();
-    while (k > 0 && (ev[k - 1].end > h.end || (ev[k - 1].end == h.end && ev[k - 1].id > h.id))) --k;
-    if (k > 0 && ev[k - 1].end == h.end && ev[k - 1].id == h.id) continue;
-    ev.insert(ev.begin() + static_cast<std::ptrdiff_t>(k), h);
+    const std::uint64_t end = lo + e.end;
+    if (end + e.lookahead > seen) AddHit(ev, Hit{end, e.id});  // else decided (and reported) by an earlier run
   }
   return complete || hi == cap;
 }

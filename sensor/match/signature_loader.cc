@@ -294,7 +294,7 @@ class Loader {
         if (!(kinds & k)) continue;
         std::vector<std::size_t> mine;
         std::uint32_t before = 0, after = 0;
-        std::vector<std::pair<unsigned, NativePattern>> native;
+        NativeGroup native;
         bool all_native = engine_->options.native_patterns;
         for (std::size_t i : patterns) {
           if (exprs[i].anchor != k) continue;

@@ -76,11 +76,6 @@ void MaskBirthDate(std::string_view c, std::string& out) {
 
 // ---------------------------------------------------------------- postal address
 namespace {
-// Street types accepted after the number (lower case; the match is case-insensitive).
-constexpr std::array<std::string_view, 20> kStreetTypes = {
-    "rue", "avenue", "av.", "av", "bd", "boulevard", "chemin", "allee", "all\xc3\xa9" "e", "impasse",
-    "place", "route", "quai", "cours", "square", "voie", "passage", "residence", "r\xc3\xa9sidence", "sentier"};
-
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (std::size_t k = 0; k < prefix.size(); ++k)

@@ -14,6 +14,7 @@ inline bool IsUpper(char c) { return static_cast<unsigned char>(c - 'A') < 26; }
 inline bool IsLower(char c) { return static_cast<unsigned char>(c - 'a') < 26; }
 inline bool IsAlpha(char c) { return IsUpper(c) || IsLower(c); }
 inline bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
+inline bool IsWordByte(char c) { return IsAlnum(c) || c == '_'; }  // the regex \w
 inline char ToLower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
 inline char ToUpper(char c) { return IsLower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
 inline int Digit(char c) { return c - '0'; }
@@ -26,9 +27,13 @@ inline bool AllDigits(std::string_view s) {
 }
 // True when the byte before `start` (if any) cannot continue a word, i.e. `start` begins a token
 // (the regex \b: '_' is a word byte too, so "_0612345678" is not a phone).
-inline bool TokenStart(std::string_view w, std::size_t start) {
-  return start == 0 || (!IsAlnum(w[start - 1]) && w[start - 1] != '_');
-}
+inline bool TokenStart(std::string_view w, std::size_t start) { return start == 0 || !IsWordByte(w[start - 1]); }
+
+// The street types of the address patterns' alternation, lower case (compared ASCII-caselessly;
+// the accented forms as UTF-8 bytes). Used by the address validator and the native matcher.
+inline constexpr std::array<std::string_view, 20> kStreetTypes = {
+    "rue", "avenue", "av.", "av", "bd", "boulevard", "chemin", "allee", "all\xc3\xa9" "e", "impasse",
+    "place", "route", "quai", "cours", "square", "voie", "passage", "residence", "r\xc3\xa9sidence", "sentier"};
 
 // Byte classes the validators walk over, one table lookup per byte (bit flags).
 enum : std::uint8_t {

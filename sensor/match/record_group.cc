@@ -19,7 +19,6 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 
 #include "match/cpu.h"
@@ -105,20 +104,9 @@ BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512) {
 
 
 namespace {
-// What the boundary rule makes of each byte: 0 an ordinary byte, then blanks, the two braces
-// and the newline (a blank too).
-enum : std::uint8_t { kBdBlank = 1, kBdOpen = 2, kBdClose = 3, kBdNewline = 4 };
-constexpr std::array<std::uint8_t, 256> kBoundaryClass = [] {
-  std::array<std::uint8_t, 256> t{};
-  t[' '] = t['\t'] = t['\r'] = kBdBlank;
-  t['{'] = kBdOpen;
-  t['}'] = kBdClose;
-  t['\n'] = kBdNewline;
-  return t;
-}();
 // Short gaps (a CSV ';', a JSON '","key":"'), the common case between two findings of a
-// record: one test for any brace or newline (most gaps hold none, and then there is no
-// boundary), byte by byte otherwise.
+// record: one test for any brace or newline; most gaps hold none, and then there is no
+// boundary. Otherwise the rule runs over the gap's masks (below).
 constexpr std::size_t kShortGapBytes = 64;
 
 __attribute__((target("avx512f,avx512bw"))) bool AnyBoundaryByteAvx512(const char* p, std::size_t n) {
@@ -132,7 +120,7 @@ __attribute__((target("avx512f,avx512bw"))) bool AnyBoundaryByteAvx512(const cha
 bool AnyBoundaryByte(const char* p, std::size_t n, bool avx512) {
   if (avx512) return AnyBoundaryByteAvx512(p, n);
   bool any = false;
-  for (std::size_t k = 0; k < n; ++k) any |= kBoundaryClass[static_cast<unsigned char>(p[k])] >= kBdOpen;
+  for (std::size_t k = 0; k < n; ++k) any |= p[k] == '{' || p[k] == '}' || p[k] == '\n';
   return any;
 }
 }  // namespace
@@ -140,33 +128,10 @@ bool AnyBoundaryByte(const char* p, std::size_t n, bool avx512) {
 bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) const {
   if (!Readable(from, to)) return true;
   const bool avx512 = CpuHasAvx512Bw();
-  if (from >= chunk_start && to - from <= kShortGapBytes) {
-    const char* p = reinterpret_cast<const char*>(chunk) + (from - chunk_start);
-    const char* const e = p + (to - from);
-    if (!AnyBoundaryByte(p, static_cast<std::size_t>(to - from), avx512)) return false;
-    char last_non_blank = 0;
-    bool close_seen = false;
-    for (; p < e; ++p) {
-      switch (kBoundaryClass[static_cast<unsigned char>(*p)]) {
-        case kBdBlank:
-          continue;
-        case kBdNewline:
-          if (last_non_blank != ',' && last_non_blank != '{' && last_non_blank != '[' && last_non_blank != ':')
-            return true;
-          continue;
-        case kBdOpen:
-          if (close_seen) return true;
-          break;
-        case kBdClose:
-          close_seen = true;
-          break;
-        default:
-          break;
-      }
-      last_non_blank = *p;
-    }
+  if (from >= chunk_start && to - from <= kShortGapBytes &&
+      !AnyBoundaryByte(reinterpret_cast<const char*>(chunk) + (from - chunk_start), static_cast<std::size_t>(to - from),
+                       avx512))
     return false;
-  }
   bool close_seen = false;
   bool boundary = false;
   char last_non_blank = 0;

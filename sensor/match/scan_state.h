@@ -37,6 +37,16 @@ BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512);
 
 struct Scanner::Impl {
   std::shared_ptr<const PiiEngine> engine;
+  // Staging buffers (PiiEngineOptions::coalesce_bytes), lent to streams fed small chunks.
+  // owner: the ScanStream::State holding it (opaque here), null when free. `hand`: the next slot
+  // to take over when none is free (round robin: the one held longest, roughly).
+  struct Stage {
+    std::unique_ptr<std::uint8_t[]> bytes;
+    std::size_t capacity = 0;
+    void* owner = nullptr;
+  };
+  std::vector<Stage> stages;
+  std::size_t hand = 0;
   HsScratchPtr scratch;     // pattern database (streams)
   HsScratchPtr kw_scratch;  // keyword database (block scans)
   std::array<metrics::Cell*, kPiiTypeCount> matches{};
@@ -65,8 +75,24 @@ struct ScanStream::State {
   static constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
   static constexpr std::size_t kWindow = kMaxCandidateBytes + 16;
 
+  State() = default;
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  ~State() { ReleaseStage(); }
+
   Scanner::Impl* scanner = nullptr;
   std::shared_ptr<const PiiEngine> engine;
+
+  // Small feeds wait in a staging buffer from the scanner's pool (coalesce_bytes): the bytes of
+  // scanner->stages[stage] [0, staged) are fed but not scanned yet. kNoStage: none held.
+  static constexpr std::size_t kNoStage = std::numeric_limits<std::size_t>::max();
+  std::size_t stage = kNoStage;
+  std::size_t staged = 0;
+  void StageBytes(ByteView data);  // copies into the held buffer, scanning it each time it fills
+  bool AcquireStage();
+  void FlushStage();    // scans the staged bytes
+  void ReleaseStage();  // REQUIRES: nothing staged (or the bytes are to be dropped)
+  void Scan(ByteView data);  // the scan of one chunk (Feed without staging)
   // A Hyperscan report: expression id and absolute end offset (pattern matches and keywords).
   struct Hit {
     std::uint64_t end;

@@ -143,39 +143,101 @@ std::uint8_t ScanStream::State::At(std::uint64_t o) const {
 void ScanStream::Feed(ByteView data) {
   if (!state_ || data.empty()) return;
   State& st = *state_;
-  Scanner::Impl& sc = *st.scanner;
-  if (st.ring.empty()) st.ring.assign(st.ring_size, 0);
+  st.total_fed += data.size();
+  st.summary.bytes_scanned += data.size();
+  st.scanner->bytes->Inc(data.size());
+  const std::size_t cap = st.engine->options.coalesce_bytes;
+  if (data.size() * 2 >= cap) {  // large enough to be scanned where it is (or staging off)
+    st.FlushStage();
+    st.Scan(data);
+  } else if (st.stage != State::kNoStage || st.AcquireStage()) {
+    st.StageBytes(data);
+  } else {
+    st.Scan(data);
+  }
+}
+
+// ------------------------------------------------------------------ staging
+
+bool ScanStream::State::AcquireStage() {
+  auto& pool = scanner->stages;
+  const std::size_t cap = engine->options.coalesce_bytes;
+  if (pool.empty()) pool.resize(Scanner::kStageBuffers);
+  std::size_t k = 0;
+  while (k < pool.size() && pool[k].owner != nullptr) ++k;
+  if (k == pool.size()) {  // all held: the next one round the pool is scanned and taken over
+    k = scanner->hand;
+    scanner->hand = (k + 1) % pool.size();
+    auto* other = static_cast<State*>(pool[k].owner);
+    other->FlushStage();
+    other->ReleaseStage();
+  }
+  Scanner::Impl::Stage& s = pool[k];
+  if (s.capacity != cap) {  // first use, or a reload changed coalesce_bytes
+    s.bytes = std::make_unique<std::uint8_t[]>(cap);
+    s.capacity = cap;
+  }
+  s.owner = this;
+  stage = k;
+  staged = 0;
+  return true;
+}
+
+void ScanStream::State::StageBytes(ByteView data) {
+  Scanner::Impl::Stage& s = scanner->stages[stage];
+  while (!data.empty()) {
+    const std::size_t n = std::min(s.capacity - staged, data.size());
+    std::memcpy(s.bytes.get() + staged, data.data(), n);
+    staged += n;
+    data = data.subspan(n);
+    if (staged == s.capacity) FlushStage();
+  }
+}
+
+void ScanStream::State::FlushStage() {
+  if (stage == kNoStage || staged == 0) return;
+  const std::size_t n = staged;
+  staged = 0;
+  Scan(ByteView(scanner->stages[stage].bytes.get(), n));
+}
+
+void ScanStream::State::ReleaseStage() {
+  if (stage == kNoStage) return;
+  scanner->stages[stage].owner = nullptr;
+  stage = kNoStage;
+  staged = 0;
+}
+
+void ScanStream::State::Scan(ByteView data) {
+  if (ring.empty()) ring.assign(ring_size, 0);
   // Hyperscan takes unsigned int lengths; feed huge buffers in slices.
   constexpr std::size_t kSlice = AnchorFinder::kMaxBytes;
   for (std::size_t off = 0; off < data.size(); off += kSlice) {
     const std::size_t len = std::min(kSlice, data.size() - off);
-    st.chunk = data.data() + off;
-    st.chunk_start = st.fed;
-    st.chunk_len = len;
+    chunk = data.data() + off;
+    chunk_start = fed;
+    chunk_len = len;
     // A unit's first bytes are searched for keywords whatever follows (CSV header fields).
-    if (st.kw_done < st.kw_eager_until) {
-      const std::uint64_t eager = std::min<std::uint64_t>(st.fed + len, st.kw_eager_until);
-      st.ScanKeywords(eager, eager);
+    if (kw_done < kw_eager_until) {
+      const std::uint64_t eager = std::min<std::uint64_t>(fed + len, kw_eager_until);
+      ScanKeywords(eager, eager);
     }
-    st.tokenizer.Feed(st.chunk, len, st.chunk_start, st.tok_events);
-    st.ScanPatterns();
-    st.DispatchHsEvents();
+    tokenizer.Feed(chunk, len, chunk_start, tok_events);
+    ScanPatterns();
+    DispatchHsEvents();
     // Keep the last ring.size() bytes for candidates and record gaps that straddle chunks.
-    const std::size_t keep = std::min<std::size_t>(len, st.ring.size());
+    const std::size_t keep = std::min<std::size_t>(len, ring.size());
     for (std::size_t k = len - keep; k < len;) {
-      const std::size_t pos = static_cast<std::size_t>((st.fed + k) & st.ring_mask);
-      const std::size_t n = std::min(len - k, st.ring.size() - pos);
-      std::memcpy(st.ring.data() + pos, st.chunk + k, n);
+      const std::size_t pos = static_cast<std::size_t>((fed + k) & ring_mask);
+      const std::size_t n = std::min(len - k, ring.size() - pos);
+      std::memcpy(ring.data() + pos, chunk + k, n);
       k += n;
     }
-    st.fed += len;
+    fed += len;
   }
-  st.chunk = nullptr;
-  st.chunk_start = st.fed;
-  st.chunk_len = 0;
-  st.total_fed += data.size();
-  st.summary.bytes_scanned += data.size();
-  sc.bytes->Inc(data.size());
+  chunk = nullptr;
+  chunk_start = fed;
+  chunk_len = 0;
 }
 
 // A group's stream is opened when it first has bytes to scan: most units never see most anchor
@@ -441,6 +503,7 @@ void ScanStream::State::ApplyKeywords(std::uint64_t end) {
 void ScanStream::Gap() {
   if (!state_) return;
   State& st = *state_;
+  st.FlushStage();
   st.EndHsStream();
   st.FlushGroup();
   st.valid_from = st.fed;
@@ -451,6 +514,8 @@ void ScanStream::Gap() {
 ScanSummary ScanStream::Finish() {
   if (!state_) return {};
   State& st = *state_;
+  st.FlushStage();
+  st.ReleaseStage();
   st.EndHsStream();
   st.FlushGroup();
   ScanSummary out = std::move(st.summary);

@@ -148,6 +148,7 @@ std::shared_ptr<const PiiEngine> Engine(bool gated) {
   o.max_excerpts = 100000;
   o.gate_patterns = gated;
   o.gate_without_avx512 = true;  // this CPU's finder, whichever it is
+  o.coalesce_bytes = 0;           // every chunk scanned as fed: the regions' chunk handling
   return DefaultEngine(o);
 }
 

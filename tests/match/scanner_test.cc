@@ -267,29 +267,88 @@ TEST(Records, StreetNameBoundWithAnOpenPattern) {
   }
 }
 
+// Staging sizes the chunking tests run with: 0 (every Feed scanned as it comes: the scanner's
+// own chunk handling), a tiny buffer (feeds split across fills, and larger feeds flushing it),
+// and the default.
+constexpr std::uint32_t kCoalesceSizes[] = {0, 64, PiiEngineOptions{}.coalesce_bytes};
+
 TEST(Chunking, SameSummaryAnyChunking) {
   const auto people = People(40, 3);
   const std::string text = "GET /x?tel=0612345678 HTTP/1.1\r\n\r\n" + JsonPeople(people, false) + CsvPeople(people) +
                            "fin 1 85 05 75 111 042 71 et 253072B07300470 iban FR76 3000 6000 0112 3456 7890 18";
+  for (std::uint32_t coalesce : kCoalesceSizes) {
+    PiiEngineOptions o;
+    o.max_excerpts = 1000;
+    o.coalesce_bytes = coalesce;
+    Harness h(DefaultEngine(o));
+    const ScanSummary whole = h.Scan(text);
+    ASSERT_GT(whole.records.size(), 30u);
+    std::mt19937 rng(42);
+    const std::string with = " (coalesce " + std::to_string(coalesce) + ")";
+    for (int round = 0; round < 20; ++round) {
+      std::vector<std::size_t> cuts;
+      std::size_t pos = 0;
+      while (true) {
+        pos += std::uniform_int_distribution<std::size_t>(1, round < 10 ? 16 : 700)(rng);
+        if (pos >= text.size()) break;
+        cuts.push_back(pos);
+      }
+      ExpectSame(whole, ScanChunked(h.scanner, text, cuts), "round " + std::to_string(round) + with);
+    }
+    std::vector<std::size_t> every;
+    for (std::size_t i = 1; i < text.size(); ++i) every.push_back(i);
+    ExpectSame(whole, ScanChunked(h.scanner, text, every), "1 byte at a time" + with);
+  }
+}
+
+// More streams than staging buffers, fed in turn (each Feed may take over another stream's
+// buffer, scanning its bytes first), some destroyed or moved while holding one: every unit's
+// findings are those of its text scanned in one piece.
+TEST(Staging, StreamsShareThePool) {
+  constexpr std::size_t kStreams = 3 * Scanner::kStageBuffers;
   PiiEngineOptions o;
   o.max_excerpts = 1000;
+  o.coalesce_bytes = 512;
   Harness h(DefaultEngine(o));
-  const ScanSummary whole = h.Scan(text);
-  ASSERT_GT(whole.records.size(), 30u);
-  std::mt19937 rng(42);
-  for (int round = 0; round < 20; ++round) {
-    std::vector<std::size_t> cuts;
-    std::size_t pos = 0;
-    while (true) {
-      pos += std::uniform_int_distribution<std::size_t>(1, round < 10 ? 16 : 700)(rng);
-      if (pos >= text.size()) break;
-      cuts.push_back(pos);
-    }
-    ExpectSame(whole, ScanChunked(h.scanner, text, cuts), "round " + std::to_string(round));
+  std::vector<std::string> texts;
+  for (std::size_t i = 0; i < kStreams; ++i) {
+    const auto people = People(3, static_cast<std::uint32_t>(100 + i));
+    texts.push_back(i % 2 ? CsvPeople(people) : JsonPeople(people, i % 4 == 0));
   }
-  std::vector<std::size_t> every;
-  for (std::size_t i = 1; i < text.size(); ++i) every.push_back(i);
-  ExpectSame(whole, ScanChunked(h.scanner, text, every), "1 byte at a time");
+  std::vector<std::unique_ptr<ScanStream>> streams;
+  for (std::size_t i = 0; i < kStreams; ++i) streams.push_back(std::make_unique<ScanStream>(h.scanner));
+  std::vector<std::size_t> pos(kStreams, 0);
+  std::mt19937 rng(7);
+  bool left = true;
+  for (int round = 0; left; ++round) {
+    left = false;
+    for (std::size_t i = 0; i < kStreams; ++i) {
+      if (pos[i] >= texts[i].size()) continue;
+      const std::size_t n = std::uniform_int_distribution<std::size_t>(1, 300)(rng);
+      streams[i]->Feed(AsBytes(std::string_view(texts[i]).substr(pos[i], n)));
+      pos[i] += n;
+      left = true;
+    }
+    if (round == 2) {
+      // A stream dropped holding a buffer gives it back; a moved one keeps its bytes.
+      for (std::size_t i = 0; i < kStreams; i += 5) streams[i] = std::make_unique<ScanStream>(h.scanner);
+      for (std::size_t i = 3; i < kStreams; i += 5) {
+        ScanStream moved(std::move(*streams[i]));
+        *streams[i] = std::move(moved);
+      }
+    }
+  }
+  std::size_t records = 0;
+  for (std::size_t i = 0; i < kStreams; ++i) {
+    const ScanSummary got = streams[i]->Finish();
+    if (i % 5 == 0) {  // restarted: only the bytes fed after round 2
+      EXPECT_LT(got.bytes_scanned, texts[i].size()) << i;
+      continue;
+    }
+    ExpectSame(h.Scan(texts[i]), got, "stream " + std::to_string(i));
+    records += got.records.size();
+  }
+  EXPECT_GT(records, kStreams);  // the units held records (3 people each)
 }
 
 TEST(Chunking, StreamIsReusableAfterFinish) {
@@ -413,15 +472,19 @@ TEST(Chunking, RandomBytesWithPii) {
     const Person p = g.NextPerson(i);
     text += " " + p.nir + " " + p.email + "\n" + p.phone + ";" + p.iban + "}{" + p.card + " ";
   }
-  PiiEngineOptions o;
-  o.max_excerpts = 10000;
-  Harness h(DefaultEngine(o));
-  const ScanSummary whole = h.Scan(text);
-  EXPECT_GT(whole.matches[Idx(PiiType::kNir)], 150u);
-  for (std::size_t step : {1u, 7u, 64u, 1500u}) {
-    std::vector<std::size_t> cuts;
-    for (std::size_t c = step; c < text.size(); c += step) cuts.push_back(c);
-    ExpectSame(whole, ScanChunked(h.scanner, text, cuts), "step " + std::to_string(step));
+  for (std::uint32_t coalesce : kCoalesceSizes) {
+    PiiEngineOptions o;
+    o.max_excerpts = 10000;
+    o.coalesce_bytes = coalesce;
+    Harness h(DefaultEngine(o));
+    const ScanSummary whole = h.Scan(text);
+    EXPECT_GT(whole.matches[Idx(PiiType::kNir)], 150u);
+    for (std::size_t step : {1u, 7u, 64u, 1500u}) {
+      std::vector<std::size_t> cuts;
+      for (std::size_t c = step; c < text.size(); c += step) cuts.push_back(c);
+      ExpectSame(whole, ScanChunked(h.scanner, text, cuts),
+                 "step " + std::to_string(step) + " coalesce " + std::to_string(coalesce));
+    }
   }
 }
 

@@ -46,7 +46,7 @@ TEST(Config, ParsesKeysOverDefaults) {
       "capture:\n  snaplen: 1514\n  buffer: 64M\n"
       "output:\n  alerts: /tmp/a.json\n  syslog: udp://127.0.0.1:514\n"
       "app:\n  http_body_limit: 10M\n  account_headers: [X-User]\n  volume_report_seconds: 1m\n"
-      "pii:\n  secret: abcdefgh123\n");
+      "pii:\n  secret: abcdefgh123\n  coalesce: 64K\n");
   auto c = LoadFile(p, Defaults());
   std::remove(p.c_str());
   EXPECT_EQ(c.workers, 2u);
@@ -59,6 +59,7 @@ TEST(Config, ParsesKeysOverDefaults) {
   ASSERT_EQ(c.app.account_headers.size(), 1u);
   EXPECT_EQ(c.app.volume_report_seconds, 60u);
   EXPECT_EQ(c.pii.secret, "abcdefgh123");
+  EXPECT_EQ(c.pii.coalesce_bytes, 64u << 10);
 }
 
 TEST(Config, ErrorsNameFileLineAndKeyPath) {
@@ -69,6 +70,7 @@ TEST(Config, ErrorsNameFileLineAndKeyPath) {
   EXPECT_NE(ErrorOf("home_net: 10.0.0.0/99\n").find("home_net: bad network '10.0.0.0/99'"), std::string::npos);
   EXPECT_NE(ErrorOf("app:\n  http_body_limit: lots\n").find(":2: app.http_body_limit"), std::string::npos);
   EXPECT_NE(ErrorOf("capture: [1, 2\n").find("YAML syntax error"), std::string::npos);
+  EXPECT_NE(ErrorOf("pii:\n  coalesce: 2M\n").find(":2: pii.coalesce: must be at most 1M"), std::string::npos);
   EXPECT_NE(ErrorOf("output:\n  syslog: http://x\n").find("output.syslog"), std::string::npos);
 }
 
@@ -142,6 +144,7 @@ TEST(Config, DeployedExampleEqualsDefaults) {
   EXPECT_EQ(c.pii.max_excerpts, d.pii.max_excerpts);
   EXPECT_EQ(c.pii.record_window_bytes, d.pii.record_window_bytes);
   EXPECT_EQ(c.pii.keyword_window_bytes, d.pii.keyword_window_bytes);
+  EXPECT_EQ(c.pii.coalesce_bytes, d.pii.coalesce_bytes);
   EXPECT_EQ(c.app.http_body_limit, d.app.http_body_limit);
   EXPECT_EQ(c.app.decompress_max_output, d.app.decompress_max_output);
   EXPECT_EQ(c.app.decompress_max_ratio, d.app.decompress_max_ratio);

@@ -47,6 +47,7 @@ struct Scanner::Impl {
   };
   std::vector<Stage> stages;
   std::size_t hand = 0;
+  std::vector<std::uint64_t> sort_scratch;  // Finish(): radix sort of the unit's record keys
   HsScratchPtr scratch;     // pattern database (streams)
   HsScratchPtr kw_scratch;  // keyword database (block scans)
   std::array<metrics::Cell*, kPiiTypeCount> matches{};

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/radix_sort.h"
 #include "match/scan_state.h"
 
 namespace vigie::match {
@@ -519,7 +520,7 @@ ScanSummary ScanStream::Finish() {
   st.EndHsStream();
   st.FlushGroup();
   ScanSummary out = std::move(st.summary);
-  std::sort(out.records.begin(), out.records.end());
+  RadixSortU64(out.records, st.scanner->sort_scratch);
   out.records.erase(std::unique(out.records.begin(), out.records.end()), out.records.end());
   st.scanner->records->Inc(out.records.size());
   st.summary = ScanSummary{};

@@ -197,6 +197,11 @@ void BM_AnchorsRandomBytesInCache(benchmark::State& st) { static const std::stri
 void BM_AnchorsGenericJsonInCache(benchmark::State& st) { static const std::string t = GenericJson(256 << 10); RunAnchors(st, t); }
 void BM_TokenizerRandomBytesInCache(benchmark::State& st) { static const std::string t = RandomBytes(256 << 10); RunTokenizer(st, t); }
 void BM_TokenizerGenericJsonInCache(benchmark::State& st) { static const std::string t = GenericJson(256 << 10); RunTokenizer(st, t); }
+void BM_TokenizerJobSeekerApiJsonInCache(benchmark::State& st) {
+  static const std::string t = JobSeekerApiJson(256 << 10);
+  RunTokenizer(st, t);
+}
+void BM_TokenizerPeopleCsvInCache(benchmark::State& st) { static const std::string t = PeopleCsv(256 << 10); RunTokenizer(st, t); }
 void BM_PeopleJson(benchmark::State& st) { static const std::string t = PeopleJson(kCorpus); Run(st, t); }
 void BM_GenericJson(benchmark::State& st) { static const std::string t = GenericJson(kCorpus); Run(st, t); }
 void BM_PeopleCsv(benchmark::State& st) { static const std::string t = PeopleCsv(kCorpus); Run(st, t); }
@@ -235,6 +240,8 @@ BENCHMARK(BM_AnchorsRandomBytesInCache)->Arg(1460)->Arg(65536)->Unit(benchmark::
 BENCHMARK(BM_AnchorsGenericJsonInCache)->Arg(1460)->Arg(65536)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TokenizerRandomBytesInCache)->Arg(1460)->Arg(65536)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TokenizerGenericJsonInCache)->Arg(1460)->Arg(65536)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TokenizerJobSeekerApiJsonInCache)->Arg(65536)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TokenizerPeopleCsvInCache)->Arg(65536)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace vigie::match::testing

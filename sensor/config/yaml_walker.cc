@@ -117,7 +117,7 @@ void YamlWalker::GetSize(const YAML::Node& map, const std::string& path, const c
   };
   if (ends_with("KB") || ends_with("MB") || ends_with("GB")) {  // decimal units
     mult = s[s.size() - 2] == 'K' ? 1000ull : s[s.size() - 2] == 'M' ? 1000000ull : 1000000000ull;
-    s.resize(s.size() - 2);
+    s = s.substr(0, s.size() - 2);
   } else if (!s.empty()) {
     switch (s.back()) {
       case 'k': case 'K': mult = 1ull << 10; break;

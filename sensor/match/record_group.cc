@@ -36,8 +36,7 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
       if (prev.type != det.type && det.rank >= prev.rank) return;
       // Replace the previous finding.
       --group_size;
-      group_types = 0;
-      for (std::size_t k = 0; k < group_size; ++k) group_types |= 1u << static_cast<unsigned>(group[k].type);
+      RecomputeGroup();
     } else if ((group_types & bit) != 0 || start - last.end > engine->options.record_window_bytes ||
                BoundaryBetween(last.end, start)) {  // cheapest test first: all three are pure
       FlushGroup();
@@ -47,6 +46,9 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
   Finding& f = group[group_size++];
   f.detector = d;
   f.type = det.type;
+  f.standalone = det.standalone;
+  if (det.primary && (group_key == kNoKey || det.rank < engine->detectors[group[group_key].detector].rank))
+    group_key = group_size - 1;
   f.start = start;
   f.end = end;
   // Only a primary's normalized value can key the record: take the validator's buffer (a swap,
@@ -122,7 +124,7 @@ __attribute__((target("avx512f,avx512bw"))) bool AnyCloseOrNewlineAvx512(const c
 }
 
 bool AnyCloseOrNewline(const char* p, std::size_t n, bool avx512) {
-  if (avx512) return AnyCloseOrNewlineAvx512(p, n);
+  if (avx512 && n > 16) return AnyCloseOrNewlineAvx512(p, n);  // (a CSV ';': byte by byte)
   bool any = false;
   for (std::size_t k = 0; k < n; ++k) any |= p[k] == '}' || p[k] == '\n';
   return any;
@@ -164,32 +166,37 @@ bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) co
   return boundary;
 }
 
+void ScanStream::State::RecomputeGroup() {
+  group_types = 0;
+  group_key = kNoKey;
+  for (std::size_t k = 0; k < group_size; ++k) {
+    group_types |= 1u << static_cast<unsigned>(group[k].type);
+    const Detector& det = engine->detectors[group[k].detector];
+    if (det.primary && (group_key == kNoKey || det.rank < engine->detectors[group[group_key].detector].rank))
+      group_key = k;
+  }
+}
+
 void ScanStream::State::FlushGroup() {
   if (group_size == 0) return;
-  int types = 0;
-  const Finding* key = nullptr;
+  const bool record = __builtin_popcount(group_types) >= 2 && group_key != kNoKey;
   for (std::size_t k = 0; k < group_size; ++k) {
-    const Detector& det = engine->detectors[group[k].detector];
-    if (det.primary && (!key || det.rank < engine->detectors[key->detector].rank)) key = &group[k];
-  }
-  for (std::uint32_t b = group_types; b != 0; b &= b - 1) ++types;
-  const bool record = types >= 2 && key != nullptr;
-  for (std::size_t k = 0; k < group_size; ++k) {
-    const Finding& f = group[k];
-    const Detector& det = engine->detectors[f.detector];
-    if (!record && !det.standalone) continue;
-    const auto t = static_cast<std::size_t>(f.type);
-    ++summary.matches[t];
-    scanner->matches[t]->Inc();
-    if (f.has_raw && summary.excerpts.size() < engine->options.max_excerpts) {
-      det.validator->mask(f.raw, masked);
-      summary.excerpts.push_back(masked);
+    Finding& f = group[k];
+    if (record || f.standalone) {
+      const auto t = static_cast<std::size_t>(f.type);
+      ++summary.matches[t];
+      scanner->matches[t]->Inc();
+      if (f.has_raw && summary.excerpts.size() < engine->options.max_excerpts) {
+        engine->detectors[f.detector].validator->mask(f.raw, masked);
+        summary.excerpts.push_back(masked);
+      }
     }
+    if (f.has_raw) f.raw.clear();  // clear values are not kept past their group
   }
-  if (record) summary.records.push_back(engine->hasher(key->normalized));
-  for (std::size_t k = 0; k < group_size; ++k) group[k].raw.clear();
+  if (record) summary.records.push_back(engine->hasher(group[group_key].normalized));
   group_size = 0;
   group_types = 0;
+  group_key = kNoKey;
 }
 
 }  // namespace vigie::match

@@ -66,6 +66,7 @@ struct Finding {
   std::uint16_t detector = 0;
   PiiType type = PiiType::kNir;
   bool has_raw = false;
+  bool standalone = true;  // the detector's (Detector::standalone)
   std::uint64_t start = 0;  // absolute stream offsets [start, end)
   std::uint64_t end = 0;
   std::string normalized;
@@ -181,6 +182,10 @@ struct ScanStream::State {
   std::vector<Finding> group;
   std::size_t group_size = 0;
   std::uint32_t group_types = 0;
+  // The group's strongest primary finding (lowest rank; the first of equals), kNoKey if none.
+  static constexpr std::size_t kNoKey = std::numeric_limits<std::size_t>::max();
+  std::size_t group_key = kNoKey;
+  void RecomputeGroup();  // group_types and group_key from group[0, group_size)
 
   // Digit detectors: the tokenizer runs over each chunk before Hyperscan; its events are
   // merged with Hyperscan's in end-offset order (tok_next = first event not yet dispatched).

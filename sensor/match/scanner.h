@@ -5,7 +5,9 @@
 //   - Scanner: one per worker thread (owns the Hyperscan scratch and per-thread counters).
 //   - ScanStream: one scanned unit (an HTTP body, an e-mail part, one direction of a raw
 //     stream). Feed bytes in any chunking; Finish() returns the unit's findings. Bytes are
-//     never retained beyond a small tail needed for validating matches that span chunks.
+//     never retained beyond a small tail needed for validating matches that span chunks, and
+//     feeds smaller than coalesce_bytes / 2, which wait in a per-worker staging buffer until it
+//     fills (or Gap()/Finish()) to be scanned together.
 #include <cstddef>
 #include <cstdint>
 #include <memory>

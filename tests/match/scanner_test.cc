@@ -351,6 +351,36 @@ TEST(Staging, StreamsShareThePool) {
   EXPECT_GT(records, kStreams);  // the units held records (3 people each)
 }
 
+// A reload while every buffer holds staged bytes: streams of the new engine (another staging
+// size) take buffers over; the bytes staged before are scanned with their stream's engine.
+TEST(Staging, ReloadWhileStaged) {
+  PiiEngineOptions o;
+  o.max_excerpts = 100;
+  Harness h(DefaultEngine(o));
+  const std::string text = JsonPeople(People(2, 11), false);
+  std::vector<std::unique_ptr<ScanStream>> old_streams;
+  for (std::size_t i = 0; i < Scanner::kStageBuffers; ++i) {
+    old_streams.push_back(std::make_unique<ScanStream>(h.scanner));
+    old_streams.back()->Feed(AsBytes(std::string_view(text).substr(0, 100)));  // staged
+  }
+  PiiEngineOptions small = o;
+  small.coalesce_bytes = 64;
+  h.scanner.Reload(DefaultEngine(small));
+  std::vector<std::unique_ptr<ScanStream>> new_streams;
+  for (std::size_t i = 0; i < Scanner::kStageBuffers / 2; ++i) {
+    new_streams.push_back(std::make_unique<ScanStream>(h.scanner));
+    for (std::size_t off = 0; off < text.size(); off += 20)
+      new_streams.back()->Feed(AsBytes(std::string_view(text).substr(off, 20)));
+  }
+  const ScanSummary whole = h.Scan(text);
+  ASSERT_EQ(whole.records.size(), 2u);
+  for (auto& s : old_streams) {
+    s->Feed(AsBytes(std::string_view(text).substr(100)));
+    ExpectSame(whole, s->Finish(), "stream staged before the reload");
+  }
+  for (auto& s : new_streams) ExpectSame(whole, s->Finish(), "stream of the new engine");
+}
+
 TEST(Chunking, StreamIsReusableAfterFinish) {
   Harness h;
   ScanStream s(h.scanner);

@@ -272,15 +272,19 @@ TEST(Records, StreetNameBoundWithAnOpenPattern) {
 // and the default.
 constexpr std::uint32_t kCoalesceSizes[] = {0, 64, PiiEngineOptions{}.coalesce_bytes};
 
+std::shared_ptr<const PiiEngine> StagingEngine(std::uint32_t coalesce, std::uint32_t max_excerpts) {
+  PiiEngineOptions o;
+  o.max_excerpts = max_excerpts;
+  o.coalesce_bytes = coalesce;
+  return DefaultEngine(o);
+}
+
 TEST(Chunking, SameSummaryAnyChunking) {
   const auto people = People(40, 3);
   const std::string text = "GET /x?tel=0612345678 HTTP/1.1\r\n\r\n" + JsonPeople(people, false) + CsvPeople(people) +
                            "fin 1 85 05 75 111 042 71 et 253072B07300470 iban FR76 3000 6000 0112 3456 7890 18";
   for (std::uint32_t coalesce : kCoalesceSizes) {
-    PiiEngineOptions o;
-    o.max_excerpts = 1000;
-    o.coalesce_bytes = coalesce;
-    Harness h(DefaultEngine(o));
+    Harness h(StagingEngine(coalesce, 1000));
     const ScanSummary whole = h.Scan(text);
     ASSERT_GT(whole.records.size(), 30u);
     std::mt19937 rng(42);
@@ -306,10 +310,7 @@ TEST(Chunking, SameSummaryAnyChunking) {
 // findings are those of its text scanned in one piece.
 TEST(Staging, StreamsShareThePool) {
   constexpr std::size_t kStreams = 3 * Scanner::kStageBuffers;
-  PiiEngineOptions o;
-  o.max_excerpts = 1000;
-  o.coalesce_bytes = 512;
-  Harness h(DefaultEngine(o));
+  Harness h(StagingEngine(512, 1000));
   std::vector<std::string> texts;
   for (std::size_t i = 0; i < kStreams; ++i) {
     const auto people = People(3, static_cast<std::uint32_t>(100 + i));
@@ -354,18 +355,14 @@ TEST(Staging, StreamsShareThePool) {
 // A reload while every buffer holds staged bytes: streams of the new engine (another staging
 // size) take buffers over; the bytes staged before are scanned with their stream's engine.
 TEST(Staging, ReloadWhileStaged) {
-  PiiEngineOptions o;
-  o.max_excerpts = 100;
-  Harness h(DefaultEngine(o));
+  Harness h(StagingEngine(PiiEngineOptions{}.coalesce_bytes, 100));
   const std::string text = JsonPeople(People(2, 11), false);
   std::vector<std::unique_ptr<ScanStream>> old_streams;
   for (std::size_t i = 0; i < Scanner::kStageBuffers; ++i) {
     old_streams.push_back(std::make_unique<ScanStream>(h.scanner));
     old_streams.back()->Feed(AsBytes(std::string_view(text).substr(0, 100)));  // staged
   }
-  PiiEngineOptions small = o;
-  small.coalesce_bytes = 64;
-  h.scanner.Reload(DefaultEngine(small));
+  h.scanner.Reload(StagingEngine(64, 100));
   std::vector<std::unique_ptr<ScanStream>> new_streams;
   for (std::size_t i = 0; i < Scanner::kStageBuffers / 2; ++i) {
     new_streams.push_back(std::make_unique<ScanStream>(h.scanner));
@@ -503,10 +500,7 @@ TEST(Chunking, RandomBytesWithPii) {
     text += " " + p.nir + " " + p.email + "\n" + p.phone + ";" + p.iban + "}{" + p.card + " ";
   }
   for (std::uint32_t coalesce : kCoalesceSizes) {
-    PiiEngineOptions o;
-    o.max_excerpts = 10000;
-    o.coalesce_bytes = coalesce;
-    Harness h(DefaultEngine(o));
+    Harness h(StagingEngine(coalesce, 10000));
     const ScanSummary whole = h.Scan(text);
     EXPECT_GT(whole.matches[Idx(PiiType::kNir)], 150u);
     for (std::size_t step : {1u, 7u, 64u, 1500u}) {

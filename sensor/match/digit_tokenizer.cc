@@ -164,12 +164,40 @@ void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
   if (covered < run_) run_shift_[run_steps_++] = static_cast<std::uint8_t>(run_ - covered);
   fit_any_ = 0;
   fit_joined_ = 0;
-  spec_sums_.clear();
+  fit_joined_sep_.fill(0);
+  union_letters_ = 0;
+  any_trailing_ = false;
+  walk_.clear();
   if (specs_ != nullptr) {
     for (const DigitSpec& spec : *specs_) {
-      spec_sums_.push_back(SumRange(spec.min, spec.max));
-      fit_any_ |= spec_sums_.back();
-      if (spec.separators != 0) fit_joined_ |= spec_sums_.back();
+      SpecWalk w;
+      w.sums = SumRange(spec.min, spec.max);
+      w.letters = spec.letters;
+      w.min = spec.min;
+      w.max = spec.max;
+      w.min_words = spec.min_words;
+      w.leading = spec.leading;
+      w.detector = spec.detector;
+      w.separators = spec.separators;
+      w.trailing_letter = spec.trailing_letter;
+      walk_.push_back(w);
+      fit_any_ |= w.sums;
+      if (spec.separators != 0) fit_joined_ |= w.sums;
+      for (std::uint8_t sep : {kSepSpace, kSepDot, kSepDash, kSepSlash})
+        if ((spec.separators & sep) != 0) fit_joined_sep_[sep] |= w.sums;
+      union_letters_ |= spec.letters;
+      any_trailing_ = any_trailing_ || spec.trailing_letter;
+    }
+  }
+  lone_fit_.fill(0);
+  lone_masks_ = walk_.size() <= 64;
+  if (lone_masks_) {
+    for (std::size_t j = 0; j < walk_.size(); ++j) {
+      const SpecWalk& w = walk_[j];
+      if (w.min_words > 1) continue;
+      for (std::uint32_t sig = w.min; sig <= w.max && sig <= kMaxSignificant; ++sig)
+        for (std::uint32_t d = 0; d < 10; ++d)
+          if ((w.leading >> d & 1u) != 0) lone_fit_[sig * 10 + d] |= std::uint64_t{1} << j;
     }
   }
   // Token bytes for the trigger: digits, the separators some spec accepts, letters if some
@@ -320,20 +348,28 @@ void DigitTokenizer::EndWord(std::uint64_t end, std::vector<DigitEvent>& out) {
   CommitWord(end, out);
 }
 
+// Every spec whose walk may emit here: a sum it accepts among those reachable (the last word
+// alone, or any suffix when it accepts the separator before the last word), and a last word
+// whose letters it allows (or the one trailing upper-case letter). Then the walk, as the model.
 void DigitTokenizer::EmitEvents(std::uint64_t end, std::vector<DigitEvent>& out) {
   const std::uint64_t depth = words_ < kMaxSignificant ? words_ : kMaxSignificant;
-  const std::size_t count = specs_->size();
-  for (std::size_t idx = 0; idx < count; ++idx) {
-    if ((sums_ & spec_sums_[idx]) == 0) continue;  // no suffix sum of the token fits it
-    const DigitSpec& spec = (*specs_)[idx];
+  const Word& last = ring_[(words_ - 1) % kMaxSignificant];
+  const std::uint64_t single = std::uint64_t{1} << last.sig;
+  const std::uint64_t reach_joined = depth > 1 ? sums_ : single;
+  if (depth == 1 && lone_masks_) {  // one word: each spec's walk is its first step
+    EmitLone(last, end, out);
+    return;
+  }
+  const bool trailing_upper = last.letter_count == 1 && last.last >= 'A' && last.last <= 'Z';
+  for (const SpecWalk& spec : walk_) {
+    const std::uint64_t reach = (last.sep_before & spec.separators) != 0 ? reach_joined : single;
+    if ((reach & spec.sums) == 0) continue;  // no reachable suffix sum fits it
+    if (last.letter_count != 0 && (last.letters & ~spec.letters) != 0 && !(spec.trailing_letter && trailing_upper))
+      continue;  // the last word has a letter it refuses
     std::uint32_t sum = 0;
     for (std::uint64_t k = 0; k < depth; ++k) {
       const Word& w = ring_[(words_ - 1 - k) % kMaxSignificant];
-      if (w.letter_count != 0 && (w.letters & ~spec.letters) != 0) {
-        // Only the candidate's last word may end with one upper-case letter (7 digits + 'A').
-        const bool trailing = spec.trailing_letter && k == 0 && w.letter_count == 1 && w.last >= 'A' && w.last <= 'Z';
-        if (!trailing) break;
-      }
+      if (k != 0 && w.letter_count != 0 && (w.letters & ~spec.letters) != 0) break;  // letters only as it says
       sum += w.sig;
       if (sum > spec.max) break;
       if (sum >= spec.min && k + 1 >= spec.min_words && (spec.leading >> (w.first - '0') & 1u) != 0) {

@@ -26,13 +26,21 @@
 //     after a search's first four blocks, two blocks per step, one branch for the pair when no
 //     word start in it is followed by token bytes up to its run or its block's end). A
 //     trigger token lying inside its block whose word lengths give no suffix sum any spec
-//     accepts (a lone 9- or 13-digit id, a timestamp) is skipped from the masks; the others are
-//     walked one word per step (its end by tzcnt, its letters by masking, the block's masks
-//     reused while they hold the word), so the cost is per walked word, not per byte. Blocks
+//     accepts (a lone 9- or 13-digit id, a timestamp) is skipped from the masks; another token
+//     that ends inside its block (the byte after it is decided there: not a separator at the
+//     block's or the data's end) is committed word by word from the block's masks in one loop;
+//     the others are walked one word per step (its end by tzcnt, its letters by masking, the
+//     block's masks reused while they hold the word), so the cost is per walked word, not per
+//     byte. A word holding a letter no spec accepts (outside the union of the specs' letters:
+//     hex ids, UUIDs) stops every walk: it is committed only when it may end a candidate with
+//     its one trailing upper-case letter, and the token restarts after it. Blocks
 //     that reach past the data are masked loads; a run reaching the end of the data starts a
 //     walk (a walk is exact from any word start), so an open word continues in the next Feed.
 //   - elsewhere (and ForceSse): an SSSE3 trigger search and a byte state machine (SSE2 digit
 //     runs), the original implementation.
+// At a word end, a spec is walked only if a sum it accepts is reachable (the last word alone,
+// or any suffix when it accepts the separator before the last word) and it allows the last
+// word's letters; a one-word token's events come from per-(length, leading digit) spec masks.
 // No allocation after the event vector has grown to its working size.
 #include <array>
 #include <cstddef>
@@ -105,16 +113,26 @@ class DigitTokenizer {
   }
   // The word at ring_[words_ % kMaxSignificant] ends at `end`: it joins the token, and each
   // spec that some suffix sum of the token may fit walks back over the token's words.
-  // (A sum over several words fits only specs that accept a separator.)
+  // (A sum over several words fits only specs that accept the separator before the last word.)
   void CommitWord(std::uint64_t end, std::vector<DigitEvent>& out) {
-    const std::uint32_t sig = ring_[words_ % kMaxSignificant].sig;
-    const std::uint64_t single = std::uint64_t{1} << sig;
-    const std::uint64_t joined = words_ != 0 ? sums_ << sig : 0;
+    const Word& w = ring_[words_ % kMaxSignificant];
+    const std::uint64_t single = std::uint64_t{1} << w.sig;
+    const std::uint64_t joined = words_ != 0 ? sums_ << w.sig : 0;
     sums_ = (joined | single) & SumRange(0, kMaxSignificant);
     ++words_;
-    if (((single & fit_any_) | (joined & fit_joined_)) != 0) EmitEvents(end, out);
+    // A walk past the last word needs a spec accepting the separator before it.
+    if (((single & fit_any_) | (joined & fit_joined_sep_[w.sep_before & 15u])) != 0) EmitEvents(end, out);
   }
   void EmitEvents(std::uint64_t end, std::vector<DigitEvent>& out);
+  // The events of a one-word walk (REQUIRES lone_masks_): lone_fit_, then each spec's letters.
+  void EmitLone(const Word& w, std::uint64_t end, std::vector<DigitEvent>& out) const {
+    const bool trailing_upper = w.letter_count == 1 && w.last >= 'A' && w.last <= 'Z';
+    for (std::uint64_t fit = lone_fit_[w.sig * 10 + static_cast<std::uint32_t>(w.first - '0')]; fit != 0; fit &= fit - 1) {
+      const SpecWalk& spec = walk_[static_cast<std::size_t>(__builtin_ctzll(fit))];
+      if (w.letter_count == 0 || (w.letters & ~spec.letters) == 0 || (spec.trailing_letter && trailing_upper))
+        out.push_back(DigitEvent{end, spec.detector});
+    }
+  }
   void EndWord(std::uint64_t end, std::vector<DigitEvent>& out);  // word_ ends (FeedSse)
   void FeedSse(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out);
   void FeedAvx512(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out);
@@ -132,7 +150,24 @@ class DigitTokenizer {
   std::array<std::uint8_t, 5> run_shift_{};
   std::uint64_t fit_any_ = 0;                // sums (bit = significant chars) some spec accepts
   std::uint64_t fit_joined_ = 0;             // ... some spec accepting a separator accepts
-  std::vector<std::uint64_t> spec_sums_;     // per spec: the sums it accepts
+  std::array<std::uint64_t, 16> fit_joined_sep_{};  // by kSep* bit: ... some spec accepting it accepts
+  std::uint64_t union_letters_ = 0;          // LetterBit of every letter some spec accepts
+  bool any_trailing_ = false;                // some spec accepts a trailing upper-case letter
+  // EmitEvents' view of a spec (contiguous, no indirection through specs_).
+  struct SpecWalk {
+    std::uint64_t sums = 0;  // SumRange(min, max)
+    std::uint64_t letters = 0;
+    std::uint32_t min = 0, max = 0, min_words = 1;
+    std::uint16_t leading = 0, detector = 0;
+    std::uint8_t separators = 0;
+    bool trailing_letter = false;
+  };
+  std::vector<SpecWalk> walk_;               // per spec, in order
+  // A one-word walk (the token's first word), up to 64 specs: by [sig * 10 + first digit], the
+  // specs (bit = index) whose length range holds sig, needing one word, and accepting that
+  // leading digit. Only the letters are left to check.
+  bool lone_masks_ = false;
+  std::array<std::uint64_t, (kMaxSignificant + 1) * 10> lone_fit_{};
   std::size_t exact_until_ = 0;              // within a Feed: below this, bytes are processed exactly
   State state_ = State::kIdle;
   bool prev_is_word_ = false;     // last byte of the previous Feed was \w (boundary check)

@@ -418,6 +418,62 @@ VIGIE_TOK_AVX512 void DigitTokenizer::FeedAvx512(const std::uint8_t* data, std::
         break;
       }
       words_ = 0;
+      if (s >= block.base && s - block.base < 64) {
+        // A token that ends inside the search's block (the byte after it decided there): its
+        // words from the block's masks, committed in one loop without the walk's state.
+        const std::uint64_t all = ~std::uint64_t{0};
+        const std::uint64_t p = s - block.base;
+        const std::uint64_t rest = block.breaks >> p;
+        if (rest != 0) {
+          const std::uint64_t e = p + _tzcnt_u64(rest);  // data[base + e]: not \w, not a separator before a digit
+          const std::uint64_t span = _bzhi_u64(all, static_cast<unsigned>(e)) & ~_bzhi_u64(all, static_cast<unsigned>(p));
+          if ((block.under & span) == 0 && !(((block.sep >> e) & 1u) != 0 && e + 1 >= block.limit)) {
+            const std::uint8_t* base = data + block.base;
+            std::uint64_t inner = block.sep & span;  // each joins two words
+            std::uint64_t from = p;
+            std::uint8_t sep_before = 0;
+            bool died = false;
+            for (;;) {
+              const std::uint64_t to = inner != 0 ? _tzcnt_u64(inner) : e;
+              const std::uint32_t len = static_cast<std::uint32_t>(to - from);
+              if (len > max_sig_) {  // longer than every shape: the word and its token die
+                words_ = 0;
+                i = block.base + to;
+                died = true;
+                break;
+              }
+              Word& w = ring_[words_ % kMaxSignificant];
+              w.sig = len;
+              w.first = base[from];
+              w.last = base[to - 1];
+              w.sep_before = sep_before;
+              std::uint64_t letters = block.letter & _bzhi_u64(all, static_cast<unsigned>(to)) &
+                                      ~_bzhi_u64(all, static_cast<unsigned>(from));
+              w.letter_count = static_cast<std::uint32_t>(_mm_popcnt_u64(letters));
+              w.letters = 0;
+              while (letters != 0) {
+                w.letters |= kLetterBit.bit[base[_tzcnt_u64(letters)]];
+                letters = _blsr_u64(letters);
+              }
+              if ((w.letters & ~union_letters_) != 0) [[unlikely]] {  // as in the walk below
+                if (any_trailing_ && w.letter_count == 1 && w.last >= 'A' && w.last <= 'Z')
+                  CommitWord(offset + block.base + to, out);
+                words_ = 0;
+              } else {
+                CommitWord(offset + block.base + to, out);
+              }
+              if (inner == 0) break;
+              sep_before = kTable.sep[base[to]];
+              inner = _blsr_u64(inner);
+              from = to + 1;
+            }
+            if (!died) i = block.base + e + 1;
+            words_ = 0;
+            state_ = State::kIdle;
+            continue;
+          }
+        }
+      }
       open_word(data[s], 0);
       i = s;
       if (s >= block.base && s - block.base < 64) {  // the walk starts with the search's block
@@ -459,7 +515,7 @@ VIGIE_TOK_AVX512 void DigitTokenizer::FeedAvx512(const std::uint8_t* data, std::
       if (letters != 0) {
         w.letter_count += static_cast<std::uint32_t>(_mm_popcnt_u64(letters));
         do {
-          w.letters |= LetterBit(data[i + _tzcnt_u64(letters)]);
+          w.letters |= kLetterBit.bit[data[i + _tzcnt_u64(letters)]];
           letters = _blsr_u64(letters);
         } while (letters != 0);
       }
@@ -472,13 +528,24 @@ VIGIE_TOK_AVX512 void DigitTokenizer::FeedAvx512(const std::uint8_t* data, std::
     const std::size_t end = i + len;  // data[end] is not \w
     const std::uint8_t sep = kTable.sep[data[end]];
     i = end + 1;
-    if (sep == 0) {  // the token ends with this word
+    if ((w.letters & ~union_letters_) != 0) [[unlikely]] {
+      // A letter no spec accepts (hex ids, UUIDs): no walk passes this word, and only as a last
+      // word ending with its one upper-case letter may it end a candidate (7 digits + 'C'). The
+      // token restarts after it.
+      if (any_trailing_ && w.letter_count == 1 && w.last >= 'A' && w.last <= 'Z') CommitWord(offset + end, out);
+      words_ = 0;
+      if (sep == 0) {
+        state_ = State::kIdle;
+        continue;
+      }
+    } else if (sep == 0) {  // the token ends with this word
       if (words_ != 0 || ((fit_any_ >> w.sig) & 1u) != 0) CommitWord(offset + end, out);
       words_ = 0;
       state_ = State::kIdle;
       continue;
+    } else {
+      CommitWord(offset + end, out);
     }
-    CommitWord(offset + end, out);
     if (i == n) {
       pending_sep_ = sep;
       state_ = State::kAfterSep;

@@ -45,6 +45,16 @@ inline constexpr std::uint8_t kBitLetter = kBitLetterA | kBitLetterP;
 inline constexpr std::uint8_t kBitWord = kBitDigit | kBitLetter | kBitUnder;
 inline constexpr std::uint8_t kBitSep = kBitSpace | kBitDot | kBitDash | kBitSlash;
 
+// LetterBit by table (the walk's letters; 0 for other bytes).
+struct LetterBitTable {
+  std::array<std::uint64_t, 256> bit{};
+  constexpr LetterBitTable() {
+    for (int c = 'A'; c <= 'Z'; ++c) bit[c] = std::uint64_t{1} << (c - 'A');
+    for (int c = 'a'; c <= 'z'; ++c) bit[c] = std::uint64_t{1} << (26 + c - 'a');
+  }
+};
+inline constexpr LetterBitTable kLetterBit;
+
 inline bool IsWordByte(std::uint8_t c) { return kTable.cls[c] == kDigit || kTable.cls[c] == kLetter || c == '_'; }
 
 // Byte classes by nibble lookup: class bits = kHiTable[c >> 4] & kLoTable[c & 15] (pshufb; bytes

@@ -74,6 +74,36 @@ TEST(DigitTokenizer, WordBoundariesLikeRegex) {
   EXPECT_EQ(Tokenize(t), (Events{{12, kPhone}}));
 }
 
+// A word holding a letter no spec accepts ends every walk through it: only as a last word with
+// its one trailing upper-case letter may it end a candidate, and the token starts again after it.
+// Both paths, whole and one byte at a time.
+TEST(DigitTokenizer, LettersNoSpecAcceptsRestartTheToken) {
+  struct Case {
+    std::string text;
+    std::vector<std::string> ends;  // needles whose end is an event, in order
+    std::vector<std::uint16_t> detectors;
+  };
+  const std::vector<Case> cases = {
+      {"uuid 12345678-4b1c-9f0e-123456789012 ", {"12345678"}, {kFt}},
+      {"a 06 12 3f 06 12 34 56 78 b", {"34 56 78"}, {kPhone}},  // the phone after the hex word
+      {"a 06 12 34 5f 78 b", {}, {}},                          // no phone through it
+      {"a 12 1234567C 06 12 34 56 78 b", {"567C", "34 56 78"}, {kFt, kPhone}},
+      {"a 1234567C-1234567 b", {"567C"}, {kFt}},
+      {"a 2 53 07 2A 073 004 43 b", {"004 43"}, {kNir}},  // 'A' some spec accepts: the NIR goes on
+      {"a 2 53 07 2C 073 004 43 b", {}, {}},
+  };
+  for (const Case& c : cases) {
+    Events want;
+    for (std::size_t k = 0; k < c.ends.size(); ++k) want.emplace_back(EndOf(c.text, c.ends[k]), c.detectors[k]);
+    std::vector<std::size_t> every;
+    for (std::size_t cut = 1; cut < c.text.size(); ++cut) every.push_back(cut);
+    for (bool sse : {false, true}) {
+      EXPECT_EQ(Tokenize(c.text, {}, sse), want) << c.text << (sse ? " sse" : " avx512");
+      EXPECT_EQ(Tokenize(c.text, every, sse), want) << c.text << (sse ? " sse" : " avx512") << ", every byte";
+    }
+  }
+}
+
 TEST(DigitTokenizer, RunsLongerThanAnyDetector) {
   EXPECT_EQ(Tokenize("n 12345678901234567890123456789012345678901234567890 "), Events{});
   EXPECT_EQ(Tokenize("n 0612345678901 "), Events{});
@@ -248,7 +278,7 @@ std::string RandomDigitText(std::mt19937_64& rng, std::size_t size) {
   static const std::string kOther = ":\"_,;/{}\n\t+";
   std::string t;
   while (t.size() < size) {
-    switch (pick(12)) {
+    switch (pick(13)) {
       case 0:
       case 1:
       case 2:  // a digit run, mostly short
@@ -286,6 +316,29 @@ std::string RandomDigitText(std::mt19937_64& rng, std::size_t size) {
       case 10:  // long runs across the 64-byte windows
         t.append(20 + pick(60), static_cast<char>('0' + pick(10)));
         break;
+      case 11: {  // a grouped number with words holding letters some spec refuses or accepts (hex ids,
+                  // UUIDs, a trailing upper-case letter mid-token): the walk restarts after them
+        static const std::string kHex = "abcdefABCDEF";
+        const char sep = kSeps[pick(kSeps.size())];
+        for (std::size_t g = 2 + pick(5); g > 0; --g) {
+          for (std::size_t k = 1 + pick(8); k > 0; --k) t.push_back(static_cast<char>('0' + pick(10)));
+          switch (pick(4)) {
+            case 0:  // hex letters inside the word
+              for (std::size_t k = 1 + pick(3); k > 0; --k) {
+                t.push_back(kHex[pick(kHex.size())]);
+                t.push_back(static_cast<char>('0' + pick(10)));
+              }
+              break;
+            case 1:  // one trailing letter (7 digits + 'C' is an FT id whatever the letter)
+              t.push_back(kLetters[pick(kLetters.size())]);
+              break;
+            default:
+              break;
+          }
+          if (g > 1) t.push_back(sep);
+        }
+        break;
+      }
       default:
         t.push_back(static_cast<char>('a' + pick(26)));
         break;
@@ -374,7 +427,8 @@ TEST(DigitTokenizer, SameEventsAsTheModel) {
 TEST(DigitTokenizer, SparseTokensSameEventsAsTheModel) {
   const auto specs = DefaultEngine()->digit_specs;
   const std::vector<std::string> shapes = {"06 12 34 56 78", "1 85 05 75 111 042 71", "4970 1012 3456 7899",
-                                           "1234567A", "12/05/1985", "0612345678", "12345678", "06.12.34.56"};
+                                           "1234567A", "12/05/1985", "0612345678", "12345678", "06.12.34.56",
+                                           "12345678-4b1c-9f0e-123456789012", "06 12 3f 1234567C 56 78 90 12 34"};
   std::mt19937_64 rng(42);
   auto filler = [&](std::size_t n) {  // no token bytes: high bytes, punctuation, '_'
     static const std::string kOther = "~:;,\"{}<>!?\n_";

@@ -170,17 +170,15 @@ void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
   walk_.clear();
   if (specs_ != nullptr) {
     for (const DigitSpec& spec : *specs_) {
-      SpecWalk w;
-      w.sums = SumRange(spec.min, spec.max);
-      w.letters = spec.letters;
-      w.min = spec.min;
-      w.max = spec.max;
-      w.min_words = spec.min_words;
-      w.leading = spec.leading;
-      w.detector = spec.detector;
-      w.separators = spec.separators;
-      w.trailing_letter = spec.trailing_letter;
-      walk_.push_back(w);
+      const SpecWalk& w = walk_.emplace_back(SpecWalk{.sums = SumRange(spec.min, spec.max),
+                                                      .letters = spec.letters,
+                                                      .min = spec.min,
+                                                      .max = spec.max,
+                                                      .min_words = spec.min_words,
+                                                      .leading = spec.leading,
+                                                      .detector = spec.detector,
+                                                      .separators = spec.separators,
+                                                      .trailing_letter = spec.trailing_letter});
       fit_any_ |= w.sums;
       if (spec.separators != 0) fit_joined_ |= w.sums;
       for (std::uint8_t sep : {kSepSpace, kSepDot, kSepDash, kSepSlash})

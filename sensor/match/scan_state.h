@@ -91,7 +91,7 @@ struct ScanStream::State {
   std::size_t stage = kNoStage;
   std::size_t staged = 0;
   void StageBytes(ByteView data);  // copies into the held buffer, scanning it each time it fills
-  bool AcquireStage();
+  void AcquireStage();  // one is always free or taken over
   void FlushStage();    // scans the staged bytes
   void ReleaseStage();  // REQUIRES: nothing staged (or the bytes are to be dropped)
   void Scan(ByteView data);  // the scan of one chunk (Feed without staging)

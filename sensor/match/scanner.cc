@@ -151,16 +151,15 @@ void ScanStream::Feed(ByteView data) {
   if (data.size() * 2 >= cap) {  // large enough to be scanned where it is (or staging off)
     st.FlushStage();
     st.Scan(data);
-  } else if (st.stage != State::kNoStage || st.AcquireStage()) {
-    st.StageBytes(data);
-  } else {
-    st.Scan(data);
+    return;
   }
+  if (st.stage == State::kNoStage) st.AcquireStage();
+  st.StageBytes(data);
 }
 
 // ------------------------------------------------------------------ staging
 
-bool ScanStream::State::AcquireStage() {
+void ScanStream::State::AcquireStage() {
   auto& pool = scanner->stages;
   const std::size_t cap = engine->options.coalesce_bytes;
   if (pool.empty()) pool.resize(Scanner::kStageBuffers);
@@ -181,7 +180,6 @@ bool ScanStream::State::AcquireStage() {
   s.owner = this;
   stage = k;
   staged = 0;
-  return true;
 }
 
 void ScanStream::State::StageBytes(ByteView data) {

@@ -133,11 +133,7 @@ __attribute__((target("ssse3"))) std::pair<std::size_t, bool> DigitTokenizer::Fi
   return {i, false};
 }
 
-std::uint64_t LetterBit(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return std::uint64_t{1} << (c - 'A');
-  if (c >= 'a' && c <= 'z') return std::uint64_t{1} << (26 + c - 'a');
-  return 0;
-}
+std::uint64_t LetterBit(unsigned char c) { return kLetterBit.bit[c]; }
 
 void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
   specs_ = specs;
@@ -358,7 +354,7 @@ void DigitTokenizer::EmitEvents(std::uint64_t end, std::vector<DigitEvent>& out)
     EmitLone(last, end, out);
     return;
   }
-  const bool trailing_upper = last.letter_count == 1 && last.last >= 'A' && last.last <= 'Z';
+  const bool trailing_upper = last.TrailingUpper();
   for (const SpecWalk& spec : walk_) {
     const std::uint64_t reach = (last.sep_before & spec.separators) != 0 ? reach_joined : single;
     if ((reach & spec.sums) == 0) continue;  // no reachable suffix sum fits it

@@ -100,6 +100,8 @@ class DigitTokenizer {
     std::uint8_t first = 0;       // first byte (a digit)
     std::uint8_t last = 0;        // last byte
     std::uint8_t sep_before = 0;  // kSep* joining it to the previous word; 0 for the first
+    // Its only letter is a final upper-case one (7 digits + 'A': what trailing_letter accepts).
+    bool TrailingUpper() const { return letter_count == 1 && last >= 'A' && last <= 'Z'; }
   };
   enum class State : std::uint8_t { kIdle, kWord, kAfterSep, kSkipWord };
 
@@ -123,10 +125,18 @@ class DigitTokenizer {
     // A walk past the last word needs a spec accepting the separator before it.
     if (((single & fit_any_) | (joined & fit_joined_sep_[w.sep_before & 15u])) != 0) EmitEvents(end, out);
   }
+  // A word holding a letter no spec accepts (hex ids, UUIDs) cannot be inside a candidate: it
+  // is committed only when it may end one with its one trailing upper-case letter, and the token
+  // restarts after it (FeedAvx512; the SSE path lets EmitEvents refuse it).
+  bool ForeignLetters(const Word& w) const { return (w.letters & ~union_letters_) != 0; }
+  void CommitForeignWord(std::uint64_t end, std::vector<DigitEvent>& out) {
+    if (any_trailing_ && ring_[words_ % kMaxSignificant].TrailingUpper()) CommitWord(end, out);
+    words_ = 0;
+  }
   void EmitEvents(std::uint64_t end, std::vector<DigitEvent>& out);
   // The events of a one-word walk (REQUIRES lone_masks_): lone_fit_, then each spec's letters.
   void EmitLone(const Word& w, std::uint64_t end, std::vector<DigitEvent>& out) const {
-    const bool trailing_upper = w.letter_count == 1 && w.last >= 'A' && w.last <= 'Z';
+    const bool trailing_upper = w.TrailingUpper();
     for (std::uint64_t fit = lone_fit_[w.sig * 10 + static_cast<std::uint32_t>(w.first - '0')]; fit != 0; fit &= fit - 1) {
       const SpecWalk& spec = walk_[static_cast<std::size_t>(__builtin_ctzll(fit))];
       if (w.letter_count == 0 || (w.letters & ~spec.letters) == 0 || (spec.trailing_letter && trailing_upper))

@@ -51,6 +51,13 @@ VIGIE_TOK_AVX512 inline __attribute__((always_inline)) Masks Classify64(const st
   return m;
 }
 
+// LetterBit of every letter of p marked in `letters` (bit k: p[k]).
+VIGIE_TOK_AVX512 inline std::uint64_t LetterBitsAt(const std::uint8_t* p, std::uint64_t letters) {
+  std::uint64_t bits = 0;
+  for (; letters != 0; letters = _blsr_u64(letters)) bits |= kLetterBit.bit[p[_tzcnt_u64(letters)]];
+  return bits;
+}
+
 // Index of the first byte that is not \w in data[i, n), or n.
 VIGIE_TOK_AVX512 inline std::size_t SkipWordBytesAvx512(const std::uint8_t* data, std::size_t i, std::size_t n) {
   while (i < n) {
@@ -450,15 +457,9 @@ VIGIE_TOK_AVX512 void DigitTokenizer::FeedAvx512(const std::uint8_t* data, std::
               std::uint64_t letters = block.letter & _bzhi_u64(all, static_cast<unsigned>(to)) &
                                       ~_bzhi_u64(all, static_cast<unsigned>(from));
               w.letter_count = static_cast<std::uint32_t>(_mm_popcnt_u64(letters));
-              w.letters = 0;
-              while (letters != 0) {
-                w.letters |= kLetterBit.bit[base[_tzcnt_u64(letters)]];
-                letters = _blsr_u64(letters);
-              }
-              if ((w.letters & ~union_letters_) != 0) [[unlikely]] {  // as in the walk below
-                if (any_trailing_ && w.letter_count == 1 && w.last >= 'A' && w.last <= 'Z')
-                  CommitWord(offset + block.base + to, out);
-                words_ = 0;
+              w.letters = LetterBitsAt(base, letters);
+              if (ForeignLetters(w)) [[unlikely]] {
+                CommitForeignWord(offset + block.base + to, out);
               } else {
                 CommitWord(offset + block.base + to, out);
               }
@@ -514,10 +515,7 @@ VIGIE_TOK_AVX512 void DigitTokenizer::FeedAvx512(const std::uint8_t* data, std::
       std::uint64_t letters = m.letter & in_word;
       if (letters != 0) {
         w.letter_count += static_cast<std::uint32_t>(_mm_popcnt_u64(letters));
-        do {
-          w.letters |= kLetterBit.bit[data[i + _tzcnt_u64(letters)]];
-          letters = _blsr_u64(letters);
-        } while (letters != 0);
+        w.letters |= LetterBitsAt(data + i, letters);
       }
       w.last = data[i + len - 1];
     }
@@ -528,12 +526,8 @@ VIGIE_TOK_AVX512 void DigitTokenizer::FeedAvx512(const std::uint8_t* data, std::
     const std::size_t end = i + len;  // data[end] is not \w
     const std::uint8_t sep = kTable.sep[data[end]];
     i = end + 1;
-    if ((w.letters & ~union_letters_) != 0) [[unlikely]] {
-      // A letter no spec accepts (hex ids, UUIDs): no walk passes this word, and only as a last
-      // word ending with its one upper-case letter may it end a candidate (7 digits + 'C'). The
-      // token restarts after it.
-      if (any_trailing_ && w.letter_count == 1 && w.last >= 'A' && w.last <= 'Z') CommitWord(offset + end, out);
-      words_ = 0;
+    if (ForeignLetters(w)) [[unlikely]] {
+      CommitForeignWord(offset + end, out);
       if (sep == 0) {
         state_ = State::kIdle;
         continue;

@@ -47,8 +47,7 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
   f.detector = d;
   f.type = det.type;
   f.standalone = det.standalone;
-  if (det.primary && (group_key == kNoKey || det.rank < engine->detectors[group[group_key].detector].rank))
-    group_key = group_size - 1;
+  ConsiderKey(group_size - 1);
   f.start = start;
   f.end = end;
   // Only a primary's normalized value can key the record: take the validator's buffer (a swap,
@@ -106,49 +105,24 @@ BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512) {
 
 
 namespace {
-// Short gaps (a CSV ';', a JSON '","key":"' or '","adresse":{"ligne":"'), the common case
-// between two findings of a record: a boundary needs a '}' or a newline, and most gaps hold
-// neither (a '{' alone never makes one): then there is no boundary, after one test of up to two
-// 64-byte blocks. Otherwise the rule runs over the gap's masks (below).
-constexpr std::size_t kShortGapBytes = 128;
-
-__attribute__((target("avx512f,avx512bw"))) inline bool AnyCloseOrNewline64(const char* p, std::size_t n) {
-  const __mmask64 valid = n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
-  const __m512i v = _mm512_maskz_loadu_epi8(valid, p);
-  return (_mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('}')) |
-          _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('\n'))) != 0;
-}
-
-__attribute__((target("avx512f,avx512bw"))) bool AnyCloseOrNewlineAvx512(const char* p, std::size_t n) {
-  return AnyCloseOrNewline64(p, n < 64 ? n : 64) || (n > 64 && AnyCloseOrNewline64(p + 64, n - 64));
-}
-
-// n <= 16 with 16 bytes readable at p (a CSV ';', a JSON '","nir":"'): one SSE2 compare, inline.
+// Gaps of up to 16 bytes with 16 bytes readable (a CSV ';', a JSON '","nir":"'), the common case
+// between two findings of a record: a boundary needs a '}' or a newline, and most such gaps hold
+// neither (a '{' alone never makes one). One inline SSE2 compare then says "no boundary" without
+// the masks below, which longer gaps go through (they give the same answer for such a gap).
 inline bool AnyCloseOrNewline16(const char* p, std::size_t n) {
   const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   const auto m = static_cast<unsigned>(
       _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('}')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))));
   return (m & ((1u << n) - 1)) != 0;
 }
-
-bool AnyCloseOrNewline(const char* p, std::size_t n, bool avx512) {
-  if (avx512) return AnyCloseOrNewlineAvx512(p, n);
-  bool any = false;
-  for (std::size_t k = 0; k < n; ++k) any |= p[k] == '}' || p[k] == '\n';
-  return any;
-}
 }  // namespace
 
 bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) const {
   if (!Readable(from, to)) return true;
+  if (from >= chunk_start && to - from <= 16 && from - chunk_start + 16 <= chunk_len &&
+      !AnyCloseOrNewline16(reinterpret_cast<const char*>(chunk) + (from - chunk_start), static_cast<std::size_t>(to - from)))
+    return false;
   const bool avx512 = CpuHasAvx512Bw();
-  if (from >= chunk_start && to - from <= kShortGapBytes) {
-    const char* p = reinterpret_cast<const char*>(chunk) + (from - chunk_start);
-    const auto n = static_cast<std::size_t>(to - from);
-    const bool any = n <= 16 && from - chunk_start + 16 <= chunk_len ? AnyCloseOrNewline16(p, n)
-                                                                      : AnyCloseOrNewline(p, n, avx512);
-    if (!any) return false;
-  }
   bool close_seen = false;
   bool boundary = false;
   char last_non_blank = 0;
@@ -177,14 +151,18 @@ bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) co
   return boundary;
 }
 
+void ScanStream::State::ConsiderKey(std::size_t k) {
+  const Detector& det = engine->detectors[group[k].detector];
+  if (det.primary && (group_key == kNoKey || det.rank < engine->detectors[group[group_key].detector].rank))
+    group_key = k;
+}
+
 void ScanStream::State::RecomputeGroup() {
   group_types = 0;
   group_key = kNoKey;
   for (std::size_t k = 0; k < group_size; ++k) {
     group_types |= 1u << static_cast<unsigned>(group[k].type);
-    const Detector& det = engine->detectors[group[k].detector];
-    if (det.primary && (group_key == kNoKey || det.rank < engine->detectors[group[group_key].detector].rank))
-      group_key = k;
+    ConsiderKey(k);
   }
 }
 

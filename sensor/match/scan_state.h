@@ -185,6 +185,7 @@ struct ScanStream::State {
   // The group's strongest primary finding (lowest rank; the first of equals), kNoKey if none.
   static constexpr std::size_t kNoKey = std::numeric_limits<std::size_t>::max();
   std::size_t group_key = kNoKey;
+  void ConsiderKey(std::size_t k);  // group[k] becomes the key if it is a stronger primary
   void RecomputeGroup();  // group_types and group_key from group[0, group_size)
 
   // Digit detectors: the tokenizer runs over each chunk before Hyperscan; its events are

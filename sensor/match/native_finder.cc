@@ -23,20 +23,20 @@ constexpr std::string_view kAddressHead =
 constexpr std::string_view kAddressFieldEnd = R"([",;\r\n])";
 constexpr std::string_view kAddressPostcodeEnd = R"(,? [0-9]{5} [A-Za-z\x80-\xff])";
 
-constexpr std::size_t kMaxNameBytes = 60;
-
-// Byte classes: the validators' (validators_util.h), plus three only these shapes use.
+// Byte classes and address pieces: the validators' (validators_util.h), plus one only IBANs use.
 using detail::HasClass;
 using detail::IsAlnum;
 using detail::IsAlpha;
 using detail::IsDigit;
 using detail::IsUpper;
+using detail::IsAddressFieldEnd;
+using detail::IsTownInitial;
 using detail::IsWordByte;
+using detail::kMaxStreetName;
+using detail::kMinStreetName;
 using detail::kStreetTypes;
 using detail::ToLower;
 bool IsBban(char c) { return IsUpper(c) || IsDigit(c); }
-bool IsFieldEnd(char c) { return c == '"' || c == ',' || c == ';' || c == '\r' || c == '\n'; }
-bool IsTownStart(char c) { return IsAlpha(c) || static_cast<unsigned char>(c) >= 0x80; }
 
 // Reads d[k] when k < n; records that more bytes were needed otherwise.
 struct Reader {
@@ -201,16 +201,16 @@ bool Address(const NativeGroup& group, const NativeInput& in, Out& out) {
   if (name == 0) return r.Complete();
   // The name: a run of name bytes, 2-60 of them.
   std::size_t q = name;
-  while (q - name <= kMaxNameBytes && r.Has(q) && HasClass(d[q], detail::kClsStreetName)) ++q;
+  while (q - name <= kMaxStreetName && r.Has(q) && HasClass(d[q], detail::kClsStreetName)) ++q;
   for (const auto& [id, p] : group) {
     if (p.kind == NativePattern::Kind::kAddressField) {
       const std::size_t len = q - name;
-      if (len >= 2 && len <= kMaxNameBytes && r.Has(q) && IsFieldEnd(d[q])) out.Add(q + 1, id, p);
+      if (len >= kMinStreetName && len <= kMaxStreetName && r.Has(q) && IsAddressFieldEnd(d[q])) out.Add(q + 1, id, p);
       continue;
     }
     // ",? [0-9]{5} [A-Za-z\x80-\xff]" after a name ending at j (a comma only where the run stops).
-    const std::size_t last = std::min(q, name + kMaxNameBytes);
-    for (std::size_t j = name + 2; j <= last; ++j) {
+    const std::size_t last = std::min(q, name + kMaxStreetName);
+    for (std::size_t j = name + kMinStreetName; j <= last; ++j) {
       std::size_t k = j;
       if (j == q) {
         if (!r.Has(j) || d[j] != ',') continue;
@@ -220,7 +220,7 @@ bool Address(const NativeGroup& group, const NativeInput& in, Out& out) {
       }
       bool ok = r.Has(k) && d[k] == ' ';
       for (std::size_t m = 1; m <= 5 && ok; ++m) ok = r.Has(k + m) && IsDigit(d[k + m]);
-      ok = ok && r.Has(k + 6) && d[k + 6] == ' ' && r.Has(k + 7) && IsTownStart(d[k + 7]);
+      ok = ok && r.Has(k + 6) && d[k + 6] == ' ' && r.Has(k + 7) && IsTownInitial(d[k + 7]);
       if (ok) out.Add(k + 8, id, p);
     }
   }

@@ -86,9 +86,6 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
 // Longest "NUM[ bis|ter][,] TYPE " before a street name: 4 digits, " bis", ',', ' ', the longest
 // type ("r\xc3\xa9sidence", 10 bytes), ' '.
 constexpr std::size_t kMaxStreetHead = 4 + 4 + 1 + 1 + 10 + 1;
-// The street name of the address patterns: [0-9A-Za-z\x80-\xff' .-]{2,60}.
-constexpr std::size_t kMinStreetName = 2;
-constexpr std::size_t kMaxStreetName = 60;
 
 // Parses "NUM[ bis|ter][,] TYPE " at s[0]; returns the length of the type word or 0.
 std::size_t ParseStreetHead(std::string_view s, std::string_view* type) {
@@ -129,13 +126,13 @@ std::optional<std::size_t> CheckAddress(std::string_view w, std::string& norm) {
   std::string_view body = w;
   const char last = w.back();
   std::size_t name_end;  // end of the street name in body
-  if (last == '"' || last == ',' || last == ';' || last == '\r' || last == '\n') {
+  if (IsAddressFieldEnd(last)) {
     body.remove_suffix(1);
     name_end = body.size();
   } else {
     // ",? [0-9]{5} [A-Za-z\x80-\xff]"
     const std::size_t n = body.size();
-    if (!(IsAlpha(last) || static_cast<unsigned char>(last) >= 0x80) || body[n - 2] != ' ' || body[n - 8] != ' ' ||
+    if (!IsTownInitial(last) || body[n - 2] != ' ' || body[n - 8] != ' ' ||
         !AllDigits(body.substr(n - 7, 5)))
       return std::nullopt;
     name_end = n - 8;

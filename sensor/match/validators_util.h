@@ -35,13 +35,20 @@ inline constexpr std::array<std::string_view, 20> kStreetTypes = {
     "rue", "avenue", "av.", "av", "bd", "boulevard", "chemin", "allee", "all\xc3\xa9" "e", "impasse",
     "place", "route", "quai", "cours", "square", "voie", "passage", "residence", "r\xc3\xa9sidence", "sentier"};
 
+// The address patterns' street name ([0-9A-Za-z\x80-\xff' .-]{2,60}), what may end an address
+// field (["',;\r\n]) and the town's first byte after the postcode ([A-Za-z\x80-\xff]): shared by
+// the address validator and the native matcher.
+inline constexpr std::size_t kMinStreetName = 2;
+inline constexpr std::size_t kMaxStreetName = 60;
+inline bool IsAddressFieldEnd(char c) { return c == '"' || c == ',' || c == ';' || c == '\r' || c == '\n'; }
+inline bool IsTownInitial(char c) { return IsAlpha(c) || static_cast<unsigned char>(c) >= 0x80; }
+
 // Byte classes the validators walk over, one table lookup per byte (bit flags).
 enum : std::uint8_t {
   kClsAlpha = 1,        // [A-Za-z]
   kClsDomain = 2,       // [A-Za-z0-9.-]: e-mail domain
   kClsEmailLocal = 4,   // [A-Za-z0-9._%+-]: e-mail local part
   kClsStreetName = 8,   // [0-9A-Za-z\x80-\xff' .-]: street name in the address patterns
-  kClsAddressStop = 16  // " ; \r \n { }: no address spans these
 };
 inline constexpr std::array<std::uint8_t, 256> kByteClass = [] {
   std::array<std::uint8_t, 256> t{};
@@ -53,7 +60,6 @@ inline constexpr std::array<std::uint8_t, 256> kByteClass = [] {
     if (alnum || c == '.' || c == '-') v |= kClsDomain;
     if (alnum || c == '.' || c == '_' || c == '%' || c == '+' || c == '-') v |= kClsEmailLocal;
     if (alnum || c >= 0x80 || c == '\'' || c == ' ' || c == '.' || c == '-') v |= kClsStreetName;
-    if (c == '"' || c == ';' || c == '\r' || c == '\n' || c == '{' || c == '}') v |= kClsAddressStop;
     t[static_cast<std::size_t>(c)] = v;
   }
   return t;

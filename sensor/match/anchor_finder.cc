@@ -250,20 +250,15 @@ unsigned AnchorFinder::KindsAt(const std::uint8_t* data, std::size_t n, std::siz
   return k;
 }
 
-void AnchorFinder::ScalarTail(const std::uint8_t* data, std::size_t n, std::size_t from, int before,
-                              std::vector<std::uint32_t>& out) const {
-  for (std::size_t i = from; i < n; ++i)
-    if (const unsigned k = KindsAt(data, n, i, before); k != 0) out.push_back(Entry(i, k));
-}
-
 void AnchorFinder::Find(const std::uint8_t* data, std::size_t n, int before, std::vector<std::uint32_t>& out) const {
   if (n == 0 || kinds_ == 0) return;
   switch (impl_) {
     case Impl::kAvx512:
       FindVbmi(*this, data, n, before, out);
       return;
-    default:
-      ScalarTail(data, n, 0, before, out);
+    default:  // the definition at every position
+      for (std::size_t i = 0; i < n; ++i)
+        if (const unsigned k = KindsAt(data, n, i, before); k != 0) out.push_back(Entry(i, k));
   }
 }
 

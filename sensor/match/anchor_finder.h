@@ -67,8 +67,6 @@ class AnchorFinder {
   // The definition at one position (bit set = kind's conditions hold; `before` is the byte
   // preceding data[0], or -1 when unknown); used for the scalar path and tests.
   unsigned KindsAt(const std::uint8_t* data, std::size_t n, std::size_t i, int before) const;
-  void ScalarTail(const std::uint8_t* data, std::size_t n, std::size_t from, int before,
-                  std::vector<std::uint32_t>& out) const;
   // Per relative position -1..3 (index 0..4): kinds whose condition an ASCII byte satisfies,
   // and the kinds without a condition there (what bytes >= 0x80 and unknown bytes before get).
   const std::array<std::array<std::uint8_t, 128>, 5>& tables() const { return tables_; }

@@ -46,22 +46,80 @@ int IbanLength(std::string_view country) {
 }
 
 namespace {
-// Continues the mod-97 remainder over p[0..n): digits as themselves, letters as 10..35. False on
-// any other byte. One division per ~14 digits: rem stays below 10^16 before reducing. (An
-// 8-digits-at-a-time SWAR version measured no faster: the digit loop's branches predict well.)
-bool Mod97(const char* p, std::size_t n, std::uint64_t& rem) {
-  for (std::size_t k = 0; k < n; ++k) {
-    const char c = p[k];
-    if (IsDigit(c)) {
-      rem = rem * 10 + static_cast<std::uint64_t>(Digit(c));
-    } else if (IsUpper(c)) {
-      rem = rem * 100 + static_cast<std::uint64_t>(c - 'A' + 10);
-    } else {
-      return false;
-    }
-    if (rem >= 100000000000000ull) rem %= 97;
+// 10^k mod 97, k < 70 (a 34-char IBAN of letters has 68 digits).
+constexpr std::array<std::uint8_t, 70> kPow10Mod97 = [] {
+  std::array<std::uint8_t, 70> t{};
+  unsigned v = 1;
+  for (auto& x : t) {
+    x = static_cast<std::uint8_t>(v);
+    v = v * 10 % 97;
   }
+  return t;
+}();
+
+// Whether the 8 bytes at p are all digits, and the number they write (SWAR: no loop, no branch).
+inline bool EightDigits(const char* p, std::uint64_t& value) {
+  std::uint64_t x;
+  std::memcpy(&x, p, 8);
+  constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ull;
+  // A digit's high nibble is 3, and stays 3 once 6 is added (':' and above reach 4).
+  if (((x & kHigh) | (((x + 0x0606060606060606ull) & kHigh) >> 4)) != 0x3333333333333333ull) return false;
+  x -= 0x3030303030303030ull;  // digit k in byte k (little endian)
+  x = x * 10 + (x >> 8);       // bytes 0, 2, 4, 6: the pairs d0d1, d2d3, d4d5, d6d7
+  constexpr std::uint64_t kPairs = 0x000000FF000000FFull;
+  // High half: d0d1 * 10^6 + d4d5 * 100 (from bytes 0 and 4) + d2d3 * 10^4 + d6d7 (bytes 2 and 6).
+  x = ((x & kPairs) * (100 + (1000000ull << 32)) + ((x >> 16) & kPairs) * (1 + (10000ull << 32))) >> 32;
+  value = x;
   return true;
+}
+
+// The mod-97 remainder of p[0..n) read as a number (digits as themselves, letters as 10..35),
+// and how many decimal digits that number has. REQUIRES: every byte is [0-9A-Z]. Runs of 8
+// digits at once; rem stays below 10^16 before reducing.
+struct Mod97Part {
+  std::uint64_t rem = 0;
+  unsigned digits = 0;
+};
+inline Mod97Part Mod97(const char* p, std::size_t n) {
+  Mod97Part r;
+  std::size_t k = 0;
+  while (k < n) {
+    std::uint64_t eight;
+    if (n - k >= 8 && EightDigits(p + k, eight)) {
+      r.rem = r.rem % 97 * 100000000 + eight;
+      r.digits += 8;
+      k += 8;
+      continue;
+    }
+    const char c = p[k++];
+    if (IsDigit(c)) {
+      r.rem = r.rem * 10 + static_cast<std::uint64_t>(Digit(c));
+      r.digits += 1;
+    } else {
+      r.rem = r.rem * 100 + static_cast<std::uint64_t>(c - 'A' + 10);
+      r.digits += 2;
+    }
+    if (r.rem >= 100000000000000ull) r.rem %= 97;
+  }
+  r.rem %= 97;
+  return r;
+}
+// (a followed by b) mod 97.
+inline Mod97Part Append(Mod97Part a, Mod97Part b) {
+  return Mod97Part{(a.rem * kPow10Mod97[b.digits % 70] + b.rem) % 97, a.digits + b.digits};
+}
+
+bool IsBbanChar(char c) { return IsDigit(c) || IsUpper(c); }
+
+// The check over a compact candidate whose bytes are all [0-9A-Z]: the first four chars moved
+// to the end (read in place, no copy), the number mod 97 must be 1. The BBAN is read as two
+// halves, two independent dependency chains instead of one.
+bool IbanChecksumOk(std::string_view s) {
+  const std::size_t half = 4 + (s.size() - 4) / 2;
+  const Mod97Part a = Mod97(s.data() + 4, half - 4);
+  const Mod97Part b = Mod97(s.data() + half, s.size() - half);
+  const Mod97Part c = Mod97(s.data(), 4);
+  return Append(Append(a, b), c).rem == 1;
 }
 }  // namespace
 
@@ -69,41 +127,40 @@ bool IbanValid(std::string_view s) {
   if (s.size() < 15 || s.size() > 34) return false;
   if (!IsUpper(s[0]) || !IsUpper(s[1]) || !IsDigit(s[2]) || !IsDigit(s[3])) return false;
   if (IbanLengthOf(s[0], s[1]) != static_cast<int>(s.size())) return false;
-  // The first four chars moved to the end (two runs, no copy), letters become 10..35: the
-  // number mod 97 must be 1.
-  std::uint64_t rem = 0;
-  return Mod97(s.data() + 4, s.size() - 4, rem) && Mod97(s.data(), 4, rem) && rem % 97 == 1;
+  for (char c : s)
+    if (!IsBbanChar(c)) return false;
+  return IbanChecksumOk(s);
 }
 
 std::optional<std::size_t> CheckIban(std::string_view w, std::string& norm) {
-  // Walk back over [A-Z0-9] with single spaces; at each position where a country code could
-  // start, try the length that country requires.
-  char sig[34];
-  int n = 0;
+  // Walk back word by word ([A-Z0-9] runs separated by single spaces). A candidate can only
+  // start at a word's first byte (\b before it), where its country code must name the length
+  // counted so far: 15..34 significant chars. The first (shortest) such start decides.
+  const char* p = w.data();
+  char sig[34];  // the significant chars, right-aligned (copied only once a space was crossed)
+  std::size_t n = 0;
   std::size_t i = w.size();
-  bool prev_space = true;
-  while (i > 0 && n < 34) {
-    const char c = w[i - 1];
-    if (c == ' ') {
-      if (prev_space) break;
-      prev_space = true;
-      --i;
-      continue;
+  bool spaced = false;
+  for (;;) {
+    std::size_t j = i;
+    while (j > 0 && n + (i - j) < 34 && IsBbanChar(p[j - 1])) --j;
+    const std::size_t len = i - j;
+    if (len == 0) return std::nullopt;  // a trailing or double space, or no word
+    n += len;
+    if (spaced) std::memcpy(sig + 34 - n, p + j, len);
+    if (n >= 15 && len >= 2 && IbanLengthOf(p[j], p[j + 1]) == static_cast<int>(n) && TokenStart(w, j)) {
+      std::string_view compact = spaced ? std::string_view(sig + 34 - n, n) : std::string_view(p + j, n);
+      if (!IsDigit(compact[2]) || !IsDigit(compact[3]) || !IbanChecksumOk(compact)) return std::nullopt;
+      CopyShort(compact.data(), n, SizedData(norm, n));
+      return j;
     }
-    if (!IsDigit(c) && !IsUpper(c)) break;
-    sig[33 - n] = c;
-    ++n;
-    --i;
-    prev_space = false;
-    if (n >= 15 && IsUpper(c) && i + 1 < w.size() && IbanLengthOf(c, sig[34 - n + 1]) == n && TokenStart(w, i) &&
-        IsUpper(w[i + 1])) {
-      std::string_view compact(sig + 34 - n, static_cast<std::size_t>(n));
-      if (!IbanValid(compact)) return std::nullopt;
-      std::memcpy(SizedData(norm, compact.size()), compact.data(), compact.size());
-      return i;
+    if (n >= 34 || j == 0 || p[j - 1] != ' ') return std::nullopt;
+    if (!spaced) {
+      std::memcpy(sig + 34 - n, p + j, len);
+      spaced = true;
     }
+    i = j - 1;
   }
-  return std::nullopt;
 }
 
 // "FR76 **** **** **** **** **** 189": country and check digits, then only the last 3 chars.
@@ -194,7 +251,7 @@ std::optional<std::size_t> CheckCard(std::string_view w, std::string& norm) {
         bool same = true;
         for (char ch : d.substr(1)) same = same && ch == d[0];
         if (same) return std::nullopt;
-        std::memcpy(SizedData(norm, d.size()), d.data(), d.size());
+        CopyShort(d.data(), d.size(), SizedData(norm, d.size()));
         return i;
       }
     }

@@ -1,6 +1,8 @@
 #pragma once
 // Small character helpers shared by the validators (ASCII only on purpose: the patterns are
 // byte patterns, and locale-dependent <cctype> must not decide what a digit is).
+#include <emmintrin.h>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -73,12 +75,45 @@ inline char* SizedData(std::string& norm, std::size_t n) {
   return norm.data();
 }
 
-// dst[0..n) = ASCII lower case of src[0..n) (branch-free: the compiler vectorises it).
-inline void LowerCopy(const char* src, std::size_t n, char* dst) {
-  for (std::size_t k = 0; k < n; ++k) {
-    const auto c = static_cast<unsigned char>(src[k]);
-    dst[k] = static_cast<char>(c | (static_cast<unsigned char>(c - 'A') < 26 ? 0x20 : 0));
+// Short copies (a normalized value: 8-64 bytes) without a libc call: 16 bytes per SSE2 step,
+// the last step overlapping the one before (it rewrites the same bytes), two overlapping 8-byte
+// halves for 8..15 bytes, byte by byte below. f maps each 16-byte (or 8-byte) block.
+template <typename F>
+inline void MapShort(const char* src, std::size_t n, char* dst, F f) {
+  auto step16 = [&](std::size_t k) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + k), f(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + k))));
+  };
+  auto step8 = [&](std::size_t k) {
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + k), f(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + k))));
+  };
+  if (n >= 16) {
+    std::size_t k = 0;
+    for (; k + 16 <= n; k += 16) step16(k);
+    if (k < n) step16(n - 16);
+  } else if (n >= 8) {
+    step8(0);
+    step8(n - 8);
+  } else {
+    for (std::size_t k = 0; k < n; ++k) {
+      const __m128i one = f(_mm_cvtsi32_si128(static_cast<unsigned char>(src[k])));
+      dst[k] = static_cast<char>(_mm_cvtsi128_si32(one));
+    }
   }
+}
+
+// dst[0..n) = src[0..n) (no overlap).
+inline void CopyShort(const char* src, std::size_t n, char* dst) {
+  MapShort(src, n, dst, [](__m128i v) { return v; });
+}
+
+// dst[0..n) = ASCII lower case of src[0..n). Bytes >= 0x80 are negative as signed chars, so never
+// in 'A'..'Z'. (The values are short: a vectorised loop's scalar remainder cost more than the rest.)
+inline void LowerCopy(const char* src, std::size_t n, char* dst) {
+  MapShort(src, n, dst, [](__m128i v) {
+    const __m128i upper =
+        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+    return _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+  });
 }
 
 }  // namespace vigie::match::detail

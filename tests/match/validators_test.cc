@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "match/validators.h"
+#include "match/validators_util.h"
 
 namespace vigie::match {
 namespace {
@@ -239,6 +240,26 @@ TEST(Masks, NeverTheFullValue) {
   EXPECT_EQ(out, "**/**/198*");
   MaskAddress("12 rue de la Paix", out);
   EXPECT_EQ(out, "** rue ****");
+}
+
+// The vectorised short copy and lower-casing (16-byte steps, an overlapping last step, 8-byte
+// halves) give the byte-by-byte result at every length and offset, and write exactly n bytes.
+TEST(ShortCopies, SameAsByteByByte) {
+  std::string src;
+  for (int k = 0; k < 200; ++k) src.push_back(static_cast<char>((k * 37 + 11) % 256));  // every class of byte
+  src += "ABCXYZ@[`{azAZ\x80\xff";
+  for (std::size_t off = 0; off < 40; ++off) {
+    for (std::size_t n = 0; off + n <= src.size() && n <= 100; ++n) {
+      std::string want;
+      for (std::size_t k = 0; k < n; ++k) want.push_back(detail::ToLower(src[off + k]));
+      std::string got(n + 2, '#');
+      detail::LowerCopy(src.data() + off, n, got.data());
+      ASSERT_EQ(got, want + "##") << "offset " << off << ", length " << n;
+      std::string copy(n + 2, '#');
+      detail::CopyShort(src.data() + off, n, copy.data());
+      ASSERT_EQ(copy, src.substr(off, n) + "##") << "offset " << off << ", length " << n;
+    }
+  }
 }
 
 TEST(Registry, NamesResolve) {

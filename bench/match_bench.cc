@@ -262,6 +262,7 @@ void BM_RandomBytes(benchmark::State& st) { static const std::string t = RandomB
 // reassembled is (the 8 MiB corpora above are read from memory on every pass).
 void BM_RandomBytesInCache(benchmark::State& st) { static const std::string t = RandomBytes(256 << 10); Run(st, t); }
 void BM_GenericJsonInCache(benchmark::State& st) { static const std::string t = GenericJson(256 << 10); Run(st, t); }
+void BM_JobSeekerApiJsonInCache(benchmark::State& st) { static const std::string t = JobSeekerApiJson(256 << 10); Run(st, t); }
 void BM_PeopleCsvHyperscanOnly(benchmark::State& st) { static const std::string t = PeopleCsv(kCorpus); Run(st, t, false); }
 void BM_JobSeekerApiJsonHyperscanOnly(benchmark::State& st) {
   static const std::string t = JobSeekerApiJson(kCorpus);
@@ -281,6 +282,7 @@ BENCHMARK(BM_JobSeekerApiJsonHyperscanOnly)->Arg(65536)->Unit(benchmark::kMillis
 BENCHMARK(BM_RandomBytes)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RandomBytesInCache)->Arg(1460)->Arg(65536)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_GenericJsonInCache)->Arg(1460)->Arg(65536)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_JobSeekerApiJsonInCache)->Arg(1460)->Arg(65536)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_HsOnlyGenericJson)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HsOnlyPeopleCsv)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HsOnlyRandomBytes)->Unit(benchmark::kMillisecond);

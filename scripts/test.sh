@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds Vigie twice (release with -Werror, and ASan+UBSan) and runs every test in both.
-# Usage: scripts/test.sh [--release-only|--asan-only] [extra ctest args]
+# Usage: scripts/test.sh [--release-only|--asan-only] [--pgo] [extra ctest args]
+#   --pgo: the release build is the profile-guided one (scripts/build-pgo.sh, in build/release-pgo)
+#          instead of a plain release build: checks what a production build ships.
 # This is the command .ci/run runs. Long soak/fuzz tests: configure with -DVIGIE_LONG_TESTS=ON.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,10 +10,15 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
 modes=(release asan)
-case "${1:-}" in
-  --release-only) modes=(release); shift ;;
-  --asan-only) modes=(asan); shift ;;
-esac
+pgo=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --release-only) modes=(release); shift ;;
+    --asan-only) modes=(asan); shift ;;
+    --pgo) pgo=1; shift ;;
+    *) break ;;
+  esac
+done
 
 jobs=$(nproc)
 # Captures for replay tests, including the large ones made only at test time.
@@ -19,7 +26,10 @@ python3 tests/tools/make_pcaps.py --large build/generated-pcaps >/dev/null
 
 for mode in "${modes[@]}"; do
   dir="build/$mode"
-  if [ "$mode" = release ]; then
+  if [ "$mode" = release ] && [ "$pgo" = 1 ]; then
+    dir="build/release-pgo"
+    bash scripts/build-pgo.sh "$dir"
+  elif [ "$mode" = release ]; then
     cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
   else
     cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DVIGIE_SANITIZE=ON -DVIGIE_BUILD_BENCH=OFF >/dev/null

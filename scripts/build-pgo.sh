@@ -8,16 +8,20 @@
 #
 # Usage: scripts/build-pgo.sh [BUILD_DIR=build/pgo] [extra cmake args, e.g. -DVIGIE_BUILD_BENCH=ON]
 # Leaves BUILD_DIR-train (instrumented build) and BUILD_DIR-profile (the profile) next to it.
+# Needs the build packages (scripts/install-deps.sh) and python3; the training reads
+# bench/mixed_capture.py, tests/tools/{pcapgen,people}.py and pcaps/ (the container build copies
+# exactly these).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=${1:-build/pgo}
 [ $# -gt 0 ] && shift
 train="$out-train"
-profile="$(pwd)/$out-profile"
+case "$out" in
+  /*) profile="$out-profile" ;;
+  *) profile="$(pwd)/$out-profile" ;;
+esac
 jobs=$(nproc)
-
-bash scripts/install-deps.sh
 
 echo "build-pgo: instrumented build in $train" >&2
 rm -rf "$profile"

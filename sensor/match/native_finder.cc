@@ -2,6 +2,7 @@
 #include "match/native_finder.h"
 
 #include <hs/hs.h>
+#include <tmmintrin.h>
 
 #include <algorithm>
 #include <array>
@@ -37,6 +38,88 @@ using detail::kMinStreetName;
 using detail::kStreetTypes;
 using detail::ToLower;
 bool IsBban(char c) { return IsUpper(c) || IsDigit(c); }
+bool IsStreetName(char c) { return HasClass(c, detail::kClsStreetName); }
+
+// ---- 16 bytes at a time (SSSE3, in the x86-64-v2 baseline). A byte set is two 16-entry tables
+// indexed by the byte's low and high nibbles: byte b is in the set when lo[b & 15] & hi[b >> 4]
+// is not 0 (one bit per distinct row of the 16x16 byte grid; at most 8 distinct rows).
+struct ByteSet16 {
+  alignas(16) std::array<std::uint8_t, 16> lo{};
+  alignas(16) std::array<std::uint8_t, 16> hi{};
+  bool ok = true;  // the set fits (checked at compile time)
+};
+template <typename In>
+constexpr ByteSet16 MakeByteSet16(In in) {
+  ByteSet16 s;
+  std::array<std::uint16_t, 8> rows{};
+  std::size_t used = 0;
+  for (unsigned h = 0; h < 16; ++h) {
+    std::uint16_t row = 0;
+    for (unsigned l = 0; l < 16; ++l)
+      if (in(static_cast<char>(h << 4 | l))) row = static_cast<std::uint16_t>(row | 1u << l);
+    if (row == 0) continue;
+    std::size_t k = 0;
+    while (k < used && rows[k] != row) ++k;
+    if (k == used) {
+      if (used == rows.size()) {
+        s.ok = false;
+        return s;
+      }
+      rows[used++] = row;
+    }
+    s.hi[h] = static_cast<std::uint8_t>(1u << k);
+    for (unsigned l = 0; l < 16; ++l)
+      if (row >> l & 1u) s.lo[l] = static_cast<std::uint8_t>(s.lo[l] | 1u << k);
+  }
+  return s;
+}
+template <typename In>
+constexpr bool SameSet(const ByteSet16& s, In in) {
+  for (unsigned b = 0; b < 256; ++b)
+    if (((s.lo[b & 15] & s.hi[b >> 4]) != 0) != in(static_cast<char>(b))) return false;
+  return s.ok;
+}
+// The sets' members, as compile-time predicates (kByteClass is the validators' table).
+constexpr bool InBban(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); }
+constexpr bool InClass(char c, std::uint8_t cls) { return (detail::kByteClass[static_cast<unsigned char>(c)] & cls) != 0; }
+constexpr auto kInDomain = [](char c) { return InClass(c, detail::kClsDomain); };
+constexpr auto kInAlpha = [](char c) { return InClass(c, detail::kClsAlpha); };
+constexpr auto kInStreetName = [](char c) { return InClass(c, detail::kClsStreetName); };
+constexpr ByteSet16 kBbanSet = MakeByteSet16(InBban);
+constexpr ByteSet16 kDomainSet = MakeByteSet16(kInDomain);
+constexpr ByteSet16 kAlphaSet = MakeByteSet16(kInAlpha);
+constexpr ByteSet16 kStreetNameSet = MakeByteSet16(kInStreetName);
+static_assert(SameSet(kBbanSet, InBban) && SameSet(kDomainSet, kInDomain) && SameSet(kAlphaSet, kInAlpha) &&
+              SameSet(kStreetNameSet, kInStreetName));
+
+__m128i Load16(const std::uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+// Bit k set when byte k of v is NOT in s.
+unsigned Outside16(__m128i v, const ByteSet16& s) {
+  const __m128i nibble = _mm_set1_epi8(0x0f);
+  const __m128i lo = _mm_shuffle_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(s.lo.data())), _mm_and_si128(v, nibble));
+  const __m128i hi = _mm_shuffle_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(s.hi.data())),
+                                      _mm_and_si128(_mm_srli_epi16(v, 4), nibble));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(lo, hi), _mm_setzero_si128())));
+}
+// Bit k set when byte k of v is c.
+unsigned Equal16(__m128i v, char c) {
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))));
+}
+std::size_t Ctz(std::uint64_t m) { return static_cast<std::size_t>(__builtin_ctzll(m)); }
+
+// The end of the run of bytes of set s / in() from q: the first offset in [q, stop) whose byte is
+// not in the set, else stop (REQUIRES: stop <= n). 16 bytes per step while 16 bytes are
+// readable (d[0, n)), byte by byte after that (kVector false: byte by byte throughout).
+template <bool kVector, typename In>
+std::size_t RunEnd(const std::uint8_t* d, std::size_t q, std::size_t stop, std::size_t n, const ByteSet16& s, In in) {
+  if constexpr (kVector) {
+    for (; q < stop && q + 16 <= n; q += 16)
+      if (const unsigned out = Outside16(Load16(d + q), s); out != 0) return std::min(q + Ctz(out), stop);
+    if (q >= stop) return stop;
+  }
+  while (q < stop && in(static_cast<char>(d[q]))) ++q;
+  return q;
+}
 
 // Reads d[k] when k < n; records that more bytes were needed otherwise.
 struct Reader {
@@ -62,7 +145,7 @@ bool WordStartsAt(const NativeInput& in, std::size_t k) {
 struct Out {
   const NativeInput& in;
   std::vector<NativeEnd>& ends;
-  void Add(std::size_t end, unsigned id, const NativePattern& p) {
+  [[gnu::always_inline]] void Add(std::size_t end, unsigned id, const NativePattern& p) {
     if (end <= in.limit) ends.push_back(NativeEnd{static_cast<std::uint32_t>(end), id, p.lookahead()});
   }
 };
@@ -71,6 +154,7 @@ std::size_t CountryBit(char c0, char c1) { return static_cast<std::size_t>((c0 -
 bool HasCountry(const NativePattern& p, std::size_t bit) { return (p.countries[bit / 64] >> (bit % 64) & 1u) != 0; }
 
 // ---- IBAN: country code at a, check digits at a + 2, then the compact or the grouped form.
+template <bool kVector>
 bool Iban(const NativeGroup& group, const NativeInput& in, Out& out) {
   Reader r{in};
   const std::size_t a = in.a;
@@ -80,12 +164,16 @@ bool Iban(const NativeGroup& group, const NativeInput& in, Out& out) {
     return true;
   const std::size_t cc = CountryBit(d[a], d[a + 1]);
   const std::size_t bban = a + 4;
-  // Compact: the run of [0-9A-Z] after the check digits (a \b can only follow its last byte).
-  std::size_t q = bban;
-  while (q - bban <= 64 && r.Has(q) && IsBban(d[q])) ++q;
+  // Compact: the run of [0-9A-Z] after the check digits, at most 65 bytes (a \b can only follow
+  // its last byte); running into the end of the available bytes needs more of them.
+  const std::size_t q = RunEnd<kVector>(in.d, bban, std::min(in.n, bban + 65), in.n, kBbanSet, IsBban);
+  if (q - bban <= 64) r.Has(q);
   bool q_ends = false, q_known = false;
-  // Grouped: " XXXX" groups after the check digits; at[g] = offset after g groups.
-  std::array<std::size_t, 9> at{};
+  // Grouped: " XXXX" groups after the check digits; at[g] = offset after g groups. Only when a
+  // space follows the check digits (when bban >= n, the compact run has already asked for more
+  // bytes: what the grouped form would ask).
+  const bool spaced = bban < in.n && d[bban] == ' ';
+  std::array<std::size_t, 9> at;
   at[0] = bban;
   std::size_t full = 0;
   auto group_at = [&](std::size_t x, std::size_t len) {  // " " then len bytes of [0-9A-Z] at x
@@ -96,10 +184,9 @@ bool Iban(const NativeGroup& group, const NativeInput& in, Out& out) {
   };
   bool grouped_done = false;
   for (const auto& [id, p] : group) {
-    if (!HasCountry(p, cc)) continue;
     if (p.kind == NativePattern::Kind::kIbanCompact) {
       const std::size_t len = q - bban;
-      if (len < p.min_len || len > p.max_len) continue;
+      if (len < p.min_len || len > p.max_len || !HasCountry(p, cc)) continue;
       if (!q_known) {
         q_ends = r.WordEndsAt(q);
         q_known = true;
@@ -107,6 +194,7 @@ bool Iban(const NativeGroup& group, const NativeInput& in, Out& out) {
       if (q_ends) out.Add(q, id, p);
       continue;
     }
+    if (!spaced || !HasCountry(p, cc)) continue;
     if (!grouped_done) {
       while (full < 8 && group_at(at[full], 4)) {
         at[full + 1] = at[full] + 5;
@@ -128,11 +216,12 @@ bool Iban(const NativeGroup& group, const NativeInput& in, Out& out) {
 // ---- e-mail: '@' at a. The domain is dot-separated non-empty labels of [A-Za-z0-9-]; a match
 // ends after a label's leading letters (2-24 of them) when a dot came before that label and the
 // byte after the letters is not \w.
-bool Email(unsigned id, const NativePattern& p, const NativeInput& in, Out& out) {
+//
+// Byte by byte (any data, any bound):
+bool EmailWalk(unsigned id, const NativePattern& p, const NativeInput& in, Out& out) {
   Reader r{in};
   const std::size_t a = in.a;
   const char* d = reinterpret_cast<const char*>(in.d);
-  if (a == 0 || d[a] != '@' || !HasClass(d[a - 1], detail::kClsEmailLocal)) return true;
   std::size_t label = a + 1;  // start of the current label
   bool dotted = false;        // a dot came before it
   bool letters = true;        // every byte of the label so far is a letter
@@ -153,8 +242,49 @@ bool Email(unsigned id, const NativePattern& p, const NativeInput& in, Out& out)
   }
 }
 
+// 16 bytes at a time when the domain bytes' run ends within 64 readable bytes and within the
+// bound: bit masks of its dots and letters give every label at once. False: not decided here.
+bool EmailBlocks(unsigned id, const NativePattern& p, const NativeInput& in, Out& out) {
+  const std::size_t base = in.a + 1;
+  std::uint64_t dots = 0, letters = 0;
+  std::size_t e = 64;  // the run's end, relative to base
+  for (std::size_t k = 0; k < 64 && base + k + 16 <= in.n; k += 16) {
+    const __m128i v = Load16(in.d + base + k);
+    dots |= std::uint64_t{Equal16(v, '.')} << k;
+    letters |= std::uint64_t{~Outside16(v, kAlphaSet) & 0xffffu} << k;
+    if (const unsigned outside = Outside16(v, kDomainSet); outside != 0) {
+      e = k + Ctz(outside);
+      break;
+    }
+  }
+  if (e == 64 || base + e > in.limit) return false;
+  dots &= (std::uint64_t{1} << e) - 1;
+  // The walk stops at the run's end or at an empty label's dot (one first or after a dot).
+  const std::uint64_t empty = dots & (dots << 1 | 1);
+  const std::size_t stop = empty != 0 ? Ctz(empty) : e;
+  // Every label after a dot before the stop: its leading letters end before the stop or at it.
+  for (std::uint64_t m = dots & ((std::uint64_t{1} << stop) - 1); m != 0; m &= m - 1) {
+    const std::size_t label = Ctz(m) + 1;
+    const std::size_t n = Ctz(~(letters >> label));
+    if (n >= 2 && n <= 24 && !IsWordByte(static_cast<char>(in.d[base + label + n]))) out.Add(base + label + n, id, p);
+  }
+  return true;
+}
+
+template <bool kVector>
+bool Email(unsigned id, const NativePattern& p, const NativeInput& in, Out& out) {
+  const std::size_t a = in.a;
+  const char* d = reinterpret_cast<const char*>(in.d);
+  if (a == 0 || d[a] != '@' || !HasClass(d[a - 1], detail::kClsEmailLocal)) return true;
+  if constexpr (kVector) {
+    if (EmailBlocks(id, p, in, out)) return true;
+  }
+  return EmailWalk(id, p, in, out);
+}
+
 // ---- postal address: the space at a between "NUM[ bis|ter][,]" and the street type.
 // Parses the head backwards from a; true when it is the regex's.
+template <bool kVector>
 bool AddressHead(const NativeInput& in) {
   const char* d = reinterpret_cast<const char*>(in.d);
   std::size_t i = in.a;
@@ -167,6 +297,14 @@ bool AddressHead(const NativeInput& in) {
       if (i > 0 && d[i - 1] == ' ') --i;
     }
   }
+  if constexpr (kVector) {
+    if (i >= 8) {  // the digits before i, from the 8 bytes before it (bit k: d[i - 8 + k] is one)
+      const __m128i x = _mm_sub_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(d + i - 8)), _mm_set1_epi8('0'));
+      const auto digit = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(9)), x)));
+      const auto run = static_cast<std::size_t>(__builtin_clz(~(digit << 24)));  // the digits ending at i - 1
+      return run >= 1 && run <= 4 && WordStartsAt(in, i - run);
+    }
+  }
   std::size_t digits = 0;
   while (i > 0 && IsDigit(d[i - 1]) && digits < 5) {
     --i;
@@ -175,18 +313,65 @@ bool AddressHead(const NativeInput& in) {
   return digits >= 1 && digits <= 4 && WordStartsAt(in, i);
 }
 
+// The street types by initial byte: bit i for kStreetTypes[i] (tried in that order).
+constexpr std::array<std::uint32_t, 256> kStreetTypesByInitial = [] {
+  std::array<std::uint32_t, 256> t{};
+  for (std::size_t i = 0; i < kStreetTypes.size(); ++i) t[static_cast<unsigned char>(kStreetTypes[i][0])] |= 1u << i;
+  return t;
+}();
+static_assert(kStreetTypes.size() <= 32);
+// Each type then its space, as the first bytes of a lower-cased 16-byte block, and their mask.
+struct TypeBlock {
+  alignas(16) std::array<char, 16> bytes{};
+  unsigned mask = 0;
+};
+constexpr std::array<TypeBlock, kStreetTypes.size()> kStreetTypeBlocks = [] {
+  std::array<TypeBlock, kStreetTypes.size()> t{};
+  for (std::size_t i = 0; i < kStreetTypes.size(); ++i) {
+    for (std::size_t k = 0; k < kStreetTypes[i].size(); ++k) t[i].bytes[k] = kStreetTypes[i][k];
+    t[i].bytes[kStreetTypes[i].size()] = ' ';
+    t[i].mask = (2u << kStreetTypes[i].size()) - 1;
+  }
+  return t;
+}();
+static_assert(std::all_of(kStreetTypes.begin(), kStreetTypes.end(), [](std::string_view type) { return type.size() < 16; }));
+// ASCII lower case of 16 bytes (bytes >= 0x80 are negative as signed bytes: never in 'A'..'Z').
+__m128i Lower16(__m128i v) {
+  const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+  return _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+}
+
+template <bool kVector>
 bool Address(const NativeGroup& group, const NativeInput& in, Out& out) {
   Reader r{in};
   const char* d = reinterpret_cast<const char*>(in.d);
-  if (!AddressHead(in)) return true;
-  // The street type after the anchor, then a space: at most one type fits.
+  if (!AddressHead<kVector>(in)) return true;
+  // The street type after the anchor, then a space: at most one type fits. Only the types with
+  // the byte's initial are tried, in kStreetTypes order.
   const std::size_t t = in.a + 1;
+  if (!r.Has(t)) return r.Complete();
   std::size_t name = 0;
-  const bool has_initial = r.Has(t);
-  for (std::string_view type : kStreetTypes) {
-    if (has_initial && ToLower(d[t]) != type[0]) continue;
+  const std::uint32_t types = kStreetTypesByInitial[static_cast<unsigned char>(ToLower(d[t]))];
+  bool typed = false;
+  if constexpr (kVector) {
+    if (t + 16 <= in.n) {  // every type and its space fit in the block: one compare per type
+      const __m128i v = Lower16(Load16(in.d + t));
+      for (std::uint32_t m = types; m != 0; m &= m - 1) {
+        const TypeBlock& type = kStreetTypeBlocks[Ctz(m)];
+        const auto same = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_load_si128(reinterpret_cast<const __m128i*>(type.bytes.data())))));
+        if ((same & type.mask) == type.mask) {
+          name = t + kStreetTypes[Ctz(m)].size() + 1;
+          break;
+        }
+      }
+      typed = true;
+    }
+  }
+  for (std::uint32_t m = typed ? 0 : types; m != 0; m &= m - 1) {
+    const std::string_view type = kStreetTypes[Ctz(m)];
     bool ok = true;
-    for (std::size_t k = 0; k <= type.size() && ok; ++k) {
+    for (std::size_t k = 1; k <= type.size() && ok; ++k) {
       if (!r.Has(t + k)) {
         ok = false;
       } else {
@@ -199,32 +384,75 @@ bool Address(const NativeGroup& group, const NativeInput& in, Out& out) {
     }
   }
   if (name == 0) return r.Complete();
-  // The name: a run of name bytes, 2-60 of them.
+  // The name: a run of name bytes, 2-60 of them (the run is followed to 61 bytes at most), and
+  // its spaces (bit k: a space at name + k), where a postcode may follow.
+  const std::size_t stop = std::min(in.n, name + kMaxStreetName + 1);
   std::size_t q = name;
-  while (q - name <= kMaxStreetName && r.Has(q) && HasClass(d[q], detail::kClsStreetName)) ++q;
+  std::uint64_t spaces = 0;
+  bool found = false;
+  if constexpr (kVector) {
+    for (; q < stop && q + 16 <= in.n; q += 16) {
+      const __m128i v = Load16(in.d + q);
+      spaces |= std::uint64_t{Equal16(v, ' ')} << (q - name);
+      if (const unsigned outside = Outside16(v, kStreetNameSet); outside != 0) {
+        q = std::min(q + Ctz(outside), stop);
+        found = true;
+        break;
+      }
+    }
+    if (!found && q >= stop) {
+      q = stop;
+      found = true;
+    }
+  }
+  if (!found) {
+    for (; q < stop && IsStreetName(d[q]); ++q)
+      if (d[q] == ' ') spaces |= std::uint64_t{1} << (q - name);
+  }
+  const std::size_t len = q - name;
+  if (len <= kMaxStreetName) r.Has(q);  // the run reached the end of the available bytes
+  spaces &= (std::uint64_t{1} << len) - 1;  // len <= 61
   for (const auto& [id, p] : group) {
     if (p.kind == NativePattern::Kind::kAddressField) {
-      const std::size_t len = q - name;
       if (len >= kMinStreetName && len <= kMaxStreetName && r.Has(q) && IsAddressFieldEnd(d[q])) out.Add(q + 1, id, p);
       continue;
     }
-    // ",? [0-9]{5} [A-Za-z\x80-\xff]" after a name ending at j (a comma only where the run stops).
-    const std::size_t last = std::min(q, name + kMaxStreetName);
-    for (std::size_t j = name + kMinStreetName; j <= last; ++j) {
-      std::size_t k = j;
-      if (j == q) {
-        if (!r.Has(j) || d[j] != ',') continue;
-        k = j + 1;
-      } else if (d[j] != ' ') {
-        continue;
-      }
+    // ",? [0-9]{5} [A-Za-z\x80-\xff]" after a name ending at j: at a space of the run, or (a
+    // comma) where the run stops.
+    auto postcode_at = [&](std::size_t k) [[gnu::always_inline]] {  // " 75002 P" at k
       bool ok = r.Has(k) && d[k] == ' ';
       for (std::size_t m = 1; m <= 5 && ok; ++m) ok = r.Has(k + m) && IsDigit(d[k + m]);
       ok = ok && r.Has(k + 6) && d[k + 6] == ' ' && r.Has(k + 7) && IsTownInitial(d[k + 7]);
       if (ok) out.Add(k + 8, id, p);
-    }
+    };
+    const std::size_t last = std::min(len, kMaxStreetName);
+    const std::uint64_t in_range = ((std::uint64_t{2} << last) - 1) & ~((std::uint64_t{1} << kMinStreetName) - 1);
+    for (std::uint64_t m = spaces & in_range; m != 0; m &= m - 1) postcode_at(name + Ctz(m));
+    if (len >= kMinStreetName && len <= kMaxStreetName && r.Has(q) && d[q] == ',') postcode_at(q + 1);
   }
   return r.Complete();
+}
+
+template <bool kVector>
+bool Ends(const NativeGroup& group, const NativeInput& in, std::vector<NativeEnd>& ends) {
+  if (group.empty()) return true;
+  Out out{in, ends};
+  switch (group.front().second.kind) {
+    case Kind::kIbanCompact:
+    case Kind::kIbanGrouped:
+      return Iban<kVector>(group, in, out);
+    case Kind::kEmail: {
+      bool complete = true;
+      for (const auto& [id, p] : group) complete = Email<kVector>(id, p, in, out) && complete;
+      return complete;
+    }
+    case Kind::kAddressField:
+    case Kind::kAddressPostcode:
+      return Address<kVector>(group, in, out);
+    case Kind::kNone:
+      break;
+  }
+  return true;
 }
 
 // ---- recognition of the IBAN regexes: \b(?:CC|..)[0-9]{2} then the compact or grouped tail.
@@ -302,24 +530,11 @@ NativePattern RecognizeNative(std::string_view regex, unsigned hs_flags, unsigne
 }
 
 bool NativeEnds(const NativeGroup& group, const NativeInput& in, std::vector<NativeEnd>& ends) {
-  if (group.empty()) return true;
-  Out out{in, ends};
-  switch (group.front().second.kind) {
-    case Kind::kIbanCompact:
-    case Kind::kIbanGrouped:
-      return Iban(group, in, out);
-    case Kind::kEmail: {
-      bool complete = true;
-      for (const auto& [id, p] : group) complete = Email(id, p, in, out) && complete;
-      return complete;
-    }
-    case Kind::kAddressField:
-    case Kind::kAddressPostcode:
-      return Address(group, in, out);
-    case Kind::kNone:
-      break;
-  }
-  return true;
+  return Ends<true>(group, in, ends);
+}
+
+bool NativeEndsByteByByte(const NativeGroup& group, const NativeInput& in, std::vector<NativeEnd>& ends) {
+  return Ends<false>(group, in, ends);
 }
 
 }  // namespace vigie::match

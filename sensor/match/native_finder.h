@@ -73,5 +73,8 @@ struct NativeEnd {
 // past n are not reported). Returns true when no further end can exist (false: call again once
 // more bytes are known; the ends already reported are reported again).
 bool NativeEnds(const NativeGroup& group, const NativeInput& in, std::vector<NativeEnd>& ends);
+// The same, walking byte by byte only (NativeEnds classifies 16 bytes per step where 16 are
+// readable): the reference the tests compare NativeEnds with.
+bool NativeEndsByteByByte(const NativeGroup& group, const NativeInput& in, std::vector<NativeEnd>& ends);
 
 }  // namespace vigie::match

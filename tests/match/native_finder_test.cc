@@ -160,11 +160,13 @@ class HyperscanRef {
   hs_scratch_t* scratch_ = nullptr;
 };
 
-// The native ends of the anchor at `a` over text[0, n) (data_end: the text ends there).
+// The native ends of the anchor at `a` over text[0, n) (data_end: the text ends there). The
+// matcher sees a copy of exactly those n bytes (ASan builds catch a read past them).
 std::set<End> EndsAt(const PiiEngine::PatternGroup& g, const std::string& text, std::size_t a, std::size_t n,
                      bool data_end, bool* complete) {
+  const std::vector<std::uint8_t> bytes(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(n));
   NativeInput in;
-  in.d = reinterpret_cast<const std::uint8_t*>(text.data());
+  in.d = bytes.data();
   in.n = n;
   in.a = a;
   in.data_start = true;
@@ -258,6 +260,100 @@ TEST(NativeFinder, PrefixesReportWhatTheyDecide) {
       }
     }
     EXPECT_GT(incomplete, 100u) << "prefixes must cut matches, anchor kind " << kind;
+  }
+}
+
+// NativeEnds classifies 16 bytes per step where 16 bytes are readable and walks byte by byte
+// near the end of the available bytes; NativeEndsByteByByte walks byte by byte throughout. Both
+// must give the same ends in the same order and the same `complete`, for any anchor, any amount
+// of available bytes, any bound, with or without the data's start and end. Texts here have long
+// runs (IBAN runs up to 90 bytes, domains up to ~100, street names up to 90, bytes >= 0x80).
+std::string LongForms(unsigned kind, std::mt19937& rng) {
+  auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+  auto chars = [&](std::string_view alphabet, std::size_t lo, std::size_t hi) {
+    std::string out;
+    const std::size_t n = lo + rng() % (hi - lo + 1);
+    for (std::size_t k = 0; k < n; ++k) out.push_back(alphabet[rng() % alphabet.size()]);
+    return out;
+  };
+  const std::string bban = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::string s;
+  for (int f = 1 + static_cast<int>(rng() % 3); f > 0; --f) {
+    s += pick({"", " ", "x", "_", "\xc3\xa9", ";", "\xff", "A", "1"});
+    if (kind == kAnchorIban) {
+      s += pick({"FR", "DE", "BE", "CH", "PL", "AT", "PT", "XX", "Fr"}) + chars("0123456789", 1, 3);
+      if (rng() % 3 != 0) {
+        s += chars(rng() % 4 == 0 ? bban + "a_ \x80\xc3" : bban, 0, 90);
+      } else {
+        for (int k = 1 + static_cast<int>(rng() % 9); k > 0; --k) s += pick({" ", " ", "  ", ""}) + chars(bban, 3, 4);
+        if (rng() % 2) s += " " + chars(bban, 1, 5);
+      }
+    } else if (kind == kAnchorAtSign) {
+      s += chars("abc019._%+-", 1, 4) + "@";
+      for (int k = static_cast<int>(rng() % 8); k > 0; --k)
+        s += chars(rng() % 3 == 0 ? "abzABZ09-_\x80" : "abzAZ09-", 0, rng() % 4 == 0 ? 40 : 8) + pick({".", ".", ".."});
+      s += chars("abcxyzQ", 0, 30);
+    } else {
+      s += chars("0123456789", 0, 6) + pick({"", " bis", "bis", " TER", " bi"}) + pick({"", ","}) + " " +
+           pick({"rue", "RUE", "avenue", "av.", "Av", "bd", "boulevard", "all\xc3\xa9" "e", "allee", "R\xc3\xa9sidence",
+                 "residence", "sentier", "ru", "avenu", "place", "chemin", "passage", "r\xc3\xa9s", "zz"}) +
+           pick({" ", " ", "  ", "", ","}) + chars(rng() % 3 == 0 ? "abAB09' .-\xc3\xa9,\x80\xff\"" : "abAB09' .-\xc3\xa9", 0, 90);
+      s += pick({";", ",", "\n", "\"", "", ", 75002 Paris", " 75002 Paris", ",75002 Paris", " 75002 \xc3\x89vry", " 7500"});
+    }
+  }
+  return s + pick({"", " ", "x", "_", "1", ".", "-", ";"});
+}
+
+TEST(NativeFinder, VectorWalksEqualByteWalks) {
+  const auto e = GatedEngine();
+  std::mt19937 rng(99);
+  for (unsigned kind : {kAnchorIban, kAnchorAtSign, kAnchorStreet}) {
+    const auto* g = GroupOf(*e, kind);
+    ASSERT_NE(g, nullptr);
+    const char first = kind == kAnchorIban ? 'A' : kind == kAnchorAtSign ? '@' : ' ';
+    std::size_t far_ends = 0, near_ends = 0, incomplete = 0;
+    for (int t = 0; t < 300; ++t) {
+      const std::string text = LongForms(kind, rng);
+      for (std::size_t a = 0; a < text.size(); ++a) {
+        // Every position the matcher could be called at (not only the finder's anchors).
+        if (kind == kAnchorIban ? !(text[a] >= 'A' && text[a] <= 'Z') : text[a] != first) continue;
+        for (const std::size_t lo : {std::size_t{0}, a > kNativeBack ? a - kNativeBack : 0}) {
+          for (std::size_t n = a + 1; n <= text.size(); ++n) {
+            for (const bool data_end : {false, true}) {
+              if (data_end && n != text.size()) continue;
+              const std::vector<std::uint8_t> bytes(text.begin() + static_cast<std::ptrdiff_t>(lo),
+                                                    text.begin() + static_cast<std::ptrdiff_t>(n));
+              NativeInput in;
+              in.d = bytes.data();
+              in.n = bytes.size();
+              in.a = a - lo;
+              in.data_start = lo == 0;
+              in.data_end = data_end;
+              in.limit = in.a + (rng() % 4 == 0 ? rng() % (g->after + 1) : g->after);
+              std::vector<NativeEnd> vec, byte;
+              const bool vec_complete = NativeEnds(g->native, in, vec);
+              const bool byte_complete = NativeEndsByteByByte(g->native, in, byte);
+              const std::string where = "anchor " + std::to_string(a) + ", bytes [" + std::to_string(lo) + ", " +
+                                        std::to_string(n) + ") of [" + text + "]";
+              ASSERT_EQ(vec_complete, byte_complete) << where;
+              ASSERT_EQ(vec.size(), byte.size()) << where;
+              for (std::size_t k = 0; k < vec.size(); ++k) {
+                ASSERT_EQ(vec[k].end, byte[k].end) << where;
+                ASSERT_EQ(vec[k].id, byte[k].id) << where;
+                ASSERT_EQ(vec[k].lookahead, byte[k].lookahead) << where;
+                // Decided with >= 16 bytes after the end (the 16-byte steps) or fewer (the bytes).
+                if (vec[k].end + 16 <= in.n && vec[k].end >= in.a + 16) ++far_ends;
+                if (vec[k].end + 16 > in.n) ++near_ends;
+              }
+              incomplete += vec_complete ? 0 : 1;
+            }
+          }
+        }
+      }
+    }
+    EXPECT_GT(far_ends, 150u) << "long matches decided 16 bytes at a time, anchor kind " << kind;
+    EXPECT_GT(near_ends, 150u) << "matches ending near the available bytes' end, anchor kind " << kind;
+    EXPECT_GT(incomplete, 150u) << "prefixes must cut matches, anchor kind " << kind;
   }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Vigie with profile-guided optimisation (GCC): an instrumented `vigie` replays training
-# captures (a generated mixed capture: TLS bulk, JSON APIs with and without personal data, DNS;
-# plus every bundled capture: HTTP, SMTP, DNS, decoding and reassembly cases), then the release
+# captures (two generated mixed captures: TLS bulk, DNS and JSON APIs, with a third of the APIs
+# listing people in one and every API response dense with personal data in the other, JSON and
+# CSV; plus every bundled capture: HTTP, SMTP, DNS, decoding and reassembly cases), then the release
 # build in BUILD_DIR is compiled with the profile it wrote. Same code and behaviour as a plain
 # release build, compiled with measured branch and call frequencies: the gain is in
 # bench/README.md. Takes about two release builds' time plus a few seconds of training.
@@ -33,11 +34,12 @@ echo "build-pgo: training" >&2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 bench/mixed_capture.py "$work/mixed.pcap" 48 >/dev/null
+python3 bench/mixed_capture.py "$work/pii.pcap" 16 --pii >/dev/null
 vigie="$train/sensor/vigie"
 run() { "$vigie" --read "$1" --home-net 10.0.0.0/8 --alerts /dev/null >/dev/null 2>"$work/err"; }
 # The main captures must replay cleanly; the bundled edge cases (truncated files...) may exit
 # non-zero by design, their profile is written all the same.
-for p in "$work/mixed.pcap" pcaps/demo.pcap; do
+for p in "$work/mixed.pcap" "$work/pii.pcap" pcaps/demo.pcap; do
   run "$p" || { echo "build-pgo: training run on $p failed:" >&2; cat "$work/err" >&2; exit 1; }
 done
 for p in pcaps/*.pcap pcaps/*.pcapng; do run "$p" || true; done

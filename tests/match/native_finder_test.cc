@@ -80,16 +80,22 @@ TEST(NativeFinder, OnlyTheExactRegexIsRecognised) {
 
 // ---- matcher ends == Hyperscan's ends, regex by regex
 
-// Random texts made of near-forms of one anchor kind's shapes (valid ones, wrong lengths,
-// wrong case, missing parts), glued by filler, then a few bytes mutated.
-std::string Fuzz(unsigned kind, std::mt19937& rng) {
-  auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
-  auto chars = [&](std::string_view alphabet, std::size_t lo, std::size_t hi) {
+// The generators' dice: pick(v) is one of v, chars(alphabet, lo, hi) is lo..hi bytes of alphabet.
+auto Dice(std::mt19937& rng) {
+  auto pick = [&rng](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+  auto chars = [&rng](std::string_view alphabet, std::size_t lo, std::size_t hi) {
     std::string out;
     const std::size_t n = lo + rng() % (hi - lo + 1);
     for (std::size_t k = 0; k < n; ++k) out.push_back(alphabet[rng() % alphabet.size()]);
     return out;
   };
+  return std::pair{pick, chars};
+}
+
+// Random texts made of near-forms of one anchor kind's shapes (valid ones, wrong lengths,
+// wrong case, missing parts), glued by filler, then a few bytes mutated.
+std::string Fuzz(unsigned kind, std::mt19937& rng) {
+  const auto [pick, chars] = Dice(rng);
   const std::string upper_digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   std::string s;
   const int forms = 1 + static_cast<int>(rng() % 4);
@@ -269,13 +275,7 @@ TEST(NativeFinder, PrefixesReportWhatTheyDecide) {
 // of available bytes, any bound, with or without the data's start and end. Texts here have long
 // runs (IBAN runs up to 90 bytes, domains up to ~100, street names up to 90, bytes >= 0x80).
 std::string LongForms(unsigned kind, std::mt19937& rng) {
-  auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
-  auto chars = [&](std::string_view alphabet, std::size_t lo, std::size_t hi) {
-    std::string out;
-    const std::size_t n = lo + rng() % (hi - lo + 1);
-    for (std::size_t k = 0; k < n; ++k) out.push_back(alphabet[rng() % alphabet.size()]);
-    return out;
-  };
+  const auto [pick, chars] = Dice(rng);
   const std::string bban = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   std::string s;
   for (int f = 1 + static_cast<int>(rng() % 3); f > 0; --f) {

@@ -24,10 +24,11 @@ constexpr std::string_view kAddressHead =
 constexpr std::string_view kAddressFieldEnd = R"([",;\r\n])";
 constexpr std::string_view kAddressPostcodeEnd = R"(,? [0-9]{5} [A-Za-z\x80-\xff])";
 
-// Byte classes and address pieces: the validators' (validators_util.h), plus one only IBANs use.
+// Byte classes, address pieces and lower-casing: the validators' (validators_util.h).
 using detail::HasClass;
 using detail::IsAlnum;
 using detail::IsAlpha;
+using detail::IsBbanChar;
 using detail::IsDigit;
 using detail::IsUpper;
 using detail::IsAddressFieldEnd;
@@ -36,8 +37,8 @@ using detail::IsWordByte;
 using detail::kMaxStreetName;
 using detail::kMinStreetName;
 using detail::kStreetTypes;
+using detail::Lower16;
 using detail::ToLower;
-bool IsBban(char c) { return IsUpper(c) || IsDigit(c); }
 bool IsStreetName(char c) { return HasClass(c, detail::kClsStreetName); }
 
 // ---- 16 bytes at a time (SSSE3, in the x86-64-v2 baseline). A byte set is two 16-entry tables
@@ -80,16 +81,14 @@ constexpr bool SameSet(const ByteSet16& s, In in) {
   return s.ok;
 }
 // The sets' members, as compile-time predicates (kByteClass is the validators' table).
-constexpr bool InBban(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); }
-constexpr bool InClass(char c, std::uint8_t cls) { return (detail::kByteClass[static_cast<unsigned char>(c)] & cls) != 0; }
-constexpr auto kInDomain = [](char c) { return InClass(c, detail::kClsDomain); };
-constexpr auto kInAlpha = [](char c) { return InClass(c, detail::kClsAlpha); };
-constexpr auto kInStreetName = [](char c) { return InClass(c, detail::kClsStreetName); };
-constexpr ByteSet16 kBbanSet = MakeByteSet16(InBban);
+constexpr auto kInDomain = [](char c) { return HasClass(c, detail::kClsDomain); };
+constexpr auto kInAlpha = [](char c) { return HasClass(c, detail::kClsAlpha); };
+constexpr auto kInStreetName = [](char c) { return HasClass(c, detail::kClsStreetName); };
+constexpr ByteSet16 kBbanSet = MakeByteSet16(IsBbanChar);
 constexpr ByteSet16 kDomainSet = MakeByteSet16(kInDomain);
 constexpr ByteSet16 kAlphaSet = MakeByteSet16(kInAlpha);
 constexpr ByteSet16 kStreetNameSet = MakeByteSet16(kInStreetName);
-static_assert(SameSet(kBbanSet, InBban) && SameSet(kDomainSet, kInDomain) && SameSet(kAlphaSet, kInAlpha) &&
+static_assert(SameSet(kBbanSet, IsBbanChar) && SameSet(kDomainSet, kInDomain) && SameSet(kAlphaSet, kInAlpha) &&
               SameSet(kStreetNameSet, kInStreetName));
 
 __m128i Load16(const std::uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
@@ -166,7 +165,7 @@ bool Iban(const NativeGroup& group, const NativeInput& in, Out& out) {
   const std::size_t bban = a + 4;
   // Compact: the run of [0-9A-Z] after the check digits, at most 65 bytes (a \b can only follow
   // its last byte); running into the end of the available bytes needs more of them.
-  const std::size_t q = RunEnd<kVector>(in.d, bban, std::min(in.n, bban + 65), in.n, kBbanSet, IsBban);
+  const std::size_t q = RunEnd<kVector>(in.d, bban, std::min(in.n, bban + 65), in.n, kBbanSet, IsBbanChar);
   if (q - bban <= 64) r.Has(q);
   bool q_ends = false, q_known = false;
   // Grouped: " XXXX" groups after the check digits; at[g] = offset after g groups. Only when a
@@ -179,7 +178,7 @@ bool Iban(const NativeGroup& group, const NativeInput& in, Out& out) {
   auto group_at = [&](std::size_t x, std::size_t len) {  // " " then len bytes of [0-9A-Z] at x
     if (!r.Has(x) || d[x] != ' ') return false;
     for (std::size_t k = 1; k <= len; ++k)
-      if (!r.Has(x + k) || !IsBban(d[x + k])) return false;
+      if (!r.Has(x + k) || !IsBbanChar(d[x + k])) return false;
     return true;
   };
   bool grouped_done = false;
@@ -335,12 +334,6 @@ constexpr std::array<TypeBlock, kStreetTypes.size()> kStreetTypeBlocks = [] {
   return t;
 }();
 static_assert(std::all_of(kStreetTypes.begin(), kStreetTypes.end(), [](std::string_view type) { return type.size() < 16; }));
-// ASCII lower case of 16 bytes (bytes >= 0x80 are negative as signed bytes: never in 'A'..'Z').
-__m128i Lower16(__m128i v) {
-  const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
-  return _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
-}
-
 template <bool kVector>
 bool Address(const NativeGroup& group, const NativeInput& in, Out& out) {
   Reader r{in};

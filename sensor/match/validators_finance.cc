@@ -57,7 +57,7 @@ constexpr std::array<std::uint8_t, 70> kPow10Mod97 = [] {
   return t;
 }();
 
-// Whether the 8 bytes at p are all digits, and the number they write (SWAR: no loop, no branch).
+// Whether the 8 bytes at p are all digits, and the number they write (SWAR: no per-byte loop).
 inline bool EightDigits(const char* p, std::uint64_t& value) {
   std::uint64_t x;
   std::memcpy(&x, p, 8);
@@ -108,8 +108,6 @@ inline Mod97Part Mod97(const char* p, std::size_t n) {
 inline Mod97Part Append(Mod97Part a, Mod97Part b) {
   return Mod97Part{(a.rem * kPow10Mod97[b.digits % 70] + b.rem) % 97, a.digits + b.digits};
 }
-
-bool IsBbanChar(char c) { return IsDigit(c) || IsUpper(c); }
 
 // The check over a compact candidate whose bytes are all [0-9A-Z]: the first four chars moved
 // to the end (read in place, no copy), the number mod 97 must be 1. The BBAN is read as two

@@ -11,14 +11,15 @@
 
 namespace vigie::match::detail {
 
-inline bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
-inline bool IsUpper(char c) { return static_cast<unsigned char>(c - 'A') < 26; }
-inline bool IsLower(char c) { return static_cast<unsigned char>(c - 'a') < 26; }
-inline bool IsAlpha(char c) { return IsUpper(c) || IsLower(c); }
-inline bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
-inline bool IsWordByte(char c) { return IsAlnum(c) || c == '_'; }  // the regex \w
-inline char ToLower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
-inline char ToUpper(char c) { return IsLower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
+constexpr bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+constexpr bool IsUpper(char c) { return static_cast<unsigned char>(c - 'A') < 26; }
+constexpr bool IsLower(char c) { return static_cast<unsigned char>(c - 'a') < 26; }
+constexpr bool IsAlpha(char c) { return IsUpper(c) || IsLower(c); }
+constexpr bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
+constexpr bool IsWordByte(char c) { return IsAlnum(c) || c == '_'; }  // the regex \w
+constexpr bool IsBbanChar(char c) { return IsDigit(c) || IsUpper(c); }  // an IBAN's [0-9A-Z]
+constexpr char ToLower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char ToUpper(char c) { return IsLower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
 inline int Digit(char c) { return c - '0'; }
 // Value of two decimal digits; REQUIRES: both are digits.
 inline int Two(std::string_view s, std::size_t i) { return Digit(s[i]) * 10 + Digit(s[i + 1]); }
@@ -66,7 +67,7 @@ inline constexpr std::array<std::uint8_t, 256> kByteClass = [] {
   }
   return t;
 }();
-inline bool HasClass(char c, std::uint8_t cls) { return (kByteClass[static_cast<unsigned char>(c)] & cls) != 0; }
+constexpr bool HasClass(char c, std::uint8_t cls) { return (kByteClass[static_cast<unsigned char>(c)] & cls) != 0; }
 
 // norm resized to n (no call when it already has that size, the common case: a detector's
 // normalized values mostly have one length) and its bytes, to be overwritten.
@@ -106,14 +107,16 @@ inline void CopyShort(const char* src, std::size_t n, char* dst) {
   MapShort(src, n, dst, [](__m128i v) { return v; });
 }
 
-// dst[0..n) = ASCII lower case of src[0..n). Bytes >= 0x80 are negative as signed chars, so never
-// in 'A'..'Z'. (The values are short: a vectorised loop's scalar remainder cost more than the rest.)
+// ASCII lower case of 16 bytes. Bytes >= 0x80 are negative as signed chars, so never in 'A'..'Z'.
+inline __m128i Lower16(__m128i v) {
+  const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+  return _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+}
+
+// dst[0..n) = ASCII lower case of src[0..n). (The values are short: a vectorised loop's scalar
+// remainder cost more than the rest.)
 inline void LowerCopy(const char* src, std::size_t n, char* dst) {
-  MapShort(src, n, dst, [](__m128i v) {
-    const __m128i upper =
-        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
-    return _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
-  });
+  MapShort(src, n, dst, [](__m128i v) { return Lower16(v); });
 }
 
 }  // namespace vigie::match::detail

@@ -156,9 +156,6 @@ struct ScanStream::State {
   std::uint64_t kw_eager_until = kEagerKeywordBytes;
   std::uint64_t kw_scan_base = 0;
   std::vector<char> kw_buf;
-  // valid_from of the unit (or gap) in which every detector needing context got the unit-wide
-  // context (AllUnitContext), kNone when not known.
-  std::uint64_t all_context_from = kNone;
 
   std::uint64_t fed = 0;         // absolute offset of the next byte
   std::uint64_t valid_from = 0;  // nothing before this is readable (unit start or gap)
@@ -260,7 +257,6 @@ struct ScanStream::State {
   void ApplyKeywords(std::uint64_t end);
   static int OnKeyword(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
   void OnCandidate(std::uint16_t detector, std::uint64_t end);
-  bool AllUnitContext();
   // Dispatches the tokenizer's events ending before `end` (all of them for kNone).
   void DrainDigits(std::uint64_t end) {
     while (tok_next < tok_events.size() && tok_events[tok_next].end < end) {

@@ -539,17 +539,6 @@ void ScanStream::State::OnMatch(unsigned id, std::uint64_t end) {
   OnCandidate(engine->expressions[id].detector, end);
 }
 
-// True when every detector needing context has the unit-wide context. Cached for the unit:
-// unit_context only grows within a unit, and every new unit or gap moves valid_from (bytes were
-// fed since the cache was set), which invalidates it.
-bool ScanStream::State::AllUnitContext() {
-  if (all_context_from == valid_from) return true;
-  for (std::size_t k = 0; k < engine->detectors.size(); ++k)
-    if (engine->detectors[k].needs_context && unit_context[k] == 0) return false;
-  all_context_from = valid_from;
-  return true;
-}
-
 void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
   if (last_end[d] == end) return;  // another pattern (or the tokenizer) of the same detector, same candidate
   last_end[d] = end;
@@ -582,9 +571,9 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
     // Keywords are only looked for when they can change the outcome (see Detector::needs_context).
     bool context = false;
     if (det.needs_context) {
-      if (unit_context[d] != 0 && AllUnitContext()) {
-        // Every detector that needs context has it for the rest of the unit (field names in a
-        // CSV header): no keyword can change an outcome any more, the scan is skipped.
+      if (unit_context[d] != 0) {
+        // The detector has the unit-wide context (a field name seen earlier, e.g. a CSV header
+        // or a JSON key): no keyword can change this outcome, and none is looked for.
         context = true;
       } else {
         ScanKeywords(end, start);

@@ -202,17 +202,18 @@ TEST(Context, FranceTravailNeedsKeyword) {
   EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 0u);
 }
 
-// Once a CSV header gave every context-needing detector the unit-wide context, keyword scans
-// stop for the rest of the unit. That must not leak into the stream's next unit: there, a field
-// name seen only near a France Travail id (which has the header's context) still gives birth
-// dates their context, exactly as on a fresh stream.
+// A CSV header's field names give the unit-wide context; it must not leak into the stream's
+// next unit. There, a France Travail id and a birth date with no context nearby are refused,
+// and a field name seen later, in the window of a France Travail id that needed its keyword,
+// gives the birth dates after it their context, exactly as on a fresh stream.
 TEST(Context, UnitWideContextEndsWithTheUnit) {
   const auto people = People(20, 21);
   const std::string unit_a = CsvPeople(people);
   const std::string dots(1000, '.');
-  const std::string unit_b = "identifiant_ft;email\n" + std::string(5000, '.') + "\n" + people[0].ft_id + "\n" + dots +
-                             "\ndate_naissance_inconnue;" + people[1].ft_id + "\n" + dots + "\n" + people[2].email + ";" +
-                             people[2].birth + ";" + people[2].nir + "\n";
+  const std::string unit_b = "email\n" + std::string(5000, '.') + "\n" + people[0].ft_id + "\n" + dots + "\n" +
+                             people[3].birth + "\n" + dots + "\ndate_naissance_inconnue;identifiant " +
+                             people[1].ft_id + "\n" + dots + "\n" + people[2].email + ";" + people[2].birth + ";" +
+                             people[2].nir + "\n";
   Harness h;
   ScanStream s(h.scanner);
   s.Feed(AsBytes(unit_a));
@@ -222,10 +223,40 @@ TEST(Context, UnitWideContextEndsWithTheUnit) {
   s.Feed(AsBytes(unit_b));
   const ScanSummary b = s.Finish();
   const ScanSummary fresh = h.Scan(unit_b);
-  EXPECT_EQ(fresh.matches[Idx(PiiType::kFranceTravailId)], 2u);
-  EXPECT_EQ(fresh.matches[Idx(PiiType::kBirthDate)], 1u);  // the field name near the second FT id
+  EXPECT_EQ(fresh.matches[Idx(PiiType::kFranceTravailId)], 1u);   // the one after "identifiant"
+  EXPECT_EQ(fresh.rejected[Idx(PiiType::kFranceTravailId)], 1u);  // the first: no context
+  EXPECT_EQ(fresh.matches[Idx(PiiType::kBirthDate)], 1u);         // the field name near the second FT id
+  EXPECT_EQ(fresh.rejected[Idx(PiiType::kBirthDate)], 1u);        // the one before it
   EXPECT_EQ(fresh.records.size(), 1u);
   ExpectSame(fresh, b, "second unit of a stream");
+}
+
+// Keywords are looked for only for a candidate they can decide: one whose detector needs context
+// and does not have the unit-wide context yet. A France Travail id that has it (from the header)
+// does not look, so a field name that only its window holds is not seen, and the birth date after
+// it stays without context; the same field name in the window of an id that needs its keyword
+// is seen.
+TEST(Context, OnlyCandidatesWithoutUnitContextLookForKeywords) {
+  const auto people = People(3, 22);
+  const std::string pad(5000, '.');
+  auto unit = [&](const std::string& header, const std::string& before_id) {
+    // (the first birth date, without context, makes the unit's first keyword scan: from the unit
+    // start to it; later scans cover only the windows of the candidates that need them)
+    return header + "\n" + pad + "\n" + people[2].birth + "\n" + pad + "\ndate_naissance_inconnue;" + before_id +
+           people[0].ft_id + "\n" + pad + "\n" + people[1].email + ";" + people[1].birth + ";" + people[1].nir + "\n";
+  };
+  Harness h;
+  // The id has the header's context: no keyword scan, the field name is not seen.
+  ScanSummary s = h.Scan(unit("identifiant_ft;email", ""));
+  EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 1u);
+  EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], 0u);
+  EXPECT_EQ(s.rejected[Idx(PiiType::kBirthDate)], 2u);
+  // The id needs its keyword: its window is scanned, field name included.
+  s = h.Scan(unit("email", "identifiant "));
+  EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 1u);
+  EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], 1u);
+  EXPECT_EQ(s.rejected[Idx(PiiType::kBirthDate)], 1u);
+  EXPECT_EQ(s.records.size(), 1u);
 }
 
 // CheckAddress bounds the street name itself (2..60 bytes), so the address patterns may leave

@@ -184,10 +184,15 @@ void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
     }
   }
   lone_fit_.fill(0);
+  by_sum_.fill(0);
+  by_sep_.fill(0);
   lone_masks_ = walk_.size() <= 64;
   if (lone_masks_) {
     for (std::size_t j = 0; j < walk_.size(); ++j) {
       const SpecWalk& w = walk_[j];
+      for (std::uint32_t sig = w.min; sig <= w.max && sig <= kMaxSignificant; ++sig) by_sum_[sig] |= std::uint64_t{1} << j;
+      for (std::uint32_t sep = 0; sep < 16; ++sep)
+        if ((sep & w.separators) != 0) by_sep_[sep] |= std::uint64_t{1} << j;
       if (w.min_words > 1) continue;
       for (std::uint32_t sig = w.min; sig <= w.max && sig <= kMaxSignificant; ++sig)
         for (std::uint32_t d = 0; d < 10; ++d)
@@ -355,11 +360,12 @@ void DigitTokenizer::EmitEvents(std::uint64_t end, std::vector<DigitEvent>& out)
     return;
   }
   const bool trailing_upper = last.TrailingUpper();
-  for (const SpecWalk& spec : walk_) {
+  // One spec's walk back over the token's words, if a reachable suffix sum fits it.
+  auto walk = [&](const SpecWalk& spec) {
     const std::uint64_t reach = (last.sep_before & spec.separators) != 0 ? reach_joined : single;
-    if ((reach & spec.sums) == 0) continue;  // no reachable suffix sum fits it
+    if ((reach & spec.sums) == 0) return;  // no reachable suffix sum fits it
     if (last.letter_count != 0 && (last.letters & ~spec.letters) != 0 && !(spec.trailing_letter && trailing_upper))
-      continue;  // the last word has a letter it refuses
+      return;  // the last word has a letter it refuses
     std::uint32_t sum = 0;
     for (std::uint64_t k = 0; k < depth; ++k) {
       const Word& w = ring_[(words_ - 1 - k) % kMaxSignificant];
@@ -372,7 +378,19 @@ void DigitTokenizer::EmitEvents(std::uint64_t end, std::vector<DigitEvent>& out)
       }
       if ((w.sep_before & spec.separators) == 0) break;  // first word (0) or a separator it refuses
     }
+  };
+  if (!lone_masks_) {
+    for (const SpecWalk& spec : walk_) walk(spec);
+    return;
   }
+  // Only the specs some reachable sum fits (by_sum_), in spec order: usually one of them.
+  std::uint64_t joined_specs = 0;
+  for (std::uint64_t sums = reach_joined & fit_any_; sums != 0; sums &= sums - 1)
+    joined_specs |= by_sum_[static_cast<std::size_t>(__builtin_ctzll(sums))];
+  const std::uint64_t sep_specs = by_sep_[last.sep_before & 15u];
+  for (std::uint64_t specs = (joined_specs & sep_specs) | (by_sum_[last.sig] & ~sep_specs); specs != 0;
+       specs &= specs - 1)
+    walk(walk_[static_cast<std::size_t>(__builtin_ctzll(specs))]);
 }
 
 }  // namespace vigie::match

@@ -178,6 +178,10 @@ class DigitTokenizer {
   // leading digit. Only the letters are left to check.
   bool lone_masks_ = false;
   std::array<std::uint64_t, (kMaxSignificant + 1) * 10> lone_fit_{};
+  // EmitEvents (REQUIRES lone_masks_): by sum, the specs whose length range holds it; by
+  // kSep* bits, the specs accepting one of them.
+  std::array<std::uint64_t, kMaxSignificant + 1> by_sum_{};
+  std::array<std::uint64_t, 16> by_sep_{};
   std::size_t exact_until_ = 0;              // within a Feed: below this, bytes are processed exactly
   State state_ = State::kIdle;
   bool prev_is_word_ = false;     // last byte of the previous Feed was \w (boundary check)

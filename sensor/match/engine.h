@@ -42,6 +42,10 @@ struct Detector {
   // Whether keywords can change the outcome: requires_context, or a boost needed to reach
   // min_confidence. Only then are keywords looked for (lazily, before the candidate).
   bool needs_context = false;
+  // Its keywords (not `fields:` names), lower-case, when it needs context: a candidate written
+  // right after one of them and a separator (`"identifiant": "…"`, `nir=…`) has its context
+  // without a keyword scan (scanner.cc, KeywordRightBefore).
+  std::vector<std::string> near_keywords;
 };
 
 // What a Hyperscan expression id stands for.

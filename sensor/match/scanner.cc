@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/radix_sort.h"
 #include "match/scan_state.h"
+#include "match/validators_util.h"
 
 namespace vigie::match {
 
@@ -539,6 +540,36 @@ void ScanStream::State::OnMatch(unsigned id, std::uint64_t end) {
   OnCandidate(engine->expressions[id].detector, end);
 }
 
+namespace {
+// Whether `before` (the bytes before a candidate) ends with one of the detector's keywords
+// followed by a key/value separator: an optional '"', blanks, ':' or '=', blanks, an optional
+// '"' (`"identifiant": "…"`, `identifiant=…`), the keyword ending at most `window` bytes before
+// the candidate. The keyword scan would find that keyword there (keywords match anywhere,
+// ASCII case-insensitively), so the candidate has its context either way.
+bool KeywordRightBefore(const Detector& det, std::string_view before) {
+  if (det.near_keywords.empty()) return false;
+  std::size_t i = before.size();
+  auto blanks = [&] {
+    while (i > 0 && (before[i - 1] == ' ' || before[i - 1] == '\t')) --i;
+  };
+  if (i > 0 && before[i - 1] == '"') --i;
+  blanks();
+  if (i == 0 || (before[i - 1] != ':' && before[i - 1] != '=')) return false;
+  --i;
+  blanks();
+  if (i > 0 && before[i - 1] == '"') --i;
+  if (before.size() - i > det.context_window) return false;
+  for (const std::string& k : det.near_keywords) {
+    if (k.size() > i) continue;
+    const char* p = before.data() + (i - k.size());
+    std::size_t n = 0;
+    while (n < k.size() && detail::ToLower(p[n]) == k[n]) ++n;
+    if (n == k.size()) return true;
+  }
+  return false;
+}
+}  // namespace
+
 void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
   if (last_end[d] == end) return;  // another pattern (or the tokenizer) of the same detector, same candidate
   last_end[d] = end;
@@ -574,6 +605,9 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
       if (unit_context[d] != 0) {
         // The detector has the unit-wide context (a field name seen earlier, e.g. a CSV header
         // or a JSON key): no keyword can change this outcome, and none is looked for.
+        context = true;
+      } else if (KeywordRightBefore(det, w.substr(0, *begin))) {
+        // Its keyword right before it (a JSON key): the window is not searched.
         context = true;
       } else {
         ScanKeywords(end, start);

@@ -277,6 +277,13 @@ class Loader {
       }
     }
     engine_->kw_db = CompileDb(keywords, HS_MODE_BLOCK);
+    for (std::size_t i : keywords) {
+      if (exprs[i].field) continue;
+      std::string lower;
+      for (char c : exprs[i].text) lower.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+      for (std::uint16_t d : engine_->keyword_targets[exprs[i].detector])
+        if (engine_->detectors[d].needs_context) engine_->detectors[d].near_keywords.push_back(lower);
+    }
     const bool fast_finder = CpuHasAvx512Vbmi();
     bool gated = engine_->options.gate_patterns && (fast_finder || engine_->options.gate_without_avx512) &&
                  !patterns.empty();

@@ -259,6 +259,46 @@ TEST(Context, OnlyCandidatesWithoutUnitContextLookForKeywords) {
   EXPECT_EQ(s.records.size(), 1u);
 }
 
+// A candidate written right after one of its detector's keywords and a key/value separator (a
+// JSON key, `key=value`) has its context from that keyword without a scan of its window; the
+// outcome is the one the scan would give (case-insensitive, the context window respected,
+// other keys fall back to the scan).
+TEST(Context, KeywordRightBeforeTheValue) {
+  Harness h;
+  const auto ft = [&](const std::string& text) {
+    const ScanSummary s = h.Scan(text);
+    return std::make_pair(s.matches[Idx(PiiType::kFranceTravailId)], s.rejected[Idx(PiiType::kFranceTravailId)]);
+  };
+  using P = decltype(ft(""));
+  EXPECT_EQ(ft("{\"identifiant\":\"1234567A\"}"), P(1, 0));
+  EXPECT_EQ(ft("{\"IDENTIFIANT\" :\t\"1234567A\"}"), P(1, 0));
+  EXPECT_EQ(ft("?identifiant=1234567A&x=1"), P(1, 0));
+  EXPECT_EQ(ft("{\"demandeur_identifiant\": 12345678}"), P(1, 0));      // keywords match anywhere
+  EXPECT_EQ(ft("{\"identifiant_client\":\"1234567A\"}"), P(1, 0));   // ... found by the scan
+  EXPECT_EQ(ft("{\"commande\":\"1234567A\"}"), P(0, 1));
+  EXPECT_EQ(ft("{\"identifiant\":" + std::string(70, ' ') + "\"1234567A\"}"), P(0, 1));  // window 64
+  EXPECT_EQ(ft("{\"identifiant\":" + std::string(50, ' ') + "\"1234567A\"}"), P(1, 0));
+  // Such a candidate does not search its window: a field name there is not seen (the birth date
+  // after it stays without context); searched when the id needs the scan (a key that is not a
+  // keyword, the keyword further up).
+  const auto people = People(3, 23);
+  const std::string pad(5000, '.');
+  auto unit = [&](const std::string& id_entry) {
+    return "email\n" + pad + "\n" + people[2].birth + "\n" + pad + "\n{\"date_naissance_x\":0," + id_entry + "}\n" +
+           pad + "\n" + people[1].email + ";" + people[1].birth + ";" + people[1].nir + "\n";
+  };
+  ScanSummary s;
+  for (const char* key : {"identifiant", "Identifiant"}) {
+    s = h.Scan(unit("\"" + std::string(key) + "\":\"" + people[0].ft_id + "\""));
+    EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 1u) << key;
+    EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], 0u) << key;
+  }
+  s = h.Scan(unit("\"identifiant\":0,\"id\":\"" + people[0].ft_id + "\""));
+  EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 1u);
+  EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], 1u);
+  EXPECT_EQ(s.records.size(), 1u);
+}
+
 // CheckAddress bounds the street name itself (2..60 bytes), so the address patterns may leave
 // it open ({2,}, cheaper for Hyperscan) with the same findings.
 TEST(Records, StreetNameBoundWithAnOpenPattern) {

@@ -361,7 +361,7 @@ void DigitTokenizer::EmitEvents(std::uint64_t end, std::vector<DigitEvent>& out)
   }
   const bool trailing_upper = last.TrailingUpper();
   // One spec's walk back over the token's words, if a reachable suffix sum fits it.
-  auto walk = [&](const SpecWalk& spec) {
+  auto walk = [&](const SpecWalk& spec) __attribute__((always_inline)) {
     const std::uint64_t reach = (last.sep_before & spec.separators) != 0 ? reach_joined : single;
     if ((reach & spec.sums) == 0) return;  // no reachable suffix sum fits it
     if (last.letter_count != 0 && (last.letters & ~spec.letters) != 0 && !(spec.trailing_letter && trailing_upper))

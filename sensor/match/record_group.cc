@@ -105,7 +105,7 @@ BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512) {
 
 
 namespace {
-// Gaps of up to 64 bytes inside the chunk (a CSV ';', a JSON '","nir":"' or a few fields between
+// Gaps of up to 128 bytes inside the chunk (a CSV ';', a JSON '","nir":"' or a few fields between
 // two of a person's values), the common case between two findings of a record: a boundary needs
 // a '}' or a newline, and most such gaps hold neither (a '{' alone never makes one). Inline SSE2
 // compares, 16 bytes at a time, then say "no boundary" without the masks below, which other gaps
@@ -126,7 +126,7 @@ inline bool AnyCloseOrNewline(const char* p, std::size_t n) {
 bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) const {
   if (!Readable(from, to)) return true;
   const std::uint64_t n = to - from;
-  if (from >= chunk_start && n <= 64 && from - chunk_start + ((n + 15) & ~std::uint64_t{15}) <= chunk_len &&
+  if (from >= chunk_start && n <= 128 && from - chunk_start + ((n + 15) & ~std::uint64_t{15}) <= chunk_len &&
       !AnyCloseOrNewline(reinterpret_cast<const char*>(chunk) + (from - chunk_start), static_cast<std::size_t>(n)))
     return false;
   const bool avx512 = CpuHasAvx512Bw();

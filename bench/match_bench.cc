@@ -86,7 +86,7 @@ std::string PeopleCsv(std::size_t bytes) {
 
 // A job-seeker export as an advisor tool writes it (the CSV form of the France Travail case):
 // the same 8 kinds of PII per row as PeopleCsv, among the file's other columns (registration,
-// follow-up, wishes): ~330 bytes per person instead of ~140.
+// follow-up, wishes): ~270 bytes per person instead of ~140.
 std::string JobSeekerCsv(std::size_t bytes) {
   PiiGenerator g(6);
   std::string s =

@@ -9,7 +9,10 @@
 //        - the bytes between them contain a '}' followed later by a '{' (next JSON object), or
 //        - they contain a newline whose previous non-blank byte is not one of , { [ : (a CSV/
 //          text row ends; pretty-printed JSON lines end with those and do not split), or
-//        - the group already holds a finding of the same type (the next person starts), or
+//        - the group already holds a finding of the same type (the next person starts) —
+//          except for a non-standalone type (birth date, address) once the group is a record:
+//          that finding is another field of the same person (a second date column whose
+//          header-wide context makes it a birth-date candidate) and is dropped — or
 //        - Gap() or Finish() is called.
 //   3. A group is a record when it holds >= 2 distinct types and at least one primary type.
 //      Its key is the keyed hash of the normalized value of its strongest primary (lowest
@@ -37,8 +40,14 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
       // Replace the previous finding.
       --group_size;
       RecomputeGroup();
-    } else if ((group_types & bit) != 0 || start - last.end > engine->options.record_window_bytes ||
-               BoundaryBetween(last.end, start)) {  // cheapest test first: all three are pure
+    } else if (start - last.end > engine->options.record_window_bytes ||
+               ((group_types & bit) != 0 && det.standalone) || BoundaryBetween(last.end, start)) {
+      FlushGroup();  // (cheapest tests first: all are pure)
+    } else if ((group_types & bit) != 0) {
+      // A second field of a type that only counts inside a record (a birth date, an address):
+      // once the group is a record, it is another field of the same person (a registration
+      // date in a row whose header names the birth date), not the next person: dropped.
+      if (__builtin_popcount(group_types) >= 2 && group_key != kNoKey) return;
       FlushGroup();
     }
   }

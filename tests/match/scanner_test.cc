@@ -81,6 +81,33 @@ void ExpectSame(const ScanSummary& a, const ScanSummary& b, const std::string& w
   EXPECT_EQ(a.bytes_scanned, b.bytes_scanned) << what;
 }
 
+// Other date columns of a row whose header names the birth date get the birth-date context too
+// (field names give it to the whole unit): once the row's group is a record, such a second
+// "birth date" is another field of the same person, not the next person. One record per row,
+// one birth date per row; the same in JSON objects with a second date field.
+TEST(Records, ExtraDateFieldsDoNotSplitAPerson) {
+  Harness h;
+  const auto people = People(50, 24);
+  std::string csv = "id_france_travail;date_naissance;nir;email;date_inscription;telephone;date_entretien;iban\n";
+  std::string json = "[";
+  for (const Person& p : people) {
+    csv += p.ft_id + ";" + p.birth + ";" + p.nir + ";" + p.email + ";2023-05-12;" + p.phone + ";2024-02-05;" + p.iban +
+           "\n";
+    json += "{\"nir\":\"" + p.nir + "\",\"date_naissance\":\"" + p.birth + "\",\"email\":\"" + p.email +
+            "\",\"date_inscription\":\"2023-05-12\",\"telephone\":\"" + p.phone + "\",\"iban\":\"" + p.iban + "\"},";
+  }
+  for (const std::string& text : {csv, json}) {
+    const ScanSummary s = h.Scan(text);
+    EXPECT_EQ(s.records.size(), people.size()) << text.substr(0, 40);
+    EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], people.size()) << text.substr(0, 40);
+    EXPECT_EQ(s.matches[Idx(PiiType::kIban)], people.size()) << text.substr(0, 40);
+  }
+  // Before the group is a record, a repeated birth date still starts the next person.
+  const ScanSummary s =
+      h.Scan("naissance " + people[0].birth + " naissance " + people[1].birth + " tel " + people[1].phone);
+  EXPECT_EQ(s.records.size(), 1u);
+}
+
 TEST(Records, JsonArrayCompactAndPretty) {
   PiiEngineOptions o;
   o.secret = "test-secret";

@@ -275,6 +275,34 @@ TEST(Gate, PatternWithoutAnchorTurnsTheGateOff) {
   EXPECT_EQ(e->groups[1].after, 64u);
 }
 
+// A region closed in one chunk and a region opened in the next may overlap (the second one's
+// `before` reaches back into bytes the first one fed): matches lying wholly in the overlap were
+// reported by the first region and must not be reported again (the segment's floor). Two of
+// them, so the per-detector dedupe of equal ends does not hide a repeat.
+TEST(Gate, OverlappingRegionsReportOnce) {
+  const std::string yaml =
+      "detectors:\n"
+      "  - id: e\n    type: email\n    validator: email\n    primary: true\n    patterns:\n"
+      "      - regex: '[a-z]@[a-z]+\\.fr\\b'\n        anchor: {kind: at_sign, before: 40, after: 64}\n";
+  PiiEngineOptions o;
+  o.gate_without_avx512 = true;
+  o.coalesce_bytes = 0;  // the two chunks scanned as fed
+  const auto engine = CompilePiiEngine(yaml, "t.yaml", o);
+  ASSERT_TRUE(engine->gated);
+  metrics::CounterSet m;
+  Scanner scanner(engine, m);
+  // Chunk 1's region ends with "b@gh.fr" (the spaces after it close it in that chunk); chunk 2's
+  // '@' opens a region 41 bytes back, over both e-mails of chunk 1.
+  const std::string one = "........ a@cd.fr b@gh.fr     ", two = "c@kl.fr\n";
+  ScanStream s(scanner);
+  s.Feed(AsBytes(one));
+  s.Feed(AsBytes(two));
+  const ScanSummary split = s.Finish();
+  EXPECT_EQ(split.matches[Idx(PiiType::kEmail)], 3u);
+  const ScanSummary whole = ScanIn(scanner, one + two, one.size() + two.size());
+  EXPECT_EQ(whole.matches[Idx(PiiType::kEmail)], 3u);
+}
+
 TEST(Gate, BadAnchorNamesFileAndLine) {
   auto error_of = [](const std::string& anchor) {
     const std::string yaml =

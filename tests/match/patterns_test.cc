@@ -7,8 +7,6 @@
 namespace vigie::match::testing {
 namespace {
 
-std::size_t Idx(PiiType t) { return static_cast<std::size_t>(t); }
-
 class PatternsTest : public ::testing::Test {
  protected:
   // Number of validated matches of `type` in `text` (with context words removed from the

@@ -16,8 +16,6 @@
 namespace vigie::match::testing {
 namespace {
 
-std::size_t Idx(PiiType t) { return static_cast<std::size_t>(t); }
-
 std::string JsonPeople(const std::vector<Person>& people, bool pretty) {
   std::string s = "[";
   const char* nl = pretty ? "\n    " : "";

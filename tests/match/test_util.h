@@ -15,6 +15,9 @@ namespace vigie::match::testing {
 
 // (One string literal: a std::string built with operator+ here set off a GCC 12 -Wstringop-overflow
 // false positive in profile-guided LTO builds.)
+// Index of a type in ScanSummary's per-type arrays.
+inline std::size_t Idx(PiiType t) { return static_cast<std::size_t>(t); }
+
 inline std::string SignaturePath() { return VIGIE_SOURCE_DIR "/signatures/pii.yaml"; }
 
 inline std::shared_ptr<const PiiEngine> DefaultEngine(PiiEngineOptions o = {}) {

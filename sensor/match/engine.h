@@ -43,7 +43,7 @@ struct Detector {
   // min_confidence. Only then are keywords looked for (lazily, before the candidate).
   bool needs_context = false;
   // Its keywords (not `fields:` names), lower-case, when it needs context: a candidate written
-  // right after one of them and a separator (`"identifiant": "…"`, `nir=…`) has its context
+  // right after one of them and a separator (`"identifiant": "…"`, `identifiant=…`) has its context
   // without a keyword scan (scanner.cc, KeywordRightBefore).
   std::vector<std::string> near_keywords;
 };

@@ -190,13 +190,15 @@ void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
   if (lone_masks_) {
     for (std::size_t j = 0; j < walk_.size(); ++j) {
       const SpecWalk& w = walk_[j];
-      for (std::uint32_t sig = w.min; sig <= w.max && sig <= kMaxSignificant; ++sig) by_sum_[sig] |= std::uint64_t{1} << j;
+      const std::uint64_t bit = std::uint64_t{1} << j;
       for (std::uint32_t sep = 0; sep < 16; ++sep)
-        if ((sep & w.separators) != 0) by_sep_[sep] |= std::uint64_t{1} << j;
-      if (w.min_words > 1) continue;
-      for (std::uint32_t sig = w.min; sig <= w.max && sig <= kMaxSignificant; ++sig)
+        if ((sep & w.separators) != 0) by_sep_[sep] |= bit;
+      for (std::uint32_t sig = w.min; sig <= w.max && sig <= kMaxSignificant; ++sig) {
+        by_sum_[sig] |= bit;
+        if (w.min_words > 1) continue;  // never a one-word walk
         for (std::uint32_t d = 0; d < 10; ++d)
-          if ((w.leading >> d & 1u) != 0) lone_fit_[sig * 10 + d] |= std::uint64_t{1} << j;
+          if ((w.leading >> d & 1u) != 0) lone_fit_[sig * 10 + d] |= bit;
+      }
     }
   }
   // Token bytes for the trigger: digits, the separators some spec accepts, letters if some

@@ -559,13 +559,8 @@ bool KeywordRightBefore(const Detector& det, std::string_view before) {
   blanks();
   if (i > 0 && before[i - 1] == '"') --i;
   if (before.size() - i > det.context_window) return false;
-  for (const std::string& k : det.near_keywords) {
-    if (k.size() > i) continue;
-    const char* p = before.data() + (i - k.size());
-    std::size_t n = 0;
-    while (n < k.size() && detail::ToLower(p[n]) == k[n]) ++n;
-    if (n == k.size()) return true;
-  }
+  for (const std::string& k : det.near_keywords)
+    if (k.size() <= i && detail::StartsWithNoCase(before.substr(i - k.size()), k)) return true;
   return false;
 }
 }  // namespace

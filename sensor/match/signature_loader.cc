@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "match/cpu.h"
 #include "match/engine.h"
+#include "match/validators_util.h"
 
 namespace vigie::match {
 
@@ -221,9 +222,7 @@ class Loader {
   // Keywords are literals, matched case-insensitively anywhere; one expression per distinct
   // (keyword, field) pair however many detectors use it.
   void AddKeyword(const std::string& word, bool field, std::uint16_t detector, int line) {
-    std::string lower;
-    for (char c : word) lower.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-    const auto key = std::make_pair(lower, field);
+    const auto key = std::make_pair(detail::LowerAscii(word), field);
     auto it = keyword_index_.find(key);
     if (it == keyword_index_.end()) {
       Expression e;
@@ -279,10 +278,9 @@ class Loader {
     engine_->kw_db = CompileDb(keywords, HS_MODE_BLOCK);
     for (std::size_t i : keywords) {
       if (exprs[i].field) continue;
-      std::string lower;
-      for (char c : exprs[i].text) lower.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
       for (std::uint16_t d : engine_->keyword_targets[exprs[i].detector])
-        if (engine_->detectors[d].needs_context) engine_->detectors[d].near_keywords.push_back(lower);
+        if (engine_->detectors[d].needs_context)
+          engine_->detectors[d].near_keywords.push_back(detail::LowerAscii(exprs[i].text));
     }
     const bool fast_finder = CpuHasAvx512Vbmi();
     bool gated = engine_->options.gate_patterns && (fast_finder || engine_->options.gate_without_avx512) &&

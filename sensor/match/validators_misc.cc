@@ -76,13 +76,6 @@ void MaskBirthDate(std::string_view c, std::string& out) {
 
 // ---------------------------------------------------------------- postal address
 namespace {
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t k = 0; k < prefix.size(); ++k)
-    if (ToLower(s[k]) != prefix[k]) return false;
-  return true;
-}
-
 // Longest "NUM[ bis|ter][,] TYPE " before a street name: 4 digits, " bis", ',', ' ', the longest
 // type ("r\xc3\xa9sidence", 10 bytes), ' '.
 constexpr std::size_t kMaxStreetHead = 4 + 4 + 1 + 1 + 10 + 1;

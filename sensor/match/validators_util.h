@@ -20,6 +20,19 @@ constexpr bool IsWordByte(char c) { return IsAlnum(c) || c == '_'; }  // the reg
 constexpr bool IsBbanChar(char c) { return IsDigit(c) || IsUpper(c); }  // an IBAN's [0-9A-Z]
 constexpr char ToLower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
 constexpr char ToUpper(char c) { return IsLower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
+// Whether s begins with `prefix` (lower case) in ASCII case-insensitive comparison.
+inline bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t k = 0; k < prefix.size(); ++k)
+    if (ToLower(s[k]) != prefix[k]) return false;
+  return true;
+}
+// ASCII lower case of s.
+inline std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ToLower(c);
+  return out;
+}
 inline int Digit(char c) { return c - '0'; }
 // Value of two decimal digits; REQUIRES: both are digits.
 inline int Two(std::string_view s, std::size_t i) { return Digit(s[i]) * 10 + Digit(s[i + 1]); }

@@ -272,6 +272,8 @@ void BM_TokenizerJobSeekerApiJsonInCache(benchmark::State& st) {
   RunTokenizer(st, t);
 }
 void BM_TokenizerPeopleCsvInCache(benchmark::State& st) { static const std::string t = PeopleCsv(256 << 10); RunTokenizer(st, t); }
+void BM_TokenizerJobSeekerCsvInCache(benchmark::State& st) { static const std::string t = JobSeekerCsv(256 << 10); RunTokenizer(st, t); }
+void BM_AnchorsJobSeekerCsvInCache(benchmark::State& st) { static const std::string t = JobSeekerCsv(256 << 10); RunAnchors(st, t); }
 void BM_PeopleJson(benchmark::State& st) { static const std::string t = PeopleJson(kCorpus); Run(st, t); }
 void BM_GenericJson(benchmark::State& st) { static const std::string t = GenericJson(kCorpus); Run(st, t); }
 void BM_PeopleCsv(benchmark::State& st) { static const std::string t = PeopleCsv(kCorpus); Run(st, t); }
@@ -316,6 +318,8 @@ BENCHMARK(BM_TokenizerRandomBytesInCache)->Arg(1460)->Arg(65536)->Unit(benchmark
 BENCHMARK(BM_TokenizerGenericJsonInCache)->Arg(1460)->Arg(65536)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TokenizerJobSeekerApiJsonInCache)->Arg(65536)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TokenizerPeopleCsvInCache)->Arg(65536)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TokenizerJobSeekerCsvInCache)->Arg(65536)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_AnchorsJobSeekerCsvInCache)->Arg(65536)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace vigie::match::testing

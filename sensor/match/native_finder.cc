@@ -9,6 +9,7 @@
 #include <charconv>
 
 #include "match/anchor_finder.h"
+#include "match/byte_sets.h"
 #include "match/validators_util.h"
 
 namespace vigie::match {
@@ -41,69 +42,15 @@ using detail::Lower16;
 using detail::ToLower;
 bool IsStreetName(char c) { return HasClass(c, detail::kClsStreetName); }
 
-// ---- 16 bytes at a time (SSSE3, in the x86-64-v2 baseline). A byte set is two 16-entry tables
-// indexed by the byte's low and high nibbles: byte b is in the set when lo[b & 15] & hi[b >> 4]
-// is not 0 (one bit per distinct row of the 16x16 byte grid; at most 8 distinct rows).
-struct ByteSet16 {
-  alignas(16) std::array<std::uint8_t, 16> lo{};
-  alignas(16) std::array<std::uint8_t, 16> hi{};
-  bool ok = true;  // the set fits (checked at compile time)
-};
-template <typename In>
-constexpr ByteSet16 MakeByteSet16(In in) {
-  ByteSet16 s;
-  std::array<std::uint16_t, 8> rows{};
-  std::size_t used = 0;
-  for (unsigned h = 0; h < 16; ++h) {
-    std::uint16_t row = 0;
-    for (unsigned l = 0; l < 16; ++l)
-      if (in(static_cast<char>(h << 4 | l))) row = static_cast<std::uint16_t>(row | 1u << l);
-    if (row == 0) continue;
-    std::size_t k = 0;
-    while (k < used && rows[k] != row) ++k;
-    if (k == used) {
-      if (used == rows.size()) {
-        s.ok = false;
-        return s;
-      }
-      rows[used++] = row;
-    }
-    s.hi[h] = static_cast<std::uint8_t>(1u << k);
-    for (unsigned l = 0; l < 16; ++l)
-      if (row >> l & 1u) s.lo[l] = static_cast<std::uint8_t>(s.lo[l] | 1u << k);
-  }
-  return s;
-}
-template <typename In>
-constexpr bool SameSet(const ByteSet16& s, In in) {
-  for (unsigned b = 0; b < 256; ++b)
-    if (((s.lo[b & 15] & s.hi[b >> 4]) != 0) != in(static_cast<char>(b))) return false;
-  return s.ok;
-}
-// The sets' members, as compile-time predicates (kByteClass is the validators' table).
-constexpr auto kInDomain = [](char c) { return HasClass(c, detail::kClsDomain); };
-constexpr auto kInAlpha = [](char c) { return HasClass(c, detail::kClsAlpha); };
-constexpr auto kInStreetName = [](char c) { return HasClass(c, detail::kClsStreetName); };
-constexpr ByteSet16 kBbanSet = MakeByteSet16(IsBbanChar);
-constexpr ByteSet16 kDomainSet = MakeByteSet16(kInDomain);
-constexpr ByteSet16 kAlphaSet = MakeByteSet16(kInAlpha);
-constexpr ByteSet16 kStreetNameSet = MakeByteSet16(kInStreetName);
-static_assert(SameSet(kBbanSet, IsBbanChar) && SameSet(kDomainSet, kInDomain) && SameSet(kAlphaSet, kInAlpha) &&
-              SameSet(kStreetNameSet, kInStreetName));
-
-__m128i Load16(const std::uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
-// Bit k set when byte k of v is NOT in s.
-unsigned Outside16(__m128i v, const ByteSet16& s) {
-  const __m128i nibble = _mm_set1_epi8(0x0f);
-  const __m128i lo = _mm_shuffle_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(s.lo.data())), _mm_and_si128(v, nibble));
-  const __m128i hi = _mm_shuffle_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(s.hi.data())),
-                                      _mm_and_si128(_mm_srli_epi16(v, 4), nibble));
-  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(lo, hi), _mm_setzero_si128())));
-}
-// Bit k set when byte k of v is c.
-unsigned Equal16(__m128i v, char c) {
-  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))));
-}
+// 16 bytes at a time: the byte sets of byte_sets.h.
+using detail::ByteSet16;
+using detail::Equal16;
+using detail::kAlphaSet;
+using detail::kBbanSet;
+using detail::kDomainSet;
+using detail::kStreetNameSet;
+using detail::Load16;
+using detail::Outside16;
 std::size_t Ctz(std::uint64_t m) { return static_cast<std::size_t>(__builtin_ctzll(m)); }
 
 // The end of the run of bytes of set s / in() from q: the first offset in [q, stop) whose byte is

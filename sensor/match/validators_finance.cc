@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "match/byte_sets.h"
 #include "match/validators.h"
 #include "match/validators_util.h"
 
@@ -140,8 +141,8 @@ std::optional<std::size_t> CheckIban(std::string_view w, std::string& norm) {
   std::size_t i = w.size();
   bool spaced = false;
   for (;;) {
-    std::size_t j = i;
-    while (j > 0 && n + (i - j) < 34 && IsBbanChar(p[j - 1])) --j;
+    // The word ending at i, up to the 34 significant chars in all.
+    const std::size_t j = RunStart(p, i, i > 34 - n ? i - (34 - n) : 0, kBbanSet, kInBban);
     const std::size_t len = i - j;
     if (len == 0) return std::nullopt;  // a trailing or double space, or no word
     n += len;

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "match/byte_sets.h"
 #include "match/validators.h"
 #include "match/validators_util.h"
 
@@ -50,8 +51,26 @@ bool NirValid(std::string_view c) {
 constexpr std::uint32_t kNirSpaces = (1u << 1) | (1u << 3) | (1u << 5) | (1u << 7) | (1u << 10) | (1u << 13);
 constexpr std::uint32_t kNirOverseasSpaces = (1u << 1) | (1u << 3) | (1u << 5) | (1u << 8) | (1u << 10) | (1u << 13);
 
+namespace {
+constexpr auto kInNirChar = [](char c) { return IsDigit(c) || c == 'A' || c == 'B' || c == 'a' || c == 'b'; };
+constexpr ByteSet16 kNirCharSet = MakeByteSet16(kInNirChar);
+static_assert(SameSet(kNirCharSet, kInNirChar));
+}  // namespace
+
 std::optional<std::size_t> CheckNir(std::string_view w, std::string& norm) {
   char sig[15];
+  if (w.size() >= 16 && (Outside16(Load16(w.data() + w.size() - 16), kNirCharSet) & 0xfffeu) == 0) {
+    // The compact form (the last 15 bytes all NIR chars): what the walk below finds, no spaces.
+    const std::size_t i = w.size() - 15;
+    if (!TokenStart(w, i)) return std::nullopt;
+    MapShort(w.data() + i, 15, sig, [](__m128i v) {  // a/b (Corsica) upper-cased
+      const __m128i lower = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
+      return _mm_andnot_si128(_mm_and_si128(lower, _mm_set1_epi8(0x20)), v);
+    });
+    if (!NirValid(std::string_view(sig, 15))) return std::nullopt;
+    std::memcpy(SizedData(norm, 15), sig, 15);
+    return i;
+  }
   int n = 0;
   std::size_t i = w.size();
   bool prev_space = true;  // no trailing space
@@ -176,21 +195,19 @@ void MaskPhone(std::string_view c, std::string& out) {
 
 std::optional<std::size_t> CheckEmail(std::string_view w, std::string& norm) {
   const char* p = w.data();
-  std::size_t i = w.size();
-  const std::size_t end = i;
-  while (i > 0 && HasClass(p[i - 1], kClsAlpha)) --i;
-  if (end - i < 2 || i == 0 || p[i - 1] != '.') return std::nullopt;
-  // The domain (through the tld's dot): no "..", checked on the way.
+  const std::size_t end = w.size();
+  const std::size_t tld = RunStart(p, end, 0, kAlphaSet, kInAlpha);
+  if (end - tld < 2 || tld == 0 || p[tld - 1] != '.') return std::nullopt;
+  // The domain (through the tld's dot): no "..".
+  const std::size_t i = RunStart(p, tld, 0, kDomainSet, kInDomain);
   bool double_dot = false;
-  for (; i > 0 && HasClass(p[i - 1], kClsDomain); --i) double_dot |= p[i - 1] == '.' && p[i] == '.';
+  for (std::size_t k = i; k + 1 < tld; ++k) double_dot |= p[k] == '.' && p[k + 1] == '.';
   if (i == 0 || p[i - 1] != '@') return std::nullopt;
   const std::size_t at = i - 1;
   const std::size_t domain_len = end - at - 1;
   if (domain_len < 4 || domain_len > 253) return std::nullopt;
   if (p[at + 1] == '.' || p[at + 1] == '-' || double_dot) return std::nullopt;
-  std::size_t s = at;
-  const std::size_t lo = at > 64 ? at - 64 : 0;  // at most 64 bytes of local part
-  while (s > lo && HasClass(p[s - 1], kClsEmailLocal)) --s;
+  std::size_t s = RunStart(p, at, at > 64 ? at - 64 : 0, kEmailLocalSet, kInEmailLocal);  // at most 64 bytes of local part
   while (s < at && (p[s] == '.' || p[s] == '-' || p[s] == '+')) ++s;  // punctuation before the address
   if (s == at || p[at - 1] == '.') return std::nullopt;
   LowerCopy(p + s, end - s, SizedData(norm, end - s));

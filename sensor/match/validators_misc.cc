@@ -1,6 +1,7 @@
 // Validators for record-only fields (birth dates, postal addresses) and the validator registry.
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 
 #include "match/validators.h"
@@ -24,41 +25,41 @@ bool PlausibleBirthDate(int y, int m, int d) {
   return !(m == 2 && d == 29 && !leap);
 }
 
-// yyyy-mm-dd, dd/mm/yyyy, dd-mm-yyyy (10 chars ending at the match end).
+// yyyy-mm-dd, dd/mm/yyyy, dd-mm-yyyy (10 chars ending at the match end). The value is first
+// rearranged as yyyy-mm-dd (what the normalized value is), then its eight digits checked at once.
 std::optional<std::size_t> CheckBirthDate(std::string_view w, std::string& norm) {
   if (w.size() < 10) return std::nullopt;
   const std::size_t s = w.size() - 10;
-  std::string_view v = w.substr(s);
+  const char* v = w.data() + s;
   if (!TokenStart(w, s)) return std::nullopt;
-  int y, m, d;
-  auto digits_at = [&](std::initializer_list<int> idx) {
-    for (int k : idx)
-      if (!IsDigit(v[static_cast<std::size_t>(k)])) return false;
-    return true;
-  };
-  if (v[4] == '-' && v[7] == '-' && digits_at({0, 1, 2, 3, 5, 6, 8, 9})) {
-    y = Two(v, 0) * 100 + Two(v, 2);
-    m = Two(v, 5);
-    d = Two(v, 8);
-  } else if ((v[2] == '/' || v[2] == '-') && v[5] == v[2] && digits_at({0, 1, 3, 4, 6, 7, 8, 9})) {
-    d = Two(v, 0);
-    m = Two(v, 3);
-    y = Two(v, 6) * 100 + Two(v, 8);
+  char buf[10];
+  if (v[4] == '-' && v[7] == '-') {
+    std::memcpy(buf, v, 10);
+  } else if ((v[2] == '/' || v[2] == '-') && v[5] == v[2]) {
+    std::memcpy(buf, v + 6, 4);
+    buf[4] = '-';
+    std::memcpy(buf + 5, v + 3, 2);
+    buf[7] = '-';
+    std::memcpy(buf + 8, v, 2);
   } else {
     return std::nullopt;
   }
+  // Bytes 0-3, 5-6 (the '-' at 4 and 7 read as '0') and 8-9 of buf must be digits: a digit's
+  // high nibble is 3, and stays 3 once 6 is added (':' and above reach 4).
+  const auto digits8 = [](std::uint64_t z) {
+    constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ull;
+    return ((z & kHigh) | (((z + 0x0606060606060606ull) & kHigh) >> 4)) == 0x3333333333333333ull;
+  };
+  constexpr std::uint64_t kDashes = 0xFFull << 32 | 0xFFull << 56;  // bytes 4 and 7
+  std::uint64_t head;
+  std::memcpy(&head, buf, 8);
+  head = (head & ~kDashes) | (0x3030303030303030ull & kDashes);
+  std::uint16_t day;
+  std::memcpy(&day, buf + 8, 2);
+  if (!digits8(head) || !digits8(0x3030303030300000ull | day)) return std::nullopt;
+  const std::string_view b(buf, 10);
+  const int y = Two(b, 0) * 100 + Two(b, 2), m = Two(b, 5), d = Two(b, 8);
   if (!PlausibleBirthDate(y, m, d)) return std::nullopt;
-  char buf[11];
-  buf[0] = static_cast<char>('0' + y / 1000);
-  buf[1] = static_cast<char>('0' + y / 100 % 10);
-  buf[2] = static_cast<char>('0' + y / 10 % 10);
-  buf[3] = static_cast<char>('0' + y % 10);
-  buf[4] = '-';
-  buf[5] = static_cast<char>('0' + m / 10);
-  buf[6] = static_cast<char>('0' + m % 10);
-  buf[7] = '-';
-  buf[8] = static_cast<char>('0' + d / 10);
-  buf[9] = static_cast<char>('0' + d % 10);
   std::memcpy(SizedData(norm, 10), buf, 10);
   return s;
 }

@@ -2,6 +2,10 @@
 // window of stream bytes that ends at the match end.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "match/validators.h"
 #include "match/validators_util.h"
 
@@ -177,6 +181,55 @@ TEST(BirthDate, FormsAndRange) {
   EXPECT_EQ(Check(&CheckBirthDate, " 12/05-1985"), "<rejected>");
   EXPECT_TRUE(PlausibleBirthDate(2025, 12, 31));
   EXPECT_FALSE(PlausibleBirthDate(2026, 1, 1));
+}
+
+// Every digit position of both date forms, and both separators, decide: one byte changed to a
+// look-alike (the bytes next to the digits, a letter, a high byte) and the date is refused.
+TEST(BirthDate, EveryByteDecides) {
+  for (const std::string date : {"1985-05-12", "12/05/1985", "12-05-1985"}) {
+    ASSERT_EQ(Check(&CheckBirthDate, " " + date), date);
+    for (std::size_t k = 0; k < date.size(); ++k) {
+      for (const char c : {'/', ':', '-', ' ', 'a', '\x80', '\xb0', '@', '*'}) {
+        if (c == date[k]) continue;
+        std::string bad = date;
+        bad[k] = c;
+        EXPECT_EQ(Check(&CheckBirthDate, " " + bad), "<rejected>") << bad;
+      }
+    }
+  }
+}
+
+// The validators walk back over runs 16 bytes at a time where 16 bytes lie before the position
+// reached, byte by byte nearer the window's start: whatever the bytes before a value (how much
+// of the window lies before it), the outcome and the normalized value are the same.
+TEST(Validators, SameOutcomeWhateverTheWindowBeforeTheValue) {
+  using CheckFn = std::optional<std::size_t> (*)(std::string_view, std::string&);
+  const std::string long_local(70, 'a');
+  const std::vector<std::pair<CheckFn, std::string>> cases = {
+      {&CheckNir, "295109912611193"},        {&CheckNir, "253072b07300470"},
+      {&CheckNir, "2 95 10 99 126 111 93"},  {&CheckNir, "295109912611194"},
+      {&CheckNir, "2951O9912611193"},        {&CheckIban, "FR1420041010050500013M02606"},
+      {&CheckIban, "FR14 2004 1010 0505 0001 3M02 606"}, {&CheckIban, "FR1420041010050500013M02607"},
+      {&CheckIban, "NL91ABNA0417164300"},    {&CheckIban, "X1FR1420041010050500013M02606"},
+      {&CheckEmail, "Jean.Dupont+news@Gmail.COM"}, {&CheckEmail, "a@b.co.uk"},
+      {&CheckEmail, "a@b..co.uk"},           {&CheckEmail, long_local + "@example.org"},
+      {&CheckEmail, "prenom.nom@sous-domaine.exemple-long.gouv.fr"},
+      {&CheckBirthDate, "1985-05-12"},       {&CheckBirthDate, "12/05/1985"},
+  };
+  for (const auto& [check, value] : cases) {
+    std::string base_norm;
+    const std::string base = Check(check, value, &base_norm);
+    for (std::size_t before = 0; before <= 48; ++before) {
+      for (const char filler : {';', ' ', '"'}) {
+        std::string norm;
+        const std::string text = std::string(before, filler) + value;
+        EXPECT_EQ(Check(check, text, &norm), base) << text;
+        if (base != "<rejected>") {
+          EXPECT_EQ(norm, base_norm) << text;
+        }
+      }
+    }
+  }
 }
 
 TEST(Address, Shapes) {

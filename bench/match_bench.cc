@@ -112,16 +112,25 @@ std::string RandomBytes(std::size_t bytes) {
 
 constexpr std::size_t kCorpus = 8 << 20;
 
-// native: the IBAN, e-mail and address regexes by their C++ matchers (the default) or by
-// Hyperscan (PiiEngineOptions::native_patterns), to measure what the matchers save.
-void Run(benchmark::State& state, const std::string& text, bool native = true) {
-  static const auto with_native = DefaultEngine();
-  static const auto without_native = [] {
+// kFull: the sensor's scan. kHyperscanOnly: the IBAN, e-mail and address regexes by Hyperscan
+// instead of their C++ matchers (PiiEngineOptions::native_patterns), to measure what the
+// matchers save. kFindOnly: the candidate finders alone, every candidate counted as rejected
+// without validation, keywords or grouping (PiiEngineOptions::validate): the part of the scan
+// time that finding takes.
+enum class Mode { kFull, kHyperscanOnly, kFindOnly };
+void Run(benchmark::State& state, const std::string& text, Mode mode = Mode::kFull) {
+  static const auto full = DefaultEngine();
+  static const auto hyperscan_only = [] {
     PiiEngineOptions o;
     o.native_patterns = false;
     return DefaultEngine(o);
   }();
-  const auto& engine = native ? with_native : without_native;
+  static const auto find_only = [] {
+    PiiEngineOptions o;
+    o.validate = false;
+    return DefaultEngine(o);
+  }();
+  const auto& engine = mode == Mode::kFull ? full : mode == Mode::kHyperscanOnly ? hyperscan_only : find_only;
   metrics::CounterSet metrics;
   Scanner scanner(engine, metrics);
   const auto chunk = static_cast<std::size_t>(state.range(0));
@@ -284,10 +293,18 @@ void BM_RandomBytes(benchmark::State& st) { static const std::string t = RandomB
 void BM_RandomBytesInCache(benchmark::State& st) { static const std::string t = RandomBytes(256 << 10); Run(st, t); }
 void BM_GenericJsonInCache(benchmark::State& st) { static const std::string t = GenericJson(256 << 10); Run(st, t); }
 void BM_JobSeekerApiJsonInCache(benchmark::State& st) { static const std::string t = JobSeekerApiJson(256 << 10); Run(st, t); }
-void BM_PeopleCsvHyperscanOnly(benchmark::State& st) { static const std::string t = PeopleCsv(kCorpus); Run(st, t, false); }
+void BM_PeopleCsvHyperscanOnly(benchmark::State& st) {
+  static const std::string t = PeopleCsv(kCorpus);
+  Run(st, t, Mode::kHyperscanOnly);
+}
+void BM_JobSeekerCsvFindOnly(benchmark::State& st) { static const std::string t = JobSeekerCsv(kCorpus); Run(st, t, Mode::kFindOnly); }
+void BM_JobSeekerApiJsonFindOnly(benchmark::State& st) {
+  static const std::string t = JobSeekerApiJson(kCorpus);
+  Run(st, t, Mode::kFindOnly);
+}
 void BM_JobSeekerApiJsonHyperscanOnly(benchmark::State& st) {
   static const std::string t = JobSeekerApiJson(kCorpus);
-  Run(st, t, false);
+  Run(st, t, Mode::kHyperscanOnly);
 }
 void BM_HsOnlyGenericJson(benchmark::State& st) { static const std::string t = GenericJson(kCorpus); RunHsOnly(st, t); }
 void BM_HsOnlyPeopleCsv(benchmark::State& st) { static const std::string t = PeopleCsv(kCorpus); RunHsOnly(st, t); }
@@ -300,6 +317,8 @@ BENCHMARK(BM_JobSeekerApiJson)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisec
 BENCHMARK(BM_PeopleCsv)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_JobSeekerCsv)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PeopleCsvHyperscanOnly)->Arg(65536)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JobSeekerCsvFindOnly)->Arg(65536)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JobSeekerApiJsonFindOnly)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_JobSeekerApiJsonHyperscanOnly)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RandomBytes)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RandomBytesInCache)->Arg(1460)->Arg(65536)->Unit(benchmark::kMicrosecond);

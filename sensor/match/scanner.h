@@ -41,6 +41,9 @@ struct PiiEngineOptions {
   // all are held, the one held longest is scanned and taken over. 0: every Feed is scanned as it
   // comes (tests of the scanner's own chunk handling). Findings are the same either way.
   std::uint32_t coalesce_bytes = 16384;
+  // Off: every candidate is counted as rejected without its validator, keywords or grouping:
+  // what the candidate finders alone cost (bench_match BM_*FindOnly). Always on in the sensor.
+  bool validate = true;
 };
 
 class PiiEngine;

@@ -139,6 +139,27 @@ TEST(Records, CsvFile) {
   EXPECT_EQ(s.matches[Idx(PiiType::kAddress)], 250u);
 }
 
+// PiiEngineOptions::validate off (bench_match's finders-alone runs): every candidate is counted
+// as rejected, nothing is validated, grouped or kept.
+TEST(Records, WithoutValidationEveryCandidateIsRejected) {
+  const auto people = People(250, 11);
+  const std::string csv = CsvPeople(people);
+  Harness full;
+  PiiEngineOptions o;
+  o.validate = false;
+  Harness find_only(DefaultEngine(o));
+  const ScanSummary a = full.Scan(csv);
+  const ScanSummary b = find_only.Scan(csv);
+  EXPECT_TRUE(b.records.empty());
+  EXPECT_TRUE(b.excerpts.empty());
+  for (std::size_t t = 0; t < kPiiTypeCount; ++t) {
+    EXPECT_EQ(b.matches[t], 0u) << t;
+    EXPECT_GE(b.rejected[t], a.matches[t] + a.rejected[t]) << t;  // every candidate the full scan validated
+  }
+  EXPECT_EQ(b.rejected[Idx(PiiType::kNir)], 250u);
+  EXPECT_EQ(b.rejected[Idx(PiiType::kEmail)], 250u);
+}
+
 TEST(Records, KeyIsStrongestPrimaryAndDistinct) {
   PiiEngineOptions o;
   o.secret = "k";

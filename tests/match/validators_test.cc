@@ -215,6 +215,10 @@ TEST(Validators, SameOutcomeWhateverTheWindowBeforeTheValue) {
       {&CheckEmail, "a@b..co.uk"},           {&CheckEmail, long_local + "@example.org"},
       {&CheckEmail, "prenom.nom@sous-domaine.exemple-long.gouv.fr"},
       {&CheckBirthDate, "1985-05-12"},       {&CheckBirthDate, "12/05/1985"},
+      {&CheckAddress, "12 rue de la Paix;"}, {&CheckAddress, "3 bis, Avenue Foch, 75011 P"},
+      {&CheckAddress, "3 rue de la 4 rue X, 75011 P"}, {&CheckAddress, "12 rue de la Paix, Paris;"},
+      {&CheckAddress, "1 rue " + std::string(61, 'a') + " 5 rue Foch;"},
+      {&CheckAddress, "12 rue du 8 mai 1945,"}, {&CheckAddress, "x 12 tours de Paris,"},
   };
   for (const auto& [check, value] : cases) {
     std::string base_norm;

@@ -377,46 +377,53 @@ std::vector<std::vector<DigitSpec>> SpecSets() {
   return sets;
 }
 
+// One seed in the default run; the long run (VIGIE_LONG_TESTS, tests/CMakeLists.txt) goes
+// through VIGIE_FUZZ_ITERATIONS seeds from VIGIE_FUZZ_FIRST (a failure names its seed).
 TEST(DigitTokenizer, SameEventsAsTheModel) {
-  std::mt19937_64 rng(20261128);
-  std::size_t total_events = 0;
+  const std::uint64_t first = EnvOr("VIGIE_FUZZ_FIRST", 20261128);
+  const std::uint64_t seeds = EnvOr("VIGIE_FUZZ_ITERATIONS", 1);
   const auto sets = SpecSets();
-  for (std::size_t set = 0; set < sets.size(); ++set) {
-    const std::vector<DigitSpec>& specs = sets[set];
-    for (int round = 0; round < 40; ++round) {
-      const std::size_t size = round < 10 ? 1 + rng() % 200 : 200 + rng() % 6000;
-      const std::string text = RandomDigitText(rng, size);
-      const std::uint64_t base = round % 3 == 0 ? 0 : rng() % 100000;
-      const Events expected = OracleEvents(specs, text, base);
-      total_events += expected.size();
-      // Cuttings: random sizes (small and large), 1 byte at a time (short texts), around 64.
-      std::vector<std::vector<std::size_t>> cuttings(1);
-      for (std::size_t max_step : {7u, 100u, 1460u}) {
-        std::vector<std::size_t> cuts;
-        for (std::size_t c = 0;;) {
-          c += 1 + rng() % max_step;
-          if (c >= text.size()) break;
-          cuts.push_back(c);
+  for (std::uint64_t seed = first; seed < first + seeds; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    std::mt19937_64 rng(seed);
+    std::size_t total_events = 0;
+    for (std::size_t set = 0; set < sets.size(); ++set) {
+      const std::vector<DigitSpec>& specs = sets[set];
+      for (int round = 0; round < 40; ++round) {
+        const std::size_t size = round < 10 ? 1 + rng() % 200 : 200 + rng() % 6000;
+        const std::string text = RandomDigitText(rng, size);
+        const std::uint64_t base = round % 3 == 0 ? 0 : rng() % 100000;
+        const Events expected = OracleEvents(specs, text, base);
+        total_events += expected.size();
+        // Cuttings: random sizes (small and large), 1 byte at a time (short texts), around 64.
+        std::vector<std::vector<std::size_t>> cuttings(1);
+        for (std::size_t max_step : {7u, 100u, 1460u}) {
+          std::vector<std::size_t> cuts;
+          for (std::size_t c = 0;;) {
+            c += 1 + rng() % max_step;
+            if (c >= text.size()) break;
+            cuts.push_back(c);
+          }
+          cuttings.push_back(cuts);
         }
-        cuttings.push_back(cuts);
-      }
-      if (text.size() <= 1500 || round % 8 == 0) {
-        std::vector<std::size_t> every;
-        for (std::size_t c = 1; c < text.size(); ++c) every.push_back(c);
-        cuttings.push_back(every);
-      }
-      for (bool sse : {false, true}) {
-        DigitTokenizer t;  // reused across cuttings: Finish() resets it
-        t.ForceSse(sse);
-        t.SetSpecs(&specs);
-        for (std::size_t c = 0; c < cuttings.size(); ++c) {
-          ASSERT_EQ(RunTokenizer(t, text, cuttings[c], base), expected)
-              << "set " << set << " round " << round << " sse " << sse << " cutting " << c << " size " << text.size();
+        if (text.size() <= 1500 || round % 8 == 0) {
+          std::vector<std::size_t> every;
+          for (std::size_t c = 1; c < text.size(); ++c) every.push_back(c);
+          cuttings.push_back(every);
+        }
+        for (bool sse : {false, true}) {
+          DigitTokenizer t;  // reused across cuttings: Finish() resets it
+          t.ForceSse(sse);
+          t.SetSpecs(&specs);
+          for (std::size_t c = 0; c < cuttings.size(); ++c) {
+            ASSERT_EQ(RunTokenizer(t, text, cuttings[c], base), expected)
+                << "set " << set << " round " << round << " sse " << sse << " cutting " << c << " size " << text.size();
+          }
         }
       }
     }
+    EXPECT_GT(total_events, 5000u);  // the texts do hold candidates
   }
-  EXPECT_GT(total_events, 5000u);  // the texts do hold candidates
 }
 
 // Binary-like text with a few tokens (the case the AVX-512 search takes two blocks per step

@@ -12,7 +12,6 @@
 // names the seed, and VIGIE_FUZZ_FIRST=<seed> VIGIE_FUZZ_ITERATIONS=1 replays it.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -21,11 +20,6 @@
 
 namespace vigie::match::testing {
 namespace {
-
-std::uint64_t EnvOr(const char* name, std::uint64_t fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
-}
 
 struct FuzzText {
   std::string text;

@@ -2,6 +2,7 @@
 // Helpers shared by the match tests: engine loading, scanning, and generators of valid PII
 // (seeded, so every run sees the same people).
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <random>
 #include <string>
@@ -17,6 +18,12 @@ namespace vigie::match::testing {
 // false positive in profile-guided LTO builds.)
 // Index of a type in ScanSummary's per-type arrays.
 inline std::size_t Idx(PiiType t) { return static_cast<std::size_t>(t); }
+
+// A number from the environment (the fuzz tests' seeds and iterations), or `fallback`.
+inline std::uint64_t EnvOr(const char* name, std::uint64_t fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
+}
 
 inline std::string SignaturePath() { return VIGIE_SOURCE_DIR "/signatures/pii.yaml"; }
 

@@ -159,12 +159,14 @@ std::optional<std::size_t> CheckPhone(std::string_view w, std::string& norm) {
   std::size_t start;
   std::size_t j = i;
   if (j > 0 && w[j - 1] == ' ') --j;
-  if (j >= 3 && w.substr(j - 3, 3) == "+33") {
-    start = j - 3;
-  } else if (j >= 4 && w.substr(j - 4, 4) == "0033" && TokenStart(w, j - 4)) {
-    start = j - 4;
-  } else if (i >= 1 && w[i - 1] == '0' && TokenStart(w, i - 1)) {
+  // The national form first (the common one): the three are exclusive (the byte before the
+  // lead digit is '0' for it, '3' or ' ' for the others). Byte compares, no memcmp call.
+  if (i >= 1 && w[i - 1] == '0' && TokenStart(w, i - 1)) {
     start = i - 1;
+  } else if (j >= 3 && w[j - 3] == '+' && w[j - 2] == '3' && w[j - 1] == '3') {
+    start = j - 3;
+  } else if (j >= 4 && w[j - 4] == '0' && w[j - 3] == '0' && w[j - 2] == '3' && w[j - 1] == '3' && TokenStart(w, j - 4)) {
+    start = j - 4;
   } else {
     return std::nullopt;
   }

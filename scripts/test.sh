@@ -3,8 +3,8 @@
 # Usage: scripts/test.sh [--release-only|--asan-only] [--pgo] [extra ctest args]
 #   --pgo: the release build is the profile-guided one (scripts/build-pgo.sh, in build/release-pgo)
 #          instead of a plain release build: checks what a production build ships.
-# This is the command .ci/run runs. The long scanner fuzz run (tests/CMakeLists.txt) is not part
-# of it: configure a build with -DVIGIE_LONG_TESTS=ON [-DVIGIE_FUZZ_ITERATIONS=N], then ctest -L long.
+# This is the command .ci/run runs. The long fuzz runs (tests/CMakeLists.txt) are not part of
+# it: configure a build with -DVIGIE_LONG_TESTS=ON [-DVIGIE_FUZZ_ITERATIONS=N], then ctest -L long.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -62,9 +62,7 @@ constexpr std::array<std::uint8_t, 70> kPow10Mod97 = [] {
 inline bool EightDigits(const char* p, std::uint64_t& value) {
   std::uint64_t x;
   std::memcpy(&x, p, 8);
-  constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ull;
-  // A digit's high nibble is 3, and stays 3 once 6 is added (':' and above reach 4).
-  if (((x & kHigh) | (((x + 0x0606060606060606ull) & kHigh) >> 4)) != 0x3333333333333333ull) return false;
+  if (!EightDigitBytes(x)) return false;
   x -= 0x3030303030303030ull;  // digit k in byte k (little endian)
   x = x * 10 + (x >> 8);       // bytes 0, 2, 4, 6: the pairs d0d1, d2d3, d4d5, d6d7
   constexpr std::uint64_t kPairs = 0x000000FF000000FFull;
@@ -142,7 +140,7 @@ std::optional<std::size_t> CheckIban(std::string_view w, std::string& norm) {
   bool spaced = false;
   for (;;) {
     // The word ending at i, up to the 34 significant chars in all.
-    const std::size_t j = RunStart(p, i, i > 34 - n ? i - (34 - n) : 0, kBbanSet, kInBban);
+    const std::size_t j = RunStart(p, i, i > 34 - n ? i - (34 - n) : 0, kBbanSet);
     const std::size_t len = i - j;
     if (len == 0) return std::nullopt;  // a trailing or double space, or no word
     n += len;

@@ -55,21 +55,17 @@ namespace {
 constexpr auto kInNirChar = [](char c) { return IsDigit(c) || c == 'A' || c == 'B' || c == 'a' || c == 'b'; };
 constexpr ByteSet16 kNirCharSet = MakeByteSet16(kInNirChar);
 static_assert(SameSet(kNirCharSet, kInNirChar));
-}  // namespace
 
-std::optional<std::size_t> CheckNir(std::string_view w, std::string& norm) {
-  char sig[15];
+// The 15 significant chars ending at the end of w, upper-cased into sig, with their spacing
+// checked; returns their start in w, or nullopt. A compact NIR (the last 15 bytes all NIR chars,
+// what the byte walk would find with no space) is read 16 bytes at a time.
+std::optional<std::size_t> NirChars(std::string_view w, char (&sig)[15]) {
   if (w.size() >= 16 && (Outside16(Load16(w.data() + w.size() - 16), kNirCharSet) & 0xfffeu) == 0) {
-    // The compact form (the last 15 bytes all NIR chars): what the walk below finds, no spaces.
-    const std::size_t i = w.size() - 15;
-    if (!TokenStart(w, i)) return std::nullopt;
-    MapShort(w.data() + i, 15, sig, [](__m128i v) {  // a/b (Corsica) upper-cased
+    MapShort(w.data() + w.size() - 15, 15, sig, [](__m128i v) {  // a/b (Corsica) upper-cased
       const __m128i lower = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
       return _mm_andnot_si128(_mm_and_si128(lower, _mm_set1_epi8(0x20)), v);
     });
-    if (!NirValid(std::string_view(sig, 15))) return std::nullopt;
-    std::memcpy(SizedData(norm, 15), sig, 15);
-    return i;
+    return w.size() - 15;
   }
   int n = 0;
   std::size_t i = w.size();
@@ -90,13 +86,20 @@ std::optional<std::size_t> CheckNir(std::string_view w, std::string& norm) {
     --i;
     prev_space = false;
   }
-  if (n != 15 || !TokenStart(w, i)) return std::nullopt;
+  if (n != 15) return std::nullopt;
   const bool overseas = spaces == kNirOverseasSpaces && sig[5] == '9' && (sig[6] == '7' || sig[6] == '8');
   if ((spaces & ~kNirSpaces) != 0 && !overseas) return std::nullopt;
-  std::string_view compact(sig, 15);
-  if (!NirValid(compact)) return std::nullopt;
-  std::memcpy(SizedData(norm, 15), sig, 15);
   return i;
+}
+
+}  // namespace
+
+std::optional<std::size_t> CheckNir(std::string_view w, std::string& norm) {
+  char sig[15];
+  const auto start = NirChars(w, sig);
+  if (!start || !TokenStart(w, *start) || !NirValid(std::string_view(sig, 15))) return std::nullopt;
+  std::memcpy(SizedData(norm, 15), sig, 15);
+  return start;
 }
 
 // "2 85 05 ** *** *** 42": sex, year and month stay (coarse), place and order are hidden.
@@ -198,10 +201,10 @@ void MaskPhone(std::string_view c, std::string& out) {
 std::optional<std::size_t> CheckEmail(std::string_view w, std::string& norm) {
   const char* p = w.data();
   const std::size_t end = w.size();
-  const std::size_t tld = RunStart(p, end, 0, kAlphaSet, kInAlpha);
+  const std::size_t tld = RunStart(p, end, 0, kAlphaSet);
   if (end - tld < 2 || tld == 0 || p[tld - 1] != '.') return std::nullopt;
   // The domain (through the tld's dot): no "..".
-  const std::size_t i = RunStart(p, tld, 0, kDomainSet, kInDomain);
+  const std::size_t i = RunStart(p, tld, 0, kDomainSet);
   bool double_dot = false;
   for (std::size_t k = i; k + 1 < tld; ++k) double_dot |= p[k] == '.' && p[k + 1] == '.';
   if (i == 0 || p[i - 1] != '@') return std::nullopt;
@@ -209,7 +212,7 @@ std::optional<std::size_t> CheckEmail(std::string_view w, std::string& norm) {
   const std::size_t domain_len = end - at - 1;
   if (domain_len < 4 || domain_len > 253) return std::nullopt;
   if (p[at + 1] == '.' || p[at + 1] == '-' || double_dot) return std::nullopt;
-  std::size_t s = RunStart(p, at, at > 64 ? at - 64 : 0, kEmailLocalSet, kInEmailLocal);  // at most 64 bytes of local part
+  std::size_t s = RunStart(p, at, at > 64 ? at - 64 : 0, kEmailLocalSet);  // at most 64 bytes of local part
   while (s < at && (p[s] == '.' || p[s] == '-' || p[s] == '+')) ++s;  // punctuation before the address
   if (s == at || p[at - 1] == '.') return std::nullopt;
   LowerCopy(p + s, end - s, SizedData(norm, end - s));

@@ -44,19 +44,15 @@ std::optional<std::size_t> CheckBirthDate(std::string_view w, std::string& norm)
   } else {
     return std::nullopt;
   }
-  // Bytes 0-3, 5-6 (the '-' at 4 and 7 read as '0') and 8-9 of buf must be digits: a digit's
-  // high nibble is 3, and stays 3 once 6 is added (':' and above reach 4).
-  const auto digits8 = [](std::uint64_t z) {
-    constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ull;
-    return ((z & kHigh) | (((z + 0x0606060606060606ull) & kHigh) >> 4)) == 0x3333333333333333ull;
-  };
+  // Bytes 0-3, 5-6 (the '-' at 4 and 7 read as '0') and 8-9 (with six '0' bytes) of buf must
+  // be digits.
   constexpr std::uint64_t kDashes = 0xFFull << 32 | 0xFFull << 56;  // bytes 4 and 7
   std::uint64_t head;
   std::memcpy(&head, buf, 8);
   head = (head & ~kDashes) | (0x3030303030303030ull & kDashes);
   std::uint16_t day;
   std::memcpy(&day, buf + 8, 2);
-  if (!digits8(head) || !digits8(0x3030303030300000ull | day)) return std::nullopt;
+  if (!EightDigitBytes(head) || !EightDigitBytes(0x3030303030300000ull | day)) return std::nullopt;
   const std::string_view b(buf, 10);
   const int y = Two(b, 0) * 100 + Two(b, 2), m = Two(b, 5), d = Two(b, 8);
   if (!PlausibleBirthDate(y, m, d)) return std::nullopt;

@@ -41,6 +41,12 @@ inline bool AllDigits(std::string_view s) {
     if (!IsDigit(c)) return false;
   return !s.empty();
 }
+// Whether the 8 bytes of x (little endian, as loaded from memory) are all ASCII digits (SWAR):
+// a digit's high nibble is 3, and stays 3 once 6 is added (':' and above reach 4).
+constexpr bool EightDigitBytes(std::uint64_t x) {
+  constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ull;
+  return ((x & kHigh) | (((x + 0x0606060606060606ull) & kHigh) >> 4)) == 0x3333333333333333ull;
+}
 // True when the byte before `start` (if any) cannot continue a word, i.e. `start` begins a token
 // (the regex \b: '_' is a word byte too, so "_0612345678" is not a phone).
 inline bool TokenStart(std::string_view w, std::size_t start) { return start == 0 || !IsWordByte(w[start - 1]); }

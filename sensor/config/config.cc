@@ -49,7 +49,7 @@ void LoadOutput(const YamlWalker& w, const YAML::Node& n, OutputConfig& o) {
 
 void LoadPii(const YamlWalker& w, const YAML::Node& n, match::PiiEngineOptions& o) {
   const std::string p = "pii";
-  w.Keys(n, p, {"secret", "max_excerpts", "record_window", "keyword_window", "coalesce"});
+  w.Keys(n, p, {"secret", "max_excerpts", "record_window", "keyword_window", "coalesce", "csv_columns"});
   w.Get(n, p, "secret", o.secret);
   if (o.secret.size() < 8) w.Fail(n["secret"], "pii.secret", "must be at least 8 characters");
   w.Get(n, p, "max_excerpts", o.max_excerpts);
@@ -59,6 +59,7 @@ void LoadPii(const YamlWalker& w, const YAML::Node& n, match::PiiEngineOptions& 
   w.GetSize(n, p, "coalesce", coalesce);
   if (coalesce > (1u << 20)) w.Fail(n["coalesce"], "pii.coalesce", "must be at most 1M (0 = off)");
   o.coalesce_bytes = static_cast<std::uint32_t>(coalesce);
+  w.Get(n, p, "csv_columns", o.csv_columns);
 }
 
 void LoadApp(const YamlWalker& w, const YAML::Node& n, app::AppConfig& a) {

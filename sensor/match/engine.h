@@ -46,6 +46,8 @@ struct Detector {
   // right after one of them and a separator (`"identifiant": "…"`, `identifiant=…`) has its context
   // without a keyword scan (scanner.cc, KeywordRightBefore).
   std::vector<std::string> near_keywords;
+  // CSV column names that type a column as this detector (`columns:`, lower case; csv_columns.h).
+  std::vector<std::string> columns;
 };
 
 // What a Hyperscan expression id stands for.

@@ -29,7 +29,8 @@
 
 namespace vigie::match {
 
-void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::uint64_t end, std::string_view raw) {
+void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::uint64_t end, std::string_view raw,
+                                   std::string& value) {
   const Detector& det = engine->detectors[d];
   const std::uint32_t bit = 1u << static_cast<unsigned>(det.type);
   if (group_size > 0) {
@@ -62,7 +63,7 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
   // Only a primary's normalized value can key the record: take the validator's buffer (a swap,
   // no copy; the validator refills the one it gets back). The clear bytes are kept only while
   // an excerpt may still be taken from them (excerpts only grow within a unit).
-  if (det.primary) f.normalized.swap(normalized[d]);
+  if (det.primary) f.normalized.swap(value);
   f.has_raw = summary.excerpts.size() < engine->options.max_excerpts;
   if (f.has_raw) f.raw.assign(raw);
   group_types |= bit;

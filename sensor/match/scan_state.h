@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "match/csv_columns.h"
 #include "match/engine.h"
 #include "match/scanner.h"
 
@@ -48,6 +49,7 @@ struct Scanner::Impl {
   std::vector<Stage> stages;
   std::size_t hand = 0;
   std::vector<std::uint64_t> sort_scratch;  // Finish(): radix sort of the unit's record keys
+  std::vector<std::uint8_t> csv_buf;  // CSV units: held-back bytes + the feed, typed fields blanked
   HsScratchPtr scratch;     // pattern database (streams)
   HsScratchPtr kw_scratch;  // keyword database (block scans)
   std::array<metrics::Cell*, kPiiTypeCount> matches{};
@@ -94,7 +96,31 @@ struct ScanStream::State {
   void AcquireStage();  // one is always free or taken over
   void FlushStage();    // scans the staged bytes
   void ReleaseStage();  // REQUIRES: nothing staged (or the bytes are to be dropped)
-  void Scan(ByteView data);  // the scan of one chunk (Feed without staging)
+  void Scan(ByteView data);       // the scan of one feed (Feed without staging): CSV or not
+  void ScanChunk(ByteView data);  // the finders, validation and grouping over these bytes
+
+  // CSV units (csv_columns.h; options.csv_columns). kUndecided: the unit's first line is held in
+  // csv_carry until its end shows whether it is a header. kOn: csv_carry holds a typed field not
+  // complete yet. Fields of typed columns that validate whole are findings (col_found, in end
+  // order, dispatched merged with the finders' candidates) and are blanked in the bytes the
+  // finders see (scanner->csv_buf).
+  enum class Csv : std::uint8_t { kUndecided, kOff, kOn };
+  Csv csv = Csv::kUndecided;
+  CsvSplitter splitter;
+  std::vector<std::uint8_t> csv_carry;
+  struct ColumnFinding {
+    std::uint64_t start = 0, end = 0;
+    std::uint16_t detector = 0;
+    std::string normalized, raw;  // raw: only while an excerpt may still be taken
+  };
+  std::vector<ColumnFinding> col_found;
+  std::size_t col_size = 0, col_next = 0;
+  void ScanCsv(ByteView data);
+  // Walks buf[from, n) (buf[0] is at `fed`): validates the typed fields, blanks those that pass
+  // and queues their findings; returns how many bytes can be scanned now (csv_columns.h).
+  std::size_t TypeFields(std::uint8_t* buf, std::size_t from, std::size_t n, bool eod);
+  void FlushCsv(bool end_of_unit);  // Gap()/Finish(): the held bytes, their last field complete
+  void AddColumnFinding(ColumnFinding& f);
   // A Hyperscan report: expression id and absolute end offset (pattern matches and keywords).
   struct Hit {
     std::uint64_t end;
@@ -257,18 +283,30 @@ struct ScanStream::State {
   void ApplyKeywords(std::uint64_t end);
   static int OnKeyword(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
   void OnCandidate(std::uint16_t detector, std::uint64_t end);
-  // Dispatches the tokenizer's events ending before `end` (all of them for kNone).
+  // Dispatches the tokenizer's events and the CSV column findings ending before `end` (all of
+  // them for kNone), in end order.
   void DrainDigits(std::uint64_t end) {
-    while (tok_next < tok_events.size() && tok_events[tok_next].end < end) {
-      const DigitEvent ev = tok_events[tok_next++];
-      OnCandidate(ev.detector, ev.end);
+    for (;;) {
+      const bool tok = tok_next < tok_events.size() && tok_events[tok_next].end < end;
+      const bool col = col_next < col_size && col_found[col_next].end < end;
+      if (col && (!tok || col_found[col_next].end < tok_events[tok_next].end)) {
+        AddColumnFinding(col_found[col_next++]);
+      } else if (tok) {
+        const DigitEvent ev = tok_events[tok_next++];
+        OnCandidate(ev.detector, ev.end);
+      } else {
+        break;
+      }
     }
     if (tok_next == tok_events.size()) {
       tok_events.clear();
       tok_next = 0;
     }
+    if (col_next == col_size) col_next = col_size = 0;
   }
-  void AddFinding(std::uint16_t detector, std::uint64_t start, std::uint64_t end, std::string_view raw);
+  // `value`: the validator's normalized value, swapped into the finding for a primary.
+  void AddFinding(std::uint16_t detector, std::uint64_t start, std::uint64_t end, std::string_view raw,
+                  std::string& value);
   bool BoundaryBetween(std::uint64_t from, std::uint64_t to) const;
   void FlushGroup();
   void EndHsStream();

@@ -209,6 +209,15 @@ void ScanStream::State::ReleaseStage() {
 }
 
 void ScanStream::State::Scan(ByteView data) {
+  if (csv == Csv::kOff || !engine->options.csv_columns || !engine->options.validate) {
+    ScanChunk(data);
+  } else {
+    ScanCsv(data);
+  }
+}
+
+void ScanStream::State::ScanChunk(ByteView data) {
+  if (data.empty()) return;
   if (ring.empty()) ring.assign(ring_size, 0);
   // Hyperscan takes unsigned int lengths; feed huge buffers in slices.
   constexpr std::size_t kSlice = AnchorFinder::kMaxBytes;
@@ -238,6 +247,108 @@ void ScanStream::State::Scan(ByteView data) {
   chunk = nullptr;
   chunk_start = fed;
   chunk_len = 0;
+}
+
+// ------------------------------------------------------------------ CSV columns
+
+void ScanStream::State::ScanCsv(ByteView data) {
+  auto& buf = scanner->csv_buf;
+  constexpr std::size_t kPiece = 256 << 10;  // bounds the worker's buffer
+  while (!data.empty()) {
+    const std::size_t piece = std::min(kPiece, data.size());
+    std::size_t from = 0;
+    if (csv == Csv::kUndecided) {
+      // The first line: held until its newline shows a header, or a byte no header holds (or
+      // its length) shows it is not one.
+      std::size_t i = 0;
+      while (i < piece && data[i] != '\n' && CsvHeaderByte(data[i])) ++i;
+      const bool newline = i < piece && data[i] == '\n';
+      const bool too_long = csv_carry.size() + i >= kCsvMaxHeader;
+      if (i == piece && !too_long) {
+        csv_carry.insert(csv_carry.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(piece));
+        data = data.subspan(piece);
+        continue;
+      }
+      std::optional<CsvHeader> header;
+      if (newline && !too_long) {
+        csv_carry.insert(csv_carry.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(i));
+        header = ParseCsvHeader(
+            std::string_view(reinterpret_cast<const char*>(csv_carry.data()), csv_carry.size()), engine->detectors);
+        csv_carry.resize(csv_carry.size() - i);
+      }
+      if (!header) {  // not a CSV: the held line, then everything as text
+        csv = Csv::kOff;
+        ScanChunk(ByteView(csv_carry.data(), csv_carry.size()));
+        csv_carry.clear();
+        csv_carry.shrink_to_fit();
+        ScanChunk(data);
+        return;
+      }
+      csv = Csv::kOn;
+      splitter.Start(*header);
+      from = csv_carry.size() + i + 1;  // the walk starts after the header line
+    }
+    const std::size_t held = csv_carry.size();
+    const std::size_t n = held + piece;
+    if (buf.size() < n) buf.resize(std::max(n, kPiece + kCsvMaxHeader));
+    if (held > 0) std::memcpy(buf.data(), csv_carry.data(), held);
+    std::memcpy(buf.data() + held, data.data(), piece);
+    data = data.subspan(piece);
+    const std::size_t cut = TypeFields(buf.data(), from, n, false);
+    csv_carry.assign(buf.begin() + static_cast<std::ptrdiff_t>(cut), buf.begin() + static_cast<std::ptrdiff_t>(n));
+    ScanChunk(ByteView(buf.data(), cut));
+  }
+}
+
+std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, std::size_t n, bool eod) {
+  const bool excerpts = summary.excerpts.size() < engine->options.max_excerpts;
+  return splitter.Walk(buf, from, n, eod, [&](const CsvSplitter::Field& f) {
+    const Detector& det = engine->detectors[static_cast<std::size_t>(f.detector)];
+    std::size_t wend = f.end;
+    if (det.type == PiiType::kAddress) {
+      // The address patterns end with the byte that ends the street name: the field's
+      // terminator (its closing quote, delimiter, CR or newline) must be one of them.
+      if (f.after >= n || std::strchr("\",;\r\n", buf[f.after]) == nullptr) return;
+      wend = f.after + 1;
+    }
+    // Its column names it: the context a keyword or field name would give.
+    if (det.confidence + det.context_boost < det.min_confidence) return;
+    const std::string_view w(reinterpret_cast<const char*>(buf) + f.begin, wend - f.begin);
+    if (col_size == col_found.size()) col_found.emplace_back().normalized.reserve(kNormalizedReserve);
+    ColumnFinding& c = col_found[col_size];
+    const auto begin = det.validator->check(w, c.normalized);
+    if (!begin || *begin != 0) return;  // not the whole field: the finders see it
+    c.detector = static_cast<std::uint16_t>(f.detector);
+    c.start = fed + f.begin;
+    c.end = fed + wend;
+    if (excerpts) c.raw.assign(w);
+    ++col_size;
+    std::memset(buf + f.begin, 0, f.end - f.begin);
+  });
+}
+
+void ScanStream::State::FlushCsv(bool end_of_unit) {
+  if (csv == Csv::kOn && !csv_carry.empty()) {
+    const std::size_t n = csv_carry.size();
+    TypeFields(csv_carry.data(), 0, n, true);
+    ScanChunk(ByteView(csv_carry.data(), n));
+  } else if (!csv_carry.empty()) {
+    ScanChunk(ByteView(csv_carry.data(), csv_carry.size()));
+  }
+  csv_carry.clear();
+  if (end_of_unit) {
+    csv = Csv::kUndecided;
+    csv_carry.shrink_to_fit();
+  } else if (csv == Csv::kOn) {
+    splitter.Resync();  // the row in progress is cut: columns are known again after a newline
+  } else {
+    csv = Csv::kOff;  // a gap in the first line
+  }
+}
+
+void ScanStream::State::AddColumnFinding(ColumnFinding& f) {
+  AddFinding(f.detector, f.start, f.end, f.raw, f.normalized);
+  f.raw.clear();  // clear values are not kept past their finding
 }
 
 // A group's stream is opened when it first has bytes to scan: most units never see most anchor
@@ -504,6 +615,7 @@ void ScanStream::Gap() {
   if (!state_) return;
   State& st = *state_;
   st.FlushStage();
+  st.FlushCsv(false);
   st.EndHsStream();
   st.FlushGroup();
   st.valid_from = st.fed;
@@ -516,6 +628,7 @@ ScanSummary ScanStream::Finish() {
   State& st = *state_;
   st.FlushStage();
   st.ReleaseStage();
+  st.FlushCsv(true);
   st.EndHsStream();
   st.FlushGroup();
   ScanSummary out = std::move(st.summary);
@@ -618,7 +731,7 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
     }
     const float confidence = det.confidence + (context ? det.context_boost : 0.0f);
     ok = (!det.requires_context || context) && confidence >= det.min_confidence;
-    if (ok) AddFinding(d, start, end, w.substr(*begin));
+    if (ok) AddFinding(d, start, end, w.substr(*begin), normalized[d]);
   }
   if (!ok) {
     ++summary.rejected[type];

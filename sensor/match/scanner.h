@@ -41,6 +41,11 @@ struct PiiEngineOptions {
   // all are held, the one held longest is scanned and taken over. 0: every Feed is scanned as it
   // comes (tests of the scanner's own chunk handling). Findings are the same either way.
   std::uint32_t coalesce_bytes = 16384;
+  // CSV exports (csv_columns.h): a unit whose first line is a header naming detectors' columns
+  // (`columns:` in the signatures) has the fields of those columns validated whole, and a field
+  // that passes is one finding whose bytes the candidate finders skip. Off: every unit is scanned
+  // as text (the reference the tests compare with).
+  bool csv_columns = true;
   // Off: every candidate is counted as rejected without its validator, keywords or grouping:
   // what the candidate finders alone cost (bench_match BM_*FindOnly). Always on in the sensor.
   bool validate = true;

@@ -73,7 +73,7 @@ class Loader {
   void LoadDetector(const YAML::Node& d) {
     if (!d.IsMap()) Fail(Line(d), "each detector must be a map");
     CheckKeys(d, {"id", "type", "validator", "primary", "rank", "standalone", "requires_context", "confidence",
-                  "min_confidence", "patterns", "digits", "context", "description"},
+                  "min_confidence", "patterns", "digits", "context", "columns", "description"},
               "detector");
     Detector det;
     det.id = Str(d, "id", "detector");
@@ -97,6 +97,14 @@ class Loader {
     det.confidence = Get<float>(d, "confidence", 1.0f, where);
     det.min_confidence = Get<float>(d, "min_confidence", 0.0f, where);
     det.context_window = engine_->options.keyword_window_bytes;
+    if (const YAML::Node cols = d["columns"]) {
+      if (!cols.IsSequence()) Fail(Line(cols), where + ": `columns` must be a list");
+      for (const auto& c : cols) {
+        const std::string name = c.as<std::string>("");
+        if (name.empty()) Fail(Line(c), where + ": empty column name");
+        det.columns.push_back(detail::LowerAscii(name));
+      }
+    }
     if (engine_->detectors.size() >= 0xffff) Fail(Line(d), "too many detectors");
     const auto index = static_cast<std::uint16_t>(engine_->detectors.size());
 

@@ -1,0 +1,120 @@
+#include "match/csv_columns.h"
+
+#include <emmintrin.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string>
+
+#include "match/engine.h"
+#include "match/validators_util.h"
+
+namespace vigie::match {
+
+bool CsvHeaderByte(std::uint8_t c) {
+  if (c >= 0x80 || detail::IsAlnum(static_cast<char>(c))) return true;
+  switch (c) {
+    case ' ': case '\t': case '\r': case '_': case '-': case '.': case '"': case '\'':
+    case ';': case ',': case '|': case '(': case ')': case '/': case '#':
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Whether `name` holds `word` bounded by its ends or bytes that are not ASCII letters or digits.
+bool HoldsWord(std::string_view name, std::string_view word) {
+  for (std::size_t at = name.find(word); at != std::string_view::npos; at = name.find(word, at + 1)) {
+    const std::size_t end = at + word.size();
+    if ((at == 0 || !detail::IsAlnum(name[at - 1])) && (end == name.size() || !detail::IsAlnum(name[end])))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<CsvHeader> ParseCsvHeader(std::string_view line, const std::vector<Detector>& detectors) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  constexpr std::array<char, 4> kDelimiters = {';', ',', '\t', '|'};
+  char delim = 0;
+  std::ptrdiff_t best = 1;
+  for (char d : kDelimiters) {
+    const std::ptrdiff_t c = std::count(line.begin(), line.end(), d);
+    if (c > best) {
+      best = c;
+      delim = d;
+    }
+  }
+  if (delim == 0) return std::nullopt;
+  CsvHeader h;
+  h.delimiter = delim;
+  bool typed = false;
+  for (std::size_t pos = 0;;) {
+    const std::size_t end = std::min(line.find(delim, pos), line.size());
+    std::string_view raw = Trim(line.substr(pos, end - pos));
+    if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') raw = Trim(raw.substr(1, raw.size() - 2));
+    const std::string name = detail::LowerAscii(raw);
+    std::int32_t type = -1;
+    for (std::size_t d = 0; d < detectors.size() && type < 0 && !name.empty(); ++d)
+      for (const std::string& c : detectors[d].columns)
+        if (HoldsWord(name, c)) {
+          type = static_cast<std::int32_t>(d);
+          break;
+        }
+    typed = typed || type >= 0;
+    h.column_detector.push_back(type);
+    if (end == line.size()) break;
+    pos = end + 1;
+  }
+  if (!typed) return std::nullopt;
+  return h;
+}
+
+std::uint64_t CsvSplitter::Specials(const std::uint8_t* p, std::size_t len, char delimiter) {
+  alignas(16) std::uint8_t tmp[64];
+  if (len < 64) {
+    std::memset(tmp, 0, sizeof tmp);
+    std::memcpy(tmp, p, len);
+    p = tmp;
+  }
+  const __m128i d = _mm_set1_epi8(delimiter), nl = _mm_set1_epi8('\n'), q = _mm_set1_epi8('"');
+  std::uint64_t m = 0;
+  for (int k = 0; k < 4; ++k) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, nl)), _mm_cmpeq_epi8(v, q));
+    m |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(hit))) << (16 * k);
+  }
+  return m;
+}
+
+void CsvSplitter::Start(const CsvHeader& header) {
+  delim_ = header.delimiter;
+  types_ = header.column_detector;
+  col_ = 0;
+  fs_ = 0;
+  in_ = In::kUnquoted;
+  escaped_ = false;
+  skip_row_ = false;
+  quote_pending_ = false;
+}
+
+void CsvSplitter::Resync() {
+  col_ = 0;
+  fs_ = 0;
+  in_ = In::kUnquoted;
+  escaped_ = false;
+  skip_row_ = true;
+  quote_pending_ = false;
+}
+
+}  // namespace vigie::match

@@ -1,0 +1,199 @@
+#pragma once
+// CSV columns: the scanner's shortcut for CSV exports (the densest PII a sensor sees: a row per
+// person, a value per column).
+//
+// A unit whose first line is a CSV header naming a detector's column (the signatures'
+// `columns:` lists, e.g. `nir`, `email`, `telephone`) is split into fields as it streams. A
+// field of a typed column whose whole content passes that detector's validator is taken as one
+// finding directly: its bytes are blanked (NUL) before the candidate finders run, so they find
+// nothing in it, and the finding joins the other candidates in end order. Every other field
+// (untyped columns, a typed field holding anything else: two phones, a note, a value with
+// blanks around it) is scanned as usual. What changes against the plain scan: inside a
+// validated typed field, no other detector and no keyword is looked for (the field IS that
+// value; the plain scan counted, e.g., the NIR's 15 digits as a rejected card candidate too).
+//
+// Chunking never changes a decision: a typed field not complete at the end of a feed (at most
+// kMaxDeferred bytes) is held back and scanned with the next feed; the first line of a unit
+// (at most kMaxHeader bytes) is held until its end is seen or a byte a header cannot hold
+// ('{', ':', '<', a control byte...) shows it is not one.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace vigie::match {
+
+struct Detector;
+
+inline constexpr std::size_t kCsvMaxHeader = 4096;   // a longer first line: not a CSV header
+inline constexpr std::size_t kCsvMaxDeferred = 256;  // a longer field (quotes and CR included)
+                                                     // is never taken as a typed value
+
+struct CsvHeader {
+  char delimiter = 0;
+  std::vector<std::int32_t> column_detector;  // per column: the detector it names, or -1
+};
+
+// Whether byte c can be part of a CSV header line (names, delimiters, quotes, blanks, UTF-8).
+bool CsvHeaderByte(std::uint8_t c);
+
+// The header of a unit: its first line, without the '\n'. The delimiter is the most frequent of
+// ; , TAB | (at least 2: 3 columns); each name (blanks and one pair of quotes trimmed, ASCII
+// lower case) is typed by the first detector one of whose `columns:` names it holds as a word
+// (bounded by the name's ends or a byte that is not a letter or digit: `telephone_portable`
+// holds `telephone`, `nirvana` does not hold `nir`). nullopt: not a header, or no typed column.
+std::optional<CsvHeader> ParseCsvHeader(std::string_view line, const std::vector<Detector>& detectors);
+
+// Splits CSV rows into fields (RFC 4180 quoting: a field starting with '"' runs to the '"'
+// before a delimiter or newline, `""` inside it is a quote) and reports the complete fields of
+// typed columns. Stateful across calls: the bytes not consumed by one call are given again at
+// the front of the next.
+class CsvSplitter {
+ public:
+  // A complete field of a typed column: content [begin, end) (quotes excluded; a CR before the
+  // newline excluded), `after` the index of the byte that follows the content (its closing
+  // quote, delimiter, CR or newline; == n at the end of the data).
+  struct Field {
+    std::int32_t detector;
+    std::size_t begin, end, after;
+  };
+
+  void Start(const CsvHeader& header);  // the row after the header starts
+  void Resync();                        // after a gap: typing resumes after the next newline
+  // Walks buf[from, n). Calls on_field(const Field&) for each complete typed field, in order;
+  // returns how many bytes of buf can be scanned now: the rest (a typed field not complete yet,
+  // at most kCsvMaxDeferred bytes) must be given again at the front of the next call. eod: buf
+  // ends the data (its last field is complete).
+  template <typename Fn>
+  std::size_t Walk(const std::uint8_t* buf, std::size_t from, std::size_t n, bool eod, Fn&& on_field);
+
+  // The delimiter, newline and quote bytes of p[0, len) (len <= 64) as a bit mask.
+  static std::uint64_t Specials(const std::uint8_t* p, std::size_t len, char delimiter);
+
+ private:
+  enum class In : std::uint8_t { kUnquoted, kQuoted, kAfterQuote };
+  static constexpr std::size_t kEarlier = static_cast<std::size_t>(-1);  // began in an earlier call
+  char delim_ = ';';
+  std::vector<std::int32_t> types_;
+  std::size_t col_ = 0;
+  std::size_t fs_ = 0;       // start of the current field in this call's buffer, or kEarlier
+  std::size_t close_ = 0;    // kAfterQuote: index of the closing quote
+  In in_ = In::kUnquoted;
+  bool escaped_ = false;     // the quoted field holds a `""`
+  bool skip_row_ = false;    // columns unknown until the next newline
+  bool quote_pending_ = false;  // kQuoted and the last buffer ended with a quote
+};
+
+template <typename Fn>
+std::size_t CsvSplitter::Walk(const std::uint8_t* buf, std::size_t from, std::size_t n, bool eod, Fn&& on_field) {
+  // The state lives in locals during the walk (the validators called per field would make the
+  // compiler reload members), written back at the end.
+  std::size_t col = col_, fs = fs_ == kEarlier ? kEarlier : from;  // a held-back field starts the buffer
+  std::size_t close = close_;
+  In in = in_;
+  bool escaped = escaped_, skip_row = skip_row_;
+  const std::size_t ntypes = types_.size();
+  const std::int32_t* types = types_.data();
+  std::size_t skip_quote = kEarlier;  // the second quote of a `""`
+  if (quote_pending_ && (from < n || eod)) {  // the quote that ended the last buffer
+    quote_pending_ = false;
+    if (from < n && buf[from] == '"') {
+      escaped = true;
+      skip_quote = from;
+    } else {
+      in = In::kAfterQuote;  // (a field begun earlier: never typed, close unused)
+    }
+  }
+  auto type = [&] { return skip_row || col >= ntypes ? -1 : types[col]; };
+  auto next = [&](std::size_t term, bool row_end) {
+    fs = term + 1;
+    in = In::kUnquoted;
+    escaped = false;
+    if (row_end) {
+      col = 0;
+      skip_row = false;
+    } else {
+      ++col;
+    }
+  };
+  auto complete = [&](std::size_t term, bool row_end) {
+    const std::int32_t d = type();
+    if (d >= 0 && fs != kEarlier) {
+      std::size_t b = fs, e = term, after = term;
+      bool ok = true;
+      if (in == In::kAfterQuote) {
+        ok = !escaped && close + 1 == term;
+        b = fs + 1;
+        e = after = close;
+      } else if (in == In::kQuoted) {
+        ok = false;  // end of data inside quotes
+      } else if (row_end && e > b && buf[e - 1] == '\r') {
+        after = --e;
+      }
+      if (ok && e > b && term - fs <= kCsvMaxDeferred) on_field(Field{d, b, e, after});
+    }
+    next(term, row_end);
+  };
+  for (std::size_t base = from; base < n; base += 64) {
+    const std::size_t len = std::min<std::size_t>(64, n - base);
+    for (std::uint64_t m = Specials(buf + base, len, delim_); m != 0; m &= m - 1) {
+      const std::size_t i = base + static_cast<std::size_t>(__builtin_ctzll(m));
+      const std::uint8_t c = buf[i];
+      if (in == In::kUnquoted && c != '"' && !skip_row) {  // the common case: a field ends
+        const bool row_end = c == '\n';
+        if (col < ntypes && types[col] >= 0) {
+          complete(i, row_end);
+        } else {
+          next(i, row_end);
+        }
+        continue;
+      }
+      if (skip_row) {
+        if (c == '\n') next(i, true);
+        continue;
+      }
+      if (in == In::kQuoted) {
+        if (c != '"' || i == skip_quote) continue;
+        if (i + 1 < n && buf[i + 1] == '"') {
+          escaped = true;
+          skip_quote = i + 1;
+        } else if (i + 1 < n || eod) {
+          in = In::kAfterQuote;
+          close = i;
+        } else {
+          // A quote ending the buffer: closing or escaping, known with the next byte (a typed
+          // field is held back below and walked again whole).
+          quote_pending_ = true;
+        }
+        continue;
+      }
+      if (c == '"') {
+        if (in == In::kUnquoted && i == fs) in = In::kQuoted;  // else a quote inside the content
+        continue;
+      }
+      complete(i, c == '\n');
+    }
+  }
+  std::size_t cut = n;
+  if (eod) {
+    if (fs != kEarlier && fs < n) complete(n, true);
+    fs = 0;
+  } else if (fs != kEarlier && fs < n && type() >= 0 && n - fs <= kCsvMaxDeferred) {
+    cut = fs;  // held back: the next call starts with this field
+    in = In::kUnquoted;
+    escaped = false;
+    quote_pending_ = false;
+  } else if (fs != kEarlier && fs < n) {
+    fs = kEarlier;  // continues in the next call, never typed
+  }
+  col_ = col;
+  fs_ = fs == kEarlier ? kEarlier : 0;
+  close_ = close;
+  in_ = in;
+  escaped_ = escaped;
+  skip_row_ = skip_row;
+  return cut;
+}
+
+}  // namespace vigie::match

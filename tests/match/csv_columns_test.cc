@@ -1,0 +1,364 @@
+// CSV columns (csv_columns.h): header typing, the field splitter against a reference split for
+// any chunking, and whole scans with the shortcut on and off.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "match/csv_columns.h"
+#include "match/engine.h"
+#include "test_util.h"
+
+namespace vigie::match::testing {
+namespace {
+
+std::int32_t DetectorOf(const PiiEngine& e, std::string_view id) {
+  for (std::size_t d = 0; d < e.detectors.size(); ++d)
+    if (e.detectors[d].id == id) return static_cast<std::int32_t>(d);
+  return -2;
+}
+
+TEST(CsvHeader, TypesTheColumnsTheSignaturesName) {
+  const auto e = DefaultEngine();
+  const auto h = ParseCsvHeader("nom;Prenom;\"NIR\"; email ;telephone_portable;adresse;code_postal;iban;date_naissance\r",
+                                e->detectors);
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ(h->delimiter, ';');
+  const std::vector<std::int32_t> want = {-1, -1, DetectorOf(*e, "nir"), DetectorOf(*e, "email"),
+                                          DetectorOf(*e, "phone_fr"), DetectorOf(*e, "address_fr"), -1,
+                                          DetectorOf(*e, "iban"), DetectorOf(*e, "birth_date")};
+  EXPECT_EQ(h->column_detector, want);
+  // Words only: `nirvana` does not name the NIR; the first detector of the file wins.
+  const auto w = ParseCsvHeader("nirvana,adresse_email,x", e->detectors);
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->delimiter, ',');
+  EXPECT_EQ(w->column_detector, (std::vector<std::int32_t>{-1, DetectorOf(*e, "email"), -1}));
+  EXPECT_EQ(ParseCsvHeader("id\tnir\tiban", e->detectors)->delimiter, '\t');
+  // Not headers: fewer than 3 columns, no column typed.
+  EXPECT_FALSE(ParseCsvHeader("nir;iban", e->detectors).has_value());
+  EXPECT_FALSE(ParseCsvHeader("a;b;c;d", e->detectors).has_value());
+  EXPECT_FALSE(ParseCsvHeader("Bonjour, voici le fichier, merci", e->detectors).has_value());
+  EXPECT_TRUE(CsvHeaderByte('a') && CsvHeaderByte(';') && CsvHeaderByte(0xc3) && CsvHeaderByte('"'));
+  EXPECT_FALSE(CsvHeaderByte('{') || CsvHeaderByte(':') || CsvHeaderByte('<') || CsvHeaderByte('=') ||
+               CsvHeaderByte(0) || CsvHeaderByte('\n'));
+}
+
+// ---------------------------------------------------------------- splitter vs a reference
+
+struct Reported {
+  std::int32_t detector;
+  std::size_t begin, end, after;  // absolute offsets
+  bool operator==(const Reported&) const = default;
+};
+
+// The reference: the whole text split at once, field by field, the way csv_columns.h describes
+// it (RFC 4180 quotes; a field longer than kCsvMaxDeferred bytes, quotes and CR included, is not
+// reported; a quoted field is reported only when its closing quote is right before its
+// terminator and it holds no `""`).
+std::vector<Reported> ReferenceSplit(const std::string& t, std::size_t from, const std::vector<std::int32_t>& types,
+                                     char delim) {
+  std::vector<Reported> out;
+  std::size_t col = 0, i = from;
+  while (i <= t.size()) {
+    const std::size_t fs = i;
+    bool quoted = false, escaped = false, closed_right = false;
+    std::size_t close = 0;
+    if (i < t.size() && t[i] == '"') {
+      quoted = true;
+      ++i;
+      while (i < t.size()) {
+        if (t[i] == '"') {
+          if (i + 1 < t.size() && t[i + 1] == '"') {
+            escaped = true;
+            i += 2;
+            continue;
+          }
+          close = i++;
+          break;
+        }
+        ++i;
+      }
+      if (close == 0 && (fs == 0 || true)) {
+        // no closing quote: runs to the end of the data
+      }
+    }
+    while (i < t.size() && t[i] != delim && t[i] != '\n') ++i;
+    const std::size_t term = i;
+    const bool row_end = term == t.size() || t[term] == '\n';
+    const std::int32_t d = col < types.size() ? types[col] : -1;
+    if (d >= 0 && term > fs) {
+      std::size_t b = fs, e = term, after = term;
+      bool ok = true;
+      if (quoted) {
+        closed_right = close != 0 && close + 1 == term;
+        ok = closed_right && !escaped;
+        b = fs + 1;
+        e = after = close;
+      } else if (row_end && e > b && t[e - 1] == '\r') {
+        after = --e;
+      }
+      if (ok && e > b && term - fs <= kCsvMaxDeferred) out.push_back(Reported{d, b, e, after});
+    }
+    if (term == t.size()) break;
+    col = t[term] == '\n' ? 0 : col + 1;
+    i = term + 1;
+  }
+  return out;
+}
+
+// The scanner's protocol: each call walks the bytes held back by the previous one plus the new
+// piece; the last call has eod.
+std::vector<Reported> ChunkedSplit(const std::string& t, std::size_t from, const CsvHeader& h,
+                                   const std::vector<std::size_t>& cuts) {
+  CsvSplitter sp;
+  sp.Start(h);
+  std::vector<Reported> out;
+  std::string held;
+  std::size_t base = 0;  // absolute offset of held[0]
+  std::size_t pos = from;
+  bool first = true;
+  auto walk = [&](std::string buf, bool eod) {
+    const std::size_t start = first ? from - base : 0;
+    first = false;
+    const std::size_t cut = sp.Walk(reinterpret_cast<const std::uint8_t*>(buf.data()), start, buf.size(), eod,
+                                    [&](const CsvSplitter::Field& f) {
+                                      out.push_back(Reported{f.detector, base + f.begin, base + f.end, base + f.after});
+                                    });
+    held = buf.substr(cut);
+    base += cut;
+  };
+  base = 0;
+  held = t.substr(0, from);
+  for (std::size_t c : cuts) {
+    if (c <= pos) continue;
+    walk(held + t.substr(pos, c - pos), false);
+    pos = c;
+  }
+  walk(held + t.substr(pos), true);
+  return out;
+}
+
+std::string RandomCsvText(std::mt19937& rng, char delim, std::size_t rows, std::size_t cols) {
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  const std::string plain = "0123456789abcdefXYZ @.-/";
+  std::string s;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::size_t n = cols + (pick(8) == 0 ? 1 : 0) - (pick(8) == 0 ? 1 : 0);
+    for (std::size_t c = 0; c < n; ++c) {
+      if (c) s += delim;
+      std::string v;
+      const int len = pick(10) == 0 ? 240 + pick(40) : pick(20);
+      for (int k = 0; k < len; ++k) v += plain[static_cast<std::size_t>(pick(static_cast<int>(plain.size())))];
+      switch (pick(10)) {
+        case 0: s += "\"" + v + "\""; break;
+        case 1: s += "\"" + v + std::string(1, delim) + "\n\"\"" + v + "\""; break;  // delimiter, newline, ""
+        case 2: s += "\"" + v + "\"x"; break;                                          // junk after the quote
+        case 3: s += v + "\"" + v; break;                                              // a quote inside
+        case 4: s += "\"" + v; break;                                                  // never closed (row eaten)
+        default: s += v;
+      }
+    }
+    s += pick(4) == 0 ? "\r\n" : "\n";
+  }
+  return s;
+}
+
+TEST(CsvSplitter, SameFieldsAsTheReferenceForAnyChunking) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 60; ++round) {
+    const char delim = ";,\t|"[round % 4];
+    const std::size_t cols = 3 + static_cast<std::size_t>(round % 5);
+    CsvHeader h;
+    h.delimiter = delim;
+    for (std::size_t c = 0; c < cols; ++c) h.column_detector.push_back(c % 2 == 0 ? static_cast<std::int32_t>(c) : -1);
+    const std::string head = "h" + std::string(cols - 1, delim) + "\n";
+    const std::string text = head + RandomCsvText(rng, delim, 40, cols);
+    const auto want = ReferenceSplit(text, head.size(), h.column_detector, delim);
+    ASSERT_FALSE(want.empty());
+    EXPECT_EQ(ChunkedSplit(text, head.size(), h, {}), want) << "round " << round << " whole";
+    for (int k = 0; k < 6; ++k) {
+      std::vector<std::size_t> cuts;
+      const std::size_t step = k < 2 ? 1 + static_cast<std::size_t>(k) : 3 + rng() % 300;
+      for (std::size_t c = head.size() + rng() % step; c < text.size(); c += 1 + rng() % step) cuts.push_back(c);
+      EXPECT_EQ(ChunkedSplit(text, head.size(), h, cuts), want) << "round " << round << " chunking " << k;
+    }
+  }
+}
+
+std::vector<Person> People(int n, std::uint32_t seed) {
+  PiiGenerator g(seed);
+  std::vector<Person> v;
+  for (int i = 0; i < n; ++i) v.push_back(g.NextPerson(i));
+  return v;
+}
+
+std::shared_ptr<const PiiEngine> Engine(bool csv_columns, std::uint32_t coalesce = 16384) {
+  PiiEngineOptions o;
+  o.csv_columns = csv_columns;
+  o.coalesce_bytes = coalesce;
+  return DefaultEngine(o);
+}
+
+// A provisional NIR (sex 3): 15 digits starting with 3, the shape of an Amex card number too.
+std::string ProvisionalNir(const Person& p) {
+  std::string s = "3" + p.nir.substr(1, 12);
+  for (char& c : s)
+    if (c == 'A' || c == 'B') c = '1';
+  const std::uint64_t v = std::stoull(s);
+  const std::uint64_t key = 97 - v % 97;
+  return s + (key < 10 ? "0" : "") + std::to_string(key);
+}
+
+// The plain scan also tries a typed field's bytes as other detectors' candidates (a provisional
+// NIR is a 15-digit card candidate, rejected by Luhn or the issuer table); with the column
+// typed, the field is the NIR and nothing else.
+TEST(CsvScan, ATypedFieldIsThatValueOnly) {
+  const auto people = People(60, 5);
+  std::string csv = "nir;email;telephone\n";
+  for (const Person& p : people) csv += ProvisionalNir(p) + ";" + p.email + ";" + p.phone + "\n";
+  Harness on(Engine(true)), off(Engine(false));
+  const ScanSummary a = on.Scan(csv), b = off.Scan(csv);
+  EXPECT_EQ(a.matches[Idx(PiiType::kNir)], people.size());
+  EXPECT_EQ(a.matches, b.matches);
+  EXPECT_EQ(a.records, b.records);
+  EXPECT_EQ(a.records.size(), people.size());
+  EXPECT_GT(b.rejected[Idx(PiiType::kCard)], 0u);
+  EXPECT_EQ(a.rejected[Idx(PiiType::kCard)], 0u);
+}
+
+// A job-seeker export with the quirks real files have: quoted values (some holding the
+// delimiter), CRLF rows, a typed field holding something else (two phones, "n/a", a value with
+// a blank around it), a field longer than kCsvMaxDeferred, a row with a column too many, spaced
+// NIRs, extra date columns.
+std::string QuirkyCsv(const std::vector<Person>& people) {
+  std::string s = "id_france_travail;nom;date_naissance;nir;email;telephone;adresse;date_inscription;iban;commentaire\r\n";
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const Person& p = people[i];
+    const std::string phone = i % 7 == 3 ? p.phone + " / 06 11 22 33 44" : i % 7 == 5 ? "n/a" : p.phone;
+    const std::string nir = i % 3 == 1 ? p.nir_spaced : p.nir;
+    const std::string email = i % 5 == 2 ? "\"" + p.email + "\"" : i % 5 == 4 ? " " + p.email : p.email;
+    const std::string addr = i % 4 == 1 ? "\"" + p.street + ", 75011 Paris\"" : "\"" + p.street + "\"";
+    std::string note = i % 6 == 0 ? "\"rappel; tel " + people[(i + 1) % people.size()].phone + "\"" : "RAS";
+    if (i % 11 == 4) note = std::string(300, 'x') + " " + p.email;
+    s += p.ft_id + ";\"MARTIN; Claire\";" + p.birth + ";" + nir + ";" + email + ";" + phone + ";" + addr +
+         ";2023-05-12;" + p.iban + ";" + note + (i % 9 == 8 ? ";extra" : "") + (i % 2 ? "\r\n" : "\n");
+  }
+  return s;
+}
+
+std::string PlainCsv(const std::vector<Person>& people) {
+  std::string s = "nom;prenom;identifiant_ft;nir;date_naissance;email;telephone;adresse;iban\n";
+  for (const Person& p : people)
+    s += "Martin;Claire;" + p.ft_id + ";" + p.nir + ";" + p.birth + ";" + p.email + ";" + p.phone + ";" + p.street +
+         ";" + p.iban + "\n";
+  return s;
+}
+
+// The shortcut changes no count but the candidates it spares (rejected): same matches, same
+// records as the text scan, on a plain export and on the quirky one.
+TEST(CsvScan, SameFindingsAsTheTextScan) {
+  const auto people = People(200, 9);
+  Harness on(Engine(true)), off(Engine(false));
+  for (const std::string& text : {PlainCsv(people), QuirkyCsv(people)}) {
+    const ScanSummary a = on.Scan(text), b = off.Scan(text);
+    EXPECT_EQ(a.matches, b.matches) << text.substr(0, 30);
+    EXPECT_EQ(a.records, b.records) << text.substr(0, 30);
+    for (std::size_t t = 0; t < kPiiTypeCount; ++t) EXPECT_LE(a.rejected[t], b.rejected[t]) << kPiiTypeNames[t];
+    EXPECT_GE(a.records.size(), people.size() - people.size() / 11 - 2) << text.substr(0, 30);
+  }
+}
+
+ScanSummary ScanCuts(Scanner& scanner, const std::string& text, const std::vector<std::size_t>& cuts,
+                     std::size_t gap_at = std::string::npos) {
+  ScanStream s(scanner);
+  std::size_t pos = 0;
+  bool gapped = false;
+  auto feed = [&](std::size_t to) {
+    if (!gapped && pos <= gap_at && gap_at < to) {
+      gapped = true;
+      s.Feed(AsBytes(std::string_view(text).substr(pos, gap_at - pos)));
+      s.Gap();
+      pos = gap_at;
+    }
+    s.Feed(AsBytes(std::string_view(text).substr(pos, to - pos)));
+    pos = to;
+  };
+  for (std::size_t c : cuts) feed(c);
+  feed(text.size());
+  return s.Finish();
+}
+
+void ExpectSameSummary(const ScanSummary& a, const ScanSummary& b, const std::string& what) {
+  EXPECT_EQ(a.matches, b.matches) << what;
+  EXPECT_EQ(a.rejected, b.rejected) << what;
+  EXPECT_EQ(a.records, b.records) << what;
+  EXPECT_EQ(a.excerpts, b.excerpts) << what;
+}
+
+// Whatever the chunking (the header and typed fields cut anywhere, staging on or off), and with
+// a gap anywhere, the same findings as the text in one piece.
+TEST(CsvScan, SameSummaryAnyChunking) {
+  const auto people = People(40, 12);
+  const std::string text = QuirkyCsv(people);
+  std::mt19937 rng(3);
+  for (std::uint32_t coalesce : {0u, 64u, 16384u}) {
+    PiiEngineOptions o;
+    o.coalesce_bytes = coalesce;
+    o.max_excerpts = 1000;
+    Harness h(DefaultEngine(o));
+    const ScanSummary whole = ScanCuts(h.scanner, text, {});
+    ASSERT_GE(whole.records.size(), 30u);
+    const std::string with = " (coalesce " + std::to_string(coalesce) + ")";
+    for (int round = 0; round < 12; ++round) {
+      std::vector<std::size_t> cuts;
+      for (std::size_t c = 1 + rng() % 50; c < text.size(); c += 1 + rng() % (round < 6 ? 20 : 600)) cuts.push_back(c);
+      ExpectSameSummary(whole, ScanCuts(h.scanner, text, cuts), "round " + std::to_string(round) + with);
+    }
+    std::vector<std::size_t> every;
+    for (std::size_t i = 1; i < text.size(); ++i) every.push_back(i);
+    ExpectSameSummary(whole, ScanCuts(h.scanner, text, every), "1 byte at a time" + with);
+    // A gap: the same findings whatever the chunking around it.
+    for (std::size_t gap : {std::size_t{40}, text.size() / 3, text.size() / 2 + 7}) {
+      const ScanSummary g = ScanCuts(h.scanner, text, {}, gap);
+      ExpectSameSummary(g, ScanCuts(h.scanner, text, every, gap), "gap at " + std::to_string(gap) + with);
+      EXPECT_GE(g.records.size(), whole.records.size() - 2) << gap;
+    }
+  }
+}
+
+// Not a CSV header: a JSON body, a long first line, text; the same as the text scan. Units
+// after a CSV unit on the same stream start undecided again.
+TEST(CsvScan, OtherUnitsAreText) {
+  const auto people = People(30, 4);
+  std::string json = "[";
+  for (const Person& p : people) json += "{\"nir\":\"" + p.nir + "\",\"email\":\"" + p.email + "\"},";
+  const std::string long_line = std::string(kCsvMaxHeader, 'a') + ";nir;email\n" + PlainCsv(people);
+  const std::string prose = "Bonjour, voici la liste; merci\n" + PlainCsv(people);
+  Harness on(Engine(true)), off(Engine(false));
+  ScanStream s(on.scanner);
+  for (const std::string& text : {json, long_line, prose, PlainCsv(people), json}) {
+    s.Feed(AsBytes(text));
+    const ScanSummary a = s.Finish(), b = off.Scan(text);
+    EXPECT_EQ(a.matches, b.matches) << text.substr(0, 20);
+    EXPECT_EQ(a.rejected, b.rejected) << text.substr(0, 20);  // identical: no shortcut here...
+    EXPECT_EQ(a.records, b.records) << text.substr(0, 20);
+  }
+}
+
+// The clear values of the typed fields never leave the scanner: excerpts are masked.
+TEST(CsvScan, ExcerptsAreMasked) {
+  const auto people = People(20, 8);
+  PiiEngineOptions o;
+  o.max_excerpts = 1000;
+  Harness h(DefaultEngine(o));
+  const ScanSummary s = h.Scan(PlainCsv(people));
+  ASSERT_GE(s.excerpts.size(), 100u);
+  for (const std::string& e : s.excerpts)
+    for (const Person& p : people)
+      for (const std::string& v : {p.nir, p.iban, p.email, p.phone, p.ft_id, p.birth, p.street})
+        EXPECT_EQ(e.find(v), std::string::npos) << e;
+}
+
+}  // namespace
+}  // namespace vigie::match::testing

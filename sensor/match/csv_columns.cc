@@ -80,7 +80,7 @@ std::optional<CsvHeader> ParseCsvHeader(std::string_view line, const std::vector
   return h;
 }
 
-std::uint64_t CsvSplitter::Specials(const std::uint8_t* p, std::size_t len, char delimiter) {
+CsvSplitter::Masks CsvSplitter::Specials(const std::uint8_t* p, std::size_t len, char delimiter) {
   alignas(16) std::uint8_t tmp[64];
   if (len < 64) {
     std::memset(tmp, 0, sizeof tmp);
@@ -88,11 +88,16 @@ std::uint64_t CsvSplitter::Specials(const std::uint8_t* p, std::size_t len, char
     p = tmp;
   }
   const __m128i d = _mm_set1_epi8(delimiter), nl = _mm_set1_epi8('\n'), q = _mm_set1_epi8('"');
-  std::uint64_t m = 0;
+  Masks m;
   for (int k = 0; k < 4; ++k) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, nl)), _mm_cmpeq_epi8(v, q));
-    m |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(hit))) << (16 * k);
+    auto bits = [&](__m128i hit) {
+      return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(hit))) << (16 * k);
+    };
+    const __m128i n = _mm_cmpeq_epi8(v, nl);
+    m.ends |= bits(_mm_or_si128(_mm_cmpeq_epi8(v, d), n));
+    m.newlines |= bits(n);
+    m.quotes |= bits(_mm_cmpeq_epi8(v, q));
   }
   return m;
 }
@@ -100,6 +105,13 @@ std::uint64_t CsvSplitter::Specials(const std::uint8_t* p, std::size_t len, char
 void CsvSplitter::Start(const CsvHeader& header) {
   delim_ = header.delimiter;
   types_ = header.column_detector;
+  typed_ = 0;
+  fast_ = true;
+  for (std::size_t c = 0; c < types_.size(); ++c) {
+    if (types_[c] < 0) continue;
+    if (c < 64) typed_ |= std::uint64_t{1} << c;
+    else fast_ = false;
+  }
   col_ = 0;
   fs_ = 0;
   in_ = In::kUnquoted;

@@ -68,14 +68,20 @@ class CsvSplitter {
   template <typename Fn>
   std::size_t Walk(const std::uint8_t* buf, std::size_t from, std::size_t n, bool eod, Fn&& on_field);
 
-  // The delimiter, newline and quote bytes of p[0, len) (len <= 64) as a bit mask.
-  static std::uint64_t Specials(const std::uint8_t* p, std::size_t len, char delimiter);
+  // The delimiter and newline bytes (ends), the newlines and the quotes of p[0, len) (len <= 64),
+  // as bit masks.
+  struct Masks {
+    std::uint64_t ends = 0, newlines = 0, quotes = 0;
+  };
+  static Masks Specials(const std::uint8_t* p, std::size_t len, char delimiter);
 
  private:
   enum class In : std::uint8_t { kUnquoted, kQuoted, kAfterQuote };
   static constexpr std::size_t kEarlier = static_cast<std::size_t>(-1);  // began in an earlier call
   char delim_ = ';';
   std::vector<std::int32_t> types_;
+  std::uint64_t typed_ = 0;  // bit c: column c is typed
+  bool fast_ = false;        // no typed column past the 64th: the quote-free block path applies
   std::size_t col_ = 0;
   std::size_t fs_ = 0;       // start of the current field in this call's buffer, or kEarlier
   std::size_t close_ = 0;    // kAfterQuote: index of the closing quote
@@ -137,7 +143,46 @@ std::size_t CsvSplitter::Walk(const std::uint8_t* buf, std::size_t from, std::si
   };
   for (std::size_t base = from; base < n; base += 64) {
     const std::size_t len = std::min<std::size_t>(64, n - base);
-    for (std::uint64_t m = Specials(buf + base, len, delim_); m != 0; m &= m - 1) {
+    const Masks bm = Specials(buf + base, len, delim_);
+    std::uint64_t m = bm.ends | bm.quotes;
+    if (bm.quotes == 0 && in == In::kUnquoted && !skip_row && fast_) {
+      // No quote in the block: the field ends are its delimiters and newlines. Between two
+      // newlines the j-th end closes column col + j, so only the typed columns' ends are
+      // looked up (typed_: bit c = column c is typed).
+      while (m != 0) {
+        const std::uint64_t nl = m & bm.newlines;
+        const std::uint64_t seg = nl != 0 ? m & ((nl & -nl) * 2 - 1) : m;  // through the first newline
+        const auto k = static_cast<unsigned>(__builtin_popcountll(seg));
+        std::uint64_t typed = col < 64 ? typed_ >> col : 0;
+        if (k < 64) typed &= (std::uint64_t{1} << k) - 1;
+        const std::size_t col0 = col;
+        std::uint64_t x = seg;
+        unsigned at = 0;          // x's lowest bit closes column col0 + at
+        std::size_t start = fs;  // where that column's field starts
+        while (typed != 0) {
+          const auto t = static_cast<unsigned>(__builtin_ctzll(typed));
+          typed &= typed - 1;
+          for (; at < t; ++at) {
+            start = base + static_cast<std::size_t>(__builtin_ctzll(x)) + 1;
+            x &= x - 1;
+          }
+          const std::size_t term = base + static_cast<std::size_t>(__builtin_ctzll(x));
+          fs = start;
+          col = col0 + t;
+          complete(term, (bm.newlines >> (term - base)) & 1);  // then fs = term + 1, col + 1 (0 at a newline)
+          x &= x - 1;
+          at = t + 1;
+          start = term + 1;
+        }
+        if (x != 0) {  // the untyped ends left in the segment: its last one starts the next field
+          next(base + static_cast<std::size_t>(63 - __builtin_clzll(x)), nl != 0);
+          if (nl == 0) col = col0 + k;
+        }
+        m &= ~seg;
+      }
+      continue;
+    }
+    for (; m != 0; m &= m - 1) {
       const std::size_t i = base + static_cast<std::size_t>(__builtin_ctzll(m));
       const std::uint8_t c = buf[i];
       if (in == In::kUnquoted && c != '"' && !skip_row) {  // the common case: a field ends

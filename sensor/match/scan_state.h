@@ -111,6 +111,7 @@ struct ScanStream::State {
   struct ColumnFinding {
     std::uint64_t start = 0, end = 0;
     std::uint16_t detector = 0;
+    std::uint32_t blank = 0;      // bytes blanked from `start` (the content; not an address's terminator)
     std::string normalized, raw;  // raw: only while an excerpt may still be taken
   };
   std::vector<ColumnFinding> col_found;

@@ -302,7 +302,8 @@ void ScanStream::State::ScanCsv(ByteView data) {
 
 std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, std::size_t n, bool eod) {
   const bool excerpts = summary.excerpts.size() < engine->options.max_excerpts;
-  return splitter.Walk(buf, from, n, eod, [&](const CsvSplitter::Field& f) {
+  const std::size_t first = col_size;
+  const std::size_t cut = splitter.Walk(buf, from, n, eod, [&](const CsvSplitter::Field& f) {
     const Detector& det = engine->detectors[static_cast<std::size_t>(f.detector)];
     std::size_t wend = f.end;
     if (det.type == PiiType::kAddress) {
@@ -322,9 +323,16 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     c.start = fed + f.begin;
     c.end = fed + wend;
     if (excerpts) c.raw.assign(w);
+    c.blank = static_cast<std::uint32_t>(f.end - f.begin);
     ++col_size;
-    std::memset(buf + f.begin, 0, f.end - f.begin);
   });
+  // Blanked after the walk: a store right before the walk's next loads in the same cache line
+  // would stall them.
+  for (std::size_t k = first; k < col_size; ++k) {
+    const ColumnFinding& c = col_found[k];
+    std::memset(buf + (c.start - fed), 0, c.blank);
+  }
+  return cut;
 }
 
 void ScanStream::State::FlushCsv(bool end_of_unit) {

@@ -46,7 +46,7 @@ TEST(Config, ParsesKeysOverDefaults) {
       "capture:\n  snaplen: 1514\n  buffer: 64M\n"
       "output:\n  alerts: /tmp/a.json\n  syslog: udp://127.0.0.1:514\n"
       "app:\n  http_body_limit: 10M\n  account_headers: [X-User]\n  volume_report_seconds: 1m\n"
-      "pii:\n  secret: abcdefgh123\n  coalesce: 64K\n");
+      "pii:\n  secret: abcdefgh123\n  coalesce: 64K\n  csv_columns: false\n");
   auto c = LoadFile(p, Defaults());
   std::remove(p.c_str());
   EXPECT_EQ(c.workers, 2u);
@@ -60,6 +60,8 @@ TEST(Config, ParsesKeysOverDefaults) {
   EXPECT_EQ(c.app.volume_report_seconds, 60u);
   EXPECT_EQ(c.pii.secret, "abcdefgh123");
   EXPECT_EQ(c.pii.coalesce_bytes, 64u << 10);
+  EXPECT_FALSE(c.pii.csv_columns);
+  EXPECT_TRUE(Defaults().pii.csv_columns);
 }
 
 TEST(Config, ErrorsNameFileLineAndKeyPath) {

@@ -70,6 +70,17 @@ TEST(Signatures, UnknownValidatorTypeKeyAndFlag) {
   EXPECT_NE(LoadError(p).find(p + ":8:"), std::string::npos) << LoadError(p);
 }
 
+// `columns:` (CSV column names): a list of non-empty names, kept lower case.
+TEST(Signatures, ColumnsAreAListOfNames) {
+  std::string p = WriteTemp("c1.yaml", std::string(kHead) + "      - regex: 'a'\n    columns: nir\n");
+  EXPECT_NE(LoadError(p).find(p + ":8: detector 'nir': `columns` must be a list"), std::string::npos) << LoadError(p);
+  p = WriteTemp("c2.yaml", std::string(kHead) + "      - regex: 'a'\n    columns: [nir, '']\n");
+  EXPECT_NE(LoadError(p).find(p + ":8: detector 'nir': empty column name"), std::string::npos) << LoadError(p);
+  p = WriteTemp("c3.yaml", std::string(kHead) + "      - regex: 'a'\n    columns: [NIR, Num_Secu]\n");
+  const auto e = LoadPiiEngine(p, {});
+  EXPECT_EQ(e->detectors.at(0).columns, (std::vector<std::string>{"nir", "num_secu"}));
+}
+
 TEST(Signatures, RequiresContextWithoutKeywordsIsAnError) {
   const std::string p = WriteTemp("ctx.yaml", std::string(kHead) + "      - regex: 'a'\n    requires_context: true\n");
   EXPECT_NE(LoadError(p).find("requires_context"), std::string::npos) << LoadError(p);

@@ -112,20 +112,17 @@ void CsvSplitter::Start(const CsvHeader& header) {
     if (c < 64) typed_ |= std::uint64_t{1} << c;
     else fast_ = false;
   }
-  col_ = 0;
-  fs_ = 0;
-  in_ = In::kUnquoted;
-  escaped_ = false;
-  skip_row_ = false;
-  quote_pending_ = false;
+  Restart(false);
 }
 
-void CsvSplitter::Resync() {
+void CsvSplitter::Resync() { Restart(true); }
+
+void CsvSplitter::Restart(bool skip_row) {
   col_ = 0;
   fs_ = 0;
   in_ = In::kUnquoted;
   escaped_ = false;
-  skip_row_ = true;
+  skip_row_ = skip_row;
   quote_pending_ = false;
 }
 

@@ -78,6 +78,7 @@ class CsvSplitter {
  private:
   enum class In : std::uint8_t { kUnquoted, kQuoted, kAfterQuote };
   static constexpr std::size_t kEarlier = static_cast<std::size_t>(-1);  // began in an earlier call
+  void Restart(bool skip_row);  // a row starts (skip_row: once the next newline is seen)
   char delim_ = ';';
   std::vector<std::int32_t> types_;
   std::uint64_t typed_ = 0;  // bit c: column c is typed

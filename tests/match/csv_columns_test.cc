@@ -8,7 +8,7 @@
 
 #include "match/csv_columns.h"
 #include "match/engine.h"
-#include "test_util.h"
+#include "scan_helpers.h"
 
 namespace vigie::match::testing {
 namespace {
@@ -190,13 +190,6 @@ TEST(CsvSplitter, SameFieldsAsTheReferenceForAnyChunking) {
   }
 }
 
-std::vector<Person> People(int n, std::uint32_t seed) {
-  PiiGenerator g(seed);
-  std::vector<Person> v;
-  for (int i = 0; i < n; ++i) v.push_back(g.NextPerson(i));
-  return v;
-}
-
 std::shared_ptr<const PiiEngine> Engine(bool csv_columns, std::uint32_t coalesce = 16384) {
   PiiEngineOptions o;
   o.csv_columns = csv_columns;
@@ -251,53 +244,18 @@ std::string QuirkyCsv(const std::vector<Person>& people) {
   return s;
 }
 
-std::string PlainCsv(const std::vector<Person>& people) {
-  std::string s = "nom;prenom;identifiant_ft;nir;date_naissance;email;telephone;adresse;iban\n";
-  for (const Person& p : people)
-    s += "Martin;Claire;" + p.ft_id + ";" + p.nir + ";" + p.birth + ";" + p.email + ";" + p.phone + ";" + p.street +
-         ";" + p.iban + "\n";
-  return s;
-}
-
 // The shortcut changes no count but the candidates it spares (rejected): same matches, same
 // records as the text scan, on a plain export and on the quirky one.
 TEST(CsvScan, SameFindingsAsTheTextScan) {
   const auto people = People(200, 9);
   Harness on(Engine(true)), off(Engine(false));
-  for (const std::string& text : {PlainCsv(people), QuirkyCsv(people)}) {
+  for (const std::string& text : {CsvPeople(people), QuirkyCsv(people)}) {
     const ScanSummary a = on.Scan(text), b = off.Scan(text);
     EXPECT_EQ(a.matches, b.matches) << text.substr(0, 30);
     EXPECT_EQ(a.records, b.records) << text.substr(0, 30);
     for (std::size_t t = 0; t < kPiiTypeCount; ++t) EXPECT_LE(a.rejected[t], b.rejected[t]) << kPiiTypeNames[t];
     EXPECT_GE(a.records.size(), people.size() - people.size() / 11 - 2) << text.substr(0, 30);
   }
-}
-
-ScanSummary ScanCuts(Scanner& scanner, const std::string& text, const std::vector<std::size_t>& cuts,
-                     std::size_t gap_at = std::string::npos) {
-  ScanStream s(scanner);
-  std::size_t pos = 0;
-  bool gapped = false;
-  auto feed = [&](std::size_t to) {
-    if (!gapped && pos <= gap_at && gap_at < to) {
-      gapped = true;
-      s.Feed(AsBytes(std::string_view(text).substr(pos, gap_at - pos)));
-      s.Gap();
-      pos = gap_at;
-    }
-    s.Feed(AsBytes(std::string_view(text).substr(pos, to - pos)));
-    pos = to;
-  };
-  for (std::size_t c : cuts) feed(c);
-  feed(text.size());
-  return s.Finish();
-}
-
-void ExpectSameSummary(const ScanSummary& a, const ScanSummary& b, const std::string& what) {
-  EXPECT_EQ(a.matches, b.matches) << what;
-  EXPECT_EQ(a.rejected, b.rejected) << what;
-  EXPECT_EQ(a.records, b.records) << what;
-  EXPECT_EQ(a.excerpts, b.excerpts) << what;
 }
 
 // Whatever the chunking (the header and typed fields cut anywhere, staging on or off), and with
@@ -311,21 +269,21 @@ TEST(CsvScan, SameSummaryAnyChunking) {
     o.coalesce_bytes = coalesce;
     o.max_excerpts = 1000;
     Harness h(DefaultEngine(o));
-    const ScanSummary whole = ScanCuts(h.scanner, text, {});
+    const ScanSummary whole = ScanChunked(h.scanner, text, {});
     ASSERT_GE(whole.records.size(), 30u);
     const std::string with = " (coalesce " + std::to_string(coalesce) + ")";
     for (int round = 0; round < 12; ++round) {
       std::vector<std::size_t> cuts;
       for (std::size_t c = 1 + rng() % 50; c < text.size(); c += 1 + rng() % (round < 6 ? 20 : 600)) cuts.push_back(c);
-      ExpectSameSummary(whole, ScanCuts(h.scanner, text, cuts), "round " + std::to_string(round) + with);
+      ExpectSame(whole, ScanChunked(h.scanner, text, cuts), "round " + std::to_string(round) + with);
     }
     std::vector<std::size_t> every;
     for (std::size_t i = 1; i < text.size(); ++i) every.push_back(i);
-    ExpectSameSummary(whole, ScanCuts(h.scanner, text, every), "1 byte at a time" + with);
+    ExpectSame(whole, ScanChunked(h.scanner, text, every), "1 byte at a time" + with);
     // A gap: the same findings whatever the chunking around it.
     for (std::size_t gap : {std::size_t{40}, text.size() / 3, text.size() / 2 + 7}) {
-      const ScanSummary g = ScanCuts(h.scanner, text, {}, gap);
-      ExpectSameSummary(g, ScanCuts(h.scanner, text, every, gap), "gap at " + std::to_string(gap) + with);
+      const ScanSummary g = ScanChunked(h.scanner, text, {}, gap);
+      ExpectSame(g, ScanChunked(h.scanner, text, every, gap), "gap at " + std::to_string(gap) + with);
       EXPECT_GE(g.records.size(), whole.records.size() - 2) << gap;
     }
   }
@@ -337,11 +295,11 @@ TEST(CsvScan, OtherUnitsAreText) {
   const auto people = People(30, 4);
   std::string json = "[";
   for (const Person& p : people) json += "{\"nir\":\"" + p.nir + "\",\"email\":\"" + p.email + "\"},";
-  const std::string long_line = std::string(kCsvMaxHeader, 'a') + ";nir;email\n" + PlainCsv(people);
-  const std::string prose = "Bonjour, voici la liste; merci\n" + PlainCsv(people);
+  const std::string long_line = std::string(kCsvMaxHeader, 'a') + ";nir;email\n" + CsvPeople(people);
+  const std::string prose = "Bonjour, voici la liste; merci\n" + CsvPeople(people);
   Harness on(Engine(true)), off(Engine(false));
   ScanStream s(on.scanner);
-  for (const std::string& text : {json, long_line, prose, PlainCsv(people), json}) {
+  for (const std::string& text : {json, long_line, prose, CsvPeople(people), json}) {
     s.Feed(AsBytes(text));
     const ScanSummary a = s.Finish(), b = off.Scan(text);
     EXPECT_EQ(a.matches, b.matches) << text.substr(0, 20);
@@ -356,7 +314,7 @@ TEST(CsvScan, ExcerptsAreMasked) {
   PiiEngineOptions o;
   o.max_excerpts = 1000;
   Harness h(DefaultEngine(o));
-  const ScanSummary s = h.Scan(PlainCsv(people));
+  const ScanSummary s = h.Scan(CsvPeople(people));
   ASSERT_GE(s.excerpts.size(), 100u);
   for (const std::string& e : s.excerpts)
     for (const Person& p : people)

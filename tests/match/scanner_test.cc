@@ -11,7 +11,7 @@
 #include "core/hash.h"
 #include "match/cpu.h"
 #include "match/scan_state.h"
-#include "test_util.h"
+#include "scan_helpers.h"
 
 namespace vigie::match::testing {
 namespace {
@@ -36,21 +36,6 @@ std::string JsonPeople(const std::vector<Person>& people, bool pretty) {
   return s + (pretty ? "\n]\n" : "]");
 }
 
-std::string CsvPeople(const std::vector<Person>& people) {
-  std::string s = "nom;prenom;identifiant_ft;nir;date_naissance;email;telephone;adresse;iban\n";
-  for (const Person& p : people)
-    s += "Martin;Claire;" + p.ft_id + ";" + p.nir + ";" + p.birth + ";" + p.email + ";" + p.phone + ";" + p.street +
-         ";" + p.iban + "\n";
-  return s;
-}
-
-std::vector<Person> People(int n, std::uint32_t seed) {
-  PiiGenerator g(seed);
-  std::vector<Person> v;
-  for (int i = 0; i < n; ++i) v.push_back(g.NextPerson(i));
-  return v;
-}
-
 std::vector<std::uint64_t> ExpectedNirKeys(const std::vector<Person>& people, const std::string& secret) {
   KeyedHasher h(secret);
   std::vector<std::uint64_t> v;
@@ -58,25 +43,6 @@ std::vector<std::uint64_t> ExpectedNirKeys(const std::vector<Person>& people, co
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
   return v;
-}
-
-ScanSummary ScanChunked(Scanner& scanner, const std::string& text, const std::vector<std::size_t>& cuts) {
-  ScanStream s(scanner);
-  std::size_t pos = 0;
-  for (std::size_t c : cuts) {
-    s.Feed(AsBytes(std::string_view(text).substr(pos, c - pos)));
-    pos = c;
-  }
-  s.Feed(AsBytes(std::string_view(text).substr(pos)));
-  return s.Finish();
-}
-
-void ExpectSame(const ScanSummary& a, const ScanSummary& b, const std::string& what) {
-  EXPECT_EQ(a.matches, b.matches) << what;
-  EXPECT_EQ(a.rejected, b.rejected) << what;
-  EXPECT_EQ(a.records, b.records) << what;
-  EXPECT_EQ(a.excerpts, b.excerpts) << what;
-  EXPECT_EQ(a.bytes_scanned, b.bytes_scanned) << what;
 }
 
 // Other date columns of a row whose header names the birth date get the birth-date context too

@@ -148,4 +148,22 @@ class PiiGenerator {
   std::mt19937 rng_;
 };
 
+// n generated people (PiiGenerator(seed)).
+inline std::vector<Person> People(int n, std::uint32_t seed) {
+  PiiGenerator g(seed);
+  std::vector<Person> v;
+  for (int i = 0; i < n; ++i) v.push_back(g.NextPerson(i));
+  return v;
+}
+
+// A CSV export of people: a header naming each column, one row per person.
+inline std::string CsvPeople(const std::vector<Person>& people) {
+  std::string s = "nom;prenom;identifiant_ft;nir;date_naissance;email;telephone;adresse;iban\n";
+  for (const Person& p : people)
+    s += "Martin;Claire;" + p.ft_id + ";" + p.nir + ";" + p.birth + ";" + p.email + ";" + p.phone + ";" + p.street +
+         ";" + p.iban + "\n";
+  return s;
+}
+
+
 }  // namespace vigie::match::testing

@@ -287,6 +287,17 @@ struct ScanStream::State {
   // Dispatches the tokenizer's events and the CSV column findings ending before `end` (all of
   // them for kNone), in end order.
   void DrainDigits(std::uint64_t end) {
+    if (col_next == col_size) {  // no column finding waiting (every unit but CSV exports)
+      while (tok_next < tok_events.size() && tok_events[tok_next].end < end) {
+        const DigitEvent ev = tok_events[tok_next++];
+        OnCandidate(ev.detector, ev.end);
+      }
+      if (tok_next == tok_events.size()) {
+        tok_events.clear();
+        tok_next = 0;
+      }
+      return;
+    }
     for (;;) {
       const bool tok = tok_next < tok_events.size() && tok_events[tok_next].end < end;
       const bool col = col_next < col_size && col_found[col_next].end < end;

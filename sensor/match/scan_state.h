@@ -55,6 +55,7 @@ struct Scanner::Impl {
   std::array<metrics::Cell*, kPiiTypeCount> matches{};
   std::array<metrics::Cell*, kPiiTypeCount> rejected{};
   metrics::Cell* records = nullptr;
+  metrics::Cell* csv_units = nullptr;
   metrics::Cell* bytes = nullptr;
   metrics::Cell* scan_errors = nullptr;
   metrics::Cell* reloads = nullptr;

@@ -77,6 +77,8 @@ Scanner::Scanner(std::shared_ptr<const PiiEngine> engine, metrics::CounterSet& m
         &m.Counter("vigie_pii_rejected_total", "PII candidates that failed validation or lacked context, by type", labels);
   }
   impl_->records = &m.Counter("vigie_pii_records_total", "Distinct records (people) found, summed over scanned units");
+  impl_->csv_units =
+      &m.Counter("vigie_pii_csv_units_total", "Scanned units read as CSV exports, column by column (pii.csv_columns)");
   impl_->bytes = &m.Counter("vigie_pii_scanned_bytes_total", "Bytes given to the PII scanner");
   impl_->scan_errors = &m.Counter("vigie_pii_scan_errors_total", "Hyperscan runtime errors (unit findings may be partial)");
   impl_->reloads = &m.Counter("vigie_pii_reloads_total", "Signature sets swapped in by Scanner::Reload");
@@ -285,6 +287,7 @@ void ScanStream::State::ScanCsv(ByteView data) {
         return;
       }
       csv = Csv::kOn;
+      scanner->csv_units->Inc();
       splitter.Start(*header);
       from = csv_carry.size() + i + 1;  // the walk starts after the header line
     }

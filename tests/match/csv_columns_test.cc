@@ -222,6 +222,13 @@ TEST(CsvScan, ATypedFieldIsThatValueOnly) {
   EXPECT_EQ(a.records.size(), people.size());
   EXPECT_GT(b.rejected[Idx(PiiType::kCard)], 0u);
   EXPECT_EQ(a.rejected[Idx(PiiType::kCard)], 0u);
+  auto units = [](Harness& h) {
+    for (const auto& m : h.metrics.Read())
+      if (m.name == "vigie_pii_csv_units_total") return m.value;
+    return std::int64_t{-1};
+  };
+  EXPECT_EQ(units(on), 1);
+  EXPECT_EQ(units(off), 0);
 }
 
 // A job-seeker export with the quirks real files have: quoted values (some holding the

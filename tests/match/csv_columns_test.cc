@@ -35,6 +35,10 @@ TEST(CsvHeader, TypesTheColumnsTheSignaturesName) {
   EXPECT_EQ(w->delimiter, ',');
   EXPECT_EQ(w->column_detector, (std::vector<std::int32_t>{-1, DetectorOf(*e, "email"), -1}));
   EXPECT_EQ(ParseCsvHeader("id\tnir\tiban", e->detectors)->delimiter, '\t');
+  // A spreadsheet's UTF-8 byte-order mark before the first name does not hide it.
+  const auto bom = ParseCsvHeader("\xef\xbb\xbfnir;nom;email", e->detectors);
+  ASSERT_TRUE(bom.has_value());
+  EXPECT_EQ(bom->column_detector.at(0), DetectorOf(*e, "nir"));
   // Not headers: fewer than 3 columns, no column typed.
   EXPECT_FALSE(ParseCsvHeader("nir;iban", e->detectors).has_value());
   EXPECT_FALSE(ParseCsvHeader("a;b;c;d", e->detectors).has_value());

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/text.h"
 #include "match/engine.h"
 #include "match/validators_util.h"
 
@@ -24,12 +25,6 @@ bool CsvHeaderByte(std::uint8_t c) {
 }
 
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Whether `name` holds `word` bounded by its ends or bytes that are not ASCII letters or digits.
 bool HoldsWord(std::string_view name, std::string_view word) {
@@ -61,8 +56,8 @@ std::optional<CsvHeader> ParseCsvHeader(std::string_view line, const std::vector
   bool typed = false;
   for (std::size_t pos = 0;;) {
     const std::size_t end = std::min(line.find(delim, pos), line.size());
-    std::string_view raw = Trim(line.substr(pos, end - pos));
-    if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') raw = Trim(raw.substr(1, raw.size() - 2));
+    std::string_view raw = TrimAny(line.substr(pos, end - pos));
+    if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') raw = TrimAny(raw.substr(1, raw.size() - 2));
     const std::string name = detail::LowerAscii(raw);
     std::int32_t type = -1;
     for (std::size_t d = 0; d < detectors.size() && type < 0 && !name.empty(); ++d)

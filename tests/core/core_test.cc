@@ -8,6 +8,7 @@
 #include "core/hash.h"
 #include "core/ip_addr.h"
 #include "core/radix_sort.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "metrics/counters.h"
 
@@ -16,6 +17,15 @@ namespace {
 
 // Same order as std::sort for every size around the small-input cut, with duplicates, keys
 // sharing some bytes (passes skipped) and all equal; the scratch buffer reused across calls.
+TEST(Text, TrimAny) {
+  EXPECT_EQ(TrimAny(" \t nir \t"), "nir");
+  EXPECT_EQ(TrimAny("a b"), "a b");
+  EXPECT_EQ(TrimAny(" \t "), "");
+  EXPECT_EQ(TrimAny(""), "");
+  EXPECT_EQ(TrimAny("\r\nx\r", "\r\n"), "x");
+  EXPECT_EQ(TrimAny(" x\r"), "x\r");
+}
+
 TEST(RadixSort, SameAsStdSort) {
   std::mt19937_64 rng(5);
   std::vector<std::uint64_t> scratch;

@@ -7,14 +7,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/text.h"
+
 namespace vigie::app {
 
 namespace {
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -28,7 +25,7 @@ bool IEquals(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::optional<Encoding> ParseEncoding(std::string_view token) {
-  token = Trim(token);
+  token = TrimAny(token);
   if (token.empty() || IEquals(token, "identity")) return Encoding::kIdentity;
   if (IEquals(token, "gzip") || IEquals(token, "x-gzip")) return Encoding::kGzip;
   if (IEquals(token, "deflate")) return Encoding::kDeflate;

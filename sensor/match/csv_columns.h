@@ -186,15 +186,6 @@ std::size_t CsvSplitter::Walk(const std::uint8_t* buf, std::size_t from, std::si
     for (; m != 0; m &= m - 1) {
       const std::size_t i = base + static_cast<std::size_t>(__builtin_ctzll(m));
       const std::uint8_t c = buf[i];
-      if (in == In::kUnquoted && c != '"' && !skip_row) {  // the common case: a field ends
-        const bool row_end = c == '\n';
-        if (col < ntypes && types[col] >= 0) {
-          complete(i, row_end);
-        } else {
-          next(i, row_end);
-        }
-        continue;
-      }
       if (skip_row) {
         if (c == '\n') next(i, true);
         continue;

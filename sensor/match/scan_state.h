@@ -286,36 +286,24 @@ struct ScanStream::State {
   static int OnKeyword(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
   void OnCandidate(std::uint16_t detector, std::uint64_t end);
   // Dispatches the tokenizer's events and the CSV column findings ending before `end` (all of
-  // them for kNone), in end order.
+  // them for kNone), in end order (a tokenizer event first on a tie).
   void DrainDigits(std::uint64_t end) {
-    if (col_next == col_size) {  // no column finding waiting (every unit but CSV exports)
-      while (tok_next < tok_events.size() && tok_events[tok_next].end < end) {
-        const DigitEvent ev = tok_events[tok_next++];
-        OnCandidate(ev.detector, ev.end);
-      }
-      if (tok_next == tok_events.size()) {
-        tok_events.clear();
-        tok_next = 0;
-      }
-      return;
+    for (; col_next < col_size && col_found[col_next].end < end; ++col_next) {
+      DrainTokens(col_found[col_next].end + 1);
+      AddColumnFinding(col_found[col_next]);
     }
-    for (;;) {
-      const bool tok = tok_next < tok_events.size() && tok_events[tok_next].end < end;
-      const bool col = col_next < col_size && col_found[col_next].end < end;
-      if (col && (!tok || col_found[col_next].end < tok_events[tok_next].end)) {
-        AddColumnFinding(col_found[col_next++]);
-      } else if (tok) {
-        const DigitEvent ev = tok_events[tok_next++];
-        OnCandidate(ev.detector, ev.end);
-      } else {
-        break;
-      }
+    if (col_next == col_size) col_next = col_size = 0;
+    DrainTokens(end);
+  }
+  void DrainTokens(std::uint64_t end) {
+    while (tok_next < tok_events.size() && tok_events[tok_next].end < end) {
+      const DigitEvent ev = tok_events[tok_next++];
+      OnCandidate(ev.detector, ev.end);
     }
     if (tok_next == tok_events.size()) {
       tok_events.clear();
       tok_next = 0;
     }
-    if (col_next == col_size) col_next = col_size = 0;
   }
   // `value`: the validator's normalized value, swapped into the finding for a primary.
   void AddFinding(std::uint16_t detector, std::uint64_t start, std::uint64_t end, std::string_view raw,

@@ -339,11 +339,8 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
 }
 
 void ScanStream::State::FlushCsv(bool end_of_unit) {
-  if (csv == Csv::kOn && !csv_carry.empty()) {
-    const std::size_t n = csv_carry.size();
-    TypeFields(csv_carry.data(), 0, n, true);
-    ScanChunk(ByteView(csv_carry.data(), n));
-  } else if (!csv_carry.empty()) {
+  if (!csv_carry.empty()) {
+    if (csv == Csv::kOn) TypeFields(csv_carry.data(), 0, csv_carry.size(), true);
     ScanChunk(ByteView(csv_carry.data(), csv_carry.size()));
   }
   csv_carry.clear();

@@ -66,8 +66,8 @@ std::vector<Reported> ReferenceSplit(const std::string& t, std::size_t from, con
   std::size_t col = 0, i = from;
   while (i <= t.size()) {
     const std::size_t fs = i;
-    bool quoted = false, escaped = false, closed_right = false;
-    std::size_t close = 0;
+    bool quoted = false, escaped = false;
+    std::size_t close = std::string::npos;  // no closing quote: the field runs to the end of the data
     if (i < t.size() && t[i] == '"') {
       quoted = true;
       ++i;
@@ -83,9 +83,6 @@ std::vector<Reported> ReferenceSplit(const std::string& t, std::size_t from, con
         }
         ++i;
       }
-      if (close == 0 && (fs == 0 || true)) {
-        // no closing quote: runs to the end of the data
-      }
     }
     while (i < t.size() && t[i] != delim && t[i] != '\n') ++i;
     const std::size_t term = i;
@@ -95,8 +92,7 @@ std::vector<Reported> ReferenceSplit(const std::string& t, std::size_t from, con
       std::size_t b = fs, e = term, after = term;
       bool ok = true;
       if (quoted) {
-        closed_right = close != 0 && close + 1 == term;
-        ok = closed_right && !escaped;
+        ok = close != std::string::npos && close + 1 == term && !escaped;
         b = fs + 1;
         e = after = close;
       } else if (row_end && e > b && t[e - 1] == '\r') {

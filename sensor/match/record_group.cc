@@ -36,8 +36,7 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
   if (group_size > 0) {
     Finding& last = group[group_size - 1];
     if (start < last.end) {
-      const Detector& prev = engine->detectors[last.detector];
-      if (prev.type != det.type && det.rank >= prev.rank) return;
+      if (last.type != det.type && det.rank >= last.rank) return;
       // Replace the previous finding.
       --group_size;
       RecomputeGroup();
@@ -57,6 +56,8 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
   f.detector = d;
   f.type = det.type;
   f.standalone = det.standalone;
+  f.rank = det.rank;
+  f.key_rank = det.primary ? det.rank : kNotPrimary;
   ConsiderKey(group_size - 1);
   f.start = start;
   f.end = end;
@@ -114,69 +115,85 @@ BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512) {
 }
 
 
-namespace {
 // Gaps of up to 128 bytes inside the chunk (a CSV ';', a JSON '","nir":"' or a few fields between
-// two of a person's values), the common case between two findings of a record: a boundary needs
-// a '}' or a newline, and most such gaps hold neither (a '{' alone never makes one). Inline SSE2
-// compares, 16 bytes at a time, then say "no boundary" without the masks below, which other gaps
-// go through (they give the same answer for such a gap). REQUIRES: p[0, n rounded up to 16)
-// readable.
-inline bool AnyCloseOrNewline(const char* p, std::size_t n) {
+// two of a person's values, a row's end), the common case between two findings: decided inline,
+// without the block walk that longer gaps and gaps reaching into the ring go through (same
+// answer).
+// REQUIRES: n <= 128, p[0, n rounded up to 16) readable.
+bool ShortGapBoundary(const char* p, std::size_t n) {
+  // Most gaps hold neither a '}' nor a newline: no boundary, told by one compare per 16 bytes.
+  unsigned any = 0;
   for (std::size_t k = 0; k < n; k += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
     auto m = static_cast<unsigned>(
         _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('}')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))));
     if (n - k < 16) m &= (1u << (n - k)) - 1;
-    if (m != 0) return true;
+    any |= m;
+  }
+  if (any == 0) return false;
+  // Else byte by byte (short, and a row's end or a "},{" decides within the first bytes).
+  char last_non_blank = 0;  // none yet: the finding's own last byte, never one of , { [ :
+  bool close_seen = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = p[i];
+    switch (c) {
+      case '\n':
+        if (last_non_blank != ',' && last_non_blank != '{' && last_non_blank != '[' && last_non_blank != ':') return true;
+        continue;
+      case ' ': case '\t': case '\r':
+        continue;
+      case '}':
+        close_seen = true;
+        break;
+      case '{':
+        if (close_seen) return true;
+        break;
+      default:
+        break;
+    }
+    last_non_blank = c;
   }
   return false;
 }
-}  // namespace
 
 bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) const {
   if (!Readable(from, to)) return true;
   const std::uint64_t n = to - from;
-  if (from >= chunk_start && n <= 128 && from - chunk_start + ((n + 15) & ~std::uint64_t{15}) <= chunk_len &&
-      !AnyCloseOrNewline(reinterpret_cast<const char*>(chunk) + (from - chunk_start), static_cast<std::size_t>(n)))
-    return false;
+  if (from >= chunk_start && n <= 128 && from - chunk_start + ((n + 15) & ~std::uint64_t{15}) <= chunk_len)
+    return ShortGapBoundary(reinterpret_cast<const char*>(chunk) + (from - chunk_start), static_cast<std::size_t>(n));
+  GapWalker walk;
   const bool avx512 = CpuHasAvx512Bw();
-  bool close_seen = false;
-  bool boundary = false;
-  char last_non_blank = 0;
-  // 64 bytes at a time, as masks: most blocks hold no brace and no newline, and only update the
-  // last non-blank byte.
-  ForEachSpan(from, to, [&](const char* p, std::size_t n) {
-    for (std::size_t k = 0; k < n && !boundary; k += 64) {
-      const char* b = p + k;
-      const std::size_t len = std::min<std::size_t>(64, n - k);
-      const BoundaryMasks m = BoundaryMasksOf(b, len, avx512);
-      for (std::uint64_t q = m.newline; q != 0 && !boundary; q &= q - 1) {
-        const std::uint64_t before = m.non_blank & ((std::uint64_t{1} << __builtin_ctzll(q)) - 1);
-        const char c = before != 0 ? b[63 - __builtin_clzll(before)] : last_non_blank;
-        boundary = c != ',' && c != '{' && c != '[' && c != ':';
-      }
-      if (close_seen) {
-        boundary = boundary || m.open != 0;
-      } else if (m.close != 0) {
-        const int i = __builtin_ctzll(m.close);
-        boundary = boundary || (m.open & ~((std::uint64_t{2} << i) - 1)) != 0;  // a '{' after the '}'
-        close_seen = true;
-      }
-      if (m.non_blank != 0) last_non_blank = b[63 - __builtin_clzll(m.non_blank)];
-    }
-  });
-  return boundary;
+  ForEachSpan(from, to, [&](const char* p, std::size_t len) { walk.Add(p, len, avx512); });
+  return walk.boundary;
 }
 
-void ScanStream::State::ConsiderKey(std::size_t k) {
-  const Detector& det = engine->detectors[group[k].detector];
-  if (det.primary && (group_key == kNoKey || det.rank < engine->detectors[group[group_key].detector].rank))
-    group_key = k;
+// 64 bytes at a time, as masks: most blocks hold no brace and no newline, and only update the
+// last non-blank byte.
+void GapWalker::Add(const char* p, std::size_t n, bool avx512) {
+  for (std::size_t k = 0; k < n && !boundary; k += 64) {
+    const char* b = p + k;
+    const std::size_t len = std::min<std::size_t>(64, n - k);
+    const BoundaryMasks m = BoundaryMasksOf(b, len, avx512);
+    for (std::uint64_t q = m.newline; q != 0 && !boundary; q &= q - 1) {
+      const std::uint64_t before = m.non_blank & ((std::uint64_t{1} << __builtin_ctzll(q)) - 1);
+      const char c = before != 0 ? b[63 - __builtin_clzll(before)] : last_non_blank;
+      boundary = c != ',' && c != '{' && c != '[' && c != ':';
+    }
+    if (close_seen) {
+      boundary = boundary || m.open != 0;
+    } else if (m.close != 0) {
+      const int i = __builtin_ctzll(m.close);
+      boundary = boundary || (m.open & ~((std::uint64_t{2} << i) - 1)) != 0;  // a '{' after the '}'
+      close_seen = true;
+    }
+    if (m.non_blank != 0) last_non_blank = b[63 - __builtin_clzll(m.non_blank)];
+  }
 }
 
 void ScanStream::State::RecomputeGroup() {
   group_types = 0;
   group_key = kNoKey;
+  group_key_rank = kNotPrimary;
   for (std::size_t k = 0; k < group_size; ++k) {
     group_types |= 1u << static_cast<unsigned>(group[k].type);
     ConsiderKey(k);
@@ -203,6 +220,7 @@ void ScanStream::State::FlushGroup() {
   group_size = 0;
   group_types = 0;
   group_key = kNoKey;
+  group_key_rank = kNotPrimary;
 }
 
 }  // namespace vigie::match

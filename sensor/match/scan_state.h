@@ -36,6 +36,18 @@ struct BoundaryMasks {
 };
 BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512);
 
+// The record boundary rule (record_group.cc) over the bytes between two findings, given as
+// consecutive spans: `boundary` once decided.
+struct GapWalker {
+  bool boundary = false;
+  bool close_seen = false;
+  char last_non_blank = 0;  // none yet: the finding's own last byte, never one of , { [ :
+  void Add(const char* p, std::size_t n, bool avx512);
+};
+// The same rule for a gap of n <= 128 bytes in one span (SSE2 compares, then bytes).
+// REQUIRES: p[0, n rounded up to 16) readable.
+bool ShortGapBoundary(const char* p, std::size_t n);
+
 struct Scanner::Impl {
   std::shared_ptr<const PiiEngine> engine;
   // Staging buffers (PiiEngineOptions::coalesce_bytes), lent to streams fed small chunks.
@@ -70,6 +82,8 @@ struct Finding {
   PiiType type = PiiType::kNir;
   bool has_raw = false;
   bool standalone = true;  // the detector's (Detector::standalone)
+  int rank = 0;            // the detector's (Detector::rank)
+  int key_rank = 0;        // rank for a primary, kNotPrimary otherwise (ConsiderKey)
   std::uint64_t start = 0;  // absolute stream offsets [start, end)
   std::uint64_t end = 0;
   std::string normalized;
@@ -210,7 +224,15 @@ struct ScanStream::State {
   // The group's strongest primary finding (lowest rank; the first of equals), kNoKey if none.
   static constexpr std::size_t kNoKey = std::numeric_limits<std::size_t>::max();
   std::size_t group_key = kNoKey;
-  void ConsiderKey(std::size_t k);  // group[k] becomes the key if it is a stronger primary
+  static constexpr int kNotPrimary = std::numeric_limits<int>::max();
+  int group_key_rank = kNotPrimary;  // group[group_key].key_rank
+  // group[k] becomes the key if it is a stronger primary (strictly lower rank: the first of equals stays).
+  void ConsiderKey(std::size_t k) {
+    if (group[k].key_rank < group_key_rank) {
+      group_key = k;
+      group_key_rank = group[k].key_rank;
+    }
+  }
   void RecomputeGroup();  // group_types and group_key from group[0, group_size)
 
   // Digit detectors: the tokenizer runs over each chunk before Hyperscan; its events are

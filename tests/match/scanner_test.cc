@@ -195,6 +195,37 @@ TEST(Records, BoundaryMasksSameOnEveryPath) {
   }
 }
 
+// The short-gap rule (128-bit masks) and the block walk (spans of any size, the ring's pieces)
+// decide every gap alike; gaps are drawn from the bytes the rule looks at, with the gap's end
+// inside a longer buffer (the short path reads up to 15 bytes past it).
+TEST(Records, ShortGapRuleSameAsTheBlockWalk) {
+  std::mt19937 rng(23);
+  const std::string alphabet = "{}\n \t\r,:[ax\x80";
+  std::string text(160, ' ');
+  int boundaries = 0;
+  for (int round = 0; round < 3000; ++round) {
+    for (auto& c : text) c = alphabet[rng() % alphabet.size()];
+    // Few special bytes in some rounds, so both answers are common.
+    if (round % 2 == 0)
+      for (auto& c : text)
+        if (rng() % 4 != 0) c = 'a';
+    const std::size_t n = rng() % 129;
+    const char* p = text.data() + rng() % (text.size() - 128 - 16);
+    GapWalker one_span;
+    one_span.Add(p, n, false);
+    GapWalker split;  // in two spans, as a gap straddling the ring and the chunk is
+    const std::size_t cut = n == 0 ? 0 : rng() % n;
+    split.Add(p, cut, CpuHasAvx512Bw());
+    split.Add(p + cut, n - cut, CpuHasAvx512Bw());
+    const bool fast = ShortGapBoundary(p, n);
+    ASSERT_EQ(fast, one_span.boundary) << "round " << round << ": " << std::string(p, n);
+    ASSERT_EQ(fast, split.boundary) << "round " << round << ": " << std::string(p, n);
+    boundaries += fast;
+  }
+  EXPECT_GT(boundaries, 500);
+  EXPECT_LT(boundaries, 2500);
+}
+
 TEST(Records, FarApartIsNotOneRecord) {
   Harness h;
   const auto s = h.Scan("mail a.b@example.org " + std::string(2000, 'x') + " tel 06 12 34 56 78");

@@ -58,20 +58,6 @@ constexpr std::array<std::uint8_t, 70> kPow10Mod97 = [] {
   return t;
 }();
 
-// Whether the 8 bytes at p are all digits, and the number they write (SWAR: no per-byte loop).
-inline bool EightDigits(const char* p, std::uint64_t& value) {
-  std::uint64_t x;
-  std::memcpy(&x, p, 8);
-  if (!EightDigitBytes(x)) return false;
-  x -= 0x3030303030303030ull;  // digit k in byte k (little endian)
-  x = x * 10 + (x >> 8);       // bytes 0, 2, 4, 6: the pairs d0d1, d2d3, d4d5, d6d7
-  constexpr std::uint64_t kPairs = 0x000000FF000000FFull;
-  // High half: d0d1 * 10^6 + d4d5 * 100 (from bytes 0 and 4) + d2d3 * 10^4 + d6d7 (bytes 2 and 6).
-  x = ((x & kPairs) * (100 + (1000000ull << 32)) + ((x >> 16) & kPairs) * (1 + (10000ull << 32))) >> 32;
-  value = x;
-  return true;
-}
-
 // The mod-97 remainder of p[0..n) read as a number (digits as themselves, letters as 10..35),
 // and how many decimal digits that number has. REQUIRES: every byte is [0-9A-Z]. Runs of 8
 // digits at once; rem stays below 10^16 before reducing.
@@ -111,7 +97,37 @@ inline Mod97Part Append(Mod97Part a, Mod97Part b) {
 // The check over a compact candidate whose bytes are all [0-9A-Z]: the first four chars moved
 // to the end (read in place, no copy), the number mod 97 must be 1. The BBAN is read as two
 // halves, two independent dependency chains instead of one.
+// REQUIRES: s is 15..34 chars of [0-9A-Z], two letters then two digits first.
 bool IbanChecksumOk(std::string_view s) {
+  // A BBAN of digits only (most countries' format, letters being rare): its 8-digit chunks, each
+  // weighted by 10^(digits after it) mod 97, and the moved country code and check digits are
+  // summed, then reduced once: independent products, no chain of reductions.
+  const char* p = s.data();
+  const std::size_t m = s.size() - 4;  // BBAN digits (11..30)
+  std::uint64_t sum = 0;
+  std::size_t after = m + 6;  // digits after the next chunk's start (the country code's 4, the check's 2)
+  std::size_t k = 0;
+  bool digits = true;
+  for (; k + 8 <= m && digits; k += 8) {
+    std::uint64_t v = 0;
+    digits = EightDigits(p + 4 + k, v);
+    after -= 8;
+    sum += v * kPow10Mod97[after];
+  }
+  if (digits && k < m) {
+    // The last t < 8 digits: the 8 bytes ending there (m >= 11), the ones before them read as '0'.
+    const std::size_t t = m - k;
+    std::uint64_t x;
+    std::memcpy(&x, p + 4 + m - 8, 8);
+    const std::uint64_t lead = (std::uint64_t{1} << (8 * (8 - t))) - 1;
+    std::uint64_t v = 0;
+    digits = EightDigitsOf((x & ~lead) | (0x3030303030303030ull & lead), v);
+    sum += v * kPow10Mod97[6];
+  }
+  if (digits) {
+    sum += static_cast<std::uint64_t>(((p[0] - 'A' + 10) * 100 + (p[1] - 'A' + 10)) * 100 + Digit(p[2]) * 10 + Digit(p[3]));
+    return sum % 97 == 1;
+  }
   const std::size_t half = 4 + (s.size() - 4) / 2;
   const Mod97Part a = Mod97(s.data() + 4, half - 4);
   const Mod97Part b = Mod97(s.data() + half, s.size() - half);

@@ -2,6 +2,8 @@
 // window of stream bytes that ends at the match end.
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -63,6 +65,62 @@ TEST(Nir, ProvisionalSexCodesAndOverseas) {
                           "1850597100042"}) {                                  // overseas commune 00
     EXPECT_FALSE(NirValid(with_key(s13))) << s13;
   }
+}
+
+// NirValid against the rules written out one by one, on random NIR-shaped strings that hit each
+// rule's edges (sex codes, month ranges, departments 00/96/97/98/2A/2B, zero communes and
+// orders, a right or random key, a stray letter).
+TEST(Nir, SameAsTheRulesOneByOne) {
+  auto reference = [](const std::string& c) {
+    if (c.size() != 15) return false;
+    std::string num = c.substr(0, 13);
+    const bool corsica = c[5] == '2' && (c[6] == 'A' || c[6] == 'B');
+    if (corsica) num.replace(5, 2, c[6] == 'A' ? "19" : "18");
+    for (const char ch : num + c.substr(13))
+      if (ch < '0' || ch > '9') return false;
+    if (std::string("123478").find(c[0]) == std::string::npos) return false;
+    const int month = std::stoi(c.substr(3, 2));
+    if (!((month >= 1 && month <= 12) || (month >= 20 && month <= 42) || month >= 50)) return false;
+    if (!corsica) {
+      const int dept = std::stoi(c.substr(5, 2));
+      if (dept == 0 || dept == 96) return false;
+      if (dept == 97 || dept == 98) {
+        if (c.substr(8, 2) == "00") return false;
+      } else if (c.substr(7, 3) == "000") {
+        return false;
+      }
+    }
+    if (c.substr(10, 3) == "000") return false;
+    return std::stoi(c.substr(13, 2)) == static_cast<int>(97 - std::stoull(num) % 97);
+  };
+  std::mt19937 rng(15);
+  auto digits = [&](int n, int zero_in) {  // zero_in: 1 in zero_in times all zeros
+    std::string d;
+    const bool zeros = rng() % zero_in == 0;
+    for (int k = 0; k < n; ++k) d += zeros ? '0' : static_cast<char>('0' + rng() % 10);
+    return d;
+  };
+  int valid = 0;
+  for (int round = 0; round < 50000; ++round) {
+    std::string c = std::string(1, static_cast<char>('0' + rng() % 10)) + digits(2, 50);
+    const unsigned month = rng() % 100;
+    c += std::string(1, static_cast<char>('0' + month / 10)) + static_cast<char>('0' + month % 10);
+    const char* depts[] = {"75", "00", "96", "97", "98", "99", "2A", "2B", "2C", "13", "01", "95"};
+    c += depts[rng() % std::size(depts)];
+    c += digits(3, 6) + digits(3, 6);
+    if (rng() % 40 == 0) c[rng() % 13] = "AB x"[rng() % 4];
+    std::string num = c;
+    if (c[5] == '2' && (c[6] == 'A' || c[6] == 'B')) num.replace(5, 2, c[6] == 'A' ? "19" : "18");
+    bool digits_only = true;
+    for (const char ch : num) digits_only = digits_only && ch >= '0' && ch <= '9';
+    unsigned key = rng() % 100;
+    if (digits_only && rng() % 4 != 0) key = 97 - static_cast<unsigned>(std::stoull(num) % 97);
+    c += std::string(1, static_cast<char>('0' + key / 10)) + static_cast<char>('0' + key % 10);
+    ASSERT_EQ(NirValid(c), reference(c)) << c;
+    valid += reference(c);
+  }
+  EXPECT_GT(valid, 5000);
+  EXPECT_LT(valid, 40000);
 }
 
 TEST(Nir, WrongKeysAndShapes) {
@@ -130,6 +188,46 @@ TEST(Iban, SeveralCountries) {
   EXPECT_FALSE(IbanValid("FR142004101005050001302606"));   // wrong length for FR
   EXPECT_FALSE(IbanValid("XX1420041010050500013M02606"));  // unknown country
   EXPECT_EQ(Check(&CheckIban, "DE89370400440532013001"), "<rejected>");
+}
+
+// The checksum against the textbook computation (country code and check digits moved to the
+// end, letters as 10..35, one char at a time) on random IBAN-shaped strings of every registered
+// length: BBANs of digits (the summed-chunks path) and with letters (the general one), check
+// digits right (valid) or random (mostly not).
+TEST(Iban, ChecksumSameAsTheTextbookComputation) {
+  auto reference = [](const std::string& s) {
+    const std::string moved = s.substr(4) + s.substr(0, 4);
+    unsigned rem = 0;
+    for (const char c : moved) rem = c <= '9' ? (rem * 10 + static_cast<unsigned>(c - '0')) % 97
+                                              : (rem * 100 + static_cast<unsigned>(c - 'A' + 10)) % 97;
+    return rem;
+  };
+  std::mt19937 rng(97);
+  int valid = 0, invalid = 0;
+  for (int round = 0; round < 20000; ++round) {
+    const char* countries[] = {"NO", "BE", "SI", "NL", "AT", "CH", "DE", "GI", "BG", "ES", "PT", "IS", "FR", "HU", "MT"};
+    const std::string cc = countries[rng() % std::size(countries)];
+    const int length = IbanLength(cc);
+    ASSERT_GT(length, 0) << cc;
+    std::string bban;
+    const bool letters = rng() % 3 == 0;
+    for (int k = 4; k < length; ++k)
+      bban += letters && rng() % 4 == 0 ? static_cast<char>('A' + rng() % 26) : static_cast<char>('0' + rng() % 10);
+    std::string iban = cc + "00" + bban;
+    if (rng() % 2 == 0) {
+      const unsigned check = 98 - reference(iban);
+      iban[2] = static_cast<char>('0' + check / 10);
+      iban[3] = static_cast<char>('0' + check % 10);
+    } else {
+      iban[2] = static_cast<char>('0' + rng() % 10);
+      iban[3] = static_cast<char>('0' + rng() % 10);
+    }
+    const bool expect = reference(iban) == 1;
+    ASSERT_EQ(IbanValid(iban), expect) << iban;
+    (expect ? valid : invalid)++;
+  }
+  EXPECT_GT(valid, 8000);
+  EXPECT_GT(invalid, 8000);
 }
 
 TEST(Card, LuhnAndIssuers) {

@@ -136,13 +136,15 @@ void MaskNir(std::string_view c, std::string& out) {
 std::optional<std::size_t> CheckFranceTravailId(std::string_view w, std::string& norm) {
   if (w.size() < 8) return std::nullopt;
   const std::size_t s = w.size() - 8;
-  std::string_view v = w.substr(s);
-  for (std::size_t i = 0; i < 7; ++i)
-    if (!IsDigit(v[i])) return std::nullopt;
+  const char* v = w.data() + s;
+  std::uint64_t x;  // the 8 chars as one word: byte k = char k
+  std::memcpy(&x, v, 8);
+  constexpr std::uint64_t kSeven = 0x00FFFFFFFFFFFFFFull;  // chars 0..6
+  if (!EightDigitBytes((x & kSeven) | 0x3000000000000000ull)) return std::nullopt;  // 7 digits (char 7 read as '0')
   if (!IsDigit(v[7]) && !IsUpper(v[7])) return std::nullopt;
   if (!TokenStart(w, s)) return std::nullopt;
-  if (v.substr(1, 6).find_first_not_of(v[0]) == std::string_view::npos) return std::nullopt;  // 0000000X: placeholders
-  std::memcpy(SizedData(norm, 8), v.data(), 8);
+  if (((x ^ (0x0101010101010101ull * static_cast<unsigned char>(v[0]))) & kSeven) == 0) return std::nullopt;  // 0000000X: placeholders
+  std::memcpy(SizedData(norm, 8), v, 8);
   return s;
 }
 
@@ -157,7 +159,10 @@ void MaskFranceTravailId(std::string_view c, std::string& out) {
 // 0033 X... Prefixes 01-05, 06, 07, 09 (08 are service numbers, not people).
 std::optional<std::size_t> CheckPhone(std::string_view w, std::string& norm) {
   std::size_t i = w.size();
-  char digits[9];
+  // The digits go straight into the normalized value (written on failure too, which the contract
+  // allows): copying them from a local array read back bytes just stored one by one, a stall.
+  char* const out = SizedData(norm, 10);
+  char* const digits = out + 1;
   char seps[4];
   for (int pair = 3; pair >= 0; --pair) {
     if (i < 2 || !IsDigit(w[i - 1]) || !IsDigit(w[i - 2])) return std::nullopt;
@@ -196,9 +201,7 @@ std::optional<std::size_t> CheckPhone(std::string_view w, std::string& norm) {
   bool same = true;
   for (int k = 1; k < 9; ++k) same = same && digits[k] == digits[1];
   if (same) return std::nullopt;                       // 06 00 00 00 00, 01 11 11 11 11
-  char* out = SizedData(norm, 10);
   out[0] = '0';
-  std::memcpy(out + 1, digits, 9);
   return start;
 }
 

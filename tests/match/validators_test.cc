@@ -263,6 +263,13 @@ TEST(FranceTravail, Shape) {
   EXPECT_EQ(Check(&CheckFranceTravailId, " 76543210"), "76543210");
   EXPECT_EQ(Check(&CheckFranceTravailId, " 1111111X"), "<rejected>");
   EXPECT_EQ(Check(&CheckFranceTravailId, " 123456aA"), "<rejected>");
+  EXPECT_EQ(Check(&CheckFranceTravailId, " 0000000A"), "<rejected>");  // placeholder
+  EXPECT_EQ(Check(&CheckFranceTravailId, " 1111112X", &norm), "1111112X");  // not all the same
+  EXPECT_EQ(norm, "1111112X");
+  EXPECT_EQ(Check(&CheckFranceTravailId, " 2111111X"), "2111111X");
+  for (const char* bad : {" 1234:67A", " 12345/7A", " 1234567a", " 123456 A", "x1234567A", "_1234567A", "1234567"})
+    EXPECT_EQ(Check(&CheckFranceTravailId, bad), "<rejected>") << bad;
+  EXPECT_EQ(Check(&CheckFranceTravailId, "12345678"), "12345678");  // at the window's start
 }
 
 TEST(BirthDate, FormsAndRange) {

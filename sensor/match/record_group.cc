@@ -115,13 +115,10 @@ BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512) {
 }
 
 
-// Gaps of up to 128 bytes inside the chunk (a CSV ';', a JSON '","nir":"' or a few fields between
-// two of a person's values, a row's end), the common case between two findings: decided inline,
-// without the block walk that longer gaps and gaps reaching into the ring go through (same
-// answer).
-// REQUIRES: n <= 128, p[0, n rounded up to 16) readable.
-bool ShortGapBoundary(const char* p, std::size_t n) {
-  // Most gaps hold neither a '}' nor a newline: no boundary, told by one compare per 16 bytes.
+namespace {
+// Whether p[0, n) holds a '}' or a newline: what any boundary needs. Inline SSE2 compares, 16
+// bytes at a time. REQUIRES: p[0, n rounded up to 16) readable.
+inline bool AnyCloseOrNewline(const char* p, std::size_t n) {
   unsigned any = 0;
   for (std::size_t k = 0; k < n; k += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
@@ -130,8 +127,12 @@ bool ShortGapBoundary(const char* p, std::size_t n) {
     if (n - k < 16) m &= (1u << (n - k)) - 1;
     any |= m;
   }
-  if (any == 0) return false;
-  // Else byte by byte (short, and a row's end or a "},{" decides within the first bytes).
+  return any != 0;
+}
+}  // namespace
+
+// Byte by byte: for the shortest gaps (a CSV row's end: the newline alone, or with a CR).
+bool ShortGapBoundary(const char* p, std::size_t n) {
   char last_non_blank = 0;  // none yet: the finding's own last byte, never one of , { [ :
   bool close_seen = false;
   for (std::size_t i = 0; i < n; ++i) {
@@ -159,8 +160,15 @@ bool ShortGapBoundary(const char* p, std::size_t n) {
 bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) const {
   if (!Readable(from, to)) return true;
   const std::uint64_t n = to - from;
-  if (from >= chunk_start && n <= 128 && from - chunk_start + ((n + 15) & ~std::uint64_t{15}) <= chunk_len)
-    return ShortGapBoundary(reinterpret_cast<const char*>(chunk) + (from - chunk_start), static_cast<std::size_t>(n));
+  // Gaps of up to 128 bytes inside the chunk (a CSV ';', a JSON '","nir":"' or a few fields
+  // between two of a person's values, a row's end), the common case between two findings: most
+  // hold neither a '}' nor a newline, and the shortest are decided byte by byte; the others go
+  // through the block walk below (same answer).
+  if (from >= chunk_start && n <= 128 && from - chunk_start + ((n + 15) & ~std::uint64_t{15}) <= chunk_len) {
+    const char* p = reinterpret_cast<const char*>(chunk) + (from - chunk_start);
+    if (!AnyCloseOrNewline(p, static_cast<std::size_t>(n))) return false;
+    if (n <= 16) return ShortGapBoundary(p, static_cast<std::size_t>(n));
+  }
   GapWalker walk;
   const bool avx512 = CpuHasAvx512Bw();
   ForEachSpan(from, to, [&](const char* p, std::size_t len) { walk.Add(p, len, avx512); });

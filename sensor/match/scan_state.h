@@ -44,8 +44,7 @@ struct GapWalker {
   char last_non_blank = 0;  // none yet: the finding's own last byte, never one of , { [ :
   void Add(const char* p, std::size_t n, bool avx512);
 };
-// The same rule for a gap of n <= 128 bytes in one span (SSE2 compares, then bytes).
-// REQUIRES: p[0, n rounded up to 16) readable.
+// The same rule, byte by byte, for a short gap in one span.
 bool ShortGapBoundary(const char* p, std::size_t n);
 
 struct Scanner::Impl {

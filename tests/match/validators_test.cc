@@ -378,6 +378,16 @@ TEST(Address, StreetNameBound) {
   EXPECT_EQ(Check(&CheckAddress, "\"1 rue " + n61 + " 5 rue Foch;"), "5 rue Foch;");
   // Neither shape (no terminator, no postcode tail).
   EXPECT_EQ(Check(&CheckAddress, "x 12 rue de la Paix"), "<rejected>");
+  // Commas and starts in different 16-byte blocks of a long run (the name holds no comma: the
+  // start must follow the run's last comma; a comma after the number is the head's).
+  const std::string pad(37, 'x');
+  for (const std::string& before : {std::string(";"), "\"" + pad + " ", pad + ", " + pad + " "}) {
+    EXPECT_EQ(Check(&CheckAddress, before + "12 rue Alpha, 3 rue Beta;"), "3 rue Beta;") << before;
+    EXPECT_EQ(Check(&CheckAddress, before + "12, rue de la Paix;"), "12, rue de la Paix;") << before;
+    EXPECT_EQ(Check(&CheckAddress, before + "12 rue de la, Paix;"), "<rejected>") << before;
+    EXPECT_EQ(Check(&CheckAddress, before + "12 rue de la Paix, " + pad + ";"), "<rejected>") << before;
+    EXPECT_EQ(Check(&CheckAddress, before + "7 rue " + pad + " 12 rue Beta;"), "12 rue Beta;") << before;
+  }
 }
 
 TEST(Masks, NeverTheFullValue) {

@@ -95,8 +95,8 @@ inline Mod97Part Append(Mod97Part a, Mod97Part b) {
 }
 
 // The check over a compact candidate whose bytes are all [0-9A-Z]: the first four chars moved
-// to the end (read in place, no copy), the number mod 97 must be 1. The BBAN is read as two
-// halves, two independent dependency chains instead of one.
+// to the end (read in place, no copy), the number mod 97 must be 1. A BBAN with letters is read
+// as two halves, two independent dependency chains instead of one.
 // REQUIRES: s is 15..34 chars of [0-9A-Z], two letters then two digits first.
 bool IbanChecksumOk(std::string_view s) {
   // A BBAN of digits only (most countries' format, letters being rare): its 8-digit chunks, each

@@ -116,59 +116,30 @@ BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512) {
 
 
 namespace {
-// Whether p[0, n) holds a '}' or a newline: what any boundary needs. Inline SSE2 compares, 16
-// bytes at a time. REQUIRES: p[0, n rounded up to 16) readable.
+// Gaps of up to 128 bytes inside the chunk (a CSV ';', a JSON '","nir":"' or a few fields between
+// two of a person's values), the common case between two findings of a record: a boundary needs
+// a '}' or a newline, and most such gaps hold neither (a '{' alone never makes one). Inline SSE2
+// compares, 16 bytes at a time, then say "no boundary" without the masks below, which other gaps
+// go through (they give the same answer for such a gap). REQUIRES: p[0, n rounded up to 16)
+// readable.
 inline bool AnyCloseOrNewline(const char* p, std::size_t n) {
-  unsigned any = 0;
   for (std::size_t k = 0; k < n; k += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
     auto m = static_cast<unsigned>(
         _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('}')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))));
     if (n - k < 16) m &= (1u << (n - k)) - 1;
-    any |= m;
-  }
-  return any != 0;
-}
-}  // namespace
-
-// Byte by byte: for the shortest gaps (a CSV row's end: the newline alone, or with a CR).
-bool ShortGapBoundary(const char* p, std::size_t n) {
-  char last_non_blank = 0;  // none yet: the finding's own last byte, never one of , { [ :
-  bool close_seen = false;
-  for (std::size_t i = 0; i < n; ++i) {
-    const char c = p[i];
-    switch (c) {
-      case '\n':
-        if (last_non_blank != ',' && last_non_blank != '{' && last_non_blank != '[' && last_non_blank != ':') return true;
-        continue;
-      case ' ': case '\t': case '\r':
-        continue;
-      case '}':
-        close_seen = true;
-        break;
-      case '{':
-        if (close_seen) return true;
-        break;
-      default:
-        break;
-    }
-    last_non_blank = c;
+    if (m != 0) return true;
   }
   return false;
 }
+}  // namespace
 
 bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) const {
   if (!Readable(from, to)) return true;
   const std::uint64_t n = to - from;
-  // Gaps of up to 128 bytes inside the chunk (a CSV ';', a JSON '","nir":"' or a few fields
-  // between two of a person's values, a row's end), the common case between two findings: most
-  // hold neither a '}' nor a newline, and the shortest are decided byte by byte; the others go
-  // through the block walk below (same answer).
-  if (from >= chunk_start && n <= 128 && from - chunk_start + ((n + 15) & ~std::uint64_t{15}) <= chunk_len) {
-    const char* p = reinterpret_cast<const char*>(chunk) + (from - chunk_start);
-    if (!AnyCloseOrNewline(p, static_cast<std::size_t>(n))) return false;
-    if (n <= 16) return ShortGapBoundary(p, static_cast<std::size_t>(n));
-  }
+  if (from >= chunk_start && n <= 128 && from - chunk_start + ((n + 15) & ~std::uint64_t{15}) <= chunk_len &&
+      !AnyCloseOrNewline(reinterpret_cast<const char*>(chunk) + (from - chunk_start), static_cast<std::size_t>(n)))
+    return false;
   GapWalker walk;
   const bool avx512 = CpuHasAvx512Bw();
   ForEachSpan(from, to, [&](const char* p, std::size_t len) { walk.Add(p, len, avx512); });
@@ -201,7 +172,6 @@ void GapWalker::Add(const char* p, std::size_t n, bool avx512) {
 void ScanStream::State::RecomputeGroup() {
   group_types = 0;
   group_key = kNoKey;
-  group_key_rank = kNotPrimary;
   for (std::size_t k = 0; k < group_size; ++k) {
     group_types |= 1u << static_cast<unsigned>(group[k].type);
     ConsiderKey(k);
@@ -228,7 +198,6 @@ void ScanStream::State::FlushGroup() {
   group_size = 0;
   group_types = 0;
   group_key = kNoKey;
-  group_key_rank = kNotPrimary;
 }
 
 }  // namespace vigie::match

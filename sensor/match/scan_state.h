@@ -44,8 +44,6 @@ struct GapWalker {
   char last_non_blank = 0;  // none yet: the finding's own last byte, never one of , { [ :
   void Add(const char* p, std::size_t n, bool avx512);
 };
-// The same rule, byte by byte, for a short gap in one span.
-bool ShortGapBoundary(const char* p, std::size_t n);
 
 struct Scanner::Impl {
   std::shared_ptr<const PiiEngine> engine;
@@ -224,13 +222,9 @@ struct ScanStream::State {
   static constexpr std::size_t kNoKey = std::numeric_limits<std::size_t>::max();
   std::size_t group_key = kNoKey;
   static constexpr int kNotPrimary = std::numeric_limits<int>::max();
-  int group_key_rank = kNotPrimary;  // group[group_key].key_rank
   // group[k] becomes the key if it is a stronger primary (strictly lower rank: the first of equals stays).
   void ConsiderKey(std::size_t k) {
-    if (group[k].key_rank < group_key_rank) {
-      group_key = k;
-      group_key_rank = group[k].key_rank;
-    }
+    if (group[k].key_rank < (group_key == kNoKey ? kNotPrimary : group[group_key].key_rank)) group_key = k;
   }
   void RecomputeGroup();  // group_types and group_key from group[0, group_size)
 

@@ -58,6 +58,24 @@ constexpr std::array<std::uint8_t, 70> kPow10Mod97 = [] {
   return t;
 }();
 
+// Whether the 8 bytes x (as loaded from memory) are all digits, and the number they write (SWAR:
+// no per-byte loop).
+inline bool EightDigitsOf(std::uint64_t x, std::uint64_t& value) {
+  if (!EightDigitBytes(x)) return false;
+  x -= 0x3030303030303030ull;  // digit k in byte k (little endian)
+  x = x * 10 + (x >> 8);       // bytes 0, 2, 4, 6: the pairs d0d1, d2d3, d4d5, d6d7
+  constexpr std::uint64_t kPairs = 0x000000FF000000FFull;
+  // High half: d0d1 * 10^6 + d4d5 * 100 (from bytes 0 and 4) + d2d3 * 10^4 + d6d7 (bytes 2 and 6).
+  x = ((x & kPairs) * (100 + (1000000ull << 32)) + ((x >> 16) & kPairs) * (1 + (10000ull << 32))) >> 32;
+  value = x;
+  return true;
+}
+inline bool EightDigits(const char* p, std::uint64_t& value) {
+  std::uint64_t x;
+  std::memcpy(&x, p, 8);
+  return EightDigitsOf(x, value);
+}
+
 // The mod-97 remainder of p[0..n) read as a number (digits as themselves, letters as 10..35),
 // and how many decimal digits that number has. REQUIRES: every byte is [0-9A-Z]. Runs of 8
 // digits at once; rem stays below 10^16 before reducing.

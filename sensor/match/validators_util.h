@@ -6,7 +6,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -48,24 +47,6 @@ constexpr bool EightDigitBytes(std::uint64_t x) {
   constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ull;
   return ((x & kHigh) | (((x + 0x0606060606060606ull) & kHigh) >> 4)) == 0x3333333333333333ull;
 }
-// Whether the 8 bytes x (as loaded from memory) are all digits, and the number they write (SWAR:
-// no per-byte loop).
-inline bool EightDigitsOf(std::uint64_t x, std::uint64_t& value) {
-  if (!EightDigitBytes(x)) return false;
-  x -= 0x3030303030303030ull;  // digit k in byte k (little endian)
-  x = x * 10 + (x >> 8);       // bytes 0, 2, 4, 6: the pairs d0d1, d2d3, d4d5, d6d7
-  constexpr std::uint64_t kPairs = 0x000000FF000000FFull;
-  // High half: d0d1 * 10^6 + d4d5 * 100 (from bytes 0 and 4) + d2d3 * 10^4 + d6d7 (bytes 2 and 6).
-  x = ((x & kPairs) * (100 + (1000000ull << 32)) + ((x >> 16) & kPairs) * (1 + (10000ull << 32))) >> 32;
-  value = x;
-  return true;
-}
-inline bool EightDigits(const char* p, std::uint64_t& value) {
-  std::uint64_t x;
-  std::memcpy(&x, p, 8);
-  return EightDigitsOf(x, value);
-}
-
 // True when the byte before `start` (if any) cannot continue a word, i.e. `start` begins a token
 // (the regex \b: '_' is a word byte too, so "_0612345678" is not a phone).
 inline bool TokenStart(std::string_view w, std::size_t start) { return start == 0 || !IsWordByte(w[start - 1]); }

@@ -26,20 +26,39 @@ bool CsvHeaderByte(std::uint8_t c) {
 
 namespace {
 
-// Whether `name` holds `word` bounded by its ends or bytes that are not ASCII letters or digits.
+// A byte of a word in a name: an ASCII letter or digit, or any byte of a UTF-8 sequence (an
+// accented letter: "hôtel" does not hold the word "tel").
+bool NameChar(char c) { return detail::IsAlnum(c) || static_cast<unsigned char>(c) >= 0x80; }
+
+// Whether `name` holds `word` bounded by its ends or bytes that are not NameChar.
 bool HoldsWord(std::string_view name, std::string_view word) {
   for (std::size_t at = name.find(word); at != std::string_view::npos; at = name.find(word, at + 1)) {
     const std::size_t end = at + word.size();
-    if ((at == 0 || !detail::IsAlnum(name[at - 1])) && (end == name.size() || !detail::IsAlnum(name[end])))
-      return true;
+    if ((at == 0 || !NameChar(name[at - 1])) && (end == name.size() || !NameChar(name[end]))) return true;
   }
   return false;
 }
 
 }  // namespace
 
+std::string LowerColumnName(std::string_view name) {
+  std::string out(name);
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    const auto c = static_cast<unsigned char>(out[k]);
+    if (c >= 'A' && c <= 'Z') {
+      out[k] = static_cast<char>(c + 32);
+    } else if (c == 0xc3 && k + 1 < out.size()) {
+      const auto n = static_cast<unsigned char>(out[k + 1]);
+      if (n >= 0x80 && n <= 0x9e && n != 0x97) out[k + 1] = static_cast<char>(n + 32);
+      ++k;
+    }
+  }
+  return out;
+}
+
 std::optional<CsvHeader> ParseCsvHeader(std::string_view line, const std::vector<Detector>& detectors) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.substr(0, 3) == "\xef\xbb\xbf") line.remove_prefix(3);  // a spreadsheet's UTF-8 byte-order mark
   constexpr std::array<char, 4> kDelimiters = {';', ',', '\t', '|'};
   char delim = 0;
   std::ptrdiff_t best = 1;
@@ -58,7 +77,7 @@ std::optional<CsvHeader> ParseCsvHeader(std::string_view line, const std::vector
     const std::size_t end = std::min(line.find(delim, pos), line.size());
     std::string_view raw = TrimAny(line.substr(pos, end - pos));
     if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') raw = TrimAny(raw.substr(1, raw.size() - 2));
-    const std::string name = detail::LowerAscii(raw);
+    const std::string name = LowerColumnName(raw);
     std::int32_t type = -1;
     for (std::size_t d = 0; d < detectors.size() && type < 0 && !name.empty(); ++d)
       for (const std::string& c : detectors[d].columns)

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,11 @@ struct CsvHeader {
   char delimiter = 0;
   std::vector<std::int32_t> column_detector;  // per column: the detector it names, or -1
 };
+
+// A column name (or a signature's `columns:` entry) in lower case: ASCII letters, and the
+// accented capitals of French names in UTF-8 (U+00C0..U+00DE but U+00D7: "SÉCURITÉ" ->
+// "sécurité"). Other bytes are kept.
+std::string LowerColumnName(std::string_view name);
 
 // Whether byte c can be part of a CSV header line (names, delimiters, quotes, blanks, UTF-8).
 bool CsvHeaderByte(std::uint8_t c);

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "match/cpu.h"
+#include "match/csv_columns.h"
 #include "match/engine.h"
 #include "match/validators_util.h"
 
@@ -102,7 +103,7 @@ class Loader {
       for (const auto& c : cols) {
         const std::string name = c.as<std::string>("");
         if (name.empty()) Fail(Line(c), where + ": empty column name");
-        det.columns.push_back(detail::LowerAscii(name));
+        det.columns.push_back(LowerColumnName(name));
       }
     }
     if (engine_->detectors.size() >= 0xffff) Fail(Line(d), "too many detectors");

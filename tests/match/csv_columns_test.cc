@@ -39,6 +39,17 @@ TEST(CsvHeader, TypesTheColumnsTheSignaturesName) {
   const auto bom = ParseCsvHeader("\xef\xbb\xbfnir;nom;email", e->detectors);
   ASSERT_TRUE(bom.has_value());
   EXPECT_EQ(bom->column_detector.at(0), DetectorOf(*e, "nir"));
+  // A French export's header as a spreadsheet writes it: accented capitals, spaces, "N°".
+  const auto fr = ParseCsvHeader(
+      "Identifiant;Civilité;NOM;Prénom;Date de naissance;N° de SÉCURITÉ SOCIALE;Adresse;Code postal;Commune;"
+      "Téléphone;Courriel;IBAN;Hôtel",
+      e->detectors);
+  ASSERT_TRUE(fr.has_value());
+  const std::vector<std::int32_t> fr_want = {-1, -1, -1, -1, DetectorOf(*e, "birth_date"), DetectorOf(*e, "nir"),
+                                             DetectorOf(*e, "address_fr"), -1, -1, DetectorOf(*e, "phone_fr"),
+                                             DetectorOf(*e, "email"), DetectorOf(*e, "iban"), -1};
+  EXPECT_EQ(fr->column_detector, fr_want);
+  EXPECT_EQ(LowerColumnName("N° SÉCURITÉ ÀÇÈ×Þ"), "n° sécurité àçè×þ");
   // Not headers: fewer than 3 columns, no column typed.
   EXPECT_FALSE(ParseCsvHeader("nir;iban", e->detectors).has_value());
   EXPECT_FALSE(ParseCsvHeader("a;b;c;d", e->detectors).has_value());
@@ -263,6 +274,26 @@ TEST(CsvScan, SameFindingsAsTheTextScan) {
     for (std::size_t t = 0; t < kPiiTypeCount; ++t) EXPECT_LE(a.rejected[t], b.rejected[t]) << kPiiTypeNames[t];
     EXPECT_GE(a.records.size(), people.size() - people.size() / 11 - 2) << text.substr(0, 30);
   }
+}
+
+// The same export under the header a spreadsheet gives it (accented capitals, spaces): read
+// as a CSV, with the text scan's findings.
+TEST(CsvScan, FrenchHeaderSameFindingsAsTheTextScan) {
+  const auto people = People(150, 21);
+  std::string csv = "Identifiant;NOM;Date de naissance;N° de SÉCURITÉ SOCIALE;Courriel;Téléphone;Adresse;IBAN\r\n";
+  for (const Person& p : people)
+    csv += p.ft_id + ";MARTIN;" + p.birth + ";" + p.nir_spaced + ";" + p.email + ";" + p.phone + ";" + p.street + ";" +
+           p.iban + "\r\n";
+  Harness on(Engine(true)), off(Engine(false));
+  const ScanSummary a = on.Scan(csv), b = off.Scan(csv);
+  EXPECT_EQ(a.matches, b.matches);
+  EXPECT_EQ(a.records, b.records);
+  EXPECT_EQ(a.records.size(), people.size());
+  EXPECT_EQ(a.matches[Idx(PiiType::kNir)], people.size());
+  std::int64_t units = -1;
+  for (const auto& m : on.metrics.Read())
+    if (m.name == "vigie_pii_csv_units_total") units = m.value;
+  EXPECT_EQ(units, 1);
 }
 
 // Whatever the chunking (the header and typed fields cut anywhere, staging on or off), and with

@@ -248,16 +248,33 @@ class Loader {
     targets.push_back(detector);
   }
 
+  // A keyword as a Hyperscan expression: its bytes (caseless for ASCII), and an accented
+  // letter of the Latin-1 range in UTF-8 (C3 xx) in either case ("sécurité" matches "SÉCURITÉ";
+  // Hyperscan's own caseless mode is ASCII-only without UTF-8 mode, which network bytes cannot
+  // be trusted to be).
   static std::string EscapeLiteral(const std::string& s) {
     static const char* kHex = "0123456789abcdef";
     std::string out;
-    for (unsigned char c : s) {
+    auto hex = [&](unsigned c) {
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    };
+    for (std::size_t k = 0; k < s.size(); ++k) {
+      const auto c = static_cast<unsigned char>(s[k]);
+      const unsigned next = k + 1 < s.size() ? static_cast<unsigned char>(s[k + 1]) : 0;
       if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
         out.push_back(static_cast<char>(c));
+      } else if (c == 0xc3 && ((next >= 0x80 && next <= 0x9e) || (next >= 0xa0 && next <= 0xbe)) && next != 0x97 &&
+                 next != 0xb7) {
+        hex(c);
+        out += '[';
+        hex(next & ~0x20u);  // upper case: C3 80..9E
+        hex(next | 0x20u);   // lower case: C3 A0..BE
+        out += ']';
+        ++k;
       } else {
-        out += "\\x";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
+        hex(c);
       }
     }
     return out;

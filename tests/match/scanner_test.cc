@@ -258,6 +258,18 @@ TEST(Context, FranceTravailNeedsKeyword) {
   EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 0u);
 }
 
+// Keywords with accented letters match them in either case ("pôle emploi" in "PÔLE EMPLOI",
+// "né le" in "NÉ LE"); ASCII letters were already caseless. A different accented letter does not.
+TEST(Context, AccentedKeywordsInEitherCase) {
+  Harness h;
+  for (const char* kw : {"p\xc3\xb4le emploi", "P\xc3\x94LE EMPLOI", "P\xc3\xb4le Emploi", "POLE EMPLOI"}) {
+    const auto s = h.Scan(std::string("inscrit \xc3\xa0 ") + kw + " sous le 1234567A depuis mars");
+    EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 1u) << kw;
+  }
+  const auto no = h.Scan("inscrit \xc3\xa0 P\xc3\x96LE EMPLOI sous le 1234567A depuis mars");  // O with diaeresis
+  EXPECT_EQ(no.matches[Idx(PiiType::kFranceTravailId)], 0u);
+}
+
 // A CSV header's field names give the unit-wide context; it must not leak into the stream's
 // next unit. There, a France Travail id and a birth date with no context nearby are refused,
 // and a field name seen later, in the window of a France Travail id that needed its keyword,

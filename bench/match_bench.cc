@@ -164,6 +164,9 @@ void Run(benchmark::State& state, const std::string& text, Mode mode = Mode::kFu
   state.counters["records_per_MB"] = static_cast<double>(records) / mb;
   state.counters["matches_per_MB"] = static_cast<double>(matches) / mb;
   state.counters["rejected_per_MB"] = static_cast<double>(rejected) / mb;
+  // Validated values per second of CPU (matches + rejected candidates): the rate that does not
+  // depend on how dense the corpus is (a people CSV holds 50 000 values a MB, a JSON API 6 000).
+  state.counters["values_per_s"] = benchmark::Counter(static_cast<double>(matches + rejected), benchmark::Counter::kIsRate);
 }
 
 // The same database with an empty callback: Hyperscan's share of the cost (no validation).

@@ -196,7 +196,7 @@ AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAl
   } tails[5] = {
       {[](int c) { return IsUpper(c) || IsDigit(c) || c == ' '; }, 0},                               // iban
       {[](int c) { return IsAlpha(c) || IsDigit(c) || c == '.' || c == '-'; }, 0},                   // at_sign
-      {[](int c) { return IsDigit(c) || c == ' ' || c == '.' || c == '-'; }, 0},                     // plus33
+      {[](int c) { return IsDigit(c) || c == ' ' || c == '.' || c == '-' || c == '(' || c == ')'; }, 0},  // plus33
       {[](int c) { return IsAlpha(c) || IsDigit(c) || c >= 0x80 || c == '\'' || c == ' ' || c == '.' || c == '-'; },
        9},                                                                                            // street
       {[](int c) { return IsDigit(c) || c == '/' || c == '-'; }, 0},                                 // date_sep

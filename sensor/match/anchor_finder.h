@@ -19,7 +19,7 @@
 // A kind also bounds what follows its anchor (its TAIL): every byte of a match after the anchor
 // is in the tail class, except at most `extra` bytes from the first byte outside it on; so a
 // region can end `extra` bytes after that first byte (instead of `after` bytes past the anchor):
-//   iban [A-Z0-9 ] +0, at_sign [A-Za-z0-9.-] +0 (the domain), plus33 [0-9 .-] +0,
+//   iban [A-Z0-9 ] +0, at_sign [A-Za-z0-9.-] +0 (the domain), plus33 [0-9 .()-] +0 ("(0)"),
 //   date_sep [0-9/-] +0, street [0-9A-Za-z\x80-\xff' .-] +9 (type and name; then a terminator
 //   [",;\r\n] or ", 75011 P").
 // A pattern declaring a kind promises this too (tests/match/gate_test.cc checks the default set).

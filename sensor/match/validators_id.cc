@@ -185,6 +185,12 @@ std::optional<std::size_t> CheckPhone(std::string_view w, std::string& norm) {
   std::size_t start;
   std::size_t j = i;
   if (j > 0 && w[j - 1] == ' ') --j;
+  // "+33 (0)6 12 34 56 78": the national prefix kept in parentheses after the country code.
+  const bool paren = j >= 3 && w[j - 3] == '(' && w[j - 2] == '0' && w[j - 1] == ')';
+  if (paren) {
+    j -= 3;
+    if (j > 0 && w[j - 1] == ' ') --j;
+  }
   // The national form first (the common one): the three are exclusive (the byte before the
   // lead digit is '0' for it, '3' or ' ' for the others). Byte compares, no memcmp call.
   if (i >= 1 && w[i - 1] == '0' && TokenStart(w, i - 1)) {
@@ -210,8 +216,10 @@ void MaskPhone(std::string_view c, std::string& out) {
   std::string d;
   for (char ch : c)
     if (IsDigit(ch)) d.push_back(ch);
-  if (d.size() == 12 && d.rfind("0033", 0) == 0) d = "0" + d.substr(4);
-  if (d.size() == 11 && d.rfind("33", 0) == 0) d = "0" + d.substr(2);
+  // International forms: the country code off, the national '0' back (or kept: "(0)").
+  if (d.size() >= 13 && d.rfind("0033", 0) == 0) d = d.substr(4);
+  else if (d.size() >= 11 && d.rfind("33", 0) == 0) d = d.substr(2);
+  if (d.size() == 9) d = "0" + d;
   out.clear();
   if (d.size() != 10) { out = "** ** ** ** **"; return; }
   out.append(d, 0, 2).append(" ** ** ** ").append(d, 8, 2);

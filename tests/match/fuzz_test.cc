@@ -35,7 +35,7 @@ FuzzText MakeText(std::uint32_t seed, std::size_t size) {
   const std::vector<std::string> alphabet = {
       "FR", "DE", "76", "3000", " ", "  ", "@", ".", "-", "/", "+33", "0033", "rue", "bis", "ter", ",", "avenue",
       "Lilas", "75011", "Paris", "1985", "05", "12", "\n", ";", "\"", "example", "org", "x", "A", "\xc3\xa9", "_",
-      "%", "{", "}", "[", "]", ":", "2A", "2B", "97", "06", "07", "\r\n", "\t", "0", "1", "9"};
+      "%", "{", "}", "[", "]", ":", "2A", "2B", "97", "06", "07", "\r\n", "\t", "0", "1", "9", "(0)", "(", ")"};
   const std::vector<std::string> keys = {"nir", "identifiant", "id_france_travail", "date_naissance", "iban",
                                          "telephone", "email", "adresse", "numero de securite sociale", "insee",
                                          "commentaire", "montant", "id", "created_at"};
@@ -68,7 +68,7 @@ FuzzText MakeText(std::uint32_t seed, std::size_t size) {
         break;
       case 2:  // prose with values and keywords
         f.text += "Le " + keys[pick(keys.size())] + " de M. Martin est " + (pick(2) ? p.nir_spaced : p.nir) +
-                  ", joignable au +33 6 " + g.Digits(2) + " " + g.Digits(2) + " " + g.Digits(2) + " " + g.Digits(2) +
+                  ", joignable au +33 " + (pick(2) ? "(0)6 " : "6 ") + g.Digits(2) + " " + g.Digits(2) + " " + g.Digits(2) + " " + g.Digits(2) +
                   " ou " + p.email + ". ";
         f.values.insert(f.values.end(), {p.nir, p.email});
         break;

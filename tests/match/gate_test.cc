@@ -188,7 +188,7 @@ std::vector<std::string> FormList() {
           "GR1601101250000000012300695", "IE29AIBK93115212345678", "IT60X0542811101000000123456",
           "LU280019400644750000", "jean.dupont@example.org", "a@b.fr", "x_y%z+tag@sub-domain.mail.example.co.uk",
           "nom@" + std::string(160, 'd') + ".example.com", "+33 6 12 34 56 78", "+33612345678", "0033 1 23 45 67 89",
-          "0033-6-12-34-56-78", "+33 7.12.34.56.78", "1985-05-12", "12/05/1985", "12-05-1985", "2001-02-29",
+          "0033-6-12-34-56-78", "+33 7.12.34.56.78", "+33 (0)6 12 34 56 78", "0033(0) 1-23-45-67-89", "1985-05-12", "12/05/1985", "12-05-1985", "2001-02-29",
           "12 rue des Lilas, 75011 Paris", "3bis avenue Victor Hugo;", "5 TER, Boulevard Saint-Germain 75006 Paris",
           "1234 ter, rue de la Paix\n", "1234 bis, rue de la Paix\n", "1234 r\xc3\xa9sidence Les Pins\n", "7, all\xc3\xa9" "e des Tilleuls,",
           "18 av. Foch\n", "9 Impasse " + std::string(58, 'z') + ",",
@@ -247,7 +247,8 @@ TEST(Gate, NoiseAndFuzz) {
   // Fuzz: fragments of the patterns' alphabet and literals, so partial shapes abound.
   const std::vector<std::string> pieces = {"FR", "DE", "76", "3000", " ", "  ", "@", ".", "-", "/", "+33", "0033", "rue",
                                            "bis", "ter", ",", "avenue", "Lilas", "75011", "Paris", "1985", "05",
-                                           "12", "\n", ";", "\"", "example", "org", "x", "A", "\xc3\xa9", "_", "%"};
+                                           "12", "\n", ";", "\"", "example", "org", "x", "A", "\xc3\xa9", "_", "%",
+                                           "(0)", "(", ")"};
   std::string fuzz;
   while (fuzz.size() < 200000) fuzz += pieces[rng() % pieces.size()];
   ExpectGateTransparent(fuzz, "fuzz");

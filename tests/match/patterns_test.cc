@@ -36,10 +36,13 @@ TEST_F(PatternsTest, NirForms) {
 
 TEST_F(PatternsTest, PhoneForms) {
   for (const char* t : {"06 12 34 56 78", "0612345678", "06.12.34.56.78", "06-12-34-56-78", "+33 6 12 34 56 78",
-                        "+33612345678", "0033 6 12 34 56 78", "0033612345678", "01 42 68 53 00", "09 87 65 43 21"})
+                        "+33612345678", "0033 6 12 34 56 78", "0033612345678", "01 42 68 53 00", "09 87 65 43 21",
+                        "+33 (0)6 12 34 56 78", "+33(0)612345678", "0033 (0) 1.42.68.53.00"})
     EXPECT_EQ(Count(PiiType::kPhone, std::string("appeler le ") + t + " svp"), 1u) << t;
   EXPECT_EQ(Count(PiiType::kPhone, "appeler le 08 00 12 34 56 svp"), 0u);
   EXPECT_EQ(Count(PiiType::kPhone, "id 306123456789 svp"), 0u);
+  EXPECT_EQ(Count(PiiType::kPhone, "appeler le +33 (1)6 12 34 56 78 svp"), 0u);
+  EXPECT_EQ(Count(PiiType::kPhone, "appeler le (0)6 12 34 56 78 svp"), 0u);
   EXPECT_EQ(Count(PiiType::kPhone, "GET /items/0612345678/detail"), 0u);
 }
 

@@ -3,7 +3,8 @@
 // person, a value per column).
 //
 // A unit whose first line is a CSV header naming a detector's column (the signatures'
-// `columns:` lists, e.g. `nir`, `email`, `telephone`) is split into fields as it streams. A
+// `columns:` lists, e.g. `nir`, `email`, `telephone`), or whose header follows at most
+// kCsvMaxPreamble short preamble lines ("sep=;", a title), is split into fields as it streams. A
 // field of a typed column whose whole content passes that detector's validator is taken as one
 // finding directly: its bytes are blanked (NUL) before the candidate finders run, so they find
 // nothing in it, and the finding joins the other candidates in end order. Every other field
@@ -13,9 +14,10 @@
 // value; the plain scan counted, e.g., the NIR's 15 digits as a rejected card candidate too).
 //
 // Chunking never changes a decision: a typed field not complete at the end of a feed (at most
-// kMaxDeferred bytes) is held back and scanned with the next feed; the first line of a unit
-// (at most kMaxHeader bytes) is held until its end is seen or a byte a header cannot hold
-// ('{', ':', '<', a control byte...) shows it is not one.
+// kMaxDeferred bytes) is held back and scanned with the next feed; the first lines of a unit
+// (the header at most kMaxHeader bytes) are held until the header's end is seen or a byte
+// neither a header nor a preamble line can hold ('{', '<', '@', a control byte...) shows it is
+// not one.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -27,7 +29,9 @@ namespace vigie::match {
 
 struct Detector;
 
-inline constexpr std::size_t kCsvMaxHeader = 4096;   // a longer first line: not a CSV header
+inline constexpr std::size_t kCsvMaxHeader = 4096;   // a longer line: not a CSV header
+inline constexpr std::size_t kCsvMaxPreamble = 2;        // lines before the header ("sep=;", a title)
+inline constexpr std::size_t kCsvMaxPreambleLine = 256;  // bytes in one (its CR included)
 inline constexpr std::size_t kCsvMaxDeferred = 256;  // a longer field (quotes and CR included)
                                                      // is never taken as a typed value
 
@@ -43,6 +47,9 @@ std::string LowerColumnName(std::string_view name);
 
 // Whether byte c can be part of a CSV header line (names, delimiters, quotes, blanks, UTF-8).
 bool CsvHeaderByte(std::uint8_t c);
+// Whether byte c can be part of a preamble line before the header: a header byte, ':' or '='
+// (Excel's "sep=;", "Export du 12/03/2024 : demandeurs").
+inline bool CsvPreambleByte(std::uint8_t c) { return CsvHeaderByte(c) || c == ':' || c == '='; }
 
 // The header of a unit: its first line, without the '\n'. The delimiter is the most frequent of
 // ; , TAB | (at least 2: 3 columns); each name (blanks and one pair of quotes trimmed, ASCII

@@ -260,25 +260,42 @@ void ScanStream::State::ScanCsv(ByteView data) {
     const std::size_t piece = std::min(kPiece, data.size());
     std::size_t from = 0;
     if (csv == Csv::kUndecided) {
-      // The first line: held until its newline shows a header, or a byte no header holds (or
-      // its length) shows it is not one.
+      // The line (csv_carry from csv_line, then data): held until its newline shows a header,
+      // or a byte no header nor preamble line holds (or its length) shows it is not one. Up to
+      // kCsvMaxPreamble lines that are not a header may come first ("sep=;", a title): they
+      // stay held, then scanned as text with the rest.
       std::size_t i = 0;
-      while (i < piece && data[i] != '\n' && CsvHeaderByte(data[i])) ++i;
+      bool header_bytes = csv_header_bytes;
+      for (; i < piece && data[i] != '\n' && CsvPreambleByte(data[i]); ++i)
+        header_bytes = header_bytes && CsvHeaderByte(data[i]);
       const bool newline = i < piece && data[i] == '\n';
-      const bool too_long = csv_carry.size() + i >= kCsvMaxHeader;
+      const std::size_t line = csv_carry.size() - csv_line + i;
+      const bool too_long = line >= kCsvMaxHeader;
       if (i == piece && !too_long) {
         csv_carry.insert(csv_carry.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(piece));
+        csv_header_bytes = header_bytes;
         data = data.subspan(piece);
         continue;
       }
       std::optional<CsvHeader> header;
       if (newline && !too_long) {
         csv_carry.insert(csv_carry.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(i));
-        header = ParseCsvHeader(
-            std::string_view(reinterpret_cast<const char*>(csv_carry.data()), csv_carry.size()), engine->detectors);
+        if (header_bytes)
+          header = ParseCsvHeader(std::string_view(reinterpret_cast<const char*>(csv_carry.data()) + csv_line,
+                                                   csv_carry.size() - csv_line),
+                                  engine->detectors);
         csv_carry.resize(csv_carry.size() - i);
+        if (!header && csv_preamble < kCsvMaxPreamble && line <= kCsvMaxPreambleLine) {
+          // A preamble line: the next one may be the header.
+          csv_carry.insert(csv_carry.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(i + 1));
+          data = data.subspan(i + 1);
+          csv_line = csv_carry.size();
+          csv_header_bytes = true;
+          ++csv_preamble;
+          continue;
+        }
       }
-      if (!header) {  // not a CSV: the held line, then everything as text
+      if (!header) {  // not a CSV: the held lines, then everything as text
         csv = Csv::kOff;
         ScanChunk(ByteView(csv_carry.data(), csv_carry.size()));
         csv_carry.clear();
@@ -346,11 +363,14 @@ void ScanStream::State::FlushCsv(bool end_of_unit) {
   csv_carry.clear();
   if (end_of_unit) {
     csv = Csv::kUndecided;
+    csv_line = 0;
+    csv_preamble = 0;
+    csv_header_bytes = true;
     csv_carry.shrink_to_fit();
   } else if (csv == Csv::kOn) {
     splitter.Resync();  // the row in progress is cut: columns are known again after a newline
   } else {
-    csv = Csv::kOff;  // a gap in the first line
+    csv = Csv::kOff;  // a gap before the header
   }
 }
 

@@ -201,6 +201,12 @@ TEST(CsvSplitter, SameFieldsAsTheReferenceForAnyChunking) {
   }
 }
 
+std::int64_t CsvUnits(Harness& h) {
+  for (const auto& m : h.metrics.Read())
+    if (m.name == "vigie_pii_csv_units_total") return m.value;
+  return -1;
+}
+
 std::shared_ptr<const PiiEngine> Engine(bool csv_columns, std::uint32_t coalesce = 16384) {
   PiiEngineOptions o;
   o.csv_columns = csv_columns;
@@ -233,13 +239,8 @@ TEST(CsvScan, ATypedFieldIsThatValueOnly) {
   EXPECT_EQ(a.records.size(), people.size());
   EXPECT_GT(b.rejected[Idx(PiiType::kCard)], 0u);
   EXPECT_EQ(a.rejected[Idx(PiiType::kCard)], 0u);
-  auto units = [](Harness& h) {
-    for (const auto& m : h.metrics.Read())
-      if (m.name == "vigie_pii_csv_units_total") return m.value;
-    return std::int64_t{-1};
-  };
-  EXPECT_EQ(units(on), 1);
-  EXPECT_EQ(units(off), 0);
+  EXPECT_EQ(CsvUnits(on), 1);
+  EXPECT_EQ(CsvUnits(off), 0);
 }
 
 // A job-seeker export with the quirks real files have: quoted values (some holding the
@@ -290,18 +291,15 @@ TEST(CsvScan, FrenchHeaderSameFindingsAsTheTextScan) {
   EXPECT_EQ(a.records, b.records);
   EXPECT_EQ(a.records.size(), people.size());
   EXPECT_EQ(a.matches[Idx(PiiType::kNir)], people.size());
-  std::int64_t units = -1;
-  for (const auto& m : on.metrics.Read())
-    if (m.name == "vigie_pii_csv_units_total") units = m.value;
-  EXPECT_EQ(units, 1);
+  EXPECT_EQ(CsvUnits(on), 1);
 }
 
 // Whatever the chunking (the header and typed fields cut anywhere, staging on or off), and with
 // a gap anywhere, the same findings as the text in one piece.
 TEST(CsvScan, SameSummaryAnyChunking) {
   const auto people = People(40, 12);
-  const std::string text = QuirkyCsv(people);
   std::mt19937 rng(3);
+  for (const std::string& text : {QuirkyCsv(people), "sep=;\r\nExport du 12/03/2024 : 06 12 34 56 78\r\n" + QuirkyCsv(people)})
   for (std::uint32_t coalesce : {0u, 64u, 16384u}) {
     PiiEngineOptions o;
     o.coalesce_bytes = coalesce;
@@ -309,7 +307,7 @@ TEST(CsvScan, SameSummaryAnyChunking) {
     Harness h(DefaultEngine(o));
     const ScanSummary whole = ScanChunked(h.scanner, text, {});
     ASSERT_GE(whole.records.size(), 30u);
-    const std::string with = " (coalesce " + std::to_string(coalesce) + ")";
+    const std::string with = " (coalesce " + std::to_string(coalesce) + ", " + text.substr(0, 5) + ")";
     for (int round = 0; round < 12; ++round) {
       std::vector<std::size_t> cuts;
       for (std::size_t c = 1 + rng() % 50; c < text.size(); c += 1 + rng() % (round < 6 ? 20 : 600)) cuts.push_back(c);
@@ -319,7 +317,7 @@ TEST(CsvScan, SameSummaryAnyChunking) {
     for (std::size_t i = 1; i < text.size(); ++i) every.push_back(i);
     ExpectSame(whole, ScanChunked(h.scanner, text, every), "1 byte at a time" + with);
     // A gap: the same findings whatever the chunking around it.
-    for (std::size_t gap : {std::size_t{40}, text.size() / 3, text.size() / 2 + 7}) {
+    for (std::size_t gap : {std::size_t{3}, std::size_t{40}, text.size() / 3, text.size() / 2 + 7}) {
       const ScanSummary g = ScanChunked(h.scanner, text, {}, gap);
       ExpectSame(g, ScanChunked(h.scanner, text, every, gap), "gap at " + std::to_string(gap) + with);
       EXPECT_GE(g.records.size(), whole.records.size() - 2) << gap;
@@ -334,7 +332,8 @@ TEST(CsvScan, OtherUnitsAreText) {
   std::string json = "[";
   for (const Person& p : people) json += "{\"nir\":\"" + p.nir + "\",\"email\":\"" + p.email + "\"},";
   const std::string long_line = std::string(kCsvMaxHeader, 'a') + ";nir;email\n" + CsvPeople(people);
-  const std::string prose = "Bonjour, voici la liste; merci\n" + CsvPeople(people);
+  // Prose: more lines before the header than a preamble has (kCsvMaxPreamble).
+  const std::string prose = "Bonjour,\nvoici la liste;\nmerci de la traiter\n" + CsvPeople(people);
   Harness on(Engine(true)), off(Engine(false));
   ScanStream s(on.scanner);
   for (const std::string& text : {json, long_line, prose, CsvPeople(people), json}) {
@@ -343,6 +342,37 @@ TEST(CsvScan, OtherUnitsAreText) {
     EXPECT_EQ(a.matches, b.matches) << text.substr(0, 20);
     EXPECT_EQ(a.rejected, b.rejected) << text.substr(0, 20);  // identical: no shortcut here...
     EXPECT_EQ(a.records, b.records) << text.substr(0, 20);
+  }
+  EXPECT_EQ(CsvUnits(on), 1);  // the plain export only
+}
+
+// Lines before the header, as exports write them: Excel's "sep=;", a title, an empty line (at
+// most kCsvMaxPreamble of them, each at most kCsvMaxPreambleLine bytes). They are scanned as
+// text (a phone in a title counts); the header after them types the columns.
+TEST(CsvScan, PreambleLinesBeforeTheHeader) {
+  const auto people = People(60, 31);
+  const std::string csv = CsvPeople(people);
+  for (const std::string& pre : {std::string("sep=;\r\n"), std::string("Export du 12/03/2024 : demandeurs d'emploi\n"),
+                                 std::string("sep=;\nExport du 12/03/2024;;;;\n"), std::string("\r\n"),
+                                 std::string("Export pour le 06 12 34 56 78\n")}) {
+    Harness on(Engine(true)), off(Engine(false));
+    const ScanSummary a = on.Scan(pre + csv), b = off.Scan(pre + csv);
+    EXPECT_EQ(CsvUnits(on), 1) << pre;
+    EXPECT_EQ(a.matches, b.matches) << pre;
+    EXPECT_EQ(a.records, b.records) << pre;
+    EXPECT_EQ(a.records.size(), people.size()) << pre;
+  }
+  EXPECT_EQ(Harness(Engine(true)).Scan("Export pour le 06 12 34 56 78\n" + csv).matches[Idx(PiiType::kPhone)],
+            people.size() + 1);
+  // Not a preamble: three lines, a line longer than kCsvMaxPreambleLine, a byte no title holds.
+  for (const std::string& pre : {std::string("a\nb\nc\n"), std::string(kCsvMaxPreambleLine + 1, 'x') + "\n",
+                                 std::string("Export {12/03}\n")}) {
+    Harness on(Engine(true)), off(Engine(false));
+    const ScanSummary a = on.Scan(pre + csv), b = off.Scan(pre + csv);
+    EXPECT_EQ(CsvUnits(on), 0) << pre.substr(0, 20);
+    EXPECT_EQ(a.matches, b.matches) << pre.substr(0, 20);
+    EXPECT_EQ(a.rejected, b.rejected) << pre.substr(0, 20);
+    EXPECT_EQ(a.records, b.records) << pre.substr(0, 20);
   }
 }
 

@@ -41,6 +41,7 @@ FuzzText MakeText(std::uint32_t seed, std::size_t size) {
                                          "commentaire", "montant", "id", "created_at"};
   FuzzText f;
   if (pick(2) == 0) {  // half the texts start with a CSV header: the column shortcut engages
+    if (pick(4) == 0) f.text += pick(2) ? "sep=;\r\n" : "Export du 12/03/2024 : 06 12 34 56 78\n";  // a preamble line
     const char delim = pick(2) ? ';' : ',';
     const std::size_t cols = 3 + pick(7);
     for (std::size_t c = 0; c < cols; ++c) f.text += (c ? std::string(1, delim) : "") + keys[pick(keys.size())];

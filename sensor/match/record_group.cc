@@ -7,8 +7,10 @@
 //   2. A new group starts before a finding when
 //        - more than record_window_bytes separate it from the previous finding, or
 //        - the bytes between them contain a '}' followed later by a '{' (next JSON object), or
-//        - they contain a newline whose previous non-blank byte is not one of , { [ : (a CSV/
-//          text row ends; pretty-printed JSON lines end with those and do not split), or
+//        - they contain a newline whose previous non-blank byte is not one of , { [ : > (a CSV/
+//          text row ends; pretty-printed JSON lines end with , { [ : and do not split, nor do
+//          XML and HTML lines, ending with a tag's '>': a person's fields there are a line each,
+//          and the next person starts where a type repeats), or
 //        - the group already holds a finding of the same type (the next person starts) —
 //          except for a non-standalone type (birth date, address) once the group is a record:
 //          that finding is another field of the same person (a second date column whose
@@ -156,7 +158,7 @@ void GapWalker::Add(const char* p, std::size_t n, bool avx512) {
     for (std::uint64_t q = m.newline; q != 0 && !boundary; q &= q - 1) {
       const std::uint64_t before = m.non_blank & ((std::uint64_t{1} << __builtin_ctzll(q)) - 1);
       const char c = before != 0 ? b[63 - __builtin_clzll(before)] : last_non_blank;
-      boundary = c != ',' && c != '{' && c != '[' && c != ':';
+      boundary = c != ',' && c != '{' && c != '[' && c != ':' && c != '>';
     }
     if (close_seen) {
       boundary = boundary || m.open != 0;

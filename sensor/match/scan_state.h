@@ -41,7 +41,7 @@ BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512);
 struct GapWalker {
   bool boundary = false;
   bool close_seen = false;
-  char last_non_blank = 0;  // none yet: the finding's own last byte, never one of , { [ :
+  char last_non_blank = 0;  // none yet: the finding's own last byte, never one of , { [ : >
   void Add(const char* p, std::size_t n, bool avx512);
 };
 

@@ -143,6 +143,23 @@ TEST_F(HttpPcap, BasicAndJwtSessions) {
   }
 }
 
+// An advisor portal's HTML table and a SOAP XML listing, pretty-printed (a field per line, each
+// line ending with a tag's '>'): every person is a record, attributed to the account.
+TEST_F(HttpPcap, HtmlAndXmlPagesCountPeople) {
+  nlohmann::json sc;
+  const Outcome o = ReplayCapture("http_html_xml_pages.pcap", false, &sc);
+  ASSERT_EQ(o.tx.size(), 3u);  // the page, the SOAP request (a body) and its answer
+  EXPECT_EQ(o.records.size(), sc["people"].get<std::size_t>());
+  std::vector<std::size_t> per_response;
+  for (const auto& e : o.tx)
+    if (e.pii.records.size() > 0) per_response.push_back(e.pii.records.size());
+  EXPECT_EQ(per_response, sc["people_by_response"].get<std::vector<std::size_t>>());
+  for (const auto& [type, name] : {std::pair{match::PiiType::kNir, "nir"}, {match::PiiType::kEmail, "email"},
+                                    {match::PiiType::kPhone, "phone"}, {match::PiiType::kBirthDate, "birth_date"}})
+    EXPECT_EQ(M(o, type), sc["by_type"][name].get<std::uint64_t>()) << name;
+  EXPECT_EQ(o.accounts, (std::set<std::string>{"conseiller-0099"}));
+}
+
 TEST_F(HttpPcap, ProxyWithForwardedFor) {
   nlohmann::json sc;
   const Outcome with = ReplayCapture("http_proxy_xff.pcap", true, &sc);

@@ -94,6 +94,38 @@ TEST(Records, JsonArrayCompactAndPretty) {
   }
 }
 
+// XML (a SOAP listing) and an HTML table, pretty-printed: a field per line, each line ending
+// with '>'. A person is one record; the next person starts where a type repeats.
+std::string XmlPeople(const std::vector<Person>& people) {
+  std::string s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<demandeurs>\n";
+  for (const Person& p : people)
+    s += "  <demandeur>\n    <nom>MARTIN</nom>\n    <nir>" + p.nir + "</nir>\n    <identifiant>" + p.ft_id +
+         "</identifiant>\n    <dateNaissance>" + p.birth + "</dateNaissance>\n    <email>" + p.email +
+         "</email>\n    <telephone>" + p.phone + "</telephone>\n    <iban>" + p.iban + "</iban>\n  </demandeur>\n";
+  return s + "</demandeurs>\n";
+}
+std::string HtmlTablePeople(const std::vector<Person>& people) {
+  std::string s = "<table>\n  <tr><th>NIR</th><th>Nom</th><th>Courriel</th><th>T\xc3\xa9l\xc3\xa9phone</th></tr>\n";
+  for (const Person& p : people)
+    s += "  <tr>\n    <td>" + p.nir_spaced + "</td>\n    <td>MARTIN Claire</td>\n    <td>" + p.email +
+         "</td>\n    <td>" + p.phone + "</td>\n  </tr>\n";
+  return s + "</table>\n";
+}
+
+TEST(Records, XmlAndHtmlPrettyPrinted) {
+  PiiEngineOptions o;
+  o.secret = "xml";
+  Harness h(DefaultEngine(o));
+  const auto people = People(200, 17);
+  for (const std::string& text : {XmlPeople(people), HtmlTablePeople(people)}) {
+    const ScanSummary s = h.Scan(text);
+    EXPECT_EQ(s.records, ExpectedNirKeys(people, "xml")) << text.substr(0, 40);
+    EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size());
+    EXPECT_EQ(s.matches[Idx(PiiType::kEmail)], people.size());
+    EXPECT_EQ(s.matches[Idx(PiiType::kPhone)], people.size());
+  }
+}
+
 TEST(Records, CsvFile) {
   PiiEngineOptions o;
   o.secret = "csv";
@@ -160,7 +192,7 @@ TEST(Records, BirthDateAndAddressNeverAlone) {
 }
 
 // The group boundaries between two findings, wherever they fall in the scanned 64-byte blocks:
-// a '}' then a '{' (next JSON object), and a newline not preceded by , { [ : (next CSV/text row).
+// a '}' then a '{' (next JSON object), and a newline not preceded by , { [ : > (next CSV/text row).
 // Each side holds two types, so joined sides would make one record instead of two (and a side
 // alone of one type makes none).
 TEST(Records, BoundariesAtAnyPosition) {
@@ -174,6 +206,9 @@ TEST(Records, BoundariesAtAnyPosition) {
     EXPECT_EQ(h.Scan(email + " " + phone + gap + "\n" + nir + " " + iban).records.size(), 2u) << where;
     EXPECT_EQ(h.Scan(email + " " + phone + "," + gap + "\n" + nir + " " + iban).records.size(), 1u) << where;
     EXPECT_EQ(h.Scan(email + " " + phone + gap + "," + gap + "\n" + gap + nir + " " + iban).records.size(), 1u) << where;
+    // A line ending in a tag's '>' (XML, HTML) continues too.
+    EXPECT_EQ(h.Scan("<a>" + email + " " + phone + "</a>" + gap + "\n" + nir + " " + iban).records.size(), 1u) << where;
+    EXPECT_EQ(h.Scan("<a>" + email + " " + phone + "</a" + gap + "\n" + nir + " " + iban).records.size(), 2u) << where;
     // Objects: "}" then "{" splits (a one-type object then counts nothing); "}" alone does not.
     EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\"}" + gap + ",{\"b\":\"" + phone + "\"}").records.size(), 0u) << where;
     EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\"}" + gap + "\"b\":\"" + phone + "\"}").records.size(), 1u) << where;
@@ -198,14 +233,14 @@ TEST(Records, BoundaryMasksSameOnEveryPath) {
 
 // The block walk (64-byte masks, over spans of any size: the ring's pieces) against the record
 // boundary rule written out byte by byte: a newline whose previous non-blank byte in the gap is
-// not one of , { [ : (none: the finding's own last byte), or a '{' after a '}'. Gaps are drawn
+// not one of , { [ : > (none: the finding's own last byte), or a '{' after a '}'. Gaps are drawn
 // from the bytes the rule looks at.
 TEST(Records, BlockWalkSameAsTheRuleByteByByte) {
   auto rule = [](std::string_view gap) {
     char last_non_blank = 0;
     bool close_seen = false;
     for (const char c : gap) {
-      if (c == '\n' && std::string_view(",{[:").find(last_non_blank) == std::string_view::npos) return true;
+      if (c == '\n' && std::string_view(",{[:>").find(last_non_blank) == std::string_view::npos) return true;
       if (c == '{' && close_seen) return true;
       close_seen = close_seen || c == '}';
       if (c != ' ' && c != '\t' && c != '\r' && c != '\n') last_non_blank = c;
@@ -213,7 +248,7 @@ TEST(Records, BlockWalkSameAsTheRuleByteByByte) {
     return false;
   };
   std::mt19937 rng(23);
-  const std::string alphabet = "{}\n \t\r,:[ax\x80";
+  const std::string alphabet = "{}\n \t\r,:[>ax\x80";
   std::string text(200, ' ');
   int boundaries = 0;
   for (int round = 0; round < 3000; ++round) {

@@ -9,6 +9,8 @@ All people are fictitious (tests/tools/people.py), all bytes deterministic.
   http_basic_session.pcap     keep-alive session, paged JSON API, HTTP Basic account
   http_jwt_session.pcap       pipelined requests with a Bearer JWT (sub = account)
   http_proxy_xff.pcap         reverse proxy → API with X-Forwarded-For naming two clients
+  http_html_xml_pages.pcap    an advisor's web pages: an HTML table and a SOAP XML listing,
+                              pretty-printed (a field per line)
 """
 import base64
 import gzip
@@ -179,9 +181,48 @@ def proxy_xff(outdir):
             people_by_client={"192.0.2.44": len(a), "192.0.2.45": len(b)}, by_type=counts(a + b))
 
 
+def html_xml_pages(outdir):
+    """An advisor portal's pages, as a browser and a SOAP client get them: an HTML table of 40
+    people and a SOAP XML listing of 30, both pretty-printed, one field per line (each line
+    ends with a tag's '>'), HTTP Basic `conseiller-0099`."""
+    rows, listing = people.people(600, 40), people.people(601, 30)
+    html = ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head><meta charset=\"utf-8\"><title>Demandeurs</title></head>\n"
+            "<body>\n<table class=\"dossiers\">\n  <tr>\n    <th>Nom</th>\n    <th>NIR</th>\n    <th>Date de naissance</th>\n"
+            "    <th>Courriel</th>\n    <th>T\u00e9l\u00e9phone</th>\n  </tr>\n")
+    for p in rows:
+        html += ("  <tr>\n    <td>%s %s</td>\n    <td>%s</td>\n    <td>%s</td>\n    <td>%s</td>\n    <td>%s</td>\n  </tr>\n"
+                 % (p["last_name"], p["first_name"], p["nir"], p["birth_date"], p["email"], p["phone"]))
+    html += "</table>\n</body>\n</html>\n"
+    xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\">\n"
+           "  <soap:Body>\n    <listeDemandeurs>\n")
+    for p in listing:
+        xml += ("      <demandeur>\n        <nom>%s</nom>\n        <nir>%s</nir>\n        <dateNaissance>%s</dateNaissance>\n"
+                "        <email>%s</email>\n        <telephone>%s</telephone>\n        <iban>%s</iban>\n      </demandeur>\n"
+                % (p["last_name"], p["nir"], p["birth_date"], p["email"], p["phone"], p["iban"]))
+    xml += "    </listeDemandeurs>\n  </soap:Body>\n</soap:Envelope>\n"
+    c = pcapgen.TcpConversation("10.20.0.19", SERVER, 50660, 80, t0=T0 + 300)
+    c.handshake()
+    auth = basic("conseiller-0099", "Automne2024")
+    c.send(0, request("GET", "/portail/demandeurs?agence=75011", [("Authorization", auth)]))
+    c.send(1, response(html.encode(), headers=(("Content-Type", "text/html; charset=utf-8"),)))
+    c.send(0, request("POST", "/soap/DemandeursService", [("Authorization", auth),
+                                                          ("Content-Type", "application/soap+xml; charset=utf-8")],
+                      b"<soap:Envelope><soap:Body><lister agence=\"75011\"/></soap:Body></soap:Envelope>"))
+    c.send(1, response(xml.encode(), headers=(("Content-Type", "application/soap+xml; charset=utf-8"),)))
+    c.close()
+    allp = rows + listing
+    path = os.path.join(outdir, "http_html_xml_pages.pcap")
+    pcapgen.write_conversations(path, [c])
+    sidecar(path, description="an HTML table page and a SOAP XML listing, pretty-printed, HTTP Basic", flows=1,
+            accounts=["conseiller-0099"], client_ips=["10.20.0.19"], http={"requests": 2, "responses": 2},
+            people=len(allp), people_by_response=[len(rows), len(listing)],
+            by_type=counts(allp, ("nir", "email", "phone", "birth_date")))
+
+
 def build(outdir):
     api_gzip_chunked(outdir)
     multipart_upload(outdir)
     basic_session(outdir)
     jwt_session(outdir)
     proxy_xff(outdir)
+    html_xml_pages(outdir)

@@ -10,7 +10,10 @@
 //        - they contain a newline whose previous non-blank byte is not one of , { [ : > (a CSV/
 //          text row ends; pretty-printed JSON lines end with , { [ : and do not split, nor do
 //          XML and HTML lines, ending with a tag's '>': a person's fields there are a line each,
-//          and the next person starts where a type repeats), or
+//          and the next person starts where a type repeats) — except when it is the gap's last
+//          newline and the finding comes right after a label's ':' or '=' on the next line
+//          ("Téléphone : 06…\nNIR : 1 85…", YAML, key=value: a field per line; a blank line,
+//          or a line without a finding, between two persons still splits), or
 //        - the group already holds a finding of the same type (the next person starts) —
 //          except for a non-standalone type (birth date, address) once the group is a record:
 //          that finding is another field of the same person (a second date column whose
@@ -145,7 +148,7 @@ bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) co
   GapWalker walk;
   const bool avx512 = CpuHasAvx512Bw();
   ForEachSpan(from, to, [&](const char* p, std::size_t len) { walk.Add(p, len, avx512); });
-  return walk.boundary;
+  return walk.Boundary();
 }
 
 // 64 bytes at a time, as masks: most blocks hold no brace and no newline, and only update the
@@ -156,9 +159,13 @@ void GapWalker::Add(const char* p, std::size_t n, bool avx512) {
     const std::size_t len = std::min<std::size_t>(64, n - k);
     const BoundaryMasks m = BoundaryMasksOf(b, len, avx512);
     for (std::uint64_t q = m.newline; q != 0 && !boundary; q &= q - 1) {
+      if (row_end) {  // a newline after a row's end: that end is not the gap's last newline
+        boundary = true;
+        break;
+      }
       const std::uint64_t before = m.non_blank & ((std::uint64_t{1} << __builtin_ctzll(q)) - 1);
       const char c = before != 0 ? b[63 - __builtin_clzll(before)] : last_non_blank;
-      boundary = c != ',' && c != '{' && c != '[' && c != ':' && c != '>';
+      row_end = c != ',' && c != '{' && c != '[' && c != ':' && c != '>';
     }
     if (close_seen) {
       boundary = boundary || m.open != 0;

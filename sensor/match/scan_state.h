@@ -37,12 +37,15 @@ struct BoundaryMasks {
 BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512);
 
 // The record boundary rule (record_group.cc) over the bytes between two findings, given as
-// consecutive spans: `boundary` once decided.
+// consecutive spans, then Boundary().
 struct GapWalker {
-  bool boundary = false;
+  bool boundary = false;    // decided
   bool close_seen = false;
-  char last_non_blank = 0;  // none yet: the finding's own last byte, never one of , { [ : >
+  bool row_end = false;     // a newline ended a row: a boundary unless it stays the gap's last
+                            // newline and a label's ':' or '=' comes right before the finding
+  char last_non_blank = 0;  // none yet: the finding's own last byte, never one of , { [ : > =
   void Add(const char* p, std::size_t n, bool avx512);
+  bool Boundary() const { return boundary || (row_end && last_non_blank != ':' && last_non_blank != '='); }
 };
 
 struct Scanner::Impl {

@@ -126,6 +126,29 @@ TEST(Records, XmlAndHtmlPrettyPrinted) {
   }
 }
 
+// Text with a field per line after its label, as a mail body or a .txt export lists people
+// ("NIR : …", or key=value / unquoted YAML): one record per person, persons apart by a blank
+// line or simply by the next "Nom" line.
+TEST(Records, LabeledLinesOnePersonEach) {
+  PiiEngineOptions o;
+  o.secret = "txt";
+  Harness h(DefaultEngine(o));
+  const auto people = People(120, 19);
+  std::string text = "Bonjour,\n\nvoici les dossiers demand\xc3\xa9s :\n\n", yaml = "demandeurs:\n";
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const Person& p = people[i];
+    text += "Nom : MARTIN Claire\nNIR : " + p.nir_spaced + "\nCourriel : " + p.email + "\nT\xc3\xa9l\xc3\xa9phone : " +
+            p.phone + "\nIBAN : " + p.iban + (i % 2 ? "\n\n" : "\n");
+    yaml += "  - nom: MARTIN\n    nir: " + p.nir + "\n    email: " + p.email + "\n    iban=" + p.iban + "\n";
+  }
+  for (const std::string& t : {text, yaml}) {
+    const ScanSummary s = h.Scan(t);
+    EXPECT_EQ(s.records, ExpectedNirKeys(people, "txt")) << t.substr(0, 20);
+    EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size());
+    EXPECT_EQ(s.matches[Idx(PiiType::kEmail)], people.size());
+  }
+}
+
 TEST(Records, CsvFile) {
   PiiEngineOptions o;
   o.secret = "csv";
@@ -206,6 +229,10 @@ TEST(Records, BoundariesAtAnyPosition) {
     EXPECT_EQ(h.Scan(email + " " + phone + gap + "\n" + nir + " " + iban).records.size(), 2u) << where;
     EXPECT_EQ(h.Scan(email + " " + phone + "," + gap + "\n" + nir + " " + iban).records.size(), 1u) << where;
     EXPECT_EQ(h.Scan(email + " " + phone + gap + "," + gap + "\n" + gap + nir + " " + iban).records.size(), 1u) << where;
+    // A field per line after a label ("NIR : …"): one person; a blank line between: two.
+    EXPECT_EQ(h.Scan("mail " + email + gap + "\ntel: " + phone + "\nNIR : " + nir + "\niban=" + iban).records.size(), 1u) << where;
+    EXPECT_EQ(h.Scan("mail " + email + "\ntel: " + phone + gap + "\n\nNIR : " + nir + "\niban=" + iban).records.size(), 2u) << where;
+    EXPECT_EQ(h.Scan("mail " + email + "\ntel: " + phone + "\nnom\nNIR : " + nir + "\niban=" + iban).records.size(), 2u) << where;
     // A line ending in a tag's '>' (XML, HTML) continues too.
     EXPECT_EQ(h.Scan("<a>" + email + " " + phone + "</a>" + gap + "\n" + nir + " " + iban).records.size(), 1u) << where;
     EXPECT_EQ(h.Scan("<a>" + email + " " + phone + "</a" + gap + "\n" + nir + " " + iban).records.size(), 2u) << where;
@@ -233,22 +260,26 @@ TEST(Records, BoundaryMasksSameOnEveryPath) {
 
 // The block walk (64-byte masks, over spans of any size: the ring's pieces) against the record
 // boundary rule written out byte by byte: a newline whose previous non-blank byte in the gap is
-// not one of , { [ : > (none: the finding's own last byte), or a '{' after a '}'. Gaps are drawn
+// not one of , { [ : > (none: the finding's own last byte) unless it is the last newline and the
+// gap ends with ':' or '=' (a label), or a '{' after a '}'. Gaps are drawn
 // from the bytes the rule looks at.
 TEST(Records, BlockWalkSameAsTheRuleByteByByte) {
   auto rule = [](std::string_view gap) {
     char last_non_blank = 0;
-    bool close_seen = false;
+    bool close_seen = false, row_end = false;
     for (const char c : gap) {
-      if (c == '\n' && std::string_view(",{[:>").find(last_non_blank) == std::string_view::npos) return true;
+      if (c == '\n') {
+        if (row_end) return true;
+        row_end = std::string_view(",{[:>").find(last_non_blank) == std::string_view::npos;
+      }
       if (c == '{' && close_seen) return true;
       close_seen = close_seen || c == '}';
       if (c != ' ' && c != '\t' && c != '\r' && c != '\n') last_non_blank = c;
     }
-    return false;
+    return row_end && last_non_blank != ':' && last_non_blank != '=';
   };
   std::mt19937 rng(23);
-  const std::string alphabet = "{}\n \t\r,:[>ax\x80";
+  const std::string alphabet = "{}\n \t\r,:[>=ax\x80";
   std::string text(200, ' ');
   int boundaries = 0;
   for (int round = 0; round < 3000; ++round) {
@@ -266,8 +297,8 @@ TEST(Records, BlockWalkSameAsTheRuleByteByByte) {
     split.Add(p, cut, CpuHasAvx512Bw());
     split.Add(p + cut, n - cut, CpuHasAvx512Bw());
     const bool expected = rule(std::string_view(p, n));
-    ASSERT_EQ(one_span.boundary, expected) << "round " << round << ": " << std::string(p, n);
-    ASSERT_EQ(split.boundary, expected) << "round " << round << ": " << std::string(p, n);
+    ASSERT_EQ(one_span.Boundary(), expected) << "round " << round << ": " << std::string(p, n);
+    ASSERT_EQ(split.Boundary(), expected) << "round " << round << ": " << std::string(p, n);
     boundaries += expected;
   }
   EXPECT_GT(boundaries, 500);

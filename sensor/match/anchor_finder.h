@@ -21,7 +21,7 @@
 // region can end `extra` bytes after that first byte (instead of `after` bytes past the anchor):
 //   iban [A-Z0-9 ] +0, at_sign [A-Za-z0-9.-] +0 (the domain), plus33 [0-9 .()-] +0 ("(0)"),
 //   date_sep [0-9/-] +0, street [0-9A-Za-z\x80-\xff' .-] +9 (type and name; then a terminator
-//   [",;\r\n] or ", 75011 P").
+//   [",;\r\n<] or ", 75011 P").
 // A pattern declaring a kind promises this too (tests/match/gate_test.cc checks the default set).
 // Bytes before the data: given by the caller (`before`, the byte at -1), or unknown (-1: a
 // condition on it is false — the pattern needs that byte — except iban's \b, true at the

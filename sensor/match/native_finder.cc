@@ -22,7 +22,7 @@ using Kind = NativePattern::Kind;
 constexpr std::string_view kEmailRegex = R"([A-Za-z0-9._%+-]@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b)";
 constexpr std::string_view kAddressHead =
     R"(\b[0-9]{1,4}(?: ?(?:bis|ter))?,? (?:rue|avenue|av\.?|bd|boulevard|chemin|all(?:e|\xc3\xa9)e|impasse|place|route|quai|cours|square|voie|passage|r(?:e|\xc3\xa9)sidence|sentier) [0-9A-Za-z\x80-\xff' .-]{2,60})";
-constexpr std::string_view kAddressFieldEnd = R"([",;\r\n])";
+constexpr std::string_view kAddressFieldEnd = R"([",;\r\n<])";
 constexpr std::string_view kAddressPostcodeEnd = R"(,? [0-9]{5} [A-Za-z\x80-\xff])";
 
 // Byte classes, address pieces and lower-casing: the validators' (validators_util.h).

@@ -58,11 +58,14 @@ inline constexpr std::array<std::string_view, 20> kStreetTypes = {
     "place", "route", "quai", "cours", "square", "voie", "passage", "residence", "r\xc3\xa9sidence", "sentier"};
 
 // The address patterns' street name ([0-9A-Za-z\x80-\xff' .-]{2,60}), what may end an address
-// field (["',;\r\n]) and the town's first byte after the postcode ([A-Za-z\x80-\xff]): shared by
+// field (["',;\r\n<]: a quote, a CSV delimiter, a line end, an XML/HTML tag) and the town's
+// first byte after the postcode ([A-Za-z\x80-\xff]): shared by
 // the address validator and the native matcher.
 inline constexpr std::size_t kMinStreetName = 2;
 inline constexpr std::size_t kMaxStreetName = 60;
-inline bool IsAddressFieldEnd(char c) { return c == '"' || c == ',' || c == ';' || c == '\r' || c == '\n'; }
+inline bool IsAddressFieldEnd(char c) {
+  return c == '"' || c == ',' || c == ';' || c == '\r' || c == '\n' || c == '<';
+}
 inline bool IsTownInitial(char c) { return IsAlpha(c) || static_cast<unsigned char>(c) >= 0x80; }
 
 // Byte classes the validators walk over, one table lookup per byte (bit flags).

@@ -155,7 +155,8 @@ TEST_F(HttpPcap, HtmlAndXmlPagesCountPeople) {
     if (e.pii.records.size() > 0) per_response.push_back(e.pii.records.size());
   EXPECT_EQ(per_response, sc["people_by_response"].get<std::vector<std::size_t>>());
   for (const auto& [type, name] : {std::pair{match::PiiType::kNir, "nir"}, {match::PiiType::kEmail, "email"},
-                                    {match::PiiType::kPhone, "phone"}, {match::PiiType::kBirthDate, "birth_date"}})
+                                    {match::PiiType::kPhone, "phone"}, {match::PiiType::kBirthDate, "birth_date"},
+                                    {match::PiiType::kAddress, "address"}})
     EXPECT_EQ(M(o, type), sc["by_type"][name].get<std::uint64_t>()) << name;
   EXPECT_EQ(o.accounts, (std::set<std::string>{"conseiller-0099"}));
 }

@@ -191,7 +191,7 @@ std::vector<std::string> FormList() {
           "0033-6-12-34-56-78", "+33 7.12.34.56.78", "+33 (0)6 12 34 56 78", "0033(0) 1-23-45-67-89", "1985-05-12", "12/05/1985", "12-05-1985", "2001-02-29",
           "12 rue des Lilas, 75011 Paris", "3bis avenue Victor Hugo;", "5 TER, Boulevard Saint-Germain 75006 Paris",
           "1234 ter, rue de la Paix\n", "1234 bis, rue de la Paix\n", "1234 r\xc3\xa9sidence Les Pins\n", "7, all\xc3\xa9" "e des Tilleuls,",
-          "18 av. Foch\n", "9 Impasse " + std::string(58, 'z') + ",",
+          "18 av. Foch\n", "<td>18 av. Foch</td>", "9 Impasse " + std::string(58, 'z') + ",",
           "1 r\xc3\xa9sidence " + std::string(60, 'z') + ", 75011 Paris",
           // A word byte before the anchor's reach: the gated region must include it (\b).
           "x1234 ter, rue de la Paix\n", "xFR7630006000011234567890189", "x0033 1 23 45 67 89", "x1985-05-12",

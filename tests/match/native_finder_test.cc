@@ -121,7 +121,7 @@ std::string Fuzz(unsigned kind, std::mt19937& rng) {
                  "residence", "sentier", "ru", "avenu", "place"}) +
            pick({" ", " ", "  ", ""}) + chars("abAB09' .-\xc3\xa9,", 0, 66);
       s += pick({";", ",", "\n", "\"", "", ", 75002 Paris", " 75002 Paris", ",75002 Paris", ", 7500 Paris",
-                 " 75002 \xc3\x89vry", " 75002 1", " 750021 P"});
+                 " 75002 \xc3\x89vry", " 75002 1", " 750021 P", "</adresse>", "<"});
     }
   }
   s += pick({"", " ", "x", "_", "1", ".", "-", ";"});
@@ -298,7 +298,8 @@ std::string LongForms(unsigned kind, std::mt19937& rng) {
            pick({"rue", "RUE", "avenue", "av.", "Av", "bd", "boulevard", "all\xc3\xa9" "e", "allee", "R\xc3\xa9sidence",
                  "residence", "sentier", "ru", "avenu", "place", "chemin", "passage", "r\xc3\xa9s", "zz"}) +
            pick({" ", " ", "  ", "", ","}) + chars(rng() % 3 == 0 ? "abAB09' .-\xc3\xa9,\x80\xff\"" : "abAB09' .-\xc3\xa9", 0, 90);
-      s += pick({";", ",", "\n", "\"", "", ", 75002 Paris", " 75002 Paris", ",75002 Paris", " 75002 \xc3\x89vry", " 7500"});
+      s += pick({";", ",", "\n", "\"", "", ", 75002 Paris", " 75002 Paris", ",75002 Paris", " 75002 \xc3\x89vry", " 7500",
+                 "</td>"});
     }
   }
   return s + pick({"", " ", "x", "_", "1", ".", "-", ";"});

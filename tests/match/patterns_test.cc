@@ -103,6 +103,10 @@ TEST_F(PatternsTest, DatesAndAddressesOnlyInRecords) {
     EXPECT_EQ(r.records.size(), 1u);
   }
   EXPECT_EQ(Count(PiiType::kAddress, "a.b@example.org, 12 rue de la Paix, 75002 Paris"), 1u);
+  // In XML or HTML the street name ends at the closing tag.
+  for (const char* t : {"<email>a.b@example.org</email><adresse>12 rue de la Paix</adresse>",
+                        "<td>a.b@example.org</td>\n<td>3 bis avenue Foch</td>"})
+    EXPECT_EQ(Count(PiiType::kAddress, t), 1u) << t;
 }
 
 TEST(Confidence, KeywordBoostReachesThreshold) {

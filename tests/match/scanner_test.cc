@@ -101,14 +101,15 @@ std::string XmlPeople(const std::vector<Person>& people) {
   for (const Person& p : people)
     s += "  <demandeur>\n    <nom>MARTIN</nom>\n    <nir>" + p.nir + "</nir>\n    <identifiant>" + p.ft_id +
          "</identifiant>\n    <dateNaissance>" + p.birth + "</dateNaissance>\n    <email>" + p.email +
-         "</email>\n    <telephone>" + p.phone + "</telephone>\n    <iban>" + p.iban + "</iban>\n  </demandeur>\n";
+         "</email>\n    <telephone>" + p.phone + "</telephone>\n    <adresse>" + p.street + "</adresse>\n    <iban>" +
+         p.iban + "</iban>\n  </demandeur>\n";
   return s + "</demandeurs>\n";
 }
 std::string HtmlTablePeople(const std::vector<Person>& people) {
   std::string s = "<table>\n  <tr><th>NIR</th><th>Nom</th><th>Courriel</th><th>T\xc3\xa9l\xc3\xa9phone</th></tr>\n";
   for (const Person& p : people)
     s += "  <tr>\n    <td>" + p.nir_spaced + "</td>\n    <td>MARTIN Claire</td>\n    <td>" + p.email +
-         "</td>\n    <td>" + p.phone + "</td>\n  </tr>\n";
+         "</td>\n    <td>" + p.phone + "</td>\n    <td>" + p.street + "</td>\n  </tr>\n";
   return s + "</table>\n";
 }
 
@@ -123,6 +124,7 @@ TEST(Records, XmlAndHtmlPrettyPrinted) {
     EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size());
     EXPECT_EQ(s.matches[Idx(PiiType::kEmail)], people.size());
     EXPECT_EQ(s.matches[Idx(PiiType::kPhone)], people.size());
+    EXPECT_EQ(s.matches[Idx(PiiType::kAddress)], people.size());  // the street name ends at '<'
   }
 }
 

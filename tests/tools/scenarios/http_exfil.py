@@ -183,22 +183,26 @@ def proxy_xff(outdir):
 
 def html_xml_pages(outdir):
     """An advisor portal's pages, as a browser and a SOAP client get them: an HTML table of 40
-    people and a SOAP XML listing of 30, both pretty-printed, one field per line (each line
-    ends with a tag's '>'), HTTP Basic `conseiller-0099`."""
+    people (the street alone in the address cell) and a SOAP XML listing of 30 (full address),
+    both pretty-printed, one field per line (each line ends with a tag's '>'), HTTP Basic
+    `conseiller-0099`."""
     rows, listing = people.people(600, 40), people.people(601, 30)
     html = ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head><meta charset=\"utf-8\"><title>Demandeurs</title></head>\n"
             "<body>\n<table class=\"dossiers\">\n  <tr>\n    <th>Nom</th>\n    <th>NIR</th>\n    <th>Date de naissance</th>\n"
-            "    <th>Courriel</th>\n    <th>T\u00e9l\u00e9phone</th>\n  </tr>\n")
+            "    <th>Courriel</th>\n    <th>T\u00e9l\u00e9phone</th>\n    <th>Adresse</th>\n  </tr>\n")
     for p in rows:
-        html += ("  <tr>\n    <td>%s %s</td>\n    <td>%s</td>\n    <td>%s</td>\n    <td>%s</td>\n    <td>%s</td>\n  </tr>\n"
-                 % (p["last_name"], p["first_name"], p["nir"], p["birth_date"], p["email"], p["phone"]))
+        html += ("  <tr>\n    <td>%s %s</td>\n    <td>%s</td>\n    <td>%s</td>\n    <td>%s</td>\n    <td>%s</td>\n"
+                 "    <td>%s</td>\n  </tr>\n"
+                 % (p["last_name"], p["first_name"], p["nir"], p["birth_date"], p["email"], p["phone"],
+                    p["address"].split(",")[0]))
     html += "</table>\n</body>\n</html>\n"
     xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\">\n"
            "  <soap:Body>\n    <listeDemandeurs>\n")
     for p in listing:
         xml += ("      <demandeur>\n        <nom>%s</nom>\n        <nir>%s</nir>\n        <dateNaissance>%s</dateNaissance>\n"
-                "        <email>%s</email>\n        <telephone>%s</telephone>\n        <iban>%s</iban>\n      </demandeur>\n"
-                % (p["last_name"], p["nir"], p["birth_date"], p["email"], p["phone"], p["iban"]))
+                "        <email>%s</email>\n        <telephone>%s</telephone>\n        <adresse>%s</adresse>\n"
+                "        <iban>%s</iban>\n      </demandeur>\n"
+                % (p["last_name"], p["nir"], p["birth_date"], p["email"], p["phone"], p["address"], p["iban"]))
     xml += "    </listeDemandeurs>\n  </soap:Body>\n</soap:Envelope>\n"
     c = pcapgen.TcpConversation("10.20.0.19", SERVER, 50660, 80, t0=T0 + 300)
     c.handshake()
@@ -216,7 +220,7 @@ def html_xml_pages(outdir):
     sidecar(path, description="an HTML table page and a SOAP XML listing, pretty-printed, HTTP Basic", flows=1,
             accounts=["conseiller-0099"], client_ips=["10.20.0.19"], http={"requests": 2, "responses": 2},
             people=len(allp), people_by_response=[len(rows), len(listing)],
-            by_type=counts(allp, ("nir", "email", "phone", "birth_date")))
+            by_type=counts(allp, ("nir", "email", "phone", "birth_date", "address")))
 
 
 def build(outdir):

@@ -6,7 +6,9 @@
 //      type (lower rank); otherwise it is dropped. Two types never count the same bytes.
 //   2. A new group starts before a finding when
 //        - more than record_window_bytes separate it from the previous finding, or
-//        - the bytes between them contain a '}' followed later by a '{' (next JSON object), or
+//        - the bytes between them contain a '}' then a '{' with only blanks and commas between
+//          (the next object of a JSON array; `}, "contact": {` is a sibling object of the same
+//          person and does not split), or
 //        - they contain a newline whose previous non-blank byte is not one of , { [ : > (a CSV/
 //          text row ends; pretty-printed JSON lines end with , { [ : and do not split, nor do
 //          XML and HTML lines, ending with a tag's '>': a person's fields there are a line each,
@@ -82,7 +84,7 @@ __attribute__((target("avx512f,avx512bw"))) BoundaryMasks MasksAvx512(const char
   const __m512i v = _mm512_maskz_loadu_epi8(valid, p);
   BoundaryMasks m;
   m.open = _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('{'));
-  m.close = _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('}'));
+  m.comma = _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8(','));
   m.newline = _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('\n'));
   const __mmask64 blank = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(' ')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\t')) |
                           _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r')) | m.newline;
@@ -106,7 +108,7 @@ BoundaryMasks MasksSse2(const char* p, std::size_t n) {
     };
     const std::uint64_t nl = bits('\n');
     m.open |= bits('{');
-    m.close |= bits('}');
+    m.comma |= bits(',');
     m.newline |= nl;
     m.non_blank |= ~(bits(' ') | bits('\t') | bits('\r') | nl) & (std::uint64_t{0xffff} << (16 * k));
   }
@@ -167,14 +169,15 @@ void GapWalker::Add(const char* p, std::size_t n, bool avx512) {
       const char c = before != 0 ? b[63 - __builtin_clzll(before)] : last_non_blank;
       row_end = c != ',' && c != '{' && c != '[' && c != ':' && c != '>';
     }
-    if (close_seen) {
-      boundary = boundary || m.open != 0;
-    } else if (m.close != 0) {
-      const int i = __builtin_ctzll(m.close);
-      boundary = boundary || (m.open & ~((std::uint64_t{2} << i) - 1)) != 0;  // a '{' after the '}'
-      close_seen = true;
+    // A '{' right after a '}' (blanks and commas between): the next object of an array. A '}'
+    // then a key before the '{' is a sibling object of the same person.
+    const std::uint64_t significant = m.non_blank & ~m.comma;
+    for (std::uint64_t o = m.open; o != 0 && !boundary; o &= o - 1) {
+      const std::uint64_t before = significant & ((std::uint64_t{1} << __builtin_ctzll(o)) - 1);
+      boundary = (before != 0 ? b[63 - __builtin_clzll(before)] : last_significant) == '}';
     }
     if (m.non_blank != 0) last_non_blank = b[63 - __builtin_clzll(m.non_blank)];
+    if (significant != 0) last_significant = b[63 - __builtin_clzll(significant)];
   }
 }
 

@@ -31,7 +31,7 @@ using HsStreamPtr = std::unique_ptr<hs_stream_t, HsStreamDeleter>;
 // The bytes of one block (n <= 64) that the record boundary rule looks at, as bit masks (bit i =
 // byte i): AVX-512BW or SSE2 (exposed for the test that both agree).
 struct BoundaryMasks {
-  std::uint64_t open = 0, close = 0, newline = 0, non_blank = 0;
+  std::uint64_t open = 0, comma = 0, newline = 0, non_blank = 0;
   bool operator==(const BoundaryMasks&) const = default;
 };
 BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512);
@@ -40,7 +40,7 @@ BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512);
 // consecutive spans, then Boundary().
 struct GapWalker {
   bool boundary = false;    // decided
-  bool close_seen = false;
+  char last_significant = 0;  // the last byte that is neither blank nor ',' (none yet: the finding's)
   bool row_end = false;     // a newline ended a row: a boundary unless it stays the gap's last
                             // newline and a label's ':' or '=' comes right before the finding
   char last_non_blank = 0;  // none yet: the finding's own last byte, never one of , { [ : > =

@@ -128,6 +128,33 @@ TEST(Records, XmlAndHtmlPrettyPrinted) {
   }
 }
 
+// An API whose records nest a person's data in sibling objects (civil status, contact details,
+// bank), as DTO-shaped APIs do: one record per person, keyed by the NIR (before, each sibling
+// object was a group: the civil status one record, the contact details a second, keyed by the
+// e-mail: every person counted twice).
+TEST(Records, NestedJsonOnePersonEach) {
+  PiiEngineOptions o;
+  o.secret = "nested";
+  Harness h(DefaultEngine(o));
+  const auto people = People(150, 23);
+  for (bool pretty : {false, true}) {
+    const char* nl = pretty ? "\n      " : "";
+    std::string s = "{\"page\":1,\"demandeurs\":[";
+    for (std::size_t i = 0; i < people.size(); ++i) {
+      const Person& p = people[i];
+      s += std::string(i ? "," : "") + (pretty ? "\n  " : "") + "{\"etatCivil\": {" + nl + "\"nir\": \"" + p.nir +
+           "\"," + nl + "\"dateNaissance\": \"" + p.birth + "\"}," + nl + "\"coordonnees\": {\"email\": \"" +
+           p.email + "\", \"telephone\": \"" + p.phone + "\"}, \"historique\": [{\"type\": \"RDV\"}, {\"type\": \"MAIL\"}]," +
+           nl + "\"banque\": {\"iban\": \"" + p.iban + "\"}}";
+    }
+    s += "]}";
+    const ScanSummary r = h.Scan(s);
+    EXPECT_EQ(r.records, ExpectedNirKeys(people, "nested")) << pretty;
+    EXPECT_EQ(r.matches[Idx(PiiType::kEmail)], people.size());
+    EXPECT_EQ(r.matches[Idx(PiiType::kIban)], people.size());
+  }
+}
+
 // Text with a field per line after its label, as a mail body or a .txt export lists people
 // ("NIR : …", or key=value / unquoted YAML): one record per person, persons apart by a blank
 // line or simply by the next "Nom" line.
@@ -238,10 +265,13 @@ TEST(Records, BoundariesAtAnyPosition) {
     // A line ending in a tag's '>' (XML, HTML) continues too.
     EXPECT_EQ(h.Scan("<a>" + email + " " + phone + "</a>" + gap + "\n" + nir + " " + iban).records.size(), 1u) << where;
     EXPECT_EQ(h.Scan("<a>" + email + " " + phone + "</a" + gap + "\n" + nir + " " + iban).records.size(), 2u) << where;
-    // Objects: "}" then "{" splits (a one-type object then counts nothing); "}" alone does not.
+    // Objects: "}" then "{" splits (a one-type object then counts nothing); "}" alone does not,
+    // nor a sibling object after a key.
     EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\"}" + gap + ",{\"b\":\"" + phone + "\"}").records.size(), 0u) << where;
     EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\"}" + gap + "\"b\":\"" + phone + "\"}").records.size(), 1u) << where;
     EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\"" + gap + "{\"b\":\"" + phone + "\"}").records.size(), 1u) << where;
+    EXPECT_EQ(h.Scan("{\"a\":{\"x\":\"" + email + "\"}," + gap + "\"b\":{\"y\":\"" + phone + "\"}}").records.size(), 1u) << where;
+    EXPECT_EQ(h.Scan("[{\"a\":{\"x\":\"" + email + "\"}}," + gap + "{\"b\":{\"y\":\"" + phone + "\"}}]").records.size(), 0u) << where;
   }
 }
 
@@ -263,20 +293,21 @@ TEST(Records, BoundaryMasksSameOnEveryPath) {
 // The block walk (64-byte masks, over spans of any size: the ring's pieces) against the record
 // boundary rule written out byte by byte: a newline whose previous non-blank byte in the gap is
 // not one of , { [ : > (none: the finding's own last byte) unless it is the last newline and the
-// gap ends with ':' or '=' (a label), or a '{' after a '}'. Gaps are drawn
+// gap ends with ':' or '=' (a label), or a '{' whose previous byte other than blanks and commas
+// is a '}'. Gaps are drawn
 // from the bytes the rule looks at.
 TEST(Records, BlockWalkSameAsTheRuleByteByByte) {
   auto rule = [](std::string_view gap) {
-    char last_non_blank = 0;
-    bool close_seen = false, row_end = false;
+    char last_non_blank = 0, last_significant = 0;
+    bool row_end = false;
     for (const char c : gap) {
       if (c == '\n') {
         if (row_end) return true;
         row_end = std::string_view(",{[:>").find(last_non_blank) == std::string_view::npos;
       }
-      if (c == '{' && close_seen) return true;
-      close_seen = close_seen || c == '}';
+      if (c == '{' && last_significant == '}') return true;
       if (c != ' ' && c != '\t' && c != '\r' && c != '\n') last_non_blank = c;
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ',') last_significant = c;
     }
     return row_end && last_non_blank != ':' && last_non_blank != '=';
   };

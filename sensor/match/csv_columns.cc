@@ -44,13 +44,10 @@ bool HoldsWord(std::string_view name, std::string_view word) {
 std::string LowerColumnName(std::string_view name) {
   std::string out(name);
   for (std::size_t k = 0; k < out.size(); ++k) {
-    const auto c = static_cast<unsigned char>(out[k]);
-    if (c >= 'A' && c <= 'Z') {
-      out[k] = static_cast<char>(c + 32);
-    } else if (c == 0xc3 && k + 1 < out.size()) {
-      const auto n = static_cast<unsigned char>(out[k + 1]);
-      if (n >= 0x80 && n <= 0x9e && n != 0x97) out[k + 1] = static_cast<char>(n + 32);
-      ++k;
+    out[k] = detail::ToLower(out[k]);
+    if (static_cast<unsigned char>(out[k]) == 0xc3 && k + 1 < out.size()) {
+      const auto n = static_cast<unsigned char>(out[++k]);
+      if (detail::IsCasedLatin1Tail(n)) out[k] = static_cast<char>(n | 0x20);
     }
   }
   return out;

@@ -123,7 +123,6 @@ struct ScanStream::State {
   Csv csv = Csv::kUndecided;
   std::size_t csv_line = 0;      // kUndecided: where the line held in csv_carry starts (after preamble lines)
   std::size_t csv_preamble = 0;  // kUndecided: preamble lines held before it
-  bool csv_header_bytes = true;  // kUndecided: the held line's bytes so far can all be in a header
   CsvSplitter splitter;
   std::vector<std::uint8_t> csv_carry;
   struct ColumnFinding {

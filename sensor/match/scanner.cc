@@ -265,24 +265,21 @@ void ScanStream::State::ScanCsv(ByteView data) {
       // kCsvMaxPreamble lines that are not a header may come first ("sep=;", a title): they
       // stay held, then scanned as text with the rest.
       std::size_t i = 0;
-      bool header_bytes = csv_header_bytes;
-      for (; i < piece && data[i] != '\n' && CsvPreambleByte(data[i]); ++i)
-        header_bytes = header_bytes && CsvHeaderByte(data[i]);
+      while (i < piece && data[i] != '\n' && CsvPreambleByte(data[i])) ++i;
       const bool newline = i < piece && data[i] == '\n';
       const std::size_t line = csv_carry.size() - csv_line + i;
       const bool too_long = line >= kCsvMaxHeader;
       if (i == piece && !too_long) {
         csv_carry.insert(csv_carry.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(piece));
-        csv_header_bytes = header_bytes;
         data = data.subspan(piece);
         continue;
       }
       std::optional<CsvHeader> header;
       if (newline && !too_long) {
         csv_carry.insert(csv_carry.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(i));
-        if (header_bytes)
-          header = ParseCsvHeader(std::string_view(reinterpret_cast<const char*>(csv_carry.data()) + csv_line,
-                                                   csv_carry.size() - csv_line),
+        const auto line_begin = csv_carry.begin() + static_cast<std::ptrdiff_t>(csv_line);
+        if (std::all_of(line_begin, csv_carry.end(), CsvHeaderByte))  // not "sep=;" nor a title with ':'
+          header = ParseCsvHeader(std::string_view(reinterpret_cast<const char*>(csv_carry.data()) + csv_line, line),
                                   engine->detectors);
         csv_carry.resize(csv_carry.size() - i);
         if (!header && csv_preamble < kCsvMaxPreamble && line <= kCsvMaxPreambleLine) {
@@ -290,7 +287,6 @@ void ScanStream::State::ScanCsv(ByteView data) {
           csv_carry.insert(csv_carry.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(i + 1));
           data = data.subspan(i + 1);
           csv_line = csv_carry.size();
-          csv_header_bytes = true;
           ++csv_preamble;
           continue;
         }
@@ -329,7 +325,7 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     if (det.type == PiiType::kAddress) {
       // The address patterns end with the byte that ends the street name: the field's
       // terminator (its closing quote, delimiter, CR or newline) must be one of them.
-      if (f.after >= n || std::strchr("\",;\r\n", buf[f.after]) == nullptr) return;
+      if (f.after >= n || !detail::IsAddressFieldEnd(static_cast<char>(buf[f.after]))) return;
       wend = f.after + 1;
     }
     // Its column names it: the context a keyword or field name would give.
@@ -365,7 +361,6 @@ void ScanStream::State::FlushCsv(bool end_of_unit) {
     csv = Csv::kUndecided;
     csv_line = 0;
     csv_preamble = 0;
-    csv_header_bytes = true;
     csv_carry.shrink_to_fit();
   } else if (csv == Csv::kOn) {
     splitter.Resync();  // the row in progress is cut: columns are known again after a newline

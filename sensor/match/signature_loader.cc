@@ -265,8 +265,7 @@ class Loader {
       const unsigned next = k + 1 < s.size() ? static_cast<unsigned char>(s[k + 1]) : 0;
       if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
         out.push_back(static_cast<char>(c));
-      } else if (c == 0xc3 && ((next >= 0x80 && next <= 0x9e) || (next >= 0xa0 && next <= 0xbe)) && next != 0x97 &&
-                 next != 0xb7) {
+      } else if (c == 0xc3 && detail::IsCasedLatin1Tail(static_cast<unsigned char>(next))) {
         hex(c);
         out += '[';
         hex(next & ~0x20u);  // upper case: C3 80..9E

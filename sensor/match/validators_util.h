@@ -20,6 +20,13 @@ constexpr bool IsWordByte(char c) { return IsAlnum(c) || c == '_'; }  // the reg
 constexpr bool IsBbanChar(char c) { return IsDigit(c) || IsUpper(c); }  // an IBAN's [0-9A-Z]
 constexpr char ToLower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
 constexpr char ToUpper(char c) { return IsLower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
+// Whether b, the byte after 0xC3 in UTF-8, ends a Latin-1 letter that has two cases: capitals
+// 0x80..0x9E (À..Þ) and their small letters 0xA0..0xBE, 0x20 apart; not the × ÷ signs (0x97,
+// 0xB7), nor ß ÿ (0x9F, 0xBF).
+constexpr bool IsCasedLatin1Tail(unsigned char b) {
+  const unsigned u = b & ~0x20u;
+  return u >= 0x80 && u <= 0x9e && u != 0x97;
+}
 // Whether s begins with `prefix` (lower case) in ASCII case-insensitive comparison.
 inline bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;

@@ -113,19 +113,27 @@ std::string HtmlTablePeople(const std::vector<Person>& people) {
   return s + "</table>\n";
 }
 
-TEST(Records, XmlAndHtmlPrettyPrinted) {
+// Each text lists `people` once: one record per person, keyed by the NIR, and one match per
+// person of each of `types`.
+void ExpectOneRecordPerPerson(const std::vector<Person>& people, const std::vector<std::string>& texts,
+                              std::initializer_list<PiiType> types) {
   PiiEngineOptions o;
-  o.secret = "xml";
+  o.secret = "one-per-person";
   Harness h(DefaultEngine(o));
-  const auto people = People(200, 17);
-  for (const std::string& text : {XmlPeople(people), HtmlTablePeople(people)}) {
+  const auto keys = ExpectedNirKeys(people, o.secret);
+  for (const std::string& text : texts) {
     const ScanSummary s = h.Scan(text);
-    EXPECT_EQ(s.records, ExpectedNirKeys(people, "xml")) << text.substr(0, 40);
-    EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size());
-    EXPECT_EQ(s.matches[Idx(PiiType::kEmail)], people.size());
-    EXPECT_EQ(s.matches[Idx(PiiType::kPhone)], people.size());
-    EXPECT_EQ(s.matches[Idx(PiiType::kAddress)], people.size());  // the street name ends at '<'
+    EXPECT_EQ(s.records, keys) << text.substr(0, 40);
+    for (PiiType t : types)
+      EXPECT_EQ(s.matches[Idx(t)], people.size()) << kPiiTypeNames[Idx(t)] << " in " << text.substr(0, 40);
   }
+}
+
+TEST(Records, XmlAndHtmlPrettyPrinted) {
+  const auto people = People(200, 17);
+  // The address too: its street name ends at '<'.
+  ExpectOneRecordPerPerson(people, {XmlPeople(people), HtmlTablePeople(people)},
+                           {PiiType::kNir, PiiType::kEmail, PiiType::kPhone, PiiType::kAddress});
 }
 
 // An API whose records nest a person's data in sibling objects (civil status, contact details,
@@ -133,10 +141,8 @@ TEST(Records, XmlAndHtmlPrettyPrinted) {
 // object was a group: the civil status one record, the contact details a second, keyed by the
 // e-mail: every person counted twice).
 TEST(Records, NestedJsonOnePersonEach) {
-  PiiEngineOptions o;
-  o.secret = "nested";
-  Harness h(DefaultEngine(o));
   const auto people = People(150, 23);
+  std::vector<std::string> texts;
   for (bool pretty : {false, true}) {
     const char* nl = pretty ? "\n      " : "";
     std::string s = "{\"page\":1,\"demandeurs\":[";
@@ -147,21 +153,15 @@ TEST(Records, NestedJsonOnePersonEach) {
            p.email + "\", \"telephone\": \"" + p.phone + "\"}, \"historique\": [{\"type\": \"RDV\"}, {\"type\": \"MAIL\"}]," +
            nl + "\"banque\": {\"iban\": \"" + p.iban + "\"}}";
     }
-    s += "]}";
-    const ScanSummary r = h.Scan(s);
-    EXPECT_EQ(r.records, ExpectedNirKeys(people, "nested")) << pretty;
-    EXPECT_EQ(r.matches[Idx(PiiType::kEmail)], people.size());
-    EXPECT_EQ(r.matches[Idx(PiiType::kIban)], people.size());
+    texts.push_back(s + "]}");
   }
+  ExpectOneRecordPerPerson(people, texts, {PiiType::kEmail, PiiType::kIban});
 }
 
 // Text with a field per line after its label, as a mail body or a .txt export lists people
 // ("NIR : …", or key=value / unquoted YAML): one record per person, persons apart by a blank
 // line or simply by the next "Nom" line.
 TEST(Records, LabeledLinesOnePersonEach) {
-  PiiEngineOptions o;
-  o.secret = "txt";
-  Harness h(DefaultEngine(o));
   const auto people = People(120, 19);
   std::string text = "Bonjour,\n\nvoici les dossiers demand\xc3\xa9s :\n\n", yaml = "demandeurs:\n";
   for (std::size_t i = 0; i < people.size(); ++i) {
@@ -170,12 +170,7 @@ TEST(Records, LabeledLinesOnePersonEach) {
             p.phone + "\nIBAN : " + p.iban + (i % 2 ? "\n\n" : "\n");
     yaml += "  - nom: MARTIN\n    nir: " + p.nir + "\n    email: " + p.email + "\n    iban=" + p.iban + "\n";
   }
-  for (const std::string& t : {text, yaml}) {
-    const ScanSummary s = h.Scan(t);
-    EXPECT_EQ(s.records, ExpectedNirKeys(people, "txt")) << t.substr(0, 20);
-    EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size());
-    EXPECT_EQ(s.matches[Idx(PiiType::kEmail)], people.size());
-  }
+  ExpectOneRecordPerPerson(people, {text, yaml}, {PiiType::kNir, PiiType::kEmail});
 }
 
 TEST(Records, CsvFile) {

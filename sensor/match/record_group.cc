@@ -6,16 +6,21 @@
 //      type (lower rank); otherwise it is dropped. Two types never count the same bytes.
 //   2. A new group starts before a finding when
 //        - more than record_window_bytes separate it from the previous finding, or
-//        - the bytes between them contain a '}' then a '{' with only blanks and commas between
-//          (the next object of a JSON array; `}, "contact": {` is a sibling object of the same
-//          person and does not split), or
+//        - the bytes between them contain a '}' then a '{' with only blanks and commas between,
+//          the '}' closing a nesting open where the gap starts (the next object of the array
+//          holding the finding's object; brackets and braces are counted from the gap's start).
+//          `}, "contact": {` is a sibling object of the same person and does not split, nor does
+//          a "},{" deeper than the finding's object (an array of objects inside the person:
+//          `"historique": [{…}, {…}]`), or
 //        - they contain a newline whose previous non-blank byte is not one of , { [ : > (a CSV/
 //          text row ends; pretty-printed JSON lines end with , { [ : and do not split, nor do
 //          XML and HTML lines, ending with a tag's '>': a person's fields there are a line each,
-//          and the next person starts where a type repeats) — except when it is the gap's last
-//          newline and the finding comes right after a label's ':' or '=' on the next line
-//          ("Téléphone : 06…\nNIR : 1 85…", YAML, key=value: a field per line; a blank line,
-//          or a line without a finding, between two persons still splits), or
+//          and the next person starts where a type repeats), and whose next line does not start
+//          with '}' or ']' (pretty-printed JSON closing a nested object or array after its last
+//          member) — except when it is the gap's last newline and the finding comes right after
+//          a label's ':' or '=' on the next line, or after the quote opening its value
+//          ("Téléphone : 06…\nNIR : 1 85…", YAML, key=value, `nir: '1 85…'`: a field per line; a
+//          blank line, or a line without a finding, between two persons still splits), or
 //        - the group already holds a finding of the same type (the next person starts) —
 //          except for a non-standalone type (birth date, address) once the group is a record:
 //          that finding is another field of the same person (a second date column whose
@@ -82,12 +87,17 @@ namespace {
 __attribute__((target("avx512f,avx512bw"))) BoundaryMasks MasksAvx512(const char* p, std::size_t n) {
   const __mmask64 valid = n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
   const __m512i v = _mm512_maskz_loadu_epi8(valid, p);
+  // (a macro: a lambda would not inherit the function's target)
+#define VIGIE_EQ(c) _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8(c))
   BoundaryMasks m;
-  m.open = _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('{'));
-  m.comma = _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8(','));
-  m.newline = _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('\n'));
-  const __mmask64 blank = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(' ')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\t')) |
-                          _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r')) | m.newline;
+  m.open = VIGIE_EQ('{');
+  m.close = VIGIE_EQ('}');
+  m.nest_open = m.open | VIGIE_EQ('[');
+  m.nest_close = m.close | VIGIE_EQ(']');
+  m.comma = VIGIE_EQ(',');
+  m.newline = VIGIE_EQ('\n');
+  const __mmask64 blank = VIGIE_EQ(' ') | VIGIE_EQ('\t') | VIGIE_EQ('\r') | m.newline;
+#undef VIGIE_EQ
   m.non_blank = valid & ~blank;
   return m;
 }
@@ -95,7 +105,7 @@ __attribute__((target("avx512f,avx512bw"))) BoundaryMasks MasksAvx512(const char
 BoundaryMasks MasksSse2(const char* p, std::size_t n) {
   alignas(16) char tmp[64];
   if (n < 64) {
-    std::memset(tmp, ' ', sizeof tmp);  // blank: neither a brace, a newline nor a non-blank byte
+    std::memset(tmp, ' ', sizeof tmp);  // blank: neither a bracket, a newline nor a non-blank byte
     std::memcpy(tmp, p, n);
     p = tmp;
   }
@@ -106,8 +116,11 @@ BoundaryMasks MasksSse2(const char* p, std::size_t n) {
       return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)))))
              << (16 * k);
     };
-    const std::uint64_t nl = bits('\n');
-    m.open |= bits('{');
+    const std::uint64_t nl = bits('\n'), open = bits('{'), close = bits('}');
+    m.open |= open;
+    m.close |= close;
+    m.nest_open |= open | bits('[');
+    m.nest_close |= close | bits(']');
     m.comma |= bits(',');
     m.newline |= nl;
     m.non_blank |= ~(bits(' ') | bits('\t') | bits('\r') | nl) & (std::uint64_t{0xffff} << (16 * k));
@@ -153,31 +166,64 @@ bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) co
   return walk.Boundary();
 }
 
-// 64 bytes at a time, as masks: most blocks hold no brace and no newline, and only update the
-// last non-blank byte.
+namespace {
+inline std::uint64_t Below(unsigned i) { return i >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << i) - 1; }  // bits < i
+inline char Highest(const char* b, std::uint64_t mask) { return b[63 - __builtin_clzll(mask)]; }
+}  // namespace
+
+// 64 bytes at a time, as masks: most blocks hold no bracket and no newline, and only update the
+// last non-blank bytes and the depth. The newlines, '{' and '}' of a block are visited in order.
 void GapWalker::Add(const char* p, std::size_t n, bool avx512) {
   for (std::size_t k = 0; k < n && !boundary; k += 64) {
     const char* b = p + k;
     const std::size_t len = std::min<std::size_t>(64, n - k);
     const BoundaryMasks m = BoundaryMasksOf(b, len, avx512);
-    for (std::uint64_t q = m.newline; q != 0 && !boundary; q &= q - 1) {
-      if (row_end) {  // a newline after a row's end: that end is not the gap's last newline
-        boundary = true;
-        break;
-      }
-      const std::uint64_t before = m.non_blank & ((std::uint64_t{1} << __builtin_ctzll(q)) - 1);
-      const char c = before != 0 ? b[63 - __builtin_clzll(before)] : last_non_blank;
-      row_end = c != ',' && c != '{' && c != '[' && c != ':' && c != '>';
-    }
-    // A '{' right after a '}' (blanks and commas between): the next object of an array. A '}'
-    // then a key before the '{' is a sibling object of the same person.
     const std::uint64_t significant = m.non_blank & ~m.comma;
-    for (std::uint64_t o = m.open; o != 0 && !boundary; o &= o - 1) {
-      const std::uint64_t before = significant & ((std::uint64_t{1} << __builtin_ctzll(o)) - 1);
-      boundary = (before != 0 ? b[63 - __builtin_clzll(before)] : last_significant) == '}';
+    // fresh: the first non-blank byte after bit `fresh_from` (64: from an earlier block) and
+    // through bit `upto` decides a row end: a '}' or ']' starting the next line (a pretty-printed
+    // JSON line closing a nested object or array) cancels it.
+    unsigned fresh_from = 64;
+    auto settle = [&](unsigned upto) {
+      if (!fresh) return;
+      const std::uint64_t x = m.non_blank & ~(fresh_from == 64 ? 0 : Below(fresh_from + 1)) & Below(upto + 1);
+      if (x == 0) return;
+      fresh = false;
+      const char c = b[__builtin_ctzll(x)];
+      if (c == '}' || c == ']') row_end = false;
+    };
+    for (std::uint64_t ev = m.newline | m.open | m.close; ev != 0 && !boundary; ev &= ev - 1) {
+      const auto i = static_cast<unsigned>(__builtin_ctzll(ev));
+      const std::uint64_t bit = std::uint64_t{1} << i;
+      settle(i);
+      if (m.newline & bit) {
+        if (row_end) {  // a newline after a row's end: that end is not the gap's last newline
+          boundary = true;
+          break;
+        }
+        const std::uint64_t before = m.non_blank & Below(i);
+        const char c = before != 0 ? Highest(b, before) : last_non_blank;
+        row_end = fresh = c != ',' && c != '{' && c != '[' && c != ':' && c != '>';
+        fresh_from = i;
+      } else if (m.close & bit) {
+        close_below = depth + __builtin_popcountll(m.nest_open & Below(i)) -
+                          __builtin_popcountll(m.nest_close & Below(i + 1)) < 0;
+      } else {
+        // A '{' right after a '}' (blanks and commas between) that closed a nesting open at the
+        // gap's start: the next object of the array holding the finding's object. A '}' then a
+        // key before the '{' is a sibling object of the same person; a '},{' deeper than the
+        // finding (an array of objects inside the person) does not split either.
+        const std::uint64_t before = significant & Below(i);
+        boundary = (before != 0 ? Highest(b, before) : last_significant) == '}' && close_below;
+      }
     }
-    if (m.non_blank != 0) last_non_blank = b[63 - __builtin_clzll(m.non_blank)];
-    if (significant != 0) last_significant = b[63 - __builtin_clzll(significant)];
+    settle(63);
+    depth += __builtin_popcountll(m.nest_open) - __builtin_popcountll(m.nest_close);
+    if (m.non_blank != 0) {
+      const std::uint64_t others = m.non_blank & ~(std::uint64_t{1} << (63 - __builtin_clzll(m.non_blank)));
+      before_last = others != 0 ? Highest(b, others) : last_non_blank;
+      last_non_blank = Highest(b, m.non_blank);
+    }
+    if (significant != 0) last_significant = Highest(b, significant);
   }
 }
 

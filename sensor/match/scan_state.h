@@ -29,9 +29,10 @@ using HsScratchPtr = std::unique_ptr<hs_scratch_t, HsScratchDeleter>;
 using HsStreamPtr = std::unique_ptr<hs_stream_t, HsStreamDeleter>;
 
 // The bytes of one block (n <= 64) that the record boundary rule looks at, as bit masks (bit i =
-// byte i): AVX-512BW or SSE2 (exposed for the test that both agree).
+// byte i): AVX-512BW or SSE2 (exposed for the test that both agree). nest_open: '{' and '[';
+// nest_close: '}' and ']'.
 struct BoundaryMasks {
-  std::uint64_t open = 0, comma = 0, newline = 0, non_blank = 0;
+  std::uint64_t open = 0, close = 0, nest_open = 0, nest_close = 0, comma = 0, newline = 0, non_blank = 0;
   bool operator==(const BoundaryMasks&) const = default;
 };
 BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512);
@@ -43,9 +44,18 @@ struct GapWalker {
   char last_significant = 0;  // the last byte that is neither blank nor ',' (none yet: the finding's)
   bool row_end = false;     // a newline ended a row: a boundary unless it stays the gap's last
                             // newline and a label's ':' or '=' comes right before the finding
+  bool fresh = false;       // row_end, and no non-blank byte since its newline yet (the next
+                            // line starting with '}' or ']' cancels it: pretty-printed JSON)
+  bool close_below = false;   // the last '}' closed a nesting open at the gap's start
+  std::int64_t depth = 0;     // '{' and '[' minus '}' and ']' since the gap's start
   char last_non_blank = 0;  // none yet: the finding's own last byte, never one of , { [ : > =
+  char before_last = 0;     // the non-blank byte before last_non_blank
   void Add(const char* p, std::size_t n, bool avx512);
-  bool Boundary() const { return boundary || (row_end && last_non_blank != ':' && last_non_blank != '='); }
+  bool Boundary() const {
+    // A label's ':' or '=' right before the finding, or before the quote that opens its value.
+    const char label = last_non_blank == '"' || last_non_blank == '\'' ? before_last : last_non_blank;
+    return boundary || (row_end && label != ':' && label != '=');
+  }
 };
 
 struct Scanner::Impl {

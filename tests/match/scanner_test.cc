@@ -158,19 +158,70 @@ TEST(Records, NestedJsonOnePersonEach) {
   ExpectOneRecordPerPerson(people, texts, {PiiType::kEmail, PiiType::kIban});
 }
 
+// `json` (compact) pretty-printed as JSON.stringify(x, null, 2) or `jq .` write it: a member per
+// line, closing brackets on lines of their own.
+std::string PrettyJson(std::string_view json) {
+  std::string out;
+  int depth = 0;
+  bool in_string = false;
+  auto newline = [&] { out += "\n" + std::string(2 * static_cast<std::size_t>(depth), ' '); };
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\') out += json[++i];
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == '}' || c == ']') {
+      --depth;
+      newline();
+    }
+    out += c;
+    if (c == ':') out += ' ';
+    if (c == '{' || c == '[') ++depth;
+    if (c == '{' || c == '[' || c == ',') newline();
+  }
+  return out;
+}
+
+// DTO-shaped persons with an array of objects (a follow-up history) inside each person, before
+// its civil status: one record per person, compact and pretty-printed. Before, the array's "},{"
+// ended the person's group (the contact details made one record keyed by the e-mail, the civil
+// status a second keyed by the NIR), and pretty-printed, the line closing a nested object
+// ended it too (a line not ending in , { [ : > is a row's end): every person counted twice.
+TEST(Records, ArrayInsideAPersonOnePersonEach) {
+  const auto people = People(150, 29);
+  std::string s = "{\"page\":1,\"demandeurs\":[";
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const Person& p = people[i];
+    s += std::string(i ? "," : "") + "{\"coordonnees\":{\"email\":\"" + p.email + "\",\"telephone\":\"" + p.phone +
+         "\"},\"historique\":[{\"type\":\"RDV\",\"canal\":\"agence\"},{\"type\":\"MAIL\"},{\"type\":\"ATELIER\"}],"
+         "\"etatCivil\":{\"nir\":\"" + p.nir + "\",\"dateNaissance\":\"" + p.birth + "\"},\"banque\":{\"iban\":\"" +
+         p.iban + "\"}}";
+  }
+  s += "]}";
+  ExpectOneRecordPerPerson(people, {s, PrettyJson(s)},
+                           {PiiType::kNir, PiiType::kEmail, PiiType::kPhone, PiiType::kIban, PiiType::kBirthDate});
+}
+
 // Text with a field per line after its label, as a mail body or a .txt export lists people
 // ("NIR : …", or key=value / unquoted YAML): one record per person, persons apart by a blank
 // line or simply by the next "Nom" line.
 TEST(Records, LabeledLinesOnePersonEach) {
   const auto people = People(120, 19);
-  std::string text = "Bonjour,\n\nvoici les dossiers demand\xc3\xa9s :\n\n", yaml = "demandeurs:\n";
+  std::string text = "Bonjour,\n\nvoici les dossiers demand\xc3\xa9s :\n\n", yaml = "demandeurs:\n",
+              quoted = "demandeurs:\n";
   for (std::size_t i = 0; i < people.size(); ++i) {
     const Person& p = people[i];
     text += "Nom : MARTIN Claire\nNIR : " + p.nir_spaced + "\nCourriel : " + p.email + "\nT\xc3\xa9l\xc3\xa9phone : " +
             p.phone + "\nIBAN : " + p.iban + (i % 2 ? "\n\n" : "\n");
     yaml += "  - nom: MARTIN\n    nir: " + p.nir + "\n    email: " + p.email + "\n    iban=" + p.iban + "\n";
+    // Quoted values after their labels (YAML that quotes strings, key="value" lines).
+    quoted += "  - nom: 'MARTIN'\n    nir: '" + p.nir + "'\n    email: \"" + p.email + "\"\n    iban=\"" + p.iban + "\"\n";
   }
-  ExpectOneRecordPerPerson(people, {text, yaml}, {PiiType::kNir, PiiType::kEmail});
+  ExpectOneRecordPerPerson(people, {text, yaml, quoted}, {PiiType::kNir, PiiType::kEmail});
 }
 
 TEST(Records, CsvFile) {
@@ -267,13 +318,23 @@ TEST(Records, BoundariesAtAnyPosition) {
     EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\"" + gap + "{\"b\":\"" + phone + "\"}").records.size(), 1u) << where;
     EXPECT_EQ(h.Scan("{\"a\":{\"x\":\"" + email + "\"}," + gap + "\"b\":{\"y\":\"" + phone + "\"}}").records.size(), 1u) << where;
     EXPECT_EQ(h.Scan("[{\"a\":{\"x\":\"" + email + "\"}}," + gap + "{\"b\":{\"y\":\"" + phone + "\"}}]").records.size(), 0u) << where;
+    // An array of objects inside the object ("},{" deeper than the finding's object) does not
+    // split; pretty-printed, neither does a line closing a nested object or array.
+    EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\",\"h\":[{\"t\":1}," + gap + "{\"t\":2}],\"b\":\"" + phone + "\"}").records.size(), 1u) << where;
+    EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\",\"h\":[{\"t\":1}]}," + gap + "{\"b\":\"" + phone + "\"}").records.size(), 0u) << where;
+    EXPECT_EQ(h.Scan("{\"c\": {\"a\": \"" + email + "\"" + gap + "\n  },\n  \"d\": [\n    \"" + phone + "\"\n  ]\n}").records.size(), 1u) << where;
+    EXPECT_EQ(h.Scan("{\"c\": [\"" + email + "\"" + gap + "\n  ],\n  \"d\": {\"b\": \"" + phone + "\"}}").records.size(), 1u) << where;
+    EXPECT_EQ(h.Scan("{\"a\": \"" + email + "\"\n" + gap + "x\n  },\n  \"b\": \"" + phone + "\"}").records.size(), 0u) << where;
+    // A quoted value after its label continues the lines of one person.
+    EXPECT_EQ(h.Scan("mail: '" + email + "'" + gap + "\ntel: \"" + phone + "\"").records.size(), 1u) << where;
+    EXPECT_EQ(h.Scan("mail: '" + email + "'" + gap + "\n\"" + phone + "\"").records.size(), 0u) << where;
   }
 }
 
 TEST(Records, BoundaryMasksSameOnEveryPath) {
   if (!CpuHasAvx512Bw()) GTEST_SKIP() << "no AVX-512BW: only the SSE2 masks exist here";
   std::mt19937 rng(17);
-  const std::string alphabet = "{}\n \t\r,:[ax\x80\xff";
+  const std::string alphabet = "{}\n \t\r,:[]ax\x80\xff";
   std::string text(200, ' ');
   for (int round = 0; round < 200; ++round) {
     for (auto& c : text) c = alphabet[rng() % alphabet.size()];
@@ -287,27 +348,40 @@ TEST(Records, BoundaryMasksSameOnEveryPath) {
 
 // The block walk (64-byte masks, over spans of any size: the ring's pieces) against the record
 // boundary rule written out byte by byte: a newline whose previous non-blank byte in the gap is
-// not one of , { [ : > (none: the finding's own last byte) unless it is the last newline and the
-// gap ends with ':' or '=' (a label), or a '{' whose previous byte other than blanks and commas
-// is a '}'. Gaps are drawn
+// not one of , { [ : > (none: the finding's own last byte) and whose next line does not start
+// with '}' or ']', unless it is the last newline and the gap ends with ':' or '=' (a label),
+// possibly followed by a quote; or a '{' whose previous byte other than blanks and commas is a
+// '}' closing deeper than the gap's start (brackets and braces counted from it). Gaps are drawn
 // from the bytes the rule looks at.
 TEST(Records, BlockWalkSameAsTheRuleByteByByte) {
   auto rule = [](std::string_view gap) {
-    char last_non_blank = 0, last_significant = 0;
-    bool row_end = false;
+    char last_non_blank = 0, before_last = 0, last_significant = 0;
+    bool row_end = false, fresh = false, close_below = false;
+    int depth = 0;
     for (const char c : gap) {
+      const bool blank = c == ' ' || c == '\t' || c == '\r' || c == '\n';
       if (c == '\n') {
         if (row_end) return true;
-        row_end = std::string_view(",{[:>").find(last_non_blank) == std::string_view::npos;
+        row_end = fresh = std::string_view(",{[:>").find(last_non_blank) == std::string_view::npos;
+      } else if (!blank && fresh) {
+        fresh = false;
+        if (c == '}' || c == ']') row_end = false;  // a pretty-printed JSON line closing a nesting
       }
-      if (c == '{' && last_significant == '}') return true;
-      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') last_non_blank = c;
-      if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ',') last_significant = c;
+      if (c == '{' && last_significant == '}' && close_below) return true;
+      if (c == '{' || c == '[') ++depth;
+      if (c == '}' || c == ']') --depth;
+      if (c == '}') close_below = depth < 0;
+      if (!blank) {
+        before_last = last_non_blank;
+        last_non_blank = c;
+      }
+      if (!blank && c != ',') last_significant = c;
     }
-    return row_end && last_non_blank != ':' && last_non_blank != '=';
+    const char label = last_non_blank == '"' || last_non_blank == '\'' ? before_last : last_non_blank;
+    return row_end && label != ':' && label != '=';
   };
   std::mt19937 rng(23);
-  const std::string alphabet = "{}\n \t\r,:[>=ax\x80";
+  const std::string alphabet = "{}\n \t\r,:[]>=\"'ax\x80";
   std::string text(200, ' ');
   int boundaries = 0;
   for (int round = 0; round < 3000; ++round) {

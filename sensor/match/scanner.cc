@@ -1,5 +1,7 @@
 // Scanner (per worker: scratch + counters) and ScanStream (per unit: Hyperscan stream, tail ring,
 // keyword context). Record grouping lives in record_group.cc.
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -35,6 +37,27 @@ bool GrowScratches(Scanner::Impl& impl, const PiiEngine& e) {
     if (rc != HS_SUCCESS) return false;
   }
   return true;
+}
+
+// Zeroes p[0, n): a typed field's bytes (most under 32). Overlapping stores instead of a memset
+// call per field (the call and its size dispatch cost more than the stores: 4.5 % of the people
+// CSV's scan time went to memset).
+inline void ZeroField(std::uint8_t* p, std::size_t n) {
+  if (n >= 16) {
+    if (n > 32) {
+      std::memset(p, 0, n);
+      return;
+    }
+    const __m128i z = _mm_setzero_si128();
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), z);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p + n - 16), z);
+  } else if (n >= 8) {
+    const std::uint64_t z = 0;
+    std::memcpy(p, &z, 8);
+    std::memcpy(p + n - 8, &z, 8);
+  } else {
+    for (std::size_t k = 0; k < n; ++k) p[k] = 0;  // no validator accepts so short a value
+  }
 }
 
 }  // namespace
@@ -346,7 +369,7 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
   // would stall them.
   for (std::size_t k = first; k < col_size; ++k) {
     const ColumnFinding& c = col_found[k];
-    std::memset(buf + (c.start - fed), 0, c.blank);
+    ZeroField(buf + (c.start - fed), c.blank);
   }
   return cut;
 }

@@ -25,7 +25,12 @@ inline std::uint64_t EnvOr(const char* name, std::uint64_t fallback) {
   return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
 }
 
-inline std::string SignaturePath() { return VIGIE_SOURCE_DIR "/signatures/pii.yaml"; }
+// The default signature set of the source tree, or the file VIGIE_SIGNATURES names (bench A/B
+// runs of a signature change: the same binary on two files).
+inline std::string SignaturePath() {
+  const char* v = std::getenv("VIGIE_SIGNATURES");
+  return v != nullptr && *v != '\0' ? std::string(v) : std::string(VIGIE_SOURCE_DIR "/signatures/pii.yaml");
+}
 
 inline std::shared_ptr<const PiiEngine> DefaultEngine(PiiEngineOptions o = {}) {
   return LoadPiiEngine(SignaturePath(), o);

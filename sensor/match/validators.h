@@ -28,6 +28,17 @@ struct Validator {
   // Writes a masked excerpt of `candidate` (the bytes check() accepted) into `out`; never the
   // full value.
   void (*mask)(std::string_view candidate, std::string& out);
+  // Whole-field validation (the CSV path, scanner.cc TypeFields), or nullptr: then the caller
+  // uses check() and requires start 0. field(s, n) returns true iff check(s, n2) returns
+  // std::optional<std::size_t>(0), and then n == n2 (the same normalized value); on false, n
+  // holds anything. s is the field's content exactly as check() would get it (an address with
+  // the byte that ends it: its closing quote, delimiter, CR or newline). It parses forward from
+  // s[0] knowing the end, where check() walks back from the end looking for a start: the same
+  // verdict, cheaper. Reads s[0, s.size()) only (a field may end at the buffer's end), same
+  // rules as check(): no allocation beyond `normalized` growth, never throws.
+  // tests/match/field_validators_test.cc compares the two on generated values of every written
+  // form, their single-byte mutations and random strings over each type's alphabet.
+  bool (*field)(std::string_view s, std::string& normalized) = nullptr;
 };
 
 // nullptr when no validator has that name.
@@ -52,6 +63,13 @@ std::optional<std::size_t> CheckIban(std::string_view w, std::string& norm);
 std::optional<std::size_t> CheckCard(std::string_view w, std::string& norm);
 std::optional<std::size_t> CheckBirthDate(std::string_view w, std::string& norm);
 std::optional<std::size_t> CheckAddress(std::string_view w, std::string& norm);
+
+// Field entry points (Validator::field; nullptr in the registry for the validators without one).
+bool FieldNir(std::string_view s, std::string& norm);
+bool FieldPhone(std::string_view s, std::string& norm);
+bool FieldEmail(std::string_view s, std::string& norm);
+bool FieldIban(std::string_view s, std::string& norm);
+bool FieldAddress(std::string_view s, std::string& norm);
 
 void MaskNir(std::string_view c, std::string& out);
 void MaskFranceTravailId(std::string_view c, std::string& out);

@@ -194,6 +194,61 @@ std::optional<std::size_t> CheckIban(std::string_view w, std::string& norm) {
   }
 }
 
+// What CheckIban accepts from byte 0, read forward: words of [0-9A-Z] joined by single spaces,
+// 15..34 significant chars in all, the first word of 2 chars or more naming that count with its
+// country code, and no later word that the backward walk would stop at first (one of 2 chars or
+// more whose two first chars name the count from it to the end, when that is 15 or more: the
+// walk decides at the first such start, which would not be byte 0). A compact field (no space,
+// the common form) is checked in place, 16 bytes at a time.
+bool FieldIban(std::string_view s, std::string& norm) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  if (n < 15) return false;
+  if (n <= 32 && IbanLengthOf(p[0], p[1]) == static_cast<int>(n)) {
+    // Compact, or spaced with a length that happens to match (then refused: a space is outside
+    // the set, and the spaced count would be lower than n).
+    unsigned out;
+    if (n == 15) {  // two 8-byte loads, nothing read past the field: its bytes in v's bytes 1..15
+      std::uint64_t lo, hi;
+      std::memcpy(&lo, p, 8);
+      std::memcpy(&hi, p + 7, 8);
+      out = Outside16(_mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo << 8)), kBbanSet) & 0xfffeu;
+    } else {  // 16..31 bytes (no country's IBAN is longer): blocks at 0 and n - 16, overlapping
+      out = Outside16(Load16(p), kBbanSet) | Outside16(Load16(p + n - 16), kBbanSet);
+    }
+    if (out != 0 || !IsDigit(p[2]) || !IsDigit(p[3]) || !IbanChecksumOk(s)) return false;
+    CopyShort(p, n, SizedData(norm, n));
+    return true;
+  }
+  char sig[34];
+  std::size_t count = 0;       // significant chars copied to sig
+  std::uint64_t starts = 0;    // bit k: a word starts at sig[k]
+  std::size_t k = 0;
+  for (;;) {  // one word, then its space
+    const std::size_t word = k;
+    while (k < n && IsBbanChar(p[k])) {
+      if (count == 34) return false;  // more than 34 chars: the walk stops short of byte 0
+      sig[count++] = p[k++];
+    }
+    const std::size_t len = k - word;
+    if (len == 0) return false;  // a leading, trailing or double space, or another byte
+    if (len >= 2) starts |= std::uint64_t{1} << (count - len);
+    if (k == n) break;
+    if (p[k] != ' ') return false;
+    ++k;
+  }
+  const std::size_t total = count;
+  if (total < 15 || (starts & 1) == 0 || IbanLengthOf(sig[0], sig[1]) != static_cast<int>(total)) return false;
+  for (std::uint64_t later = starts & ~std::uint64_t{1}; later != 0; later &= later - 1) {
+    const auto j = static_cast<std::size_t>(__builtin_ctzll(later));
+    if (total - j >= 15 && IbanLengthOf(sig[j], sig[j + 1]) == static_cast<int>(total - j)) return false;
+  }
+  const std::string_view compact(sig, total);
+  if (!IsDigit(sig[2]) || !IsDigit(sig[3]) || !IbanChecksumOk(compact)) return false;
+  CopyShort(sig, total, SizedData(norm, total));
+  return true;
+}
+
 // "FR76 **** **** **** **** **** 189": country and check digits, then only the last 3 chars.
 void MaskIban(std::string_view c, std::string& out) {
   std::string compact;

@@ -1,4 +1,5 @@
 // Validators for identity-like values: NIR, France Travail identifier, phone, e-mail.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -120,6 +121,23 @@ std::optional<std::size_t> CheckNir(std::string_view w, std::string& norm) {
   return start;
 }
 
+// A compact field (15 bytes, the common form) is read in place as CheckNir reads a compact
+// candidate, without looking for its start: NirValid then requires every byte but the Corsica
+// letter to be a digit, so no byte test is needed before it. The spaced forms go to CheckNir.
+bool FieldNir(std::string_view s, std::string& norm) {
+  if (s.size() != 15) return CheckNir(s, norm) == std::optional<std::size_t>(0);
+  const char* chars = s.data();
+  char sig[15];
+  if (chars[6] == 'a' || chars[6] == 'b') {  // a lower-case Corsica letter (no other letter is valid)
+    std::memcpy(sig, chars, 15);
+    sig[6] = ToUpper(sig[6]);
+    chars = sig;
+  }
+  if (!NirValid(std::string_view(chars, 15))) return false;
+  std::memcpy(SizedData(norm, 15), chars, 15);
+  return true;
+}
+
 // "2 85 05 ** *** *** 42": sex, year and month stay (coarse), place and order are hidden.
 void MaskNir(std::string_view c, std::string& out) {
   std::string compact;
@@ -211,6 +229,59 @@ std::optional<std::size_t> CheckPhone(std::string_view w, std::string& norm) {
   return start;
 }
 
+// The shapes CheckPhone accepts from byte 0, read forward: a prefix ("0", or "+33"/"0033" then
+// an optional space, "(0)" and an optional space), the lead digit (not 0 or 8), and four pairs of
+// digits each after the same separator (space, dot, dash, or none). The length alone tells the
+// separator: 9 + 4 * (1 if any) bytes after the prefix.
+bool FieldPhone(std::string_view s, std::string& norm) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i;  // the lead digit
+  if (n >= 2 && p[0] == '0' && IsDigit(p[1])) {
+    i = 1;  // national (the common form; "0033..." has '0' there, handled below)
+    if (p[1] == '0') {
+      if (n < 4 || p[2] != '3' || p[3] != '3') return false;
+      i = 4;
+    }
+  } else if (n >= 3 && p[0] == '+' && p[1] == '3' && p[2] == '3') {
+    i = 3;
+  } else {
+    return false;
+  }
+  if (i > 1) {  // after the country code: [ ][(0)[ ]]
+    if (i < n && p[i] == ' ') ++i;
+    if (i + 3 <= n && p[i] == '(' && p[i + 1] == '0' && p[i + 2] == ')') {
+      i += 3;
+      if (i < n && p[i] == ' ') ++i;
+    }
+  }
+  const std::size_t rest = n - i;  // the lead digit and the pairs
+  if (rest != 9 && rest != 13) return false;
+  const char lead = p[i];
+  if (!IsDigit(lead) || lead == '0' || lead == '8') return false;
+  char* const out = SizedData(norm, 10);
+  out[0] = '0';
+  out[1] = lead;
+  if (rest == 9) {
+    for (std::size_t k = 0; k < 8; ++k) {
+      if (!IsDigit(p[i + 1 + k])) return false;
+      out[2 + k] = p[i + 1 + k];
+    }
+  } else {
+    const char sep = p[i + 1];
+    if (sep != ' ' && sep != '.' && sep != '-') return false;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const char* q = p + i + 1 + 3 * k;
+      if (q[0] != sep || !IsDigit(q[1]) || !IsDigit(q[2])) return false;
+      out[2 + 2 * k] = q[1];
+      out[3 + 2 * k] = q[2];
+    }
+  }
+  bool same = true;  // 06 00 00 00 00, 01 11 11 11 11
+  for (int k = 3; k < 10; ++k) same = same && out[k] == out[2];
+  return !same;
+}
+
 // "06 ** ** ** 78"
 void MaskPhone(std::string_view c, std::string& out) {
   std::string d;
@@ -246,6 +317,63 @@ std::optional<std::size_t> CheckEmail(std::string_view w, std::string& norm) {
   if (s == at || p[at - 1] == '.') return std::nullopt;
   LowerCopy(p + s, end - s, SizedData(norm, end - s));
   return s;
+}
+
+// What CheckEmail accepts from byte 0, read forward: a local part of 1..64 bytes of its class
+// (not starting with '.', '-' or '+', not ending with '.') up to the first '@', then a domain of
+// 4..253 bytes of its class, not starting with '.' or '-', without "..", whose last byte that is
+// not a letter is a '.' followed by 2 letters or more (the TLD). One pass, where CheckEmail
+// walks back over the TLD, the domain and the local part in turn: a field of 16..64 bytes (most
+// addresses) as 64-bit masks of its byte classes, from 16-byte blocks (the last one ending at the
+// field's end, overlapping the one before), others byte by byte.
+bool FieldEmail(std::string_view s, std::string& norm) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  if (n >= 16 && n <= 64) {
+    std::uint64_t not_local = 0, not_domain = 0, not_alpha = 0, ats = 0, dots = 0;
+    for (std::size_t o = 0; o < n; o += 16) {
+      const std::size_t q = std::min(o, n - 16);
+      const __m128i v = Load16(p + q);
+      not_local |= std::uint64_t{Outside16(v, kEmailLocalSet)} << q;
+      not_domain |= std::uint64_t{Outside16(v, kDomainSet)} << q;
+      not_alpha |= std::uint64_t{Outside16(v, kAlphaSet)} << q;
+      ats |= std::uint64_t{Equal16(v, '@')} << q;
+      dots |= std::uint64_t{Equal16(v, '.')} << q;
+    }
+    if (not_local == 0) return false;  // only local-part bytes: no '@'
+    const auto at = static_cast<std::size_t>(__builtin_ctzll(not_local));  // the local part's end
+    if (at == 0 || (ats >> at & 1) == 0) return false;
+    if (p[0] == '.' || p[0] == '-' || p[0] == '+' || p[at - 1] == '.') return false;
+    if (n - at - 1 < 4 || p[at + 1] == '.' || p[at + 1] == '-') return false;
+    const std::uint64_t from_at = ~std::uint64_t{0} << at;  // bits at..63 (n <= 64: no bit past n is set below)
+    const std::uint64_t domain = from_at << 1;               // at < 63 here (4 domain bytes follow)
+    const std::uint64_t all = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+    if ((not_domain & domain & all) != 0 || (dots & (dots >> 1) & domain) != 0) return false;
+    const std::uint64_t non_letters = not_alpha & from_at & all;  // holds the '@'
+    const auto last = static_cast<std::size_t>(63 - __builtin_clzll(non_letters));
+    if ((dots >> last & 1) == 0 || n - last - 1 < 2) return false;
+    LowerCopy(p, n, SizedData(norm, n));
+    return true;
+  }
+  std::size_t at = 0;
+  while (at < n && at <= 64 && HasClass(p[at], kClsEmailLocal)) ++at;
+  if (at == 0 || at > 64 || at == n || p[at] != '@') return false;
+  if (p[0] == '.' || p[0] == '-' || p[0] == '+' || p[at - 1] == '.') return false;
+  const std::size_t domain_len = n - at - 1;
+  if (domain_len < 4 || domain_len > 253) return false;
+  if (p[at + 1] == '.' || p[at + 1] == '-') return false;
+  std::size_t last = at;  // the last byte that is not a letter
+  for (std::size_t k = at + 1; k < n; ++k) {
+    const std::uint8_t cls = kByteClass[static_cast<unsigned char>(p[k])];
+    if ((cls & kClsDomain) == 0) return false;
+    if ((cls & kClsAlpha) == 0) {
+      if (p[k] == '.' && p[k - 1] == '.') return false;
+      last = k;
+    }
+  }
+  if (p[last] != '.' || n - last - 1 < 2) return false;
+  LowerCopy(p, n, SizedData(norm, n));
+  return true;
 }
 
 // "j***@gmail.com": the domain says which provider, not who.

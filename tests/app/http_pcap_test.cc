@@ -161,6 +161,29 @@ TEST_F(HttpPcap, HtmlAndXmlPagesCountPeople) {
   EXPECT_EQ(o.accounts, (std::set<std::string>{"conseiller-0099"}));
 }
 
+// PHP-style (`\/`, `\u00e9`) and .NET-style (`\u002B33`, `\u00E9`, chunked, escapes cut across
+// chunks and segments) JSON listings: the escapes are undone before the scan, so every value the
+// generator wrote is found (tests/tools/scenarios/http_json_escaped.py).
+TEST_F(HttpPcap, EscapedJsonListingsAreUnescaped) {
+  nlohmann::json sc;
+  const Outcome o = ReplayCapture("http_json_escaped.pcap", false, &sc);
+  ASSERT_EQ(o.tx.size(), sc["http"]["responses"].get<std::size_t>());
+  EXPECT_EQ(o.records.size(), sc["people"].get<std::size_t>());
+  std::vector<std::size_t> per_response;
+  std::uint64_t decoded = 0;
+  for (const auto& e : o.tx) {
+    per_response.push_back(e.pii.records.size());
+    decoded += e.bytes;
+  }
+  EXPECT_EQ(per_response, sc["people_by_response"].get<std::vector<std::size_t>>());
+  EXPECT_EQ(decoded, sc["decoded_body_bytes"].get<std::uint64_t>());
+  for (const auto& [type, name] : {std::pair{match::PiiType::kNir, "nir"}, {match::PiiType::kEmail, "email"},
+                                    {match::PiiType::kPhone, "phone"}, {match::PiiType::kBirthDate, "birth_date"},
+                                    {match::PiiType::kAddress, "address"}})
+    EXPECT_EQ(M(o, type), sc["by_type"][name].get<std::uint64_t>()) << name;
+  EXPECT_EQ(o.accounts, (std::set<std::string>{"conseiller-0123"}));
+}
+
 TEST_F(HttpPcap, ProxyWithForwardedFor) {
   nlohmann::json sc;
   const Outcome with = ReplayCapture("http_proxy_xff.pcap", true, &sc);

@@ -1,6 +1,7 @@
 #include "app/http/body_pipeline.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "app/mime/mime_header.h"
 
@@ -48,13 +49,18 @@ void BodyPipeline::Begin(std::string_view codings, std::string_view content_type
     }
   }
   form_active_ = IEquals(content_type, "application/x-www-form-urlencoded");
+  json_active_ = IsJsonMediaType(content_type);
   ByteSink* post = this;
   if (form_active_) {
     form_.state.Reset();
     form_.next = this;
     post = &form_;
+  } else if (json_active_) {
+    json_.state.Reset();
+    json_.next = this;
+    post = &json_;
   }
-  if (tap_.observer != nullptr) {  // sees the decompressed body, before percent-decoding
+  if (tap_.observer != nullptr) {  // sees the decompressed body, before the text decoders
     tap_.next = post;
     post = &tap_;
   }
@@ -109,10 +115,13 @@ void BodyPipeline::Body(ByteView wire) {
 
 void BodyPipeline::BodyGap() {
   if (tap_.observer != nullptr) tap_.observer->OnBodyGap(*tap_.flow, tap_.dir);
+  // A partial escape held before the hole is passed on verbatim now: the bytes after the hole
+  // must not complete it.
+  if (form_active_) form_.Flush();
+  if (json_active_) json_.Flush();
   if (scan_) scan_->Gap();
   // A hole in a compressed stream cannot be decoded past; plain bodies just continue.
   if (nlayers_ > 0) skip_ = true;
-  form_.state.Reset();
   if (mime_active_ && !skip_) mime_->Gap();
 }
 
@@ -171,22 +180,33 @@ void BodyPipeline::AppendParts(std::string* detail) const {
   if (named_parts_ > nnames_) detail->append(", +" + std::to_string(named_parts_ - nnames_) + " more");
 }
 
-void BodyPipeline::FormSink::Write(ByteView data) {
-  if (!buf) buf = std::make_unique<char[]>(kBufBytes + 2);
+template <typename State>
+void BodyPipeline::DecodeSink<State>::Write(ByteView data) {
   std::string_view in = AsStringView(data);
+  if constexpr (std::is_same_v<State, JsonUnescapeState>) {
+    if (state.PassesThrough(in)) {  // no escape: passed on whole, without a copy
+      next->Write(data);
+      return;
+    }
+  }
+  if (!buf) buf = std::make_unique<char[]>(kBufBytes + State::kMaxHeld);
   while (!in.empty()) {
     const std::string_view piece = in.substr(0, kBufBytes);
     in.remove_prefix(piece.size());
     const std::size_t n = state.Decode(piece, buf.get());
-    next->Write(ByteView(reinterpret_cast<const std::uint8_t*>(buf.get()), n));
+    if (n) next->Write(ByteView(reinterpret_cast<const std::uint8_t*>(buf.get()), n));
   }
 }
 
-void BodyPipeline::FormSink::Flush() {
-  if (!buf) return;
+template <typename State>
+void BodyPipeline::DecodeSink<State>::Flush() {
+  if (!buf) return;  // nothing was ever written, so nothing is held
   const std::size_t n = state.Flush(buf.get());
   if (n) next->Write(ByteView(reinterpret_cast<const std::uint8_t*>(buf.get()), n));
 }
+
+template class BodyPipeline::DecodeSink<PercentDecodeState>;
+template class BodyPipeline::DecodeSink<JsonUnescapeState>;
 
 match::ScanSummary BodyPipeline::End() {
   // Finish in decoding order (outermost layer first) so replayed raw bytes flow downstream.
@@ -204,6 +224,7 @@ match::ScanSummary BodyPipeline::End() {
     }
   }
   if (form_active_) form_.Flush();
+  if (json_active_) json_.Flush();
   if (mime_active_) {
     // Flushes and closes an open part; a missing closing boundary is counted by the parser.
     mime_->Finish();

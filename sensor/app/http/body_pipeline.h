@@ -1,14 +1,18 @@
 #pragma once
 // The decoding pipeline of one HTTP message body, reused message after message:
 //   wire (de-chunked) → up to kMaxLayers Decompressors (last coding first) → percent-decoder
-//   (form bodies) → terminal: counts decoded bytes, applies http_body_limit → MIME parser
-//   (multipart/* bodies with a boundary: parts decoded from base64 / quoted-printable) → scan.
-// Fixed memory per direction: decompressor states, 64 KiB buffers and the MIME parser are
-// allocated on the first body that needs them and reused; no per-packet allocation.
-// decoded_bytes() counts the body after HTTP decoding (de-chunked, decompressed), before MIME:
-// the multipart entity size; the decoded size of each file part is reported by AppendParts().
+//   (form bodies) or JSON-unescaper (JSON bodies, IsJsonMediaType) → terminal: counts decoded
+//   bytes, applies http_body_limit → MIME parser (multipart/* bodies with a boundary: parts
+//   decoded from base64 / quoted-printable) → scan.
+// Fixed memory per direction: decompressor states, 64 KiB buffers, the 4 KiB text-decoder
+// buffers and the MIME parser are allocated on the first body that needs them and reused; no
+// per-packet allocation.
+// decoded_bytes() counts the body after HTTP decoding (de-chunked, decompressed) and after the
+// text decoder (percent-decoded form, JSON-unescaped `\/` `\uXXXX`), before MIME: the multipart
+// entity size; the decoded size of each file part is reported by AppendParts(). http_body_limit
+// applies to the same bytes.
 // With a BodyObserver (SetObserver, tools only) a tap sits between the decompressors and the
-// percent-decoder; without one the chain is exactly the above.
+// text decoders; without one the chain is exactly the above.
 #include <array>
 #include <memory>
 #include <optional>
@@ -36,8 +40,9 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   // `scanner` may be null: bytes are then counted but not scanned.
   BodyPipeline(match::Scanner* scanner, HttpMetrics& metrics);
   // Optional tap (app/http/body_observer.h): when `observer` is set, every later unit's
-  // decoded body (after the decompression layers, before percent-decoding, MIME and the body
-  // limit) and its gaps are reported as (flow, dir). OnBodyBegin/OnBodyEnd are the caller's.
+  // decoded body (after the decompression layers, before percent-decoding or JSON-unescaping,
+  // MIME and the body limit) and its gaps are reported as (flow, dir). OnBodyBegin/OnBodyEnd
+  // are the caller's.
   // REQUIRES: `observer` and `flow` outlive the pipeline.
   void SetObserver(BodyObserver* observer, const flow::Flow* flow, flow::Direction dir);
 
@@ -45,7 +50,8 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   // than chunked, in the order the sender applied them (comma separated). A `content_type`
   // multipart/* with a boundary parameter routes the decoded body through the MIME parser;
   // without the parameter, vigie_mime_anomalies_total{reason="missing_boundary"} is counted and
-  // the body is scanned raw.
+  // the body is scanned raw. A form content type percent-decodes the body, a JSON one
+  // (IsJsonMediaType) unescapes its `\/` and `\uXXXX` (JsonUnescapeState).
   void Begin(std::string_view codings, std::string_view content_type, const DecompressLimits& limits,
              std::uint64_t body_limit);
   // Text scanned with the unit but not counted as body (the percent-decoded request target).
@@ -69,15 +75,22 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   void Write(ByteView data) override;  // terminal sink
 
  private:
-  class FormSink final : public ByteSink {
+  // A streaming text decoder stage: PercentDecodeState (form bodies) or JsonUnescapeState
+  // (JSON bodies). Its output is never longer than its input plus the few bytes it held.
+  template <typename State>
+  class DecodeSink final : public ByteSink {
    public:
     void Write(ByteView data) override;
+    // Emits a held partial escape verbatim (end of the unit, or before a gap so that nothing
+    // is joined across it) and resets the state.
     void Flush();
     ByteSink* next = nullptr;
-    PercentDecodeState state;
-    std::unique_ptr<char[]> buf;  // kBufBytes + 2, allocated on the first form body
+    State state;
+    std::unique_ptr<char[]> buf;  // kBufBytes + State::kMaxHeld, allocated on the first body
     static constexpr std::size_t kBufBytes = 4096;
   };
+  using FormSink = DecodeSink<PercentDecodeState>;
+  using JsonSink = DecodeSink<JsonUnescapeState>;
 
   // Reports what passes to the observer, then hands it on. Linked in only with an observer.
   class TapSink final : public ByteSink {
@@ -107,6 +120,8 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   std::size_t nlayers_ = 0;
   FormSink form_;
   bool form_active_ = false;
+  JsonSink json_;
+  bool json_active_ = false;
   TapSink tap_;
   ByteSink* entry_ = this;
   bool skip_ = false;        // rest of the body is not decoded (gap inside a coded body)

@@ -299,35 +299,39 @@ TEST(Records, BoundariesAtAnyPosition) {
   const std::string nir = "295109912611193", iban = "FR1420041010050500013M02606";
   for (std::size_t pad = 0; pad < 140; pad += 3) {
     const std::string gap(pad, ' ');
-    const std::string where = "padding " + std::to_string(pad);
-    // Rows: two records; a line ending in ',' continues the row: one record of four types.
-    EXPECT_EQ(h.Scan(email + " " + phone + gap + "\n" + nir + " " + iban).records.size(), 2u) << where;
-    EXPECT_EQ(h.Scan(email + " " + phone + "," + gap + "\n" + nir + " " + iban).records.size(), 1u) << where;
-    EXPECT_EQ(h.Scan(email + " " + phone + gap + "," + gap + "\n" + gap + nir + " " + iban).records.size(), 1u) << where;
-    // A field per line after a label ("NIR : …"): one person; a blank line between: two.
-    EXPECT_EQ(h.Scan("mail " + email + gap + "\ntel: " + phone + "\nNIR : " + nir + "\niban=" + iban).records.size(), 1u) << where;
-    EXPECT_EQ(h.Scan("mail " + email + "\ntel: " + phone + gap + "\n\nNIR : " + nir + "\niban=" + iban).records.size(), 2u) << where;
-    EXPECT_EQ(h.Scan("mail " + email + "\ntel: " + phone + "\nnom\nNIR : " + nir + "\niban=" + iban).records.size(), 2u) << where;
-    // A line ending in a tag's '>' (XML, HTML) continues too.
-    EXPECT_EQ(h.Scan("<a>" + email + " " + phone + "</a>" + gap + "\n" + nir + " " + iban).records.size(), 1u) << where;
-    EXPECT_EQ(h.Scan("<a>" + email + " " + phone + "</a" + gap + "\n" + nir + " " + iban).records.size(), 2u) << where;
-    // Objects: "}" then "{" splits (a one-type object then counts nothing); "}" alone does not,
-    // nor a sibling object after a key.
-    EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\"}" + gap + ",{\"b\":\"" + phone + "\"}").records.size(), 0u) << where;
-    EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\"}" + gap + "\"b\":\"" + phone + "\"}").records.size(), 1u) << where;
-    EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\"" + gap + "{\"b\":\"" + phone + "\"}").records.size(), 1u) << where;
-    EXPECT_EQ(h.Scan("{\"a\":{\"x\":\"" + email + "\"}," + gap + "\"b\":{\"y\":\"" + phone + "\"}}").records.size(), 1u) << where;
-    EXPECT_EQ(h.Scan("[{\"a\":{\"x\":\"" + email + "\"}}," + gap + "{\"b\":{\"y\":\"" + phone + "\"}}]").records.size(), 0u) << where;
-    // An array of objects inside the object ("},{" deeper than the finding's object) does not
-    // split; pretty-printed, neither does a line closing a nested object or array.
-    EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\",\"h\":[{\"t\":1}," + gap + "{\"t\":2}],\"b\":\"" + phone + "\"}").records.size(), 1u) << where;
-    EXPECT_EQ(h.Scan("{\"a\":\"" + email + "\",\"h\":[{\"t\":1}]}," + gap + "{\"b\":\"" + phone + "\"}").records.size(), 0u) << where;
-    EXPECT_EQ(h.Scan("{\"c\": {\"a\": \"" + email + "\"" + gap + "\n  },\n  \"d\": [\n    \"" + phone + "\"\n  ]\n}").records.size(), 1u) << where;
-    EXPECT_EQ(h.Scan("{\"c\": [\"" + email + "\"" + gap + "\n  ],\n  \"d\": {\"b\": \"" + phone + "\"}}").records.size(), 1u) << where;
-    EXPECT_EQ(h.Scan("{\"a\": \"" + email + "\"\n" + gap + "x\n  },\n  \"b\": \"" + phone + "\"}").records.size(), 0u) << where;
-    // A quoted value after its label continues the lines of one person.
-    EXPECT_EQ(h.Scan("mail: '" + email + "'" + gap + "\ntel: \"" + phone + "\"").records.size(), 1u) << where;
-    EXPECT_EQ(h.Scan("mail: '" + email + "'" + gap + "\n\"" + phone + "\"").records.size(), 0u) << where;
+    // {text, records}
+    const std::pair<std::string, std::size_t> cases[] = {
+        // Rows: two records; a line ending in ',' continues the row: one record of four types.
+        {email + " " + phone + gap + "\n" + nir + " " + iban, 2},
+        {email + " " + phone + "," + gap + "\n" + nir + " " + iban, 1},
+        {email + " " + phone + gap + "," + gap + "\n" + gap + nir + " " + iban, 1},
+        // A field per line after a label ("NIR : …"): one person; a blank line between: two.
+        {"mail " + email + gap + "\ntel: " + phone + "\nNIR : " + nir + "\niban=" + iban, 1},
+        {"mail " + email + "\ntel: " + phone + gap + "\n\nNIR : " + nir + "\niban=" + iban, 2},
+        {"mail " + email + "\ntel: " + phone + "\nnom\nNIR : " + nir + "\niban=" + iban, 2},
+        // A line ending in a tag's '>' (XML, HTML) continues too.
+        {"<a>" + email + " " + phone + "</a>" + gap + "\n" + nir + " " + iban, 1},
+        {"<a>" + email + " " + phone + "</a" + gap + "\n" + nir + " " + iban, 2},
+        // Objects: "}" then "{" splits (a one-type object then counts nothing); "}" alone does not,
+        // nor a sibling object after a key.
+        {"{\"a\":\"" + email + "\"}" + gap + ",{\"b\":\"" + phone + "\"}", 0},
+        {"{\"a\":\"" + email + "\"}" + gap + "\"b\":\"" + phone + "\"}", 1},
+        {"{\"a\":\"" + email + "\"" + gap + "{\"b\":\"" + phone + "\"}", 1},
+        {"{\"a\":{\"x\":\"" + email + "\"}," + gap + "\"b\":{\"y\":\"" + phone + "\"}}", 1},
+        {"[{\"a\":{\"x\":\"" + email + "\"}}," + gap + "{\"b\":{\"y\":\"" + phone + "\"}}]", 0},
+        // An array of objects inside the object ("},{" deeper than the finding's object) does not
+        // split; pretty-printed, neither does a line closing a nested object or array.
+        {"{\"a\":\"" + email + "\",\"h\":[{\"t\":1}," + gap + "{\"t\":2}],\"b\":\"" + phone + "\"}", 1},
+        {"{\"a\":\"" + email + "\",\"h\":[{\"t\":1}]}," + gap + "{\"b\":\"" + phone + "\"}", 0},
+        {"{\"c\": {\"a\": \"" + email + "\"" + gap + "\n  },\n  \"d\": [\n    \"" + phone + "\"\n  ]\n}", 1},
+        {"{\"c\": [\"" + email + "\"" + gap + "\n  ],\n  \"d\": {\"b\": \"" + phone + "\"}}", 1},
+        {"{\"a\": \"" + email + "\"\n" + gap + "x\n  },\n  \"b\": \"" + phone + "\"}", 0},
+        // A quoted value after its label continues the lines of one person.
+        {"mail: '" + email + "'" + gap + "\ntel: \"" + phone + "\"", 1},
+        {"mail: '" + email + "'" + gap + "\n\"" + phone + "\"", 0},
+    };
+    for (const auto& [text, records] : cases)
+      EXPECT_EQ(h.Scan(text).records.size(), records) << "padding " << pad << ": " << text;
   }
 }
 

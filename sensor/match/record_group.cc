@@ -91,9 +91,8 @@ __attribute__((target("avx512f,avx512bw"))) BoundaryMasks MasksAvx512(const char
 #define VIGIE_EQ(c) _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8(c))
   BoundaryMasks m;
   m.open = VIGIE_EQ('{');
-  m.close = VIGIE_EQ('}');
   m.nest_open = m.open | VIGIE_EQ('[');
-  m.nest_close = m.close | VIGIE_EQ(']');
+  m.nest_close = VIGIE_EQ('}') | VIGIE_EQ(']');
   m.comma = VIGIE_EQ(',');
   m.newline = VIGIE_EQ('\n');
   const __mmask64 blank = VIGIE_EQ(' ') | VIGIE_EQ('\t') | VIGIE_EQ('\r') | m.newline;
@@ -116,11 +115,10 @@ BoundaryMasks MasksSse2(const char* p, std::size_t n) {
       return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)))))
              << (16 * k);
     };
-    const std::uint64_t nl = bits('\n'), open = bits('{'), close = bits('}');
+    const std::uint64_t nl = bits('\n'), open = bits('{');
     m.open |= open;
-    m.close |= close;
     m.nest_open |= open | bits('[');
-    m.nest_close |= close | bits(']');
+    m.nest_close |= bits('}') | bits(']');
     m.comma |= bits(',');
     m.newline |= nl;
     m.non_blank |= ~(bits(' ') | bits('\t') | bits('\r') | nl) & (std::uint64_t{0xffff} << (16 * k));
@@ -188,7 +186,8 @@ inline char Highest(const char* b, std::uint64_t mask) { return b[63 - __builtin
 }  // namespace
 
 // 64 bytes at a time, as masks: most blocks hold no bracket and no newline, and only update the
-// last non-blank bytes and the depth. The newlines, '{' and '}' of a block are visited in order.
+// last non-blank bytes and the depth. The newlines and '{' of a block are visited in order; the
+// depth at a '}' is counted only for one right before a '{' or last in its block.
 void GapWalker::Add(const char* p, std::size_t n, bool avx512) {
   for (std::size_t k = 0; k < n && !boundary; k += 64) {
     const char* b = p + k;
@@ -207,11 +206,14 @@ void GapWalker::Add(const char* p, std::size_t n, bool avx512) {
       const char c = b[__builtin_ctzll(x)];
       if (c == '}' || c == ']') row_end = false;
     };
-    for (std::uint64_t ev = m.newline | m.open | m.close; ev != 0 && !boundary; ev &= ev - 1) {
+    // Whether the '}' at bit j closed a nesting open at the gap's start.
+    auto closes_below = [&](unsigned j) {
+      return depth + __builtin_popcountll(m.nest_open & Below(j)) - __builtin_popcountll(m.nest_close & Below(j + 1)) < 0;
+    };
+    for (std::uint64_t ev = m.newline | m.open; ev != 0 && !boundary; ev &= ev - 1) {
       const auto i = static_cast<unsigned>(__builtin_ctzll(ev));
-      const std::uint64_t bit = std::uint64_t{1} << i;
       settle(i);
-      if (m.newline & bit) {
+      if ((m.newline >> i) & 1) {
         if (row_end) {  // a newline after a row's end: that end is not the gap's last newline
           boundary = true;
           break;
@@ -220,19 +222,25 @@ void GapWalker::Add(const char* p, std::size_t n, bool avx512) {
         const char c = before != 0 ? Highest(b, before) : last_non_blank;
         row_end = fresh = c != ',' && c != '{' && c != '[' && c != ':' && c != '>';
         fresh_from = i;
-      } else if (m.close & bit) {
-        close_below = depth + __builtin_popcountll(m.nest_open & Below(i)) -
-                          __builtin_popcountll(m.nest_close & Below(i + 1)) < 0;
       } else {
         // A '{' right after a '}' (blanks and commas between) that closed a nesting open at the
         // gap's start: the next object of the array holding the finding's object. A '}' then a
         // key before the '{' is a sibling object of the same person; a '},{' deeper than the
         // finding (an array of objects inside the person) does not split either.
         const std::uint64_t before = significant & Below(i);
-        boundary = (before != 0 ? Highest(b, before) : last_significant) == '}' && close_below;
+        if (before != 0) {
+          const auto j = static_cast<unsigned>(63 - __builtin_clzll(before));
+          boundary = b[j] == '}' && closes_below(j);
+        } else {
+          boundary = last_significant == '}' && close_below;
+        }
       }
     }
     settle(63);
+    if (significant != 0) {  // close_below is only read for a '}' that is the last significant byte
+      const auto j = static_cast<unsigned>(63 - __builtin_clzll(significant));
+      if (b[j] == '}') close_below = closes_below(j);
+    }
     depth += __builtin_popcountll(m.nest_open) - __builtin_popcountll(m.nest_close);
     if (m.non_blank != 0) {
       const std::uint64_t others = m.non_blank & ~(std::uint64_t{1} << (63 - __builtin_clzll(m.non_blank)));

@@ -32,7 +32,7 @@ using HsStreamPtr = std::unique_ptr<hs_stream_t, HsStreamDeleter>;
 // byte i): AVX-512BW or SSE2 (exposed for the test that both agree). nest_open: '{' and '[';
 // nest_close: '}' and ']'.
 struct BoundaryMasks {
-  std::uint64_t open = 0, close = 0, nest_open = 0, nest_close = 0, comma = 0, newline = 0, non_blank = 0;
+  std::uint64_t open = 0, nest_open = 0, nest_close = 0, comma = 0, newline = 0, non_blank = 0;
   bool operator==(const BoundaryMasks&) const = default;
 };
 BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512);
@@ -46,7 +46,8 @@ struct GapWalker {
                             // newline and a label's ':' or '=' comes right before the finding
   bool fresh = false;       // row_end, and no non-blank byte since its newline yet (the next
                             // line starting with '}' or ']' cancels it: pretty-printed JSON)
-  bool close_below = false;   // the last '}' closed a nesting open at the gap's start
+  bool close_below = false;   // the last '}' closed a nesting open at the gap's start (kept
+                              // for a '}' last significant in its block)
   std::int64_t depth = 0;     // '{' and '[' minus '}' and ']' since the gap's start
   char last_non_blank = 0;  // none yet: the finding's own last byte, never one of , { [ : > =
   char before_last = 0;     // the non-blank byte before last_non_blank

@@ -167,6 +167,7 @@ std::optional<AnchorKind> AnchorKindFromName(std::string_view name) {
   if (name == "plus33") return kAnchorPlus33;
   if (name == "street") return kAnchorStreet;
   if (name == "date_sep") return kAnchorDateSep;
+  if (name == "midnight") return kAnchorMidnight;
   return std::nullopt;
 }
 
@@ -188,20 +189,23 @@ AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAl
       {kAnchorStreet, {IsBeforeSpace, [](int c) { return c == ' '; }, IsInitial, any_byte, any_byte}},
       {kAnchorDateSep, {IsDigit, [](int c) { return c == '-' || c == '/'; }, IsDigit, IsDigit,
                         [](int c) { return c == '-' || c == '/'; }}},
+      {kAnchorMidnight, {IsDigit, [](int c) { return c == 'T'; }, [](int c) { return c == '0'; },
+                         [](int c) { return c == '0'; }, [](int c) { return c == ':'; }}},
   };
   // Tails (bytes a match may hold after the anchor), by kind bit index.
   const struct {
     Pred in;
     std::uint32_t extra;
-  } tails[5] = {
+  } tails[kAnchorKinds] = {
       {[](int c) { return IsUpper(c) || IsDigit(c) || c == ' '; }, 0},                               // iban
       {[](int c) { return IsAlpha(c) || IsDigit(c) || c == '.' || c == '-'; }, 0},                   // at_sign
       {[](int c) { return IsDigit(c) || c == ' ' || c == '.' || c == '-' || c == '(' || c == ')'; }, 0},  // plus33
       {[](int c) { return IsAlpha(c) || IsDigit(c) || c >= 0x80 || c == '\'' || c == ' ' || c == '.' || c == '-'; },
        9},                                                                                            // street
       {[](int c) { return IsDigit(c) || c == '/' || c == '-'; }, 0},                                 // date_sep
+      {[](int c) { return IsDigit(c) || c == ':' || c == 'Z'; }, 0},                                 // midnight
   };
-  for (std::size_t k = 0; k < 5; ++k) {
+  for (std::size_t k = 0; k < kAnchorKinds; ++k) {
     tails_[k].extra = tails[k].extra;
     for (int b = 0; b < 256; ++b) tails_[k].in[static_cast<std::size_t>(b)] = tails[k].in(b);
   }

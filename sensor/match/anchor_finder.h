@@ -16,11 +16,13 @@
 //   plus33     i-1 in {'+', '0'}; i = '3'; i+1 = '3'                (+33 and 0033)
 //   street     i-1 in [0-9,sSrR]; i = ' '; i+1 in [rabcipqsv] any case (number [bis|ter][,] type)
 //   date_sep   i-1 in [0-9]; i in {'-', '/'}; i+1, i+2 in [0-9]; i+3 in {'-', '/'}  (9-05-, 12/05/)
+//   midnight   i-1 in [0-9]; i = 'T'; i+1, i+2 = '0'; i+3 = ':'   (a date written as a datetime at
+//              midnight, 1985-05-12T00:00:00: .NET's DateTime; rare elsewhere, unlike any timestamp)
 // A kind also bounds what follows its anchor (its TAIL): every byte of a match after the anchor
 // is in the tail class, except at most `extra` bytes from the first byte outside it on; so a
 // region can end `extra` bytes after that first byte (instead of `after` bytes past the anchor):
 //   iban [A-Z0-9 ] +0, at_sign [A-Za-z0-9.-] +0 (the domain), plus33 [0-9 .()-] +0 ("(0)"),
-//   date_sep [0-9/-] +0, street [0-9A-Za-z\x80-\xff' .-] +9 (type and name; then a terminator
+//   date_sep [0-9/-] +0, midnight [0-9:Z] +0, street [0-9A-Za-z\x80-\xff' .-] +9 (type and name; then a terminator
 //   [",;\r\n<] or ", 75011 P").
 // A pattern declaring a kind promises this too (tests/match/gate_test.cc checks the default set).
 // Bytes before the data: given by the caller (`before`, the byte at -1), or unknown (-1: a
@@ -43,25 +45,27 @@ enum AnchorKind : std::uint8_t {
   kAnchorPlus33 = 4,
   kAnchorStreet = 8,
   kAnchorDateSep = 16,
+  kAnchorMidnight = 32,
 };
-inline constexpr unsigned kAnchorAll = 31;
+inline constexpr unsigned kAnchorAll = 63;
+inline constexpr unsigned kAnchorKinds = 6;
 
 std::optional<AnchorKind> AnchorKindFromName(std::string_view name);
-inline constexpr const char* kAnchorKindNames = "iban, at_sign, plus33, street, date_sep";
+inline constexpr const char* kAnchorKindNames = "iban, at_sign, plus33, street, date_sep, midnight";
 
 class AnchorFinder {
  public:
   enum class Impl : std::uint8_t { kAuto, kScalar, kAvx512 };  // kAvx512: AVX-512 VBMI
   // Largest n for Find(): entries pack the offset with the kinds.
-  static constexpr std::size_t kMaxBytes = std::size_t{1} << 27;
+  static constexpr std::size_t kMaxBytes = std::size_t{1} << 26;
   explicit AnchorFinder(unsigned kinds = kAnchorAll, Impl impl = Impl::kAuto);
   unsigned kinds() const { return kinds_; }
   Impl impl() const { return impl_; }
   // Appends, in increasing offset order, one entry per i in [0, n) where an enabled anchor is
   // (see above): Entry(i, kinds there). REQUIRES: n <= kMaxBytes.
   void Find(const std::uint8_t* data, std::size_t n, int before, std::vector<std::uint32_t>& out) const;
-  static std::uint32_t Entry(std::size_t offset, unsigned kinds) { return static_cast<std::uint32_t>(offset << 5 | kinds); }
-  static std::size_t Offset(std::uint32_t entry) { return entry >> 5; }
+  static std::uint32_t Entry(std::size_t offset, unsigned kinds) { return static_cast<std::uint32_t>(offset << 6 | kinds); }
+  static std::size_t Offset(std::uint32_t entry) { return entry >> 6; }
   static unsigned Kinds(std::uint32_t entry) { return entry & kAnchorAll; }
 
   // The definition at one position (bit set = kind's conditions hold; `before` is the byte
@@ -74,7 +78,7 @@ class AnchorFinder {
   // The vector path's prefilter: three conditions of each kind on three consecutive bytes j,
   // j + 1, j + 2 (bit set = kind's condition holds there; ASCII bytes only, no kind accepts a
   // byte >= 0x80 there). Kinds whose conditions all lie on i - 1 .. i + 1 (kPreShifted: at_sign,
-  // plus33, street) are tested at j = i - 1, the others (iban, date_sep) at j = i: every anchor
+  // plus33, street) are tested at j = i - 1, the others (iban, date_sep, midnight) at j = i: every anchor
   // at i passes the prefilter at j = i or i - 1, and all but ~0.07 % of random-byte positions
   // fail it (~4 % of 64-byte blocks; positions i, i + 1, i + 2 for every kind: ~0.17 %, most
   // of them at_sign's '@' then a domain byte).
@@ -86,7 +90,9 @@ class AnchorFinder {
     std::array<bool, 256> in{};
     std::uint32_t extra = 0;
   };
-  const TailRule& Tail(unsigned kind) const { return tails_[static_cast<std::size_t>(__builtin_ctz(kind | 16u))]; }
+  const TailRule& Tail(unsigned kind) const {
+    return tails_[static_cast<std::size_t>(__builtin_ctz(kind | (1u << (kAnchorKinds - 1))))];
+  }
 
  private:
   unsigned kinds_;
@@ -95,7 +101,7 @@ class AnchorFinder {
   std::array<std::uint8_t, 5> any_{};
   std::array<std::array<std::uint8_t, 128>, 3> pre_tables_{};
   bool pre_usable_ = true;
-  std::array<TailRule, 5> tails_{};  // by kind bit index
+  std::array<TailRule, kAnchorKinds> tails_{};  // by kind bit index
 };
 
 }  // namespace vigie::match

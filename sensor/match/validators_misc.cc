@@ -26,9 +26,21 @@ bool PlausibleBirthDate(int y, int m, int d) {
   return !(m == 2 && d == 29 && !leap);
 }
 
-// yyyy-mm-dd, dd/mm/yyyy, dd-mm-yyyy (10 chars ending at the match end). The value is first
-// rearranged as yyyy-mm-dd (what the normalized value is), then its eight digits checked at once.
+namespace {
+// The time a date written as a datetime at midnight ends with: "T00:00:00", "T00:00:00Z".
+std::size_t MidnightSuffix(std::string_view w) {
+  constexpr std::string_view kMidnight = "T00:00:00";
+  if (w.size() >= 19 && w.substr(w.size() - 9) == kMidnight) return 9;
+  if (w.size() >= 20 && w.back() == 'Z' && w.substr(w.size() - 10, 9) == kMidnight) return 10;
+  return 0;
+}
+}  // namespace
+
+// yyyy-mm-dd, dd/mm/yyyy, dd-mm-yyyy (10 chars ending at the match end, or before a midnight
+// time "T00:00:00[Z]": the datetime form of a date). The value is first rearranged as
+// yyyy-mm-dd (what the normalized value is), then its eight digits checked at once.
 std::optional<std::size_t> CheckBirthDate(std::string_view w, std::string& norm) {
+  w.remove_suffix(MidnightSuffix(w));
   if (w.size() < 10) return std::nullopt;
   const std::size_t s = w.size() - 10;
   const char* v = w.data() + s;
@@ -61,8 +73,9 @@ std::optional<std::size_t> CheckBirthDate(std::string_view w, std::string& norm)
   return s;
 }
 
-// Only the decade stays: "19**-**-**".
+// Only the decade stays: "19**-**-**" (a midnight time after it is left out).
 void MaskBirthDate(std::string_view c, std::string& out) {
+  c.remove_suffix(MidnightSuffix(c));
   out.clear();
   if (c.size() != 10) { out = "****-**-**"; return; }
   if (c[4] == '-') {

@@ -35,7 +35,8 @@ FuzzText MakeText(std::uint32_t seed, std::size_t size) {
   const std::vector<std::string> alphabet = {
       "FR", "DE", "76", "3000", " ", "  ", "@", ".", "-", "/", "+33", "0033", "rue", "bis", "ter", ",", "avenue",
       "Lilas", "75011", "Paris", "1985", "05", "12", "\n", ";", "\"", "example", "org", "x", "A", "\xc3\xa9", "_",
-      "%", "{", "}", "[", "]", ":", "2A", "2B", "97", "06", "07", "\r\n", "\t", "0", "1", "9", "(0)", "(", ")"};
+      "%", "{", "}", "[", "]", ":", "2A", "2B", "97", "06", "07", "\r\n", "\t", "0", "1", "9", "(0)", "(", ")",
+      "T00:00:00", "T00:", "Z", "T"};
   const std::vector<std::string> keys = {"nir", "identifiant", "id_france_travail", "date_naissance", "iban",
                                          "telephone", "email", "adresse", "numero de securite sociale", "insee",
                                          "commentaire", "montant", "id", "created_at"};
@@ -55,7 +56,7 @@ FuzzText MakeText(std::uint32_t seed, std::size_t size) {
         const std::string sep = pretty ? ",\n  " : ",";
         f.text += std::string("{") + (pretty ? "\n  " : "") + "\"identifiant\":\"" + p.ft_id + "\"" + sep +
                   "\"nir\":\"" + (pick(2) ? p.nir : p.nir_spaced) + "\"" + sep + "\"date_naissance\":\"" + p.birth +
-                  "\"" + sep + "\"email\":\"" + p.email + "\"" + sep + "\"telephone\":\"" + p.phone + "\"" + sep +
+                  (pick(3) == 0 ? "T00:00:00" : "") + "\"" + sep + "\"email\":\"" + p.email + "\"" + sep + "\"telephone\":\"" + p.phone + "\"" + sep +
                   "\"adresse\":\"" + p.street + (pick(2) ? ", 75011 Paris" : "") + "\"" + sep + "\"iban\":\"" +
                   p.iban + "\"}" + (pick(2) ? ",\n" : "\n");
         f.values.insert(f.values.end(), {p.nir, p.iban, p.email, p.ft_id});

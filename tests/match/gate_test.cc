@@ -56,6 +56,10 @@ TEST(Anchors, Definition) {
   EXPECT_EQ(KindsOf("a-5", 1), 0u);
   EXPECT_EQ(KindsOf("12345678-4b1c", 8), 0u);  // a UUID's dash is not a date's
   EXPECT_EQ(KindsOf("2024-02-06T10", 7), 0u);  // only the first separator of a date anchors
+  EXPECT_EQ(KindsOf("1985-05-12T00:00:00", 10), unsigned{kAnchorMidnight});
+  EXPECT_EQ(KindsOf("2024-02-06T10:15:02", 10), 0u);  // a timestamp other than midnight
+  EXPECT_EQ(KindsOf("xT00:", 1), 0u);                  // after a letter: no date before it
+  EXPECT_EQ(KindsOf("6T00.", 1), 0u);
   // Unknown bytes after the data satisfy the conditions (a chunk's end over-approximates).
   EXPECT_EQ(KindsOf(".FR", 1), unsigned{kAnchorIban});
   EXPECT_EQ(KindsOf("x@", 1), unsigned{kAnchorAtSign});
@@ -63,7 +67,7 @@ TEST(Anchors, Definition) {
 
 TEST(Anchors, VectorFindersMatchTheDefinition) {
   std::mt19937 rng(7);
-  const std::string alphabet = "FRDE0123456789@.-_+/ ,rRsSaAbBvVzZxX\xc3\xa9\x80\xff\n";
+  const std::string alphabet = "FRDE0123456789@.-_+/ ,:TZrRsSaAbBvVzZxX\xc3\xa9\x80\xff\n";
   for (int round = 0; round < 200; ++round) {
     const std::size_t n = std::uniform_int_distribution<std::size_t>(0, 700)(rng);
     std::string s(n, ' ');
@@ -107,7 +111,7 @@ TEST(Anchors, VectorFindersMatchTheDefinition) {
 // shift loses it.
 TEST(Anchors, SparseAnchorsAtEveryOffset) {
   const std::vector<std::string> forms = {"a@b", "+33", "0033", "12 rue", "1 bis", "FR76", " DE89", "12/05/",
-                                          "9-05-1", "x@y.z", "@b", "33", " rue"};  // the last: with `before`
+                                          "9-05-1", "2T00:", "x@y.z", "@b", "33", " rue", "T00:"};  // the last: with `before`
   std::mt19937 rng(11);
   std::string filler(300, '~');
   for (auto& c : filler) c = static_cast<char>(rng() % 3 == 0 ? '~' : 0x80 + rng() % 128);  // no condition holds
@@ -189,12 +193,13 @@ std::vector<std::string> FormList() {
           "LU280019400644750000", "jean.dupont@example.org", "a@b.fr", "x_y%z+tag@sub-domain.mail.example.co.uk",
           "nom@" + std::string(160, 'd') + ".example.com", "+33 6 12 34 56 78", "+33612345678", "0033 1 23 45 67 89",
           "0033-6-12-34-56-78", "+33 7.12.34.56.78", "+33 (0)6 12 34 56 78", "0033(0) 1-23-45-67-89", "1985-05-12", "12/05/1985", "12-05-1985", "2001-02-29",
+          "1985-05-12T00:00:00", "1985-05-12T00:00:00Z", "\"1985-05-12T00:00:00.000+01:00\"", "1985-05-12T00:00:01",
           "12 rue des Lilas, 75011 Paris", "3bis avenue Victor Hugo;", "5 TER, Boulevard Saint-Germain 75006 Paris",
           "1234 ter, rue de la Paix\n", "1234 bis, rue de la Paix\n", "1234 r\xc3\xa9sidence Les Pins\n", "7, all\xc3\xa9" "e des Tilleuls,",
           "18 av. Foch\n", "<td>18 av. Foch</td>", "9 Impasse " + std::string(58, 'z') + ",",
           "1 r\xc3\xa9sidence " + std::string(60, 'z') + ", 75011 Paris",
           // A word byte before the anchor's reach: the gated region must include it (\b).
-          "x1234 ter, rue de la Paix\n", "xFR7630006000011234567890189", "x0033 1 23 45 67 89", "x1985-05-12",
+          "x1234 ter, rue de la Paix\n", "xFR7630006000011234567890189", "x0033 1 23 45 67 89", "x1985-05-12", "x1985-05-12T00:00:00",
           "nir 1 85 05 75 111 042 71 tel 06 12 34 56 78 carte 4970 1012 3456 7899"};
 }
 

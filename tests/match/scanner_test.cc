@@ -206,6 +206,28 @@ TEST(Records, ArrayInsideAPersonOnePersonEach) {
                            {PiiType::kNir, PiiType::kEmail, PiiType::kPhone, PiiType::kIban, PiiType::kBirthDate});
 }
 
+// An identity API serialized by .NET (a DateTime birth date: "1985-05-12T00:00:00"), a JSON
+// date at UTC midnight and a CSV export of the same form: the NIR and the birth date are two
+// types, so one record per person. Before, the tokenizer read "12T00" as one word: no birth
+// date, the NIR alone, no record (0 distinct people for the tracker).
+TEST(Records, MidnightDateTimeBirthDates) {
+  const auto people = People(120, 31);
+  std::string dotnet = "[", js = "[", csv = "nir;dateNaissance;statut\n";
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const Person& p = people[i];
+    dotnet += std::string(i ? "," : "") + "{\"nir\":\"" + p.nir + "\",\"nom\":\"MARTIN\",\"dateNaissance\":\"" + p.birth +
+              "T00:00:00\"}";
+    js += std::string(i ? "," : "") + "{\"nir\":\"" + p.nir + "\",\"birthDate\":\"" + p.birth + "T00:00:00.000Z\"}";
+    csv += p.nir + ";" + p.birth + "T00:00:00;inscrit\n";
+  }
+  ExpectOneRecordPerPerson(people, {dotnet + "]", js + "]", csv}, {PiiType::kNir, PiiType::kBirthDate});
+  // Another time of day is a timestamp, not a birth date.
+  Harness h;
+  const ScanSummary s = h.Scan("{\"nir\":\"" + people[0].nir + "\",\"dateNaissance\":\"" + people[0].birth + "T10:00:00\"}");
+  EXPECT_EQ(s.records.size(), 0u);
+  EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], 0u);
+}
+
 // Text with a field per line after its label, as a mail body or a .txt export lists people
 // ("NIR : …", or key=value / unquoted YAML): one record per person, persons apart by a blank
 // line or simply by the next "Nom" line.

@@ -291,6 +291,14 @@ TEST(BirthDate, FormsAndRange) {
   EXPECT_EQ(Check(&CheckBirthDate, " 1899-12-31"), "<rejected>");
   EXPECT_EQ(Check(&CheckBirthDate, " 2031-01-01"), "<rejected>");
   EXPECT_EQ(Check(&CheckBirthDate, " 12/05-1985"), "<rejected>");
+  // The datetime form at midnight (.NET's DateTime): the same date, the time left out.
+  EXPECT_EQ(Check(&CheckBirthDate, "\"1985-05-12T00:00:00", &norm), "1985-05-12T00:00:00");
+  EXPECT_EQ(norm, "1985-05-12");
+  EXPECT_EQ(Check(&CheckBirthDate, "\"1985-05-12T00:00:00Z", &norm), "1985-05-12T00:00:00Z");
+  EXPECT_EQ(norm, "1985-05-12");
+  for (const char* bad : {" 1985-05-12T00:00:01", " 1985-05-12T10:00:00", " 1985-05-12 00:00:00", " 1985-05-32T00:00:00",
+                          " 1985-05-12T00:00:0", "x1985-05-12T00:00:00", " 1985-05-12T00:00:00ZZ"})
+    EXPECT_EQ(Check(&CheckBirthDate, bad), "<rejected>") << bad;
   EXPECT_TRUE(PlausibleBirthDate(2025, 12, 31));
   EXPECT_FALSE(PlausibleBirthDate(2026, 1, 1));
 }
@@ -423,6 +431,8 @@ TEST(Masks, NeverTheFullValue) {
   EXPECT_EQ(out, "198*-**-**");
   MaskBirthDate("12/05/1985", out);
   EXPECT_EQ(out, "**/**/198*");
+  MaskBirthDate("1985-05-12T00:00:00Z", out);
+  EXPECT_EQ(out, "198*-**-**");
   MaskAddress("12 rue de la Paix", out);
   EXPECT_EQ(out, "** rue ****");
 }

@@ -6,14 +6,15 @@
       (lower-case hex); Content-Length; 20 people;
     - a .NET API (System.Text.Json default encoder, as ASP.NET Core / Kestrel send it): every
       non-ASCII character "\\u00E9" (upper-case hex) and the HTML-sensitive + < > & ' as
-      "\\u002B" …, so the international phone "+33 6 …" reads "\\u002B33 6 …"; chunked in
-      100-byte chunks and 64-byte TCP segments, so escapes are cut; 20 people.
+      "\\u002B" …, so the international phone "+33 6 …" reads "\\u002B33 6 …"; birth dates as a
+      DateTime, "1985-05-12T00:00:00"; chunked in 100-byte chunks and 64-byte TCP segments, so
+      escapes are cut; 20 people.
 
 The people are fictitious (tests/tools/people.py); their street, city and names are given the
 accents French spells them with, so most addresses carry an escaped character. The sidecar's
 by_type counts are the distinct values the generator wrote, i.e. what a sensor that undoes the
 escapes must find; a sensor that scans the bytes as sent misses the PHP birth dates, the .NET
-phones and the accented addresses.
+phones and the accented addresses, and one that reads no midnight datetime the .NET birth dates.
 """
 import json
 import os
@@ -60,12 +61,18 @@ def dotnet_string(s, escaped=True):
     return '"' + "".join("\\u%04X" % ord(c) if ord(c) > 0x7E or c in "+<>&'`" else c for c in s) + '"'
 
 
+def datetime_midnight(ddmmyyyy):
+    """A birth date as System.Text.Json writes a DateTime: "1985-05-12T00:00:00"."""
+    d, m, y = ddmmyyyy.split("/")
+    return "%s-%s-%sT00:00:00" % (y, m, d)
+
+
 def dotnet_json(persons, escaped=True):
     q = lambda s: dotnet_string(s, escaped)  # noqa: E731
     items = []
     for i, p in enumerate(persons):
         fields = [("id", str(1000 + i)), ("nom", q(p["last_name"])), ("pr\u00e9nom", q(p["first_name"])),
-                  ("nir", q(p["nir"])), ("dateNaissance", q(p["birth_date"])), ("email", q(p["email"])),
+                  ("nir", q(p["nir"])), ("dateNaissance", q(datetime_midnight(p["birth_date"]))), ("email", q(p["email"])),
                   ("t\u00e9l\u00e9phone", q(p["phone_intl"])), ("adresse", q(p["address"]))]
         items.append("{" + ",".join("%s:%s" % (q(k), v) for k, v in fields) + "}")
     return '{"items":[' + ",".join(items) + '],"total":%d}' % len(persons)

@@ -26,13 +26,9 @@ struct Harness {
   std::unique_ptr<HttpSession> s;
 };
 
-std::uint32_t M(const track::TransactionEvent& e, PiiType t) { return e.pii.matches[static_cast<int>(t)]; }
+using httptest::M;
 
-// A JSON listing of `n` people as a serializer writes it (`escaped`) and as its values read
-// (`plain`, what the decoder must produce).
-struct Listing {
-  std::string escaped, plain;
-};
+using httptest::Listing;
 
 // PHP json_encode defaults: '/' → "\/", non-ASCII → \u00XX (lower-case hex).
 Listing PhpListing(int n) {

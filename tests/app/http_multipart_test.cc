@@ -32,26 +32,9 @@ struct Harness {
   std::unique_ptr<HttpSession> s;
 };
 
+using httptest::Base64;
 using httptest::PeopleCsv;
 
-std::string Base64(const std::string& in, std::size_t line = 76) {
-  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out, cur;
-  for (std::size_t i = 0; i < in.size(); i += 3) {
-    std::uint32_t v = static_cast<std::uint8_t>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<std::uint8_t>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) v |= static_cast<std::uint8_t>(in[i + 2]);
-    cur += kAlphabet[(v >> 18) & 63];
-    cur += kAlphabet[(v >> 12) & 63];
-    cur += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    cur += i + 2 < in.size() ? kAlphabet[v & 63] : '=';
-    if (cur.size() >= line) {
-      out += cur + "\r\n";
-      cur.clear();
-    }
-  }
-  return out + cur;
-}
 
 // Quoted-printable with soft line breaks every ~60 characters; '=' and ';' are escaped so the
 // decoder has work to do on every record.

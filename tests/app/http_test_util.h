@@ -106,6 +106,35 @@ inline std::string Deflate(const std::string& in, int window_bits, int level = 6
 }
 inline std::string Gzip(const std::string& in) { return Deflate(in, 15 + 16); }
 
+// A transaction's validated matches of type t.
+inline std::uint32_t M(const track::TransactionEvent& e, match::PiiType t) { return e.pii.matches[static_cast<int>(t)]; }
+
+// A JSON listing as a serializer writes it (`escaped`) and as its values read (`plain`, what the
+// JSON unescaper must produce).
+struct Listing {
+  std::string escaped, plain;
+};
+
+// Base64 (standard alphabet, padded) with a CRLF after every `line` characters.
+inline std::string Base64(const std::string& in, std::size_t line = 76) {
+  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out, cur;
+  for (std::size_t i = 0; i < in.size(); i += 3) {
+    std::uint32_t v = static_cast<std::uint8_t>(in[i]) << 16;
+    if (i + 1 < in.size()) v |= static_cast<std::uint8_t>(in[i + 1]) << 8;
+    if (i + 2 < in.size()) v |= static_cast<std::uint8_t>(in[i + 2]);
+    cur += kAlphabet[(v >> 18) & 63];
+    cur += kAlphabet[(v >> 12) & 63];
+    cur += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    cur += i + 2 < in.size() ? kAlphabet[v & 63] : '=';
+    if (cur.size() >= line) {
+      out += cur + "\r\n";
+      cur.clear();
+    }
+  }
+  return out + cur;
+}
+
 inline std::string Chunked(const std::string& body, std::size_t chunk, const std::string& ext = "") {
   std::string out;
   char hex[32];

@@ -119,6 +119,8 @@ void BodyPipeline::BodyGap() {
   // must not complete it.
   if (form_active_) form_.Flush();
   if (json_active_) json_.Flush();
+  // Same for the open MIME part's JSON unescaper (mime_->Gap() below may not be reached).
+  if (mime_active_) json_part_.Flush([this](ByteView d) { ScanPart(d); });
   if (scan_) scan_->Gap();
   // A hole in a compressed stream cannot be decoded past; plain bodies just continue.
   if (nlayers_ > 0) skip_ = true;
@@ -138,18 +140,24 @@ void BodyPipeline::Write(ByteView data) {
   if (scan_ && !unscanned_) scan_->Feed(data);
 }
 
-void BodyPipeline::OnPartBegin(const mime::PartInfo&) {
+void BodyPipeline::OnPartBegin(const mime::PartInfo& part) {
   // Matches must not join the end of one part to the start of the next.
   if (part_had_data_ && scan_) scan_->Gap();
   part_had_data_ = false;
+  json_part_.BeginPart(part.content_type, part.filename);
+}
+
+void BodyPipeline::ScanPart(ByteView data) {
+  if (scan_) scan_->Feed(data);
 }
 
 void BodyPipeline::OnPartData(ByteView decoded) {
   part_had_data_ = true;
-  if (scan_) scan_->Feed(decoded);
+  json_part_.Feed(decoded, [this](ByteView d) { ScanPart(d); });
 }
 
 void BodyPipeline::OnPartEnd(const mime::PartInfo& part, std::uint64_t decoded_size) {
+  json_part_.Flush([this](ByteView d) { ScanPart(d); });
   ++parts_;
   if (!part.attachment) return;  // nameless parts are scanned, not listed
   ++named_parts_;
@@ -164,6 +172,7 @@ void BodyPipeline::OnPartEnd(const mime::PartInfo& part, std::uint64_t decoded_s
 }
 
 void BodyPipeline::OnPartGap() {
+  json_part_.Flush([this](ByteView d) { ScanPart(d); });
   if (scan_) scan_->Gap();
 }
 

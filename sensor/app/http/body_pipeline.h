@@ -3,14 +3,17 @@
 //   wire (de-chunked) → up to kMaxLayers Decompressors (last coding first) → percent-decoder
 //   (form bodies) or JSON-unescaper (JSON bodies, IsJsonMediaType) → terminal: counts decoded
 //   bytes, applies http_body_limit → MIME parser (multipart/* bodies with a boundary: parts
-//   decoded from base64 / quoted-printable) → scan.
+//   decoded from base64 / quoted-printable; JSON parts — IsJsonPart — JSON-unescaped by a
+//   JsonPartUnescaper) → scan.
 // Fixed memory per direction: decompressor states, 64 KiB buffers, the 4 KiB text-decoder
 // buffers and the MIME parser are allocated on the first body that needs them and reused; no
 // per-packet allocation.
 // decoded_bytes() counts the body after HTTP decoding (de-chunked, decompressed) and after the
 // text decoder (percent-decoded form, JSON-unescaped `\/` `\uXXXX`), before MIME: the multipart
-// entity size; the decoded size of each file part is reported by AppendParts(). http_body_limit
-// applies to the same bytes.
+// entity size; the decoded size of each file part is reported by AppendParts(): the part as
+// MIME-decoded (base64 / quoted-printable undone), i.e. the file's size, before the JSON-part
+// unescaping, which only changes what is scanned. http_body_limit applies to the same bytes as
+// decoded_bytes().
 // With a BodyObserver (SetObserver, tools only) a tap sits between the decompressors and the
 // text decoders; without one the chain is exactly the above.
 #include <array>
@@ -22,6 +25,7 @@
 #include "app/http/body_observer.h"
 #include "app/http/http_metrics.h"
 #include "app/http/http_util.h"
+#include "app/json_text.h"
 #include "app/mime/mime_parser.h"
 #include "match/scanner.h"
 
@@ -107,6 +111,8 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   void OnPartData(ByteView decoded) override;
   void OnPartEnd(const mime::PartInfo& part, std::uint64_t decoded_size) override;
   void OnPartGap() override;
+  // The scan of part bytes (after the JSON-part unescaper).
+  void ScanPart(ByteView data);
 
   struct PartName {
     std::string name;
@@ -133,6 +139,9 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   std::unique_ptr<mime::MimeParser> mime_;  // built on the first multipart body
   bool mime_active_ = false;
   bool part_had_data_ = false;
+  // JSON parts (IsJsonPart: JSON media type or .json/.jsonl/.ndjson file name) are unescaped
+  // like a JSON body before the scan; their reported decoded sizes stay the MIME-decoded ones.
+  JsonPartUnescaper json_part_;
   std::uint32_t parts_ = 0;
   std::uint32_t named_parts_ = 0;
   std::array<PartName, kMaxPartNames> names_;

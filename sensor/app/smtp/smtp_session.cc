@@ -382,19 +382,25 @@ void SmtpSession::ResetEnvelope() {
   rcpts_ = 0;
 }
 
-void SmtpSession::OnPartBegin(const mime::PartInfo& /*part*/) {
+void SmtpSession::OnPartBegin(const mime::PartInfo& part) {
   // Matches must not join the end of one part to the start of the next.
   if (part_had_data_ && scan_) scan_->Gap();
   part_had_data_ = false;
+  json_part_.BeginPart(part.content_type, part.filename);
+}
+
+void SmtpSession::ScanPart(ByteView data) {
+  if (scan_) scan_->Feed(data);
 }
 
 void SmtpSession::OnPartData(ByteView decoded) {
-  decoded_ += decoded.size();
+  decoded_ += decoded.size();  // MIME-decoded bytes, before the JSON-part unescaping
   part_had_data_ = true;
-  if (scan_) scan_->Feed(decoded);
+  json_part_.Feed(decoded, [this](ByteView d) { ScanPart(d); });
 }
 
 void SmtpSession::OnPartEnd(const mime::PartInfo& part, std::uint64_t decoded_size) {
+  json_part_.Flush([this](ByteView d) { ScanPart(d); });
   if (!part.attachment) return;
   ++attachment_count_;
   if (attachments_.size() < kMaxAttachmentNames)
@@ -402,6 +408,7 @@ void SmtpSession::OnPartEnd(const mime::PartInfo& part, std::uint64_t decoded_si
 }
 
 void SmtpSession::OnPartGap() {
+  json_part_.Flush([this](ByteView d) { ScanPart(d); });  // never completed across the hole
   if (scan_) scan_->Gap();
 }
 

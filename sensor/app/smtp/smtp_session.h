@@ -7,10 +7,12 @@
 // from then on the flow is volume-only), or AUTH refused (the account is forgotten).
 //
 // Every message goes through the MIME parser; decoded part bodies (not the headers, which hold
-// the correspondents' addresses) are fed to one match::ScanStream per message. At the end of a
-// message (or RSET/close) one track::TransactionEvent: src = client, dest = server, account =
-// the AUTH PLAIN/LOGIN user (never the MAIL FROM address), bytes = decoded bytes scanned,
-// detail = "mail from j***@example.fr to 3 rcpt; attachments: export.csv (12345 B)".
+// the correspondents' addresses) are fed to one match::ScanStream per message, JSON parts
+// (IsJsonPart: JSON media type or .json/.jsonl/.ndjson file name) JSON-unescaped first
+// (JsonPartUnescaper, app/json_text.h). At the end of a message (or RSET/close) one
+// track::TransactionEvent: src = client, dest = server, account = the AUTH PLAIN/LOGIN user
+// (never the MAIL FROM address), bytes = MIME-decoded bytes of all parts (before the JSON
+// unescaping, so that it is the sum of the part sizes), detail = "mail from j***@example.fr to 3 rcpt; attachments: export.csv (12345 B)".
 //
 // Metrics: vigie_smtp_messages_total, vigie_smtp_attachments_total, vigie_smtp_starttls_total,
 //          vigie_smtp_anomalies_total{reason}, and vigie_mime_anomalies_total{reason}.
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "app/app_context.h"
+#include "app/json_text.h"
 #include "app/mime/mime_parser.h"
 #include "app/session.h"
 #include "app/smtp/smtp_util.h"
@@ -98,6 +101,8 @@ class SmtpSession : public AppSession, private mime::MimeSink {
   void OnPartData(ByteView decoded) override;
   void OnPartEnd(const mime::PartInfo& part, std::uint64_t decoded_size) override;
   void OnPartGap() override;
+  // The scan of part bytes (after the JSON-part unescaper).
+  void ScanPart(ByteView data);
 
   const AppContext& ctx_;
   smtp::SmtpMetrics& metrics_;
@@ -119,7 +124,8 @@ class SmtpSession : public AppSession, private mime::MimeSink {
   std::uint32_t rcpts_ = 0;
   bool in_message_ = false;
   bool part_had_data_ = false;
-  std::uint64_t decoded_ = 0;
+  JsonPartUnescaper json_part_;
+  std::uint64_t decoded_ = 0;  // MIME-decoded part bytes (event `bytes`), not JSON-unescaped
   std::uint32_t attachment_count_ = 0;
   std::vector<Attachment> attachments_;
 };

@@ -1,0 +1,122 @@
+#pragma once
+// JSON text helpers shared by HTTP bodies (BodyPipeline) and MIME parts (HTTP multipart parts,
+// SMTP attachments): which media types and file names are JSON, the streaming unescaper of the
+// escapes serializers write by default (JsonUnescapeState), and its MIME-part wrapper
+// (JsonPartUnescaper). ASCII only; no allocation except JsonPartUnescaper's buffer.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+#include "core/bytes.h"
+
+namespace vigie::app {
+
+// A JSON media type (`content_type` without parameters, any case): application/json, text/json,
+// application/*+json (problem+json, ld+json, vnd.api+json …), and the line-delimited
+// application/x-ndjson, application/ndjson, application/jsonl, application/x-jsonlines.
+bool IsJsonMediaType(std::string_view media_type);
+
+// A JSON file name (any case): ends with ".json", ".jsonl" or ".ndjson".
+bool IsJsonFileName(std::string_view filename);
+
+// A MIME part is JSON when its media type is (IsJsonMediaType) or its file name is
+// (IsJsonFileName): attachments are often sent as application/octet-stream with a .json name.
+bool IsJsonPart(std::string_view content_type, std::string_view filename);
+
+// Streaming JSON string-escape decoder (JSON bodies and parts): feed bytes in any chunking; the
+// output is the same whatever the cut (an escape split across writes is held, at most kMaxHeld
+// bytes).
+// It decodes only escapes whose decoding cannot change the JSON's structure, so that values a
+// serializer escaped by default reach the scanner as text:
+//   \/ → '/';  \uXXXX (code point >= 0x20, not '"' 0x22 nor '\' 0x5C) → its UTF-8 bytes;
+//   a valid surrogate pair \uD8xx\uDCxx → the 4-byte UTF-8 sequence.
+// Everything else passes verbatim: \" \\ \n \t \r \b \f, \u0000–\u001F, \u0022, \u005C,
+// lone or reversed surrogates, malformed escapes (\u12, \uZZZZ), a trailing '\' at Flush.
+// An escaped backslash is consumed with its escape, so in `\\u00e9` the `u00e9` stays text.
+// It does not track whether a byte is inside a string: escapes only occur in strings in valid
+// JSON, and outside them the bytes pass through unchanged. Every decoded form is shorter than its
+// escape, so the total output never exceeds the total input.
+class JsonUnescapeState {
+ public:
+  // Longest escape prefix held between writes: "\uD83D\uDE0".
+  static constexpr std::size_t kMaxHeld = 11;
+  // Writes decoded bytes to out[0..] (capacity >= in.size() + kMaxHeld: bytes held from earlier
+  // writes may be emitted verbatim); returns bytes written. Runs without '\' are found with
+  // memchr and copied in bulk. REQUIRES: `out` does not overlap `in`.
+  std::size_t Decode(std::string_view in, char* out);
+  // A pending partial escape ("\", "\u00", a high surrogate awaiting its pair) is emitted
+  // verbatim (at most kMaxHeld bytes); the state is then reset.
+  std::size_t Flush(char* out);
+  void Reset() { held_ = 0; }
+  // Whether `in` would come out unchanged: no escape held and no backslash in it (most JSON
+  // bodies; the caller then passes `in` on without a copy).
+  bool PassesThrough(std::string_view in) const {
+    return held_ == 0 && std::memchr(in.data(), '\\', in.size()) == nullptr;
+  }
+
+ private:
+  // Processes one byte while an escape is held; appends to out + *n.
+  void Step(char c, char* out, std::size_t* n);
+  // held_ == 6: the escape \uXXXX in buf_ is complete; decode it, keep it verbatim or hold a
+  // high surrogate.
+  void ResolveOne(char* out, std::size_t* n);
+
+  char buf_[12];
+  std::size_t held_ = 0;  // bytes of buf_ in use: 0 means no escape in progress
+};
+
+// Unescapes the decoded bytes of a JSON MIME part (IsJsonPart) before they are scanned, as
+// BodyPipeline does for a JSON HTTP body; other parts pass unchanged. Used by BodyPipeline
+// (multipart parts) and SmtpSession (mail parts), with a callback `emit(ByteView)` that feeds
+// the scan:
+//   OnPartBegin → BeginPart(type, filename)   (decides, resets the state)
+//   OnPartData  → Feed(decoded, emit)
+//   OnPartGap   → Flush(emit), then the scan's Gap()  (a held partial escape goes out verbatim,
+//                 never completed by bytes after the hole)
+//   OnPartEnd   → Flush(emit)
+// It does not count anything: callers count the MIME-decoded part bytes they are given.
+// A piece without a backslash while nothing is held is passed on as it is (no copy); otherwise
+// it is decoded through a kBufBytes buffer allocated on the first escaped piece and reused.
+class JsonPartUnescaper {
+ public:
+  static constexpr std::size_t kBufBytes = 4096;
+
+  void BeginPart(std::string_view content_type, std::string_view filename);
+  bool active() const { return active_; }
+
+  template <typename Emit>
+  void Feed(ByteView decoded, Emit&& emit) {
+    if (decoded.empty()) return;
+    std::string_view in = AsStringView(decoded);
+    if (!active_ || state_.PassesThrough(in)) {
+      emit(decoded);
+      return;
+    }
+    EnsureBuffer();
+    while (!in.empty()) {
+      const std::string_view piece = in.substr(0, kBufBytes);
+      in.remove_prefix(piece.size());
+      const std::size_t n = state_.Decode(piece, buf_.get());
+      if (n) emit(ByteView(reinterpret_cast<const std::uint8_t*>(buf_.get()), n));
+    }
+  }
+
+  // Emits a held partial escape verbatim and resets the state (part end, before a gap).
+  template <typename Emit>
+  void Flush(Emit&& emit) {
+    if (!active_ || !buf_) return;  // nothing escaped was ever decoded, so nothing is held
+    const std::size_t n = state_.Flush(buf_.get());
+    if (n) emit(ByteView(reinterpret_cast<const std::uint8_t*>(buf_.get()), n));
+  }
+
+ private:
+  void EnsureBuffer();
+
+  JsonUnescapeState state_;
+  std::unique_ptr<char[]> buf_;  // kBufBytes + JsonUnescapeState::kMaxHeld, on first use
+  bool active_ = false;
+};
+
+}  // namespace vigie::app

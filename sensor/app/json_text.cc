@@ -26,12 +26,8 @@ bool IsJsonPart(std::string_view content_type, std::string_view filename) {
 }
 
 void JsonPartUnescaper::BeginPart(std::string_view content_type, std::string_view filename) {
-  state_.Reset();
+  decoder_.Reset();
   active_ = IsJsonPart(content_type, filename);
-}
-
-void JsonPartUnescaper::EnsureBuffer() {
-  if (!buf_) buf_ = std::make_unique<char[]>(kBufBytes + JsonUnescapeState::kMaxHeld);
 }
 
 namespace {
@@ -61,6 +57,11 @@ bool IsLowSurrogate(int cp) { return cp >= 0xDC00 && cp <= 0xDFFF; }
 // not a surrogate (those decode only as a pair).
 bool DecodableBmp(int cp) { return cp >= 0x20 && cp != 0x22 && cp != 0x5C && (cp < 0xD800 || cp > 0xDFFF); }
 
+// The code point of a surrogate pair.
+std::uint32_t FromSurrogates(int hi, int lo) {
+  return static_cast<std::uint32_t>(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00));
+}
+
 std::size_t EncodeUtf8(std::uint32_t cp, char* out) {
   if (cp < 0x80) {
     out[0] = static_cast<char>(cp);
@@ -82,6 +83,14 @@ std::size_t EncodeUtf8(std::uint32_t cp, char* out) {
   out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
   out[3] = static_cast<char>(0x80 | (cp & 0x3F));
   return 4;
+}
+
+// A complete escape \uXXXX (its 6 bytes; cp >= 0, not a high surrogate) appended to out:
+// decoded, or verbatim when decoding it could change the document's structure.
+std::size_t DecodeEscape(int cp, const char* escape, char* out) {
+  if (DecodableBmp(cp)) return EncodeUtf8(static_cast<std::uint32_t>(cp), out);
+  std::memcpy(out, escape, 6);
+  return 6;
 }
 
 }  // namespace
@@ -108,17 +117,12 @@ std::size_t JsonUnescapeState::Decode(std::string_view in, char* out) {
       if (IsHighSurrogate(cp) && end - p >= 12 && p[6] == '\\' && p[7] == 'u') {
         const int lo = Hex4(p + 8);
         if (IsLowSurrogate(lo)) {
-          n += EncodeUtf8(static_cast<std::uint32_t>(0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)), out + n);
+          n += EncodeUtf8(FromSurrogates(cp, lo), out + n);
           p += 12;
           continue;
         }
       } else if (cp >= 0 && !IsHighSurrogate(cp)) {  // a lone low surrogate is kept verbatim
-        if (DecodableBmp(cp)) {
-          n += EncodeUtf8(static_cast<std::uint32_t>(cp), out + n);
-        } else {
-          std::memcpy(out + n, p, 6);
-          n += 6;
-        }
+        n += DecodeEscape(cp, p, out + n);
         p += 6;
         continue;
       }
@@ -142,12 +146,7 @@ std::size_t JsonUnescapeState::Decode(std::string_view in, char* out) {
 void JsonUnescapeState::ResolveOne(char* out, std::size_t* n) {
   const int cp = Hex4(buf_ + 2);
   if (IsHighSurrogate(cp)) return;  // held until we know whether a low surrogate follows
-  if (DecodableBmp(cp)) {
-    *n += EncodeUtf8(static_cast<std::uint32_t>(cp), out + *n);
-  } else {
-    std::memcpy(out + *n, buf_, 6);
-    *n += 6;
-  }
+  *n += DecodeEscape(cp, buf_, out + *n);
   held_ = 0;
 }
 
@@ -175,9 +174,7 @@ void JsonUnescapeState::Step(char c, char* out, std::size_t* n) {
       } else if (held_ == 12) {
         const int lo = Hex4(buf_ + 8);
         if (IsLowSurrogate(lo)) {
-          const int hi = Hex4(buf_ + 2);
-          const auto cp = static_cast<std::uint32_t>(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00));
-          *n += EncodeUtf8(cp, out + *n);
+          *n += EncodeUtf8(FromSurrogates(Hex4(buf_ + 2), lo), out + *n);
           held_ = 0;
         } else {  // the high surrogate is lone; the second escape stands on its own
           std::memcpy(out + *n, buf_, 6);

@@ -67,6 +67,50 @@ class JsonUnescapeState {
   std::size_t held_ = 0;  // bytes of buf_ in use: 0 means no escape in progress
 };
 
+// A streaming text decoder (JsonUnescapeState, or the form bodies' PercentDecodeState) with its
+// output buffer: Feed(in, emit) decodes `in` in kBufBytes pieces and hands each decoded piece to
+// `emit(ByteView)`; a piece the state says it leaves unchanged (State::PassesThrough, where the
+// state has one) is handed on as it is, without a copy. Flush(emit) emits a held partial escape
+// verbatim and resets the state. The buffer (kBufBytes + State::kMaxHeld) is allocated on the
+// first piece decoded and reused. Used by BodyPipeline's body decoders and JsonPartUnescaper.
+template <typename State>
+class StreamDecoder {
+ public:
+  static constexpr std::size_t kBufBytes = 4096;
+
+  void Reset() { state_.Reset(); }
+
+  template <typename Emit>
+  void Feed(ByteView data, Emit&& emit) {
+    if (data.empty()) return;
+    std::string_view in = AsStringView(data);
+    if constexpr (requires { state_.PassesThrough(in); }) {
+      if (state_.PassesThrough(in)) {
+        emit(data);
+        return;
+      }
+    }
+    if (!buf_) buf_ = std::make_unique<char[]>(kBufBytes + State::kMaxHeld);
+    while (!in.empty()) {
+      const std::string_view piece = in.substr(0, kBufBytes);
+      in.remove_prefix(piece.size());
+      const std::size_t n = state_.Decode(piece, buf_.get());
+      if (n) emit(ByteView(reinterpret_cast<const std::uint8_t*>(buf_.get()), n));
+    }
+  }
+
+  template <typename Emit>
+  void Flush(Emit&& emit) {
+    if (!buf_) return;  // nothing was ever decoded, so nothing is held
+    const std::size_t n = state_.Flush(buf_.get());
+    if (n) emit(ByteView(reinterpret_cast<const std::uint8_t*>(buf_.get()), n));
+  }
+
+ private:
+  State state_;
+  std::unique_ptr<char[]> buf_;
+};
+
 // Unescapes the decoded bytes of a JSON MIME part (IsJsonPart) before they are scanned, as
 // BodyPipeline does for a JSON HTTP body; other parts pass unchanged. Used by BodyPipeline
 // (multipart parts) and SmtpSession (mail parts), with a callback `emit(ByteView)` that feeds
@@ -77,45 +121,25 @@ class JsonUnescapeState {
 //                 never completed by bytes after the hole)
 //   OnPartEnd   → Flush(emit)
 // It does not count anything: callers count the MIME-decoded part bytes they are given.
-// A piece without a backslash while nothing is held is passed on as it is (no copy); otherwise
-// it is decoded through a kBufBytes buffer allocated on the first escaped piece and reused.
 class JsonPartUnescaper {
  public:
-  static constexpr std::size_t kBufBytes = 4096;
-
   void BeginPart(std::string_view content_type, std::string_view filename);
-  bool active() const { return active_; }
 
   template <typename Emit>
   void Feed(ByteView decoded, Emit&& emit) {
-    if (decoded.empty()) return;
-    std::string_view in = AsStringView(decoded);
-    if (!active_ || state_.PassesThrough(in)) {
+    if (active_) {
+      decoder_.Feed(decoded, emit);
+    } else if (!decoded.empty()) {
       emit(decoded);
-      return;
-    }
-    EnsureBuffer();
-    while (!in.empty()) {
-      const std::string_view piece = in.substr(0, kBufBytes);
-      in.remove_prefix(piece.size());
-      const std::size_t n = state_.Decode(piece, buf_.get());
-      if (n) emit(ByteView(reinterpret_cast<const std::uint8_t*>(buf_.get()), n));
     }
   }
-
-  // Emits a held partial escape verbatim and resets the state (part end, before a gap).
   template <typename Emit>
   void Flush(Emit&& emit) {
-    if (!active_ || !buf_) return;  // nothing escaped was ever decoded, so nothing is held
-    const std::size_t n = state_.Flush(buf_.get());
-    if (n) emit(ByteView(reinterpret_cast<const std::uint8_t*>(buf_.get()), n));
+    if (active_) decoder_.Flush(emit);
   }
 
  private:
-  void EnsureBuffer();
-
-  JsonUnescapeState state_;
-  std::unique_ptr<char[]> buf_;  // kBufBytes + JsonUnescapeState::kMaxHeld, on first use
+  StreamDecoder<JsonUnescapeState> decoder_;
   bool active_ = false;
 };
 

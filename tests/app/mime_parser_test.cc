@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/encode_test_util.h"
 #include "app/mime/mime_header.h"
 
 namespace vigie::app::mime {
@@ -119,19 +120,11 @@ TEST(MimeParser, RandomChunkingProperty) {
   std::string msg = "Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\n"
                     "Content-Type: multipart/alternative; boundary=b2\r\n\r\n--b2\r\n\r\n" +
                     long_line + "\r\nend\r\n--b2--\r\n--b1\r\nContent-Transfer-Encoding: base64\r\n\r\n";
-  // Base64 of payload, 76-char lines, written by hand to not depend on the decoder under test.
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string b64;
-  for (std::size_t i = 0; i < payload.size(); i += 3) {
-    std::uint32_t v = static_cast<std::uint8_t>(payload[i]) << 16;
-    if (i + 1 < payload.size()) v |= static_cast<std::uint8_t>(payload[i + 1]) << 8;
-    if (i + 2 < payload.size()) v |= static_cast<std::uint8_t>(payload[i + 2]);
-    b64 += kAlphabet[(v >> 18) & 63];
-    b64 += kAlphabet[(v >> 12) & 63];
-    b64 += i + 1 < payload.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    b64 += i + 2 < payload.size() ? kAlphabet[v & 63] : '=';
-  }
-  for (std::size_t i = 0; i < b64.size(); i += 76) msg += b64.substr(i, 76) + "\r\n";
+  // Base64 of payload, 76-char lines each ended by a CRLF (the test's own encoder, not the
+  // decoder under test).
+  const std::string b64 = testutil::Base64(payload, 76);
+  msg += b64;
+  if (!b64.empty() && !b64.ends_with("\r\n")) msg += "\r\n";
   msg += "--b1--\r\n";
 
   MimeRun whole = Parse(msg);

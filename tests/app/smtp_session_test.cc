@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/encode_test_util.h"
 #include "app/mail_dns_tls_test_util.h"
 #include "app/smtp/smtp_util.h"
 
@@ -33,21 +34,7 @@ void Play(TestContext& t, const Script& script, std::size_t chunk = 0, bool clos
   if (close) s.OnClose(f);
 }
 
-std::string Base64(std::string_view in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); i += 3) {
-    std::uint32_t v = static_cast<std::uint8_t>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<std::uint8_t>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) v |= static_cast<std::uint8_t>(in[i + 2]);
-    out += k[(v >> 18) & 63];
-    out += k[(v >> 12) & 63];
-    out += i + 1 < in.size() ? k[(v >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? k[v & 63] : '=';
-    if (out.size() % 78 == 76) out += "\r\n";
-  }
-  return out;
-}
+using testutil::Base64;  // CRLF every 76 characters
 
 // 13 digits + key = 97 - (n mod 97).
 std::string Nir(int i) {

@@ -11,19 +11,6 @@
 
 namespace vigie::app {
 
-namespace {
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-}  // namespace
-
 std::optional<Encoding> ParseEncoding(std::string_view token) {
   token = TrimAny(token);
   if (token.empty() || IEquals(token, "identity")) return Encoding::kIdentity;

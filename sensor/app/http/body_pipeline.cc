@@ -1,7 +1,6 @@
 #include "app/http/body_pipeline.h"
 
 #include <algorithm>
-#include <type_traits>
 
 #include "app/mime/mime_header.h"
 
@@ -52,11 +51,11 @@ void BodyPipeline::Begin(std::string_view codings, std::string_view content_type
   json_active_ = IsJsonMediaType(content_type);
   ByteSink* post = this;
   if (form_active_) {
-    form_.state.Reset();
+    form_.decoder.Reset();
     form_.next = this;
     post = &form_;
   } else if (json_active_) {
-    json_.state.Reset();
+    json_.decoder.Reset();
     json_.next = this;
     post = &json_;
   }
@@ -188,34 +187,6 @@ void BodyPipeline::AppendParts(std::string* detail) const {
   }
   if (named_parts_ > nnames_) detail->append(", +" + std::to_string(named_parts_ - nnames_) + " more");
 }
-
-template <typename State>
-void BodyPipeline::DecodeSink<State>::Write(ByteView data) {
-  std::string_view in = AsStringView(data);
-  if constexpr (std::is_same_v<State, JsonUnescapeState>) {
-    if (state.PassesThrough(in)) {  // no escape: passed on whole, without a copy
-      next->Write(data);
-      return;
-    }
-  }
-  if (!buf) buf = std::make_unique<char[]>(kBufBytes + State::kMaxHeld);
-  while (!in.empty()) {
-    const std::string_view piece = in.substr(0, kBufBytes);
-    in.remove_prefix(piece.size());
-    const std::size_t n = state.Decode(piece, buf.get());
-    if (n) next->Write(ByteView(reinterpret_cast<const std::uint8_t*>(buf.get()), n));
-  }
-}
-
-template <typename State>
-void BodyPipeline::DecodeSink<State>::Flush() {
-  if (!buf) return;  // nothing was ever written, so nothing is held
-  const std::size_t n = state.Flush(buf.get());
-  if (n) next->Write(ByteView(reinterpret_cast<const std::uint8_t*>(buf.get()), n));
-}
-
-template class BodyPipeline::DecodeSink<PercentDecodeState>;
-template class BodyPipeline::DecodeSink<JsonUnescapeState>;
 
 match::ScanSummary BodyPipeline::End() {
   // Finish in decoding order (outermost layer first) so replayed raw bytes flow downstream.

@@ -79,19 +79,22 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   void Write(ByteView data) override;  // terminal sink
 
  private:
-  // A streaming text decoder stage: PercentDecodeState (form bodies) or JsonUnescapeState
-  // (JSON bodies). Its output is never longer than its input plus the few bytes it held.
+  // A streaming text decoder stage (StreamDecoder, app/json_text.h): PercentDecodeState (form
+  // bodies) or JsonUnescapeState (JSON bodies). Its output is never longer than its input plus
+  // the few bytes it held.
   template <typename State>
   class DecodeSink final : public ByteSink {
    public:
-    void Write(ByteView data) override;
+    void Write(ByteView data) override {
+      decoder.Feed(data, [this](ByteView d) { next->Write(d); });
+    }
     // Emits a held partial escape verbatim (end of the unit, or before a gap so that nothing
     // is joined across it) and resets the state.
-    void Flush();
+    void Flush() {
+      decoder.Flush([this](ByteView d) { next->Write(d); });
+    }
     ByteSink* next = nullptr;
-    State state;
-    std::unique_ptr<char[]> buf;  // kBufBytes + State::kMaxHeld, allocated on the first body
-    static constexpr std::size_t kBufBytes = 4096;
+    StreamDecoder<State> decoder;
   };
   using FormSink = DecodeSink<PercentDecodeState>;
   using JsonSink = DecodeSink<JsonUnescapeState>;

@@ -1,7 +1,5 @@
 #include "app/http/http_util.h"
 
-#include <array>
-#include <cstring>
 #include <limits>
 
 namespace vigie::app::http {
@@ -94,4 +92,3 @@ std::size_t PercentDecodeState::Flush(char* out) {
 }
 
 }  // namespace vigie::app::http
-

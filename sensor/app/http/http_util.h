@@ -1,7 +1,6 @@
 #pragma once
 // Small text helpers shared by the HTTP decoder (ASCII only, no allocation unless noted).
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -7,15 +7,11 @@
 #include <cstdint>
 
 #include "core/bytes.h"
+#include "core/text.h"
 
 namespace vigie::app::mime {
 
-inline int HexValue(std::uint8_t c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
+using ::vigie::HexValue;  // core/text.h
 
 // Base64 (RFC 2045): whitespace and line breaks anywhere are ignored; characters outside the
 // alphabet are skipped and counted; "=" ends a quantum; data after padding starts a new one

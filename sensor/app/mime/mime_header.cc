@@ -40,10 +40,8 @@ std::string PercentDecode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexValue(static_cast<std::uint8_t>(s[i + 1])) >= 0 &&
-        HexValue(static_cast<std::uint8_t>(s[i + 2])) >= 0) {
-      out.push_back(static_cast<char>(HexValue(static_cast<std::uint8_t>(s[i + 1])) * 16 +
-                                      HexValue(static_cast<std::uint8_t>(s[i + 2]))));
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
       i += 2;
     } else {
       out.push_back(s[i]);

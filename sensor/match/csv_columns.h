@@ -74,12 +74,13 @@ class CsvSplitter {
 
   void Start(const CsvHeader& header);  // the row after the header starts
   void Resync();                        // after a gap: typing resumes after the next newline
-  // Walks buf[from, n). Calls on_field(const Field&) for each complete typed field, in order;
-  // returns how many bytes of buf can be scanned now: the rest (a typed field not complete yet,
-  // at most kCsvMaxDeferred bytes) must be given again at the front of the next call. eod: buf
-  // ends the data (its last field is complete).
-  template <typename Fn>
-  std::size_t Walk(const std::uint8_t* buf, std::size_t from, std::size_t n, bool eod, Fn&& on_field);
+  // Walks buf[from, n). Calls on_field(const Field&) for each complete typed field and
+  // on_row(std::size_t i) for each newline i that ends a row (not one inside a quoted field),
+  // in order; returns how many bytes of buf can be scanned now: the rest (a typed field not
+  // complete yet, at most kCsvMaxDeferred bytes, never holding a row end) must be given again
+  // at the front of the next call. eod: buf ends the data (its last field is complete).
+  template <typename Fn, typename RowFn>
+  std::size_t Walk(const std::uint8_t* buf, std::size_t from, std::size_t n, bool eod, Fn&& on_field, RowFn&& on_row);
 
   // The delimiter and newline bytes (ends), the newlines and the quotes of p[0, len) (len <= 64),
   // as bit masks.
@@ -105,8 +106,9 @@ class CsvSplitter {
   bool quote_pending_ = false;  // kQuoted and the last buffer ended with a quote
 };
 
-template <typename Fn>
-std::size_t CsvSplitter::Walk(const std::uint8_t* buf, std::size_t from, std::size_t n, bool eod, Fn&& on_field) {
+template <typename Fn, typename RowFn>
+std::size_t CsvSplitter::Walk(const std::uint8_t* buf, std::size_t from, std::size_t n, bool eod, Fn&& on_field,
+                              RowFn&& on_row) {
   // The state lives in locals during the walk (the validators called per field would make the
   // compiler reload members), written back at the end.
   std::size_t col = col_, fs = fs_ == kEarlier ? kEarlier : from;  // a held-back field starts the buffer
@@ -131,6 +133,7 @@ std::size_t CsvSplitter::Walk(const std::uint8_t* buf, std::size_t from, std::si
     in = In::kUnquoted;
     escaped = false;
     if (row_end) {
+      if (term < n) on_row(term);  // (the end of the data at eod is not a newline)
       col = 0;
       skip_row = false;
     } else {

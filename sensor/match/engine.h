@@ -35,6 +35,10 @@ struct Detector {
   // Standalone: counted even outside a record. Birth dates and addresses are not: they only
   // count as fields of a record and never make one by themselves.
   bool standalone = true;
+  // Repeatable: a person may hold several (phones, e-mails). A second one that is a member of
+  // the JSON object holding the group's previous one joins the person instead of starting the
+  // next (record_group.cc).
+  bool repeatable = false;
   float confidence = 1.0f;       // base confidence of a validated match
   float min_confidence = 0.0f;   // below this (after keyword boost) the match is dropped
   float context_boost = 0.0f;    // added when a keyword is within context_window bytes before

@@ -22,10 +22,19 @@
 //          ("Téléphone : 06…\nNIR : 1 85…", YAML, key=value, `nir: '1 85…'`: a field per line; a
 //          blank line, or a line without a finding, between two persons still splits), or
 //        - the group already holds a finding of the same type (the next person starts) —
-//          except for a non-standalone type (birth date, address) once the group is a record:
-//          that finding is another field of the same person (a second date column whose
-//          header-wide context makes it a birth-date candidate) and is dropped — or
+//          except for a repeatable type (phone, e-mail: Detector::repeatable) written as a
+//          member of the JSON object holding the group's last one of that type (its key's `":`
+//          right before it, the objects and arrays opened since closed again: a person's
+//          second phone), which joins the group, and for a non-standalone type (birth date,
+//          address) once the group is a record: that finding is another field of the same
+//          person (a second date column whose header-wide context makes it a birth-date
+//          candidate) and is dropped — or
 //        - Gap() or Finish() is called.
+//      In a CSV unit read column by column (csv_columns.h), from its first row on, the rule is
+//      the row instead: a group is a row's findings (the splitter's row ends, so a newline
+//      inside a quoted field does not end it), a repeated type stays in it (a non-standalone
+//      one is dropped, and not even validated: scanner.cc OnCandidate), whatever the bytes
+//      between; a row of more than kMaxRowFindings findings is cut.
 //   3. A group is a record when it holds >= 2 distinct types and at least one primary type.
 //      Its key is the keyed hash of the normalized value of its strongest primary (lowest
 //      rank: NIR > IBAN > card > FT id > email > phone in the default signatures).
@@ -45,6 +54,7 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
                                    std::string& value) {
   const Detector& det = engine->detectors[d];
   const std::uint32_t bit = 1u << static_cast<unsigned>(det.type);
+  const std::uint64_t row = start >= rows_from ? RowOf(start) : kNone;
   if (group_size > 0) {
     Finding& last = group[group_size - 1];
     if (start < last.end) {
@@ -52,10 +62,18 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
       // Replace the previous finding.
       --group_size;
       RecomputeGroup();
+    } else if (row != kNone) {
+      // A CSV row: its findings are one person's, whatever lies between them.
+      if (row != group_row || group_size >= kMaxRowFindings) {
+        FlushGroup();
+      } else if ((group_types & bit) != 0 && !det.standalone) {
+        return;  // the person's birth date (address) is known: another date column of the row
+      }
     } else if (start - last.end > engine->options.record_window_bytes ||
-               ((group_types & bit) != 0 && det.standalone) || BoundaryBetween(last.end, start)) {
+               ((group_types & bit) != 0 && det.standalone && !SamePersonRepeat(det, start)) ||
+               BoundaryBetween(last.end, start)) {
       FlushGroup();  // (cheapest tests first: all are pure)
-    } else if ((group_types & bit) != 0) {
+    } else if ((group_types & bit) != 0 && !det.standalone) {
       // A second field of a type that only counts inside a record (a birth date, an address):
       // once the group is a record, it is another field of the same person (a registration
       // date in a row whose header names the birth date), not the next person: dropped.
@@ -80,6 +98,7 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
   f.has_raw = summary.excerpts.size() < engine->options.max_excerpts;
   if (f.has_raw) f.raw.assign(raw);
   group_types |= bit;
+  group_row = row;
 }
 
 namespace {
@@ -178,6 +197,42 @@ bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) co
   GapWalker walk;
   ForEachSpan(from, to, [&](const char* p, std::size_t len) { walk.Add(p, len, avx512); });
   return walk.Boundary();
+}
+
+bool ScanStream::State::SamePersonRepeat(const Detector& det, std::uint64_t start) const {
+  if (!det.repeatable) return false;
+  std::size_t k = group_size;
+  while (k > 0 && group[k - 1].type != det.type) --k;
+  return k > 0 && MemberOfTheSameObject(group[k - 1].end, start);
+}
+
+bool ScanStream::State::MemberOfTheSameObject(std::uint64_t from, std::uint64_t start) const {
+  if (!Readable(from, start)) return false;
+  std::uint64_t i = start;
+  auto blanks = [&] {
+    while (i > from && (At(i - 1) == ' ' || At(i - 1) == '\t')) --i;
+  };
+  auto take = [&](char c) {
+    if (i == from || At(i - 1) != c) return false;
+    --i;
+    return true;
+  };
+  take('"');
+  blanks();
+  if (!take(':')) return false;
+  blanks();
+  if (!take('"')) return false;
+  // Members between them may hold objects and arrays, closed before the finding's key (an
+  // address object between two phones); a '}' or ']' closing the previous finding's object (the
+  // next person), or one left open (a related person's object nested in this one), is not that.
+  std::int64_t depth = 0;
+  ForEachSpan(from, i, [&](const char* p, std::size_t n) {
+    for (std::size_t k = 0; k < n && depth >= 0; ++k) {
+      const char c = p[k];
+      depth += (c == '{' || c == '[') - (c == '}' || c == ']');
+    }
+  });
+  return depth == 0;
 }
 
 namespace {

@@ -144,6 +144,20 @@ struct ScanStream::State {
   };
   std::vector<ColumnFinding> col_found;
   std::size_t col_size = 0, col_next = 0;
+  // CSV rows are records (record_group.cc): from rows_from (the first row after the header;
+  // kNone outside a CSV unit) a finding's row is the number of row ends before its start.
+  // row_ends: the absolute offsets of the row-ending newlines the walk saw (ascending; those
+  // more than the ring behind `fed` are dropped, rows_base counting them), row_next the cursor
+  // of RowOf (findings come in end order, so it mostly moves forward).
+  std::uint64_t rows_from = kNone;
+  std::vector<std::uint64_t> row_ends;
+  std::uint64_t rows_base = 0;
+  std::size_t row_next = 0;
+  std::uint64_t RowOf(std::uint64_t offset) {
+    while (row_next < row_ends.size() && row_ends[row_next] < offset) ++row_next;
+    while (row_next > 0 && row_ends[row_next - 1] >= offset) --row_next;
+    return rows_base + row_next;
+  }
   void ScanCsv(ByteView data);
   // Walks buf[from, n) (buf[0] is at `fed`): validates the typed fields, blanks those that pass
   // and queues their findings; returns how many bytes can be scanned now (csv_columns.h).
@@ -237,6 +251,11 @@ struct ScanStream::State {
   // The group's strongest primary finding (lowest rank; the first of equals), kNoKey if none.
   static constexpr std::size_t kNoKey = std::numeric_limits<std::size_t>::max();
   std::size_t group_key = kNoKey;
+  // The CSV row of the group's last finding (RowOf), kNone when it is not in a CSV row.
+  std::uint64_t group_row = kNone;
+  // A CSV row holding more findings than this is cut into several groups (a row is one person;
+  // this only bounds the group of a pathological one, e.g. a column holding a whole listing).
+  static constexpr std::size_t kMaxRowFindings = 64;
   static constexpr int kNotPrimary = std::numeric_limits<int>::max();
   // group[k] becomes the key if it is a stronger primary (strictly lower rank: the first of equals stays).
   void ConsiderKey(std::size_t k) {
@@ -340,6 +359,14 @@ struct ScanStream::State {
   void AddFinding(std::uint16_t detector, std::uint64_t start, std::uint64_t end, std::string_view raw,
                   std::string& value);
   bool BoundaryBetween(std::uint64_t from, std::uint64_t to) const;
+  // Whether the finding at `start` is a JSON member's value (its key's `":` right before it,
+  // blanks and the value's opening quote allowed) and the brackets in [from, start) balance
+  // without closing one open at `from`: a member of the object holding the previous finding
+  // (ending at `from`), not of an object nested in it nor of the next one.
+  bool MemberOfTheSameObject(std::uint64_t from, std::uint64_t start) const;
+  // Whether a finding of a type the group holds, at `start`, is another of the same person's
+  // (Detector::repeatable): a member of the object holding the group's last one of that type.
+  bool SamePersonRepeat(const Detector& det, std::uint64_t start) const;
   void FlushGroup();
   void EndHsStream();
 };

@@ -326,6 +326,7 @@ void ScanStream::State::ScanCsv(ByteView data) {
       scanner->csv_units->Inc();
       splitter.Start(*header);
       from = csv_carry.size() + i + 1;  // the walk starts after the header line
+      rows_from = fed + from;
     }
     const std::size_t held = csv_carry.size();
     const std::size_t n = held + piece;
@@ -342,6 +343,15 @@ void ScanStream::State::ScanCsv(ByteView data) {
 std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, std::size_t n, bool eod) {
   const bool excerpts = summary.excerpts.size() < engine->options.max_excerpts;
   const std::size_t first = col_size;
+  // Row ends no candidate still to come can start before (every start is readable: in the ring).
+  const std::uint64_t oldest = fed > ring_size ? fed - ring_size : 0;
+  if (!row_ends.empty() && row_ends.front() < oldest) {
+    const auto k = static_cast<std::size_t>(std::lower_bound(row_ends.begin(), row_ends.end(), oldest) - row_ends.begin());
+    row_ends.erase(row_ends.begin(), row_ends.begin() + static_cast<std::ptrdiff_t>(k));
+    rows_base += k;
+    row_next = row_next > k ? row_next - k : 0;
+  }
+  const auto on_row = [&](std::size_t i) { row_ends.push_back(fed + i); };
   const std::size_t cut = splitter.Walk(buf, from, n, eod, [&](const CsvSplitter::Field& f) {
     const Detector& det = engine->detectors[static_cast<std::size_t>(f.detector)];
     std::size_t wend = f.end;
@@ -366,7 +376,7 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     if (excerpts) c.raw.assign(w);
     c.blank = static_cast<std::uint32_t>(f.end - f.begin);
     ++col_size;
-  });
+  }, on_row);
   // Blanked after the walk: a store right before the walk's next loads in the same cache line
   // would stall them.
   for (std::size_t k = first; k < col_size; ++k) {
@@ -387,6 +397,10 @@ void ScanStream::State::FlushCsv(bool end_of_unit) {
     csv_line = 0;
     csv_preamble = 0;
     csv_carry.shrink_to_fit();
+    rows_from = kNone;
+    row_ends.clear();
+    rows_base = 0;
+    row_next = 0;
   } else if (csv == Csv::kOn) {
     splitter.Resync();  // the row in progress is cut: columns are known again after a newline
   } else {
@@ -731,6 +745,13 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
   last_end[d] = end;
   const Detector& det = engine->detectors[d];
   const auto type = static_cast<std::size_t>(det.type);
+  // In a CSV row whose person already has this field (a birth date, an address), the candidate
+  // would be dropped once valid (record_group.cc): it is not validated (nor counted rejected).
+  // Its last byte's row is its start's (no value holds a row end; an address's terminator may
+  // be the newline itself, which RowOf does not count).
+  if (!det.standalone && group_size > 0 && end > rows_from && (group_types & (1u << type)) != 0 &&
+      group_row == RowOf(end - 1))
+    return;
   if (!engine->options.validate) [[unlikely]] {  // benchmarks of the finders alone
     ++summary.rejected[type];
     scanner->rejected[type]->Inc();

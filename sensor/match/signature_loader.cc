@@ -73,7 +73,7 @@ class Loader {
 
   void LoadDetector(const YAML::Node& d) {
     if (!d.IsMap()) Fail(Line(d), "each detector must be a map");
-    CheckKeys(d, {"id", "type", "validator", "primary", "rank", "standalone", "requires_context", "confidence",
+    CheckKeys(d, {"id", "type", "validator", "primary", "rank", "standalone", "repeatable", "requires_context", "confidence",
                   "min_confidence", "patterns", "digits", "context", "columns", "description"},
               "detector");
     Detector det;
@@ -94,6 +94,7 @@ class Loader {
     det.primary = Get<bool>(d, "primary", false, where);
     det.rank = Get<int>(d, "rank", 100, where);
     det.standalone = Get<bool>(d, "standalone", true, where);
+    det.repeatable = Get<bool>(d, "repeatable", false, where);
     det.requires_context = Get<bool>(d, "requires_context", false, where);
     det.confidence = Get<float>(d, "confidence", 1.0f, where);
     det.min_confidence = Get<float>(d, "min_confidence", 0.0f, where);

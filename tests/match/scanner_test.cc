@@ -206,6 +206,52 @@ TEST(Records, ArrayInsideAPersonOnePersonEach) {
                            {PiiType::kNir, PiiType::kEmail, PiiType::kPhone, PiiType::kIban, PiiType::kBirthDate});
 }
 
+// A person holding two phones and two e-mails (mobile and landline, personal and work), the
+// second of each after other members (an address object between): one record per person, each
+// value counted. A related person nested in it (a spouse with his own NIR, in an object the
+// person holds) is a record of his own, as is each person of the array. Compact and
+// pretty-printed. Before, the second phone started the next person: the rest of the object made
+// a second record, keyed by the IBAN (every person counted twice).
+TEST(Records, RepeatedTypeInOnePersonObject) {
+  const auto people = People(100, 37), spouses = People(100, 38);
+  std::string s = "[";
+  std::vector<std::uint64_t> keys;
+  KeyedHasher hash("repeat");
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const Person& p = people[i];
+    const std::string n = PiiGenerator::Pad(static_cast<int>(i), 2);
+    s += std::string(i ? "," : "") + "{\"nir\":\"" + p.nir + "\",\"telephone\":\"" + p.phone + "\",\"email\":\"" +
+         p.email + "\",\"adresse\":{\"rue\":\"" + p.street + "\",\"ville\":\"Paris\"},\"portable\":\"06 12 34 56 " +
+         n.substr(n.size() - 2) + "\",\"email_pro\":\"c.martin" + n + "@example.com\",\"iban\":\"" + p.iban + "\"" +
+         (i % 2 ? ",\"conjoint\":{\"nir\":\"" + spouses[i].nir + "\",\"telephone\":\"" + spouses[i].phone + "\"}" : "") +
+         "}";
+    keys.push_back(hash(p.nir));
+    if (i % 2) keys.push_back(hash(spouses[i].nir));
+  }
+  s += "]";
+  std::sort(keys.begin(), keys.end());
+  PiiEngineOptions o;
+  o.secret = "repeat";
+  Harness h(DefaultEngine(o));
+  for (const std::string& text : {s, PrettyJson(s)}) {
+    const ScanSummary r = h.Scan(text);
+    EXPECT_EQ(r.records, keys) << text.substr(0, 40);
+    EXPECT_EQ(r.matches[Idx(PiiType::kPhone)], 2 * people.size() + people.size() / 2) << text.substr(0, 40);
+    EXPECT_EQ(r.matches[Idx(PiiType::kEmail)], 2 * people.size()) << text.substr(0, 40);
+    EXPECT_EQ(r.matches[Idx(PiiType::kAddress)], people.size()) << text.substr(0, 40);
+  }
+  // DTO-shaped: both phones and the e-mail in the contact object, the NIR in a sibling one
+  // before it (before, the second phone and the e-mail made a second record).
+  std::string dto = "[";
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const Person& p = people[i];
+    dto += std::string(i ? "," : "") + "{\"etatCivil\":{\"nir\":\"" + p.nir + "\"},\"contact\":{\"telephone\":\"" +
+           p.phone + "\",\"mobile\":\"07 12 34 56 " + PiiGenerator::Pad(static_cast<int>(i % 100), 2) + "\",\"email\":\"" +
+           p.email + "\"}}";
+  }
+  ExpectOneRecordPerPerson(people, {dto + "]", PrettyJson(dto + "]")}, {PiiType::kNir});
+}
+
 // An identity API serialized by .NET (a DateTime birth date: "1985-05-12T00:00:00"), a JSON
 // date at UTC midnight and a CSV export of the same form: the NIR and the birth date are two
 // types, so one record per person. Before, the tokenizer read "12T00" as one word: no birth

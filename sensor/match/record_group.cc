@@ -23,9 +23,10 @@
 //          blank line, or a line without a finding, between two persons still splits), or
 //        - the group already holds a finding of the same type (the next person starts) —
 //          except for a repeatable type (phone, e-mail: Detector::repeatable) written as a
-//          member of the JSON object holding the group's last one of that type (its key's `":`
-//          right before it, the objects and arrays opened since closed again: a person's
-//          second phone), which joins the group, and for a non-standalone type (birth date,
+//          member of the JSON object holding the group's last one of that type or of an object
+//          nested in it (its key's `":` right before it, no bracket between closing the object
+//          holding the previous one: a person's second phone, its advisor's e-mail), which
+//          joins the group, and for a non-standalone type (birth date,
 //          address) once the group is a record: that finding is another field of the same
 //          person (a second date column whose header-wide context makes it a birth-date
 //          candidate) and is dropped — or
@@ -222,9 +223,9 @@ bool ScanStream::State::MemberOfTheSameObject(std::uint64_t from, std::uint64_t 
   if (!take(':')) return false;
   blanks();
   if (!take('"')) return false;
-  // Members between them may hold objects and arrays, closed before the finding's key (an
-  // address object between two phones); a '}' or ']' closing the previous finding's object (the
-  // next person), or one left open (a related person's object nested in this one), is not that.
+  // Members between them may hold objects and arrays (an address object between two phones),
+  // and the finding may be in an object the person holds (its advisor's e-mail); a '}' or ']'
+  // closing the object that holds the previous finding (the next person's) is not that.
   std::int64_t depth = 0;
   ForEachSpan(from, i, [&](const char* p, std::size_t n) {
     for (std::size_t k = 0; k < n && depth >= 0; ++k) {
@@ -232,7 +233,7 @@ bool ScanStream::State::MemberOfTheSameObject(std::uint64_t from, std::uint64_t 
       depth += (c == '{' || c == '[') - (c == '}' || c == ']');
     }
   });
-  return depth == 0;
+  return depth >= 0;
 }
 
 namespace {

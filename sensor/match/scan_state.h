@@ -360,9 +360,9 @@ struct ScanStream::State {
                   std::string& value);
   bool BoundaryBetween(std::uint64_t from, std::uint64_t to) const;
   // Whether the finding at `start` is a JSON member's value (its key's `":` right before it,
-  // blanks and the value's opening quote allowed) and the brackets in [from, start) balance
-  // without closing one open at `from`: a member of the object holding the previous finding
-  // (ending at `from`), not of an object nested in it nor of the next one.
+  // blanks and the value's opening quote allowed) and no bracket in [from, start) closes one
+  // open at `from`: a member of the object holding the previous finding (ending at `from`) or
+  // of an object nested in it, not of the next one.
   bool MemberOfTheSameObject(std::uint64_t from, std::uint64_t start) const;
   // Whether a finding of a type the group holds, at `start`, is another of the same person's
   // (Detector::repeatable): a member of the object holding the group's last one of that type.

@@ -207,11 +207,11 @@ TEST(Records, ArrayInsideAPersonOnePersonEach) {
 }
 
 // A person holding two phones and two e-mails (mobile and landline, personal and work), the
-// second of each after other members (an address object between): one record per person, each
-// value counted. A related person nested in it (a spouse with his own NIR, in an object the
-// person holds) is a record of his own, as is each person of the array. Compact and
-// pretty-printed. Before, the second phone started the next person: the rest of the object made
-// a second record, keyed by the IBAN (every person counted twice).
+// second of each after other members (an address object between), and an object with their
+// advisor's e-mail: one record per person, each value counted. A related person nested in it
+// (a spouse with his own NIR) is a record of his own, as is each person of the array. Compact
+// and pretty-printed. Before, the second phone started the next person: the rest of the object
+// made a second record, keyed by the IBAN (every person counted twice).
 TEST(Records, RepeatedTypeInOnePersonObject) {
   const auto people = People(100, 37), spouses = People(100, 38);
   std::string s = "[";
@@ -222,7 +222,8 @@ TEST(Records, RepeatedTypeInOnePersonObject) {
     const std::string n = PiiGenerator::Pad(static_cast<int>(i), 2);
     s += std::string(i ? "," : "") + "{\"nir\":\"" + p.nir + "\",\"telephone\":\"" + p.phone + "\",\"email\":\"" +
          p.email + "\",\"adresse\":{\"rue\":\"" + p.street + "\",\"ville\":\"Paris\"},\"portable\":\"06 12 34 56 " +
-         n.substr(n.size() - 2) + "\",\"email_pro\":\"c.martin" + n + "@example.com\",\"iban\":\"" + p.iban + "\"" +
+         n.substr(n.size() - 2) + "\",\"email_pro\":\"c.martin" + n + "@example.com\",\"conseiller\":{\"nom\":\"DURAND\"," +
+         "\"email\":\"a.durand@francetravail.fr\"},\"iban\":\"" + p.iban + "\"" +
          (i % 2 ? ",\"conjoint\":{\"nir\":\"" + spouses[i].nir + "\",\"telephone\":\"" + spouses[i].phone + "\"}" : "") +
          "}";
     keys.push_back(hash(p.nir));
@@ -237,7 +238,7 @@ TEST(Records, RepeatedTypeInOnePersonObject) {
     const ScanSummary r = h.Scan(text);
     EXPECT_EQ(r.records, keys) << text.substr(0, 40);
     EXPECT_EQ(r.matches[Idx(PiiType::kPhone)], 2 * people.size() + people.size() / 2) << text.substr(0, 40);
-    EXPECT_EQ(r.matches[Idx(PiiType::kEmail)], 2 * people.size()) << text.substr(0, 40);
+    EXPECT_EQ(r.matches[Idx(PiiType::kEmail)], 3 * people.size()) << text.substr(0, 40);
     EXPECT_EQ(r.matches[Idx(PiiType::kAddress)], people.size()) << text.substr(0, 40);
   }
   // DTO-shaped: both phones and the e-mail in the contact object, the NIR in a sibling one

@@ -17,6 +17,34 @@ bool IsJsonMediaType(std::string_view t) {
          IEndsWith(t, kSuffix);
 }
 
+bool MayBeUnlabelledJson(std::string_view t) {
+  t = TrimAny(t, " \t\r");
+  return t.empty() || IEquals(t, "text/html") || IEquals(t, "text/plain") || IEquals(t, "text/javascript") ||
+         IEquals(t, "application/javascript") || IEquals(t, "application/x-javascript") ||
+         IEquals(t, "application/octet-stream");
+}
+
+JsonSniff::Verdict JsonSniff::Feed(std::string_view bytes) {
+  static constexpr unsigned char kBom[3] = {0xef, 0xbb, 0xbf};
+  for (std::size_t i = 0; i < bytes.size() && verdict_ == Verdict::kUndecided; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (!any_ && bom_ < 3 && c == kBom[bom_]) {
+      ++bom_;
+      continue;
+    }
+    if (bom_ != 0 && bom_ < 3) {  // a byte-order mark cut short: not text this sniff reads
+      verdict_ = Verdict::kNotJson;
+      break;
+    }
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      any_ = true;
+      continue;
+    }
+    verdict_ = c == '{' || c == '[' ? Verdict::kJson : Verdict::kNotJson;
+  }
+  return verdict_;
+}
+
 bool IsJsonFileName(std::string_view filename) {
   return IEndsWith(filename, ".json") || IEndsWith(filename, ".jsonl") || IEndsWith(filename, ".ndjson");
 }

@@ -18,6 +18,33 @@ namespace vigie::app {
 // application/x-ndjson, application/ndjson, application/jsonl, application/x-jsonlines.
 bool IsJsonMediaType(std::string_view media_type);
 
+// A media type a JSON body is often sent under though it does not say JSON (any case, without
+// parameters): none at all, text/html (PHP's default when a script echoes json_encode() without
+// a header), text/plain, text/javascript, application/javascript, application/x-javascript,
+// application/octet-stream. Such a body is read as JSON when its first byte that is neither
+// blank nor a UTF-8 byte-order mark is '{' or '[' (JsonSniff).
+bool MayBeUnlabelledJson(std::string_view media_type);
+
+// Decides, from the first bytes of a body, whether it is JSON text: undecided while only blanks
+// (space, TAB, CR, LF) and a UTF-8 byte-order mark have been seen, then JSON if the next byte is
+// '{' or '[', not JSON otherwise. Feed bytes in any chunking.
+class JsonSniff {
+ public:
+  enum class Verdict : std::uint8_t { kUndecided, kJson, kNotJson };
+  void Reset() {
+    verdict_ = Verdict::kUndecided;
+    bom_ = 0;
+    any_ = false;
+  }
+  Verdict Feed(std::string_view bytes);
+  Verdict verdict() const { return verdict_; }
+
+ private:
+  Verdict verdict_ = Verdict::kUndecided;
+  std::uint8_t bom_ = 0;  // bytes of the byte-order mark seen (it must start the body)
+  bool any_ = false;      // a blank has been seen (a BOM after it is not one)
+};
+
 // A JSON file name (any case): ends with ".json", ".jsonl" or ".ndjson".
 bool IsJsonFileName(std::string_view filename);
 

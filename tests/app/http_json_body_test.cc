@@ -124,14 +124,42 @@ TEST_F(HttpJsonBody, JsonMediaTypesAreDecodedOthersAreNot) {
     EXPECT_EQ(M(e, PiiType::kBirthDate), 4u) << type;
     EXPECT_EQ(M(e, PiiType::kAddress), 4u) << type;
   }
-  // Pinned: a body not labelled JSON is scanned as sent (its NIRs are found, the escaped values not).
-  for (const char* type : {"text/plain", "application/octet-stream", "text/html"}) {
+  // Pinned: a body of another type is scanned as sent (its NIRs are found, the escaped values not).
+  for (const char* type : {"application/xml", "text/csv", "application/x-www-form-urlencoded; x=1", "image/json"}) {
     const auto e = Exchange(Response(l.escaped, type));
-    EXPECT_EQ(M(e, PiiType::kNir), 4u) << type;
     EXPECT_EQ(M(e, PiiType::kBirthDate), 0u) << type;
     EXPECT_EQ(M(e, PiiType::kAddress), 0u) << type;
-    EXPECT_EQ(e.bytes, l.escaped.size()) << type;
   }
+}
+
+// JSON sent under a type that does not say so — PHP's default text/html when a script echoes
+// json_encode() without a header, text/plain, octet-stream, none — is read as JSON when it
+// starts (after blanks or a byte-order mark) with '{' or '['; otherwise it is scanned as sent.
+// Before, such PHP listings lost their birth dates and accented addresses.
+TEST_F(HttpJsonBody, UnlabelledJsonIsSniffedByItsFirstByte) {
+  const Listing l = PhpListing(4);
+  for (const char* type : {"text/html; charset=UTF-8", "text/plain", "application/octet-stream", "TEXT/JAVASCRIPT",
+                           "application/javascript", ""}) {
+    for (const std::string& lead : {std::string(), std::string("\r\n  "), std::string("\xef\xbb\xbf")}) {
+      const std::string body = lead + l.escaped;
+      const std::string resp = *type ? Response(body, type)
+                                     : "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                                           "\r\n\r\n" + body;
+      for (std::size_t feed : {0u, 1u}) {  // whole, then one byte at a time (the sniff across writes)
+        const auto e = Exchange(resp, feed);
+        EXPECT_EQ(M(e, PiiType::kNir), 4u) << type << " " << lead.size() << " " << feed;
+        EXPECT_EQ(M(e, PiiType::kBirthDate), 4u) << type << " " << lead.size() << " " << feed;
+        EXPECT_EQ(M(e, PiiType::kAddress), 4u) << type << " " << lead.size() << " " << feed;
+        EXPECT_EQ(e.bytes, lead.size() + l.plain.size()) << type << " " << lead.size() << " " << feed;
+      }
+    }
+  }
+  // Text that is not JSON is scanned as sent, escapes and all.
+  const std::string text = "Export du 12/03/2024 :\n" + l.escaped;
+  const auto e = Exchange(Response(text, "text/plain"));
+  EXPECT_EQ(M(e, PiiType::kNir), 4u);
+  EXPECT_EQ(M(e, PiiType::kBirthDate), 0u);
+  EXPECT_EQ(e.bytes, text.size());
 }
 
 TEST_F(HttpJsonBody, GzipJsonIsDecompressedThenUnescaped) {

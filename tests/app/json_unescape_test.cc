@@ -237,5 +237,38 @@ TEST(JsonMediaType, RecognisesJsonTypes) {
     EXPECT_FALSE(IsJsonMediaType(t)) << t;
 }
 
+TEST(JsonMediaType, TypesThatMayHideJson) {
+  for (const char* t : {"", " ", "text/html", "TEXT/PLAIN", "text/javascript", "application/javascript",
+                        "application/x-javascript", "application/octet-stream"})
+    EXPECT_TRUE(MayBeUnlabelledJson(t)) << t;
+  for (const char* t : {"application/json", "text/csv", "application/xml", "text/xml", "image/png", "multipart/mixed"})
+    EXPECT_FALSE(MayBeUnlabelledJson(t)) << t;
+}
+
+// The verdict whatever the chunking: blanks and a leading byte-order mark wait, then '{' or '['
+// is JSON and anything else is not; a byte-order mark cut short, or after a blank, is not.
+TEST(JsonSniff, FirstSignificantByteDecides) {
+  using V = JsonSniff::Verdict;
+  const std::pair<std::string, V> cases[] = {
+      {"{\"a\":1}", V::kJson},          {"[1,2]", V::kJson},
+      {" \r\n\t[", V::kJson},           {"\xef\xbb\xbf{", V::kJson},
+      {"\xef\xbb\xbf \n[", V::kJson},   {"  ", V::kUndecided},
+      {"\xef\xbb", V::kUndecided},       {"", V::kUndecided},
+      {"<html>", V::kNotJson},           {"nom;nir\n", V::kNotJson},
+      {"\xef\xbb{", V::kNotJson},        {" \xef\xbb\xbf{", V::kNotJson},
+      {"\"text\"", V::kNotJson},         {"\x01{", V::kNotJson}};
+  for (const auto& [text, want] : cases) {
+    for (std::size_t step : {text.size() + 1, std::size_t{1}, std::size_t{2}}) {
+      JsonSniff s;
+      for (std::size_t i = 0; i < text.size(); i += step) s.Feed(std::string_view(text).substr(i, step));
+      EXPECT_EQ(s.verdict(), want) << text << " step " << step;
+    }
+  }
+  JsonSniff s;
+  s.Feed("<");
+  s.Reset();
+  EXPECT_EQ(s.Feed("{"), V::kJson);
+}
+
 }  // namespace
 }  // namespace vigie::app::http

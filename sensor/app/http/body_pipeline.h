@@ -99,6 +99,17 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   using FormSink = DecodeSink<PercentDecodeState>;
   using JsonSink = DecodeSink<JsonUnescapeState>;
 
+  // A body whose media type may hide JSON (MayBeUnlabelledJson): its first bytes decide
+  // (JsonSniff) whether it goes through the JSON unescaper or straight on. While undecided
+  // (blanks, a byte-order mark) bytes go straight on: the unescaper would pass them unchanged.
+  class SniffSink final : public ByteSink {
+   public:
+    void Write(ByteView data) override;
+    JsonSniff sniff;
+    ByteSink* json = nullptr;
+    ByteSink* plain = nullptr;
+  };
+
   // Reports what passes to the observer, then hands it on. Linked in only with an observer.
   class TapSink final : public ByteSink {
    public:
@@ -130,7 +141,8 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   FormSink form_;
   bool form_active_ = false;
   JsonSink json_;
-  bool json_active_ = false;
+  bool json_active_ = false;  // the unescaper is linked (a JSON media type, or sniffing)
+  SniffSink sniff_;
   TapSink tap_;
   ByteSink* entry_ = this;
   bool skip_ = false;        // rest of the body is not decoded (gap inside a coded body)

@@ -56,6 +56,8 @@ bool IsJsonPart(std::string_view content_type, std::string_view filename) {
 void JsonPartUnescaper::BeginPart(std::string_view content_type, std::string_view filename) {
   decoder_.Reset();
   active_ = IsJsonPart(content_type, filename);
+  sniffing_ = !active_ && MayBeUnlabelledJson(content_type);
+  sniff_.Reset();
 }
 
 namespace {

@@ -138,8 +138,10 @@ class StreamDecoder {
   std::unique_ptr<char[]> buf_;
 };
 
-// Unescapes the decoded bytes of a JSON MIME part (IsJsonPart) before they are scanned, as
-// BodyPipeline does for a JSON HTTP body; other parts pass unchanged. Used by BodyPipeline
+// Unescapes the decoded bytes of a JSON MIME part (IsJsonPart, or a part whose type may hide
+// JSON — MayBeUnlabelledJson: none, text/plain, octet-stream … — and whose first bytes are JSON,
+// JsonSniff) before they are scanned, as BodyPipeline does for a JSON HTTP body; other parts
+// pass unchanged. Used by BodyPipeline
 // (multipart parts) and SmtpSession (mail parts), with a callback `emit(ByteView)` that feeds
 // the scan:
 //   OnPartBegin → BeginPart(type, filename)   (decides, resets the state)
@@ -154,6 +156,10 @@ class JsonPartUnescaper {
 
   template <typename Emit>
   void Feed(ByteView decoded, Emit&& emit) {
+    if (sniffing_ && sniff_.Feed(AsStringView(decoded)) != JsonSniff::Verdict::kUndecided) {
+      sniffing_ = false;
+      active_ = sniff_.verdict() == JsonSniff::Verdict::kJson;
+    }
     if (active_) {
       decoder_.Feed(decoded, emit);
     } else if (!decoded.empty()) {
@@ -168,6 +174,8 @@ class JsonPartUnescaper {
  private:
   StreamDecoder<JsonUnescapeState> decoder_;
   bool active_ = false;
+  bool sniffing_ = false;  // a part whose type may hide JSON (MayBeUnlabelledJson), undecided yet
+  JsonSniff sniff_;
 };
 
 }  // namespace vigie::app

@@ -127,14 +127,16 @@ TEST_F(MimeJsonPart, SmtpApplicationJsonPartIsUnescaped) {
   EXPECT_EQ(esc.pii.records, plain.pii.records);
 }
 
-// Pinned: a part neither typed nor named JSON is scanned as sent, even next to a JSON part
-// holding the same bytes in the same mail (only the JSON one is unescaped).
+// Pinned: a part neither typed nor named JSON, and not starting as JSON, is scanned as sent,
+// even next to a JSON part holding the same listing in the same mail (only the JSON one is
+// unescaped).
 TEST_F(MimeJsonPart, SmtpTextPlainPartIsScannedAsSent) {
   const Listing l = PhpListing(4);
+  const std::string text = "Liste du jour :\r\n" + l.escaped;
   const std::string text_part = "Content-Type: text/plain\r\n"
                                 "Content-Disposition: attachment; filename=\"demandeurs.txt\"\r\n"
                                 "Content-Transfer-Encoding: base64\r\n\r\n" +
-                                Base64(l.escaped) + "\r\n--==sep==\r\n";
+                                Base64(text) + "\r\n--==sep==\r\n";
   const auto e = SmtpExchange(Mail(text_part + "Content-Type: application/octet-stream\r\n"
                                                "Content-Disposition: attachment; filename=\"demandeurs.json\"\r\n"
                                                "Content-Transfer-Encoding: base64\r\n",
@@ -143,7 +145,7 @@ TEST_F(MimeJsonPart, SmtpTextPlainPartIsScannedAsSent) {
   EXPECT_EQ(M(e, PiiType::kNir), 8u);        // both parts
   EXPECT_EQ(M(e, PiiType::kBirthDate), 4u);  // the .json part only
   EXPECT_EQ(M(e, PiiType::kAddress), 4u);
-  EXPECT_NE(e.detail.find("demandeurs.txt (" + std::to_string(l.escaped.size()) + " B), demandeurs.json ("),
+  EXPECT_NE(e.detail.find("demandeurs.txt (" + std::to_string(text.size()) + " B), demandeurs.json ("),
             std::string::npos)
       << e.detail;
 }
@@ -199,12 +201,23 @@ TEST_F(MimeJsonPart, HttpMultipartApplicationJsonFieldIsUnescapedTextPlainIsNot)
       FormData("Content-Disposition: form-data; name=\"data\"\r\nContent-Type: application/json\r\n", l.escaped), 1);
   EXPECT_EQ(M(json, PiiType::kBirthDate), 3u);
   EXPECT_EQ(M(json, PiiType::kAddress), 3u);
-  // Pinned: the same bytes in a text/plain part (a form field's default type) are scanned as sent.
-  const auto text = HttpUpload(
-      FormData("Content-Disposition: form-data; name=\"data\"\r\nContent-Type: text/plain\r\n", l.escaped), 1);
-  EXPECT_EQ(M(text, PiiType::kNir), 3u);
-  EXPECT_EQ(M(text, PiiType::kBirthDate), 0u);
-  EXPECT_EQ(M(text, PiiType::kAddress), 0u);
+  // The same bytes in a text/plain part (a form field's default type), or one without a type
+  // (a browser's FormData field holding JSON.stringify(…)), start as JSON: read as JSON too.
+  for (const char* type : {"Content-Type: text/plain\r\n", ""}) {
+    const auto text = HttpUpload(FormData("Content-Disposition: form-data; name=\"data\"\r\n" + std::string(type),
+                                          "\r\n " + l.escaped), 1);
+    EXPECT_EQ(M(text, PiiType::kBirthDate), 3u) << type;
+    EXPECT_EQ(M(text, PiiType::kAddress), 3u) << type;
+  }
+  // Pinned: text that does not start as JSON, or a type that never hides it, is scanned as sent.
+  for (const auto& [type, body] : {std::pair<std::string, std::string>{"text/plain", "data = " + l.escaped},
+                                   {"text/csv", l.escaped}}) {
+    const auto text = HttpUpload(
+        FormData("Content-Disposition: form-data; name=\"data\"\r\nContent-Type: " + type + "\r\n", body), 1);
+    EXPECT_EQ(M(text, PiiType::kNir), 3u) << type;
+    EXPECT_EQ(M(text, PiiType::kBirthDate), 0u) << type;
+    EXPECT_EQ(M(text, PiiType::kAddress), 0u) << type;
+  }
 }
 
 // ---- JsonPartUnescaper on its own ----------------------------------------------------------
@@ -242,8 +255,17 @@ TEST(JsonPartUnescaper, OneByteFeedsDecodeTheSameAndStateResetsPerPart) {
   u.BeginPart("application/json", "");
   EXPECT_EQ(FeedAll(u, "e9", 1), "e9");
   // Not JSON: bytes pass unchanged, escapes included.
-  u.BeginPart("text/plain", "a.txt");
+  u.BeginPart("text/csv", "a.csv");
   EXPECT_EQ(FeedAll(u, l.escaped, 1), l.escaped);
+  u.BeginPart("text/plain", "a.txt");
+  EXPECT_EQ(FeedAll(u, "x" + l.escaped, 1), "x" + l.escaped);
+  // A type that may hide JSON: its first bytes decide, in any feeding.
+  for (std::size_t piece : {std::size_t{1}, std::size_t{3}, l.escaped.size() + 2}) {
+    u.BeginPart("text/plain", "a.txt");
+    EXPECT_EQ(FeedAll(u, "\n " + l.escaped, piece), "\n " + l.plain) << piece;
+    u.BeginPart("", "");
+    EXPECT_EQ(FeedAll(u, l.escaped, piece), l.plain) << piece;
+  }
 }
 
 TEST(JsonPartUnescaper, PiecesWithoutBackslashAreNotCopied) {

@@ -1,9 +1,10 @@
 #pragma once
 // The decoding pipeline of one HTTP message body, reused message after message:
 //   wire (de-chunked) → up to kMaxLayers Decompressors (last coding first) → percent-decoder
-//   (form bodies) or JSON-unescaper (JSON bodies, IsJsonMediaType) → terminal: counts decoded
-//   bytes, applies http_body_limit → MIME parser (multipart/* bodies with a boundary: parts
-//   decoded from base64 / quoted-printable; JSON parts — IsJsonPart — JSON-unescaped by a
+//   (form bodies) or JSON-unescaper (JSON bodies, IsJsonMediaType; or sniffed as JSON by their
+//   first byte under a type that may hide it, SniffSink) → terminal: counts decoded bytes,
+//   applies http_body_limit → MIME parser (multipart/* bodies with a boundary: parts decoded
+//   from base64 / quoted-printable; JSON parts — IsJsonPart, or sniffed — JSON-unescaped by a
 //   JsonPartUnescaper) → scan.
 // Fixed memory per direction: decompressor states, 64 KiB buffers, the 4 KiB text-decoder
 // buffers and the MIME parser are allocated on the first body that needs them and reused; no

@@ -8,7 +8,7 @@
 //
 // Every message goes through the MIME parser; decoded part bodies (not the headers, which hold
 // the correspondents' addresses) are fed to one match::ScanStream per message, JSON parts
-// (IsJsonPart: JSON media type or .json/.jsonl/.ndjson file name) JSON-unescaped first
+// (IsJsonPart: JSON media type or .json/.jsonl/.ndjson file name; or sniffed, JsonSniff) JSON-unescaped first
 // (JsonPartUnescaper, app/json_text.h). At the end of a message (or RSET/close) one
 // track::TransactionEvent: src = client, dest = server, account = the AUTH PLAIN/LOGIN user
 // (never the MAIL FROM address), bytes = MIME-decoded bytes of all parts (before the JSON

@@ -367,8 +367,9 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     if (col_size == col_found.size()) col_found.emplace_back().normalized.reserve(kNormalizedReserve);
     ColumnFinding& c = col_found[col_size];
     const Validator& v = *det.validator;
-    const bool whole = v.field != nullptr ? v.field(w, c.normalized)  // validators.h: the same verdict, cheaper
-                                          : v.check(w, c.normalized) == std::optional<std::size_t>(0);
+    const bool whole = (v.field != nullptr ? v.field(w, c.normalized)  // validators.h: the same verdict, cheaper
+                                           : v.check(w, c.normalized) == std::optional<std::size_t>(0)) ||
+                       (v.column != nullptr && v.column(w, c.normalized));  // a form only a column may take
     if (!whole) return;  // not the whole field: the finders see it
     c.detector = static_cast<std::uint16_t>(f.detector);
     c.start = fed + f.begin;

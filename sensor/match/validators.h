@@ -39,6 +39,11 @@ struct Validator {
   // tests/match/field_validators_test.cc compares the two on generated values of every written
   // form, their single-byte mutations and random strings over each type's alphabet.
   bool (*field)(std::string_view s, std::string& normalized) = nullptr;
+  // Forms only a typed CSV column's field may take (the column's name says what it is, so a
+  // shape too ambiguous for text is read), tried when field()/check() refuse the field, or
+  // nullptr. Birth dates: 8 digits, YYYYMMDD or DDMMYYYY (legacy and mainframe exports). Same
+  // rules as field(); `normalized` is the form check() would give for the date.
+  bool (*column)(std::string_view s, std::string& normalized) = nullptr;
 };
 
 // nullptr when no validator has that name.
@@ -70,6 +75,8 @@ bool FieldPhone(std::string_view s, std::string& norm);
 bool FieldEmail(std::string_view s, std::string& norm);
 bool FieldIban(std::string_view s, std::string& norm);
 bool FieldAddress(std::string_view s, std::string& norm);
+// Column entry points (Validator::column).
+bool ColumnCompactBirthDate(std::string_view s, std::string& norm);
 
 void MaskNir(std::string_view c, std::string& out);
 void MaskFranceTravailId(std::string_view c, std::string& out);

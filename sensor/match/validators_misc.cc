@@ -73,10 +73,44 @@ std::optional<std::size_t> CheckBirthDate(std::string_view w, std::string& norm)
   return s;
 }
 
-// Only the decade stays: "19**-**-**" (a midnight time after it is left out).
+// 8 digits: YYYYMMDD, or DDMMYYYY. Both readings cannot be plausible at once (the month of a
+// YYYYMMDD date would be its year's "19" or "20"), so the one that is decides.
+namespace {
+enum class CompactDate { kNone, kYearFirst, kDayFirst };
+CompactDate ReadCompactDate(std::string_view s) {
+  if (s.size() != 8 || !std::all_of(s.begin(), s.end(), IsDigit)) return CompactDate::kNone;
+  auto two = [&](std::size_t i) { return (s[i] - '0') * 10 + (s[i + 1] - '0'); };
+  if (PlausibleBirthDate(two(0) * 100 + two(2), two(4), two(6))) return CompactDate::kYearFirst;
+  if (PlausibleBirthDate(two(4) * 100 + two(6), two(2), two(0))) return CompactDate::kDayFirst;
+  return CompactDate::kNone;
+}
+}  // namespace
+
+bool ColumnCompactBirthDate(std::string_view s, std::string& norm) {
+  const CompactDate form = ReadCompactDate(s);
+  if (form == CompactDate::kNone) return false;
+  const bool year_first = form == CompactDate::kYearFirst;
+  char buf[10];
+  std::memcpy(buf, s.data() + (year_first ? 0 : 4), 4);
+  std::memcpy(buf + 5, s.data() + (year_first ? 4 : 2), 2);
+  std::memcpy(buf + 8, s.data() + (year_first ? 6 : 0), 2);
+  buf[4] = buf[7] = '-';
+  std::memcpy(SizedData(norm, 10), buf, 10);
+  return true;
+}
+
+// Only the decade stays: "19**-**-**" (a midnight time after it is left out); "198*****" and
+// "****198*" for the compact forms of a typed column.
 void MaskBirthDate(std::string_view c, std::string& out) {
   c.remove_suffix(MidnightSuffix(c));
   out.clear();
+  if (c.size() == 8) {
+    const CompactDate form = ReadCompactDate(c);
+    out = form == CompactDate::kYearFirst  ? std::string(c.substr(0, 3)) + "*****"
+          : form == CompactDate::kDayFirst ? "****" + std::string(c.substr(4, 3)) + "*"
+                                           : "********";
+    return;
+  }
   if (c.size() != 10) { out = "****-**-**"; return; }
   if (c[4] == '-') {
     out.append(c.substr(0, 3)).append("*-**-**");
@@ -261,7 +295,7 @@ constexpr std::array<Validator, 8> kValidators = {{
     {"email", &CheckEmail, &MaskEmail, &FieldEmail},
     {"iban", &CheckIban, &MaskIban, &FieldIban},
     {"luhn_card", &CheckCard, &MaskCard, nullptr},
-    {"birth_date", &CheckBirthDate, &MaskBirthDate, nullptr},
+    {"birth_date", &CheckBirthDate, &MaskBirthDate, nullptr, &ColumnCompactBirthDate},
     {"address_fr", &CheckAddress, &MaskAddress, &FieldAddress},
 }};
 }  // namespace

@@ -327,6 +327,36 @@ TEST(CsvScan, FrenchHeaderSameFindingsAsTheTextScan) {
   EXPECT_EQ(CsvUnits(on), 1);
 }
 
+// A legacy export whose birth dates have no separators (YYYYMMDD, some rows DDMMYYYY): each date
+// is the birth date its column names, so each row with the NIR is a person. Before, such a row
+// held the NIR alone (no record), or, under a header naming a France Travail id column, the
+// 8 digits counted as a France Travail id. In text (no typed column) they are no date.
+TEST(CsvScan, CompactBirthDatesOfATypedColumn) {
+  const auto people = People(80, 41);
+  PiiEngineOptions o;
+  o.max_excerpts = 1000;
+  Harness h(DefaultEngine(o));
+  for (const std::string header : {"nir;date_naissance;statut", "id_france_travail;nir;date_naissance;statut"}) {
+    std::string csv = header + "\n", text;
+    for (std::size_t i = 0; i < people.size(); ++i) {
+      const Person& p = people[i];
+      const std::string y = p.birth.substr(0, 4), m = p.birth.substr(5, 2), d = p.birth.substr(8, 2);
+      const std::string compact = i % 3 == 1 ? d + m + y : y + m + d;
+      csv += (header[0] == 'i' ? "n/a;" : "") + p.nir + ";" + compact + ";inscrit\n";
+      text += "nir " + p.nir + " ne le " + compact + "\n";
+    }
+    const ScanSummary s = h.Scan(csv);
+    EXPECT_EQ(s.records.size(), people.size()) << header;
+    EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], people.size()) << header;
+    EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], 0u) << header;
+    for (const std::string& e : s.excerpts)  // masked: the decade at most
+      for (const Person& p : people) ASSERT_EQ(e.find(p.birth.substr(0, 4)), std::string::npos) << e;
+    const ScanSummary t = h.Scan(text);
+    EXPECT_EQ(t.records.size(), 0u) << header;
+    EXPECT_EQ(t.matches[Idx(PiiType::kBirthDate)], 0u) << header;
+  }
+}
+
 // Whatever the chunking (the header and typed fields cut anywhere, staging on or off), and with
 // a gap anywhere, the same findings as the text in one piece.
 TEST(CsvScan, SameSummaryAnyChunking) {

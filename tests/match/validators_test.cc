@@ -303,6 +303,30 @@ TEST(BirthDate, FormsAndRange) {
   EXPECT_FALSE(PlausibleBirthDate(2026, 1, 1));
 }
 
+// A birth-date column's value without separators (legacy exports): YYYYMMDD or DDMMYYYY, read
+// by whichever is a plausible date (both cannot be); anything else refused. Never a text form.
+TEST(BirthDate, CompactFormsOfATypedColumn) {
+  const Validator* v = FindValidator("birth_date");
+  ASSERT_NE(v, nullptr);
+  ASSERT_NE(v->column, nullptr);
+  std::string norm;
+  for (const auto& [in, want] : {std::pair<const char*, const char*>{"19850512", "1985-05-12"}, {"12051985", "1985-05-12"},
+                                 {"20000229", "2000-02-29"}, {"29022000", "2000-02-29"}, {"19000101", "1900-01-01"},
+                                 {"31122025", "2025-12-31"}, {"20011990", "1990-01-20"}, {"19121950", "1950-12-19"}}) {
+    EXPECT_TRUE(v->column(in, norm)) << in;
+    EXPECT_EQ(norm, want) << in;
+    // The normalized value is the one the separated forms give: one person, one key.
+    std::string sep;
+    ASSERT_TRUE(CheckBirthDate(std::string(" ") + want, sep).has_value());
+    EXPECT_EQ(sep, norm);
+  }
+  for (const char* bad : {"19000229", "29021900", "18991231", "20260101", "01012026", "19851305", "13131985", "00000000",
+                          "1985051", "198505123", "1985-0512", "1985O512", "", "12/05/1985", "1985-05-12"})
+    EXPECT_FALSE(v->column(bad, norm)) << bad;
+  EXPECT_EQ(Check(&CheckBirthDate, " 19850512"), "<rejected>");  // text: too ambiguous
+  EXPECT_EQ(FindValidator("nir")->column, nullptr);
+}
+
 // Every digit position of both date forms, and both separators, decide: one byte changed to a
 // look-alike (the bytes next to the digits, a letter, a high byte) and the date is refused.
 TEST(BirthDate, EveryByteDecides) {
@@ -433,6 +457,12 @@ TEST(Masks, NeverTheFullValue) {
   EXPECT_EQ(out, "**/**/198*");
   MaskBirthDate("1985-05-12T00:00:00Z", out);
   EXPECT_EQ(out, "198*-**-**");
+  MaskBirthDate("19850512", out);  // the compact forms of a typed column
+  EXPECT_EQ(out, "198*****");
+  MaskBirthDate("12051985", out);
+  EXPECT_EQ(out, "****198*");
+  MaskBirthDate("99999999", out);
+  EXPECT_EQ(out, "********");
   MaskAddress("12 rue de la Paix", out);
   EXPECT_EQ(out, "** rue ****");
 }

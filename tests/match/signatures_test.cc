@@ -81,6 +81,21 @@ TEST(Signatures, ColumnsAreAListOfNames) {
   EXPECT_EQ(e->detectors.at(0).columns, (std::vector<std::string>{"nir", "num_secu"}));
 }
 
+// `repeatable:` (a person may hold several): a boolean, false by default; the default set makes
+// phones and e-mails repeatable, nothing else.
+TEST(Signatures, RepeatableIsABoolean) {
+  std::string p = WriteTemp("r1.yaml", std::string(kHead) + "      - regex: 'a'\n    repeatable: often\n");
+  EXPECT_NE(LoadError(p).find(p + ":8:"), std::string::npos) << LoadError(p);
+  p = WriteTemp("r2.yaml", std::string(kHead) + "      - regex: 'a'\n    repeatable: true\n");
+  EXPECT_TRUE(LoadPiiEngine(p, {})->detectors.at(0).repeatable);
+  p = WriteTemp("r3.yaml", std::string(kHead) + "      - regex: 'a'\n");
+  EXPECT_FALSE(LoadPiiEngine(p, {})->detectors.at(0).repeatable);
+  std::set<PiiType> repeatable;
+  for (const auto& d : DefaultEngine()->detectors)
+    if (d.repeatable) repeatable.insert(d.type);
+  EXPECT_EQ(repeatable, (std::set<PiiType>{PiiType::kPhone, PiiType::kEmail}));
+}
+
 TEST(Signatures, RequiresContextWithoutKeywordsIsAnError) {
   const std::string p = WriteTemp("ctx.yaml", std::string(kHead) + "      - regex: 'a'\n    requires_context: true\n");
   EXPECT_NE(LoadError(p).find("requires_context"), std::string::npos) << LoadError(p);

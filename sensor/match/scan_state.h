@@ -163,6 +163,7 @@ struct ScanStream::State {
   // and queues their findings; returns how many bytes can be scanned now (csv_columns.h).
   std::size_t TypeFields(std::uint8_t* buf, std::size_t from, std::size_t n, bool eod);
   void FlushCsv(bool end_of_unit);  // Gap()/Finish(): the held bytes, their last field complete
+  void EndRows();  // Finish(), once every finding of the unit is grouped: no CSV rows any more
   void AddColumnFinding(ColumnFinding& f);
   // A Hyperscan report: expression id and absolute end offset (pattern matches and keywords).
   struct Hit {

@@ -397,16 +397,20 @@ void ScanStream::State::FlushCsv(bool end_of_unit) {
     csv = Csv::kUndecided;
     csv_line = 0;
     csv_preamble = 0;
-    csv_carry.shrink_to_fit();
-    rows_from = kNone;
-    row_ends.clear();
-    rows_base = 0;
-    row_next = 0;
+    csv_carry.shrink_to_fit();  // (the rows stay until Finish() has grouped the last findings)
   } else if (csv == Csv::kOn) {
     splitter.Resync();  // the row in progress is cut: columns are known again after a newline
   } else {
     csv = Csv::kOff;  // a gap before the header
   }
+}
+
+void ScanStream::State::EndRows() {
+  rows_from = kNone;
+  row_ends.clear();
+  rows_base = 0;
+  row_next = 0;
+  group_row = kNone;
 }
 
 void ScanStream::State::AddColumnFinding(ColumnFinding& f) {
@@ -692,8 +696,9 @@ ScanSummary ScanStream::Finish() {
   st.FlushStage();
   st.ReleaseStage();
   st.FlushCsv(true);
-  st.EndHsStream();
+  st.EndHsStream();  // (candidates ending with the data: still in the last CSV row)
   st.FlushGroup();
+  st.EndRows();
   ScanSummary out = std::move(st.summary);
   RadixSortU64(out.records, st.scanner->sort_scratch);
   out.records.erase(std::unique(out.records.begin(), out.records.end()), out.records.end());

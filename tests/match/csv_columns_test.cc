@@ -327,6 +327,20 @@ TEST(CsvScan, FrenchHeaderSameFindingsAsTheTextScan) {
   EXPECT_EQ(CsvUnits(on), 1);
 }
 
+// The last row without its newline is a row too: a phone at the very end of the data (found
+// when the data ends) joins the row's e-mail across a 600-byte comment, as on every other row.
+TEST(CsvScan, LastRowWithoutNewlineIsARow) {
+  const auto people = People(20, 43);
+  std::string csv = "nom;email;commentaire\n";
+  for (std::size_t i = 0; i < people.size(); ++i)
+    csv += "MARTIN;" + people[i].email + ";" + std::string(600, 'x') + " rappel " + people[i].phone +
+           (i + 1 < people.size() ? "\n" : "");
+  Harness h;
+  const ScanSummary s = h.Scan(csv);
+  EXPECT_EQ(s.records.size(), people.size());
+  EXPECT_EQ(s.matches[Idx(PiiType::kPhone)], people.size());
+}
+
 // A legacy export whose birth dates have no separators (YYYYMMDD, some rows DDMMYYYY): each date
 // is the birth date its column names, so each row with the NIR is a person. Before, such a row
 // held the NIR alone (no record), or, under a header naming a France Travail id column, the

@@ -36,8 +36,9 @@ struct Detector {
   // count as fields of a record and never make one by themselves.
   bool standalone = true;
   // Repeatable: a person may hold several (phones, e-mails). A second one that is a member of
-  // the JSON object holding the group's previous one (or of an object nested in it) joins the
-  // person instead of starting the next (record_group.cc).
+  // the JSON object holding the group's previous one (or of an object nested in it), or the text
+  // of an XML/HTML element in the same parent, joins the person instead of starting the next
+  // (record_group.cc).
   bool repeatable = false;
   float confidence = 1.0f;       // base confidence of a validated match
   float min_confidence = 0.0f;   // below this (after keyword boost) the match is dropped

@@ -25,8 +25,10 @@
 //          except for a repeatable type (phone, e-mail: Detector::repeatable) written as a
 //          member of the JSON object holding the group's last one of that type or of an object
 //          nested in it (its key's `":` right before it, no bracket between closing the object
-//          holding the previous one: a person's second phone, its advisor's e-mail), which
-//          joins the group, and for a non-standalone type (birth date,
+//          holding the previous one: a person's second phone, its advisor's e-mail), or as the
+//          text of an XML/HTML element whose parent holds the previous one too ('>' right
+//          before it, no tag between closing that parent), which joins the group, and for a
+//          non-standalone type (birth date,
 //          address) once the group is a record: that finding is another field of the same
 //          person (a second date column whose header-wide context makes it a birth-date
 //          candidate) and is dropped — or
@@ -204,7 +206,39 @@ bool ScanStream::State::SamePersonRepeat(const Detector& det, std::uint64_t star
   if (!det.repeatable) return false;
   std::size_t k = group_size;
   while (k > 0 && group[k - 1].type != det.type) --k;
-  return k > 0 && MemberOfTheSameObject(group[k - 1].end, start);
+  return k > 0 && (MemberOfTheSameObject(group[k - 1].end, start) || InTheSameElement(group[k - 1].end, start));
+}
+
+bool ScanStream::State::InTheSameElement(std::uint64_t from, std::uint64_t start) const {
+  if (!Readable(from, start)) return false;
+  std::uint64_t i = start;
+  while (i > from && (At(i - 1) == ' ' || At(i - 1) == '\t')) --i;
+  if (i == from || At(i - 1) != '>') return false;  // not an element's text
+  // Tags between: closing the previous value's own element (-1) is fine, closing its parent
+  // (the person's element, -2) is not; opening ones may stay open (a nested element). A tag is
+  // read from its '<': "</" closes, '<' then a letter opens unless it ends with "/>"; "<!",
+  // "<?" and a '<' in text count for nothing.
+  std::int64_t depth = 0;
+  enum class Tag : std::uint8_t { kNone, kStart, kOpening, kOther } tag = Tag::kNone;  // kStart: right after '<'
+  char prev = 0;
+  ForEachSpan(from, i, [&](const char* p, std::size_t n) {
+    for (std::size_t k = 0; k < n && depth >= -1; ++k) {
+      const char c = p[k];
+      if (tag == Tag::kNone) {
+        if (c == '<') tag = Tag::kStart;
+      } else if (tag == Tag::kStart) {
+        if (c == '/') --depth;
+        tag = c == '/' ? Tag::kOther : ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ? Tag::kOpening
+                                     : c == '>'                                   ? Tag::kNone
+                                                                                  : Tag::kOther;
+      } else if (c == '>') {
+        if (tag == Tag::kOpening && prev != '/') ++depth;
+        tag = Tag::kNone;
+      }
+      prev = c;
+    }
+  });
+  return depth >= -1;
 }
 
 bool ScanStream::State::MemberOfTheSameObject(std::uint64_t from, std::uint64_t start) const {

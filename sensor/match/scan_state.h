@@ -365,8 +365,13 @@ struct ScanStream::State {
   // open at `from`: a member of the object holding the previous finding (ending at `from`) or
   // of an object nested in it, not of the next one.
   bool MemberOfTheSameObject(std::uint64_t from, std::uint64_t start) const;
+  // Whether the finding at `start` is an element's text ('>' right before it, blanks allowed)
+  // and no tag in [from, start) closes the parent of the element holding the previous finding
+  // (ending at `from`): the same XML/HTML element (the person's) holds both.
+  bool InTheSameElement(std::uint64_t from, std::uint64_t start) const;
   // Whether a finding of a type the group holds, at `start`, is another of the same person's
-  // (Detector::repeatable): a member of the object holding the group's last one of that type.
+  // (Detector::repeatable): a member of the JSON object, or a text of the XML/HTML element,
+  // that holds the group's last one of that type.
   bool SamePersonRepeat(const Detector& det, std::uint64_t start) const;
   void FlushGroup();
   void EndHsStream();

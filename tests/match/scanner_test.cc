@@ -253,6 +253,31 @@ TEST(Records, RepeatedTypeInOnePersonObject) {
   ExpectOneRecordPerPerson(people, {dto + "]", PrettyJson(dto + "]")}, {PiiType::kNir});
 }
 
+// The same in XML (a SOAP listing, pretty-printed) and in an HTML table: a person's second phone
+// and second e-mail, each in an element of its own next to the first, and the advisor's e-mail in
+// an element the person's holds, are that person's; the next person's element is another.
+TEST(Records, RepeatedTypeInOnePersonElement) {
+  const auto people = People(100, 47);
+  std::string xml = "<?xml version=\"1.0\"?>\n<demandeurs>\n", html = "<table>\n";
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const Person& p = people[i];
+    const std::string n = PiiGenerator::Pad(static_cast<int>(i % 100), 2);
+    xml += "  <demandeur>\n    <nir>" + p.nir + "</nir>\n    <telephone>" + p.phone + "</telephone>\n    <portable>07 12 34 56 " +
+           n + "</portable>\n    <email>" + p.email + "</email>\n    <emailPro>c.martin" + n +
+           "@entreprise.fr</emailPro>\n    <conseiller>\n      <nom>DURAND</nom>\n      <email>a.durand@francetravail.fr</email>\n"
+           "    </conseiller>\n    <iban>" + p.iban + "</iban>\n  </demandeur>\n";
+    html += "  <tr>\n    <td>" + p.nir_spaced + "</td>\n    <td>" + p.phone + "</td>\n    <td>07 12 34 56 " + n +
+            "</td>\n    <td>" + p.email + "</td>\n    <td>" + p.iban + "</td>\n  </tr>\n";
+  }
+  xml += "</demandeurs>\n";
+  html += "</table>\n";
+  ExpectOneRecordPerPerson(people, {xml, html}, {PiiType::kNir, PiiType::kIban});
+  Harness h;
+  EXPECT_EQ(h.Scan(xml).matches[Idx(PiiType::kPhone)], 2 * people.size());
+  EXPECT_EQ(h.Scan(xml).matches[Idx(PiiType::kEmail)], 3 * people.size());
+  EXPECT_EQ(h.Scan(html).matches[Idx(PiiType::kPhone)], 2 * people.size());
+}
+
 // An identity API serialized by .NET (a DateTime birth date: "1985-05-12T00:00:00"), a JSON
 // date at UTC midnight and a CSV export of the same form: the NIR and the birth date are two
 // types, so one record per person. Before, the tokenizer read "12T00" as one word: no birth

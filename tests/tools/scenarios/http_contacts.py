@@ -7,12 +7,16 @@
       IBAN; Content-Length;
     - a CSV export of 30 other people (text/csv, `;`): France Travail id, name, NIR, birth date,
       e-mail, phone, registration date, a comment holding a second phone ("Rappel au 07 …"),
-      IBAN; chunked.
+      IBAN; chunked;
+    - a SOAP (XML, pretty-printed) listing of 20 other people, each element holding the NIR, two
+      phones (`telephone`, `portable`), the e-mail, the advisor's element with its e-mail, and
+      the IBAN; Content-Length.
 
-Each person is one record: 60 records, keyed by the NIR. A sensor that starts the next person
+Each person is one record: 80 records, keyed by the NIR. A sensor that starts the next person
 where a type repeats counts the JSON people four times each (the second phone, the work e-mail
-and the advisor's e-mail each start a group that the following fields make a record) and the
-CSV people twice (the comment's phone and the IBAN after it).
+and the advisor's e-mail each start a group that the following fields make a record), the CSV
+people twice (the comment's phone and the IBAN after it) and most XML people twice: 191
+records instead of 80, and an alert.
 
 The sidecar's `findings` are the values a sensor must count (every occurrence, so the advisor's
 e-mail 30 times; the registration dates are not birth dates); `records` is the people count.
@@ -53,11 +57,27 @@ def csv_export(persons):
     return "\r\n".join(rows) + "\r\n"
 
 
+def soap_listing(persons):
+    rows = []
+    for i, p in enumerate(persons):
+        rows.append("      <demandeur>\n        <nir>%s</nir>\n        <nom>%s</nom>\n        <telephone>%s</telephone>\n"
+                    "        <portable>%s</portable>\n        <email>%s</email>\n        <conseiller>\n"
+                    "          <nom>%s</nom>\n          <email>%s</email>\n        </conseiller>\n"
+                    "        <iban>%s</iban>\n      </demandeur>" %
+                    (p["nir"], p["last_name"], p["phone"], mobile(200 + i), p["email"], ADVISOR["nom"], ADVISOR["email"],
+                     p["iban"].replace(" ", "")))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">\n'
+            "  <soap:Body>\n    <listeDemandeursResponse>\n" + "\n".join(rows) +
+            "\n    </listeDemandeursResponse>\n  </soap:Body>\n</soap:Envelope>\n")
+
+
 def build(outdir):
     api_people = people.people(710, 30)
     csv_people = people.people(711, 30)
+    soap_people = people.people(712, 20)
     json_body = json_listing(api_people).encode()
     csv_body = csv_export(csv_people).encode()
+    soap_body = soap_listing(soap_people).encode()
     c = pcapgen.TcpConversation("10.20.0.31", SERVER, 50810, 80, t0=T0 + 420)
     c.handshake()
     auth = basic("conseiller-0456", "Printemps2024")
@@ -66,19 +86,26 @@ def build(outdir):
     c.send(0, request("GET", "/api/v1/exports/demandeurs.csv?agence=69003", [("Authorization", auth)]))
     c.send(1, response(b"", headers=(("Content-Type", "text/csv; charset=utf-8"), ("Transfer-Encoding", "chunked")),
                        length=False) + chunked(csv_body, 512))
+    c.send(0, request("POST", "/soap/DemandeurService", [("Content-Type", "text/xml; charset=utf-8"),
+                                                         ("SOAPAction", '"listeDemandeurs"'), ("Authorization", auth)]))
+    c.send(1, response(soap_body, headers=(("Content-Type", "text/xml; charset=utf-8"),)))
     c.close()
     path = os.path.join(outdir, "http_contacts.pcap")
     pcapgen.write_conversations(path, [c])
-    n_api, n_csv = len(api_people), len(csv_people)
-    sidecar(path, description="people with two phones and two e-mails: a JSON listing (30, advisor object) and a "
-            "CSV export (30, a phone in a comment), HTTP Basic", flows=1, accounts=["conseiller-0456"],
-            client_ips=["10.20.0.31"], http={"requests": 2, "responses": 2}, records=n_api + n_csv,
-            findings={"nir": n_api + n_csv, "phone": 2 * (n_api + n_csv), "email": 3 * n_api + n_csv,
-                      "iban": n_api + n_csv, "address": n_api, "birth_date": n_csv, "france_travail_id": n_csv})
+    n_api, n_csv, n_soap = len(api_people), len(csv_people), len(soap_people)
+    sidecar(path, description="people with two phones and two e-mails: a JSON listing (30, advisor object), a "
+            "CSV export (30, a phone in a comment) and a SOAP listing (20, advisor element), HTTP Basic", flows=1,
+            accounts=["conseiller-0456"], client_ips=["10.20.0.31"], http={"requests": 3, "responses": 3},
+            records=n_api + n_csv + n_soap,
+            findings={"nir": n_api + n_csv + n_soap, "phone": 2 * (n_api + n_csv + n_soap),
+                      "email": 3 * n_api + n_csv + 2 * n_soap, "iban": n_api + n_csv + n_soap, "address": n_api,
+                      "birth_date": n_csv, "france_travail_id": n_csv})
     values = set()
     for i, p in enumerate(api_people):
         values |= {p["nir"], p["email"], p["phone"], p["address"], p["iban"].replace(" ", ""), mobile(i)}
     for i, p in enumerate(csv_people):
         values |= {p["nir"], p["email"], p["phone"], p["iban"].replace(" ", ""), p["ft_id"], mobile(100 + i)}
+    for i, p in enumerate(soap_people):
+        values |= {p["nir"], p["email"], p["phone"], p["iban"].replace(" ", ""), mobile(200 + i)}
     with open(path + ".values.json", "w") as f:
         json.dump(sorted(values), f, ensure_ascii=False)

@@ -91,7 +91,8 @@ TEST(Signatures, RepeatableIsABoolean) {
   p = WriteTemp("r3.yaml", std::string(kHead) + "      - regex: 'a'\n");
   EXPECT_FALSE(LoadPiiEngine(p, {})->detectors.at(0).repeatable);
   std::set<PiiType> repeatable;
-  for (const auto& d : DefaultEngine()->detectors)
+  const auto engine = DefaultEngine();
+  for (const auto& d : engine->detectors)
     if (d.repeatable) repeatable.insert(d.type);
   EXPECT_EQ(repeatable, (std::set<PiiType>{PiiType::kPhone, PiiType::kEmail}));
 }

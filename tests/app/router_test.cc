@@ -160,5 +160,38 @@ TEST(Router, RawStreamWithPiiIsScanned) {
   EXPECT_EQ(t.sink.tx[0].pii.matches[static_cast<int>(match::PiiType::kEmail)], 2u);
 }
 
+// A raw stream that starts as JSON (JSON lines from a log shipper, PHP-escaped) is unescaped
+// before the scan, fed one byte at a time: its birth dates (`12\/05\/1985`) and accented
+// addresses are found. One that starts otherwise is scanned as sent.
+TEST(Router, RawJsonStreamIsUnescaped) {
+  httptest::TestContext t;
+  if (!t.ctx.scanner) GTEST_SKIP() << t.load_error;
+  std::string lines;
+  for (int i = 0; i < 4; ++i)
+    lines += R"({"nir":")" + httptest::Nir(1850575100001ull + static_cast<std::uint64_t>(i)) +
+             R"(","date_naissance":"1)" + std::to_string(i) + R"(\/05\/1985","adresse":")" + std::to_string(i + 1) +
+             " all\\u00e9e Jean Jaur\\u00e8s\"}\n";
+  for (const std::string& data : {"\n" + lines, "LOG " + lines}) {
+    t.sink.tx.clear();
+    auto fl = httptest::MakeTcpFlow(5170);
+    AppRouter router(t.ctx);
+    for (char c : data) {
+      fl->payload_bytes[0] += 1;
+      router.OnPacket(*fl, flow::Direction::kToServer);
+      router.OnData(*fl, flow::Direction::kToServer, AsBytes(std::string_view(&c, 1)));
+    }
+    router.OnClose(*fl, flow::CloseReason::kFin);
+    ASSERT_EQ(t.sink.tx.size(), 1u) << data.substr(0, 4);
+    EXPECT_EQ(t.sink.tx[0].app_proto, track::AppProto::kRaw);
+    EXPECT_EQ(t.sink.tx[0].bytes, data.size());  // the stream's bytes, as sent
+    const bool json = data[0] == '\n';
+    EXPECT_EQ(t.sink.tx[0].pii.matches[static_cast<int>(match::PiiType::kNir)], 4u) << data.substr(0, 4);
+    EXPECT_EQ(t.sink.tx[0].pii.matches[static_cast<int>(match::PiiType::kBirthDate)], json ? 4u : 0u)
+        << data.substr(0, 4);
+    EXPECT_EQ(t.sink.tx[0].pii.matches[static_cast<int>(match::PiiType::kAddress)], json ? 4u : 0u)
+        << data.substr(0, 4);
+  }
+}
+
 }  // namespace
 }  // namespace vigie::app

@@ -7,7 +7,9 @@ namespace vigie::app {
 RawSession::RawSession(const AppContext& ctx, flow::Flow&)
     : ctx_(ctx),
       metrics_(DecoderMetrics<RawMetrics>(ctx, kRawMetricsSlot)),
-      scan_enabled_(ctx.config->scan_raw_streams) {}
+      scan_enabled_(ctx.config->scan_raw_streams) {
+  for (JsonPartUnescaper& j : json_) j.BeginPart("", "");  // no type: sniffed
+}
 
 void RawSession::OnData(flow::Flow& flow, flow::Direction dir, ByteView data) {
   const int d = flow::Index(dir);
@@ -22,7 +24,7 @@ void RawSession::OnData(flow::Flow& flow, flow::Direction dir, ByteView data) {
     const ByteView piece = data.first(std::min(room, data.size()));
     if (!scan_[d] && ctx_.scanner) scan_[d].emplace(*ctx_.scanner);
     if (scan_[d]) {
-      scan_[d]->Feed(piece);
+      json_[d].Feed(piece, [&](ByteView v) { scan_[d]->Feed(v); });
       metrics_.scanned.Inc(piece.size());
     }
     unit_bytes_[d] += piece.size();
@@ -33,7 +35,10 @@ void RawSession::OnData(flow::Flow& flow, flow::Direction dir, ByteView data) {
 
 void RawSession::OnGap(flow::Flow&, flow::Direction dir, std::uint64_t) {
   metrics_.gaps.Inc();
-  if (scan_[flow::Index(dir)]) scan_[flow::Index(dir)]->Gap();
+  const int d = flow::Index(dir);
+  if (!scan_[d]) return;
+  json_[d].Flush([&](ByteView v) { scan_[d]->Feed(v); });  // a held partial escape, verbatim
+  scan_[d]->Gap();
 }
 
 void RawSession::OnClose(flow::Flow& flow) {
@@ -53,7 +58,10 @@ void RawSession::Emit(flow::Flow& flow, int d) {
   e.app_proto = track::AppProto::kRaw;
   e.client_ip = flow.client.ip;
   e.bytes = unit_bytes_[d];
-  if (scan_[d]) e.pii = scan_[d]->Finish();
+  if (scan_[d]) {
+    json_[d].Flush([&](ByteView v) { scan_[d]->Feed(v); });
+    e.pii = scan_[d]->Finish();
+  }
   e.detail = dir == flow::Direction::kToServer ? "raw client->server" : "raw server->client";
   unit_bytes_[d] = 0;
   metrics_.events.Inc();

@@ -53,11 +53,12 @@ bool IsJsonPart(std::string_view content_type, std::string_view filename) {
   return IsJsonMediaType(content_type) || IsJsonFileName(filename);
 }
 
-void JsonPartUnescaper::BeginPart(std::string_view content_type, std::string_view filename) {
+bool JsonUnescaper::Begin(std::string_view content_type, std::string_view filename) {
   decoder_.Reset();
   active_ = IsJsonPart(content_type, filename);
   sniffing_ = !active_ && MayBeUnlabelledJson(content_type);
   sniff_.Reset();
+  return active_ || sniffing_;
 }
 
 namespace {

@@ -2,7 +2,7 @@
 // JSON text helpers shared by HTTP bodies (BodyPipeline) and MIME parts (HTTP multipart parts,
 // SMTP attachments): which media types and file names are JSON, the streaming unescaper of the
 // escapes serializers write by default (JsonUnescapeState), and its MIME-part wrapper
-// (JsonPartUnescaper). ASCII only; no allocation except JsonPartUnescaper's buffer.
+// (JsonUnescaper). ASCII only; no allocation except JsonUnescaper's buffer.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -99,7 +99,7 @@ class JsonUnescapeState {
 // `emit(ByteView)`; a piece the state says it leaves unchanged (State::PassesThrough, where the
 // state has one) is handed on as it is, without a copy. Flush(emit) emits a held partial escape
 // verbatim and resets the state. The buffer (kBufBytes + State::kMaxHeld) is allocated on the
-// first piece decoded and reused. Used by BodyPipeline's body decoders and JsonPartUnescaper.
+// first piece decoded and reused. Used by BodyPipeline's body decoders and JsonUnescaper.
 template <typename State>
 class StreamDecoder {
  public:
@@ -138,21 +138,22 @@ class StreamDecoder {
   std::unique_ptr<char[]> buf_;
 };
 
-// Unescapes the decoded bytes of a JSON MIME part (IsJsonPart, or a part whose type may hide
-// JSON — MayBeUnlabelledJson: none, text/plain, octet-stream … — and whose first bytes are JSON,
-// JsonSniff) before they are scanned, as BodyPipeline does for a JSON HTTP body; other parts
-// pass unchanged. Used by BodyPipeline
-// (multipart parts) and SmtpSession (mail parts), with a callback `emit(ByteView)` that feeds
-// the scan:
-//   OnPartBegin → BeginPart(type, filename)   (decides, resets the state)
-//   OnPartData  → Feed(decoded, emit)
-//   OnPartGap   → Flush(emit), then the scan's Gap()  (a held partial escape goes out verbatim,
-//                 never completed by bytes after the hole)
-//   OnPartEnd   → Flush(emit)
-// It does not count anything: callers count the MIME-decoded part bytes they are given.
-class JsonPartUnescaper {
+// Unescapes a unit's bytes before they are scanned when the unit is JSON: by its media type or
+// file name (IsJsonPart), or, under a type that may hide JSON (MayBeUnlabelledJson: none,
+// text/html, text/plain, octet-stream …), when its first bytes are JSON (JsonSniff); other units
+// pass unchanged. Used by BodyPipeline (HTTP bodies and multipart parts), SmtpSession (mail
+// parts) and RawSession (each direction of a raw stream, no type: sniffed), with a callback
+// `emit(ByteView)` that feeds the next stage:
+//   unit begins   → Begin(type, filename)   (decides, resets the state)
+//   unit bytes    → Feed(bytes, emit)
+//   gap           → Flush(emit), then the scan's Gap()  (a held partial escape goes out
+//                   verbatim, never completed by bytes after the hole)
+//   unit ends     → Flush(emit)
+// It does not count anything: callers count the bytes they are given.
+class JsonUnescaper {
  public:
-  void BeginPart(std::string_view content_type, std::string_view filename);
+  // Returns whether the unit may be unescaped (JSON by its type or name, or to be sniffed).
+  bool Begin(std::string_view content_type, std::string_view filename);
 
   template <typename Emit>
   void Feed(ByteView decoded, Emit&& emit) {

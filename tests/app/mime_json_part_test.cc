@@ -220,9 +220,9 @@ TEST_F(MimeJsonPart, HttpMultipartApplicationJsonFieldIsUnescapedTextPlainIsNot)
   }
 }
 
-// ---- JsonPartUnescaper on its own ----------------------------------------------------------
+// ---- JsonUnescaper on its own ----------------------------------------------------------
 
-TEST(JsonPartUnescaper, WhichPartsAreJson) {
+TEST(JsonUnescaper, WhichPartsAreJson) {
   EXPECT_TRUE(IsJsonPart("application/json", ""));
   EXPECT_TRUE(IsJsonPart("application/vnd.api+json", "x.bin"));
   EXPECT_TRUE(IsJsonPart("application/octet-stream", "export.json"));
@@ -234,7 +234,7 @@ TEST(JsonPartUnescaper, WhichPartsAreJson) {
   EXPECT_FALSE(IsJsonPart("text/csv", "people.csv"));
 }
 
-std::string FeedAll(JsonPartUnescaper& u, std::string_view in, std::size_t piece) {
+std::string FeedAll(JsonUnescaper& u, std::string_view in, std::size_t piece) {
   std::string out;
   auto emit = [&out](ByteView d) { out.append(AsStringView(d)); };
   for (std::size_t i = 0; i < in.size(); i += piece) u.Feed(AsBytes(in.substr(i, piece)), emit);
@@ -242,35 +242,35 @@ std::string FeedAll(JsonPartUnescaper& u, std::string_view in, std::size_t piece
   return out;
 }
 
-TEST(JsonPartUnescaper, OneByteFeedsDecodeTheSameAndStateResetsPerPart) {
+TEST(JsonUnescaper, OneByteFeedsDecodeTheSameAndStateResetsPerPart) {
   const Listing l = PhpListing(3);
-  JsonPartUnescaper u;
+  JsonUnescaper u;
   for (std::size_t piece : {l.escaped.size(), std::size_t{1}, std::size_t{2}, std::size_t{5}}) {
-    u.BeginPart("application/octet-stream", "a.json");
+    u.Begin("application/octet-stream", "a.json");
     EXPECT_EQ(FeedAll(u, l.escaped, piece), l.plain) << piece;
   }
   // A held partial escape is flushed verbatim at the part's end and does not leak into the next.
-  u.BeginPart("application/json", "");
+  u.Begin("application/json", "");
   EXPECT_EQ(FeedAll(u, R"(x \u00)", 1), R"(x \u00)");
-  u.BeginPart("application/json", "");
+  u.Begin("application/json", "");
   EXPECT_EQ(FeedAll(u, "e9", 1), "e9");
   // Not JSON: bytes pass unchanged, escapes included.
-  u.BeginPart("text/csv", "a.csv");
+  u.Begin("text/csv", "a.csv");
   EXPECT_EQ(FeedAll(u, l.escaped, 1), l.escaped);
-  u.BeginPart("text/plain", "a.txt");
+  u.Begin("text/plain", "a.txt");
   EXPECT_EQ(FeedAll(u, "x" + l.escaped, 1), "x" + l.escaped);
   // A type that may hide JSON: its first bytes decide, in any feeding.
   for (std::size_t piece : {std::size_t{1}, std::size_t{3}, l.escaped.size() + 2}) {
-    u.BeginPart("text/plain", "a.txt");
+    u.Begin("text/plain", "a.txt");
     EXPECT_EQ(FeedAll(u, "\n " + l.escaped, piece), "\n " + l.plain) << piece;
-    u.BeginPart("", "");
+    u.Begin("", "");
     EXPECT_EQ(FeedAll(u, l.escaped, piece), l.plain) << piece;
   }
 }
 
-TEST(JsonPartUnescaper, PiecesWithoutBackslashAreNotCopied) {
-  JsonPartUnescaper u;
-  u.BeginPart("application/json", "");
+TEST(JsonUnescaper, PiecesWithoutBackslashAreNotCopied) {
+  JsonUnescaper u;
+  u.Begin("application/json", "");
   const std::string in = R"({"a":"plain"})";
   const std::uint8_t* seen = nullptr;
   u.Feed(AsBytes(in), [&seen](ByteView d) { seen = d.data(); });

@@ -19,12 +19,6 @@ void BodyPipeline::TapSink::Write(ByteView data) {
   next->Write(data);
 }
 
-void BodyPipeline::SniffSink::Write(ByteView data) {
-  if (sniff.verdict() == JsonSniff::Verdict::kUndecided) sniff.Feed(AsStringView(data));
-  // (Bytes before the deciding one are blanks: the same whichever way they go.)
-  (sniff.verdict() == JsonSniff::Verdict::kJson ? json : plain)->Write(data);
-}
-
 void BodyPipeline::Begin(std::string_view codings, std::string_view content_type, const DecompressLimits& limits,
                          std::uint64_t body_limit) {
   if (scanner_ && !scan_) scan_.emplace(*scanner_);
@@ -54,24 +48,16 @@ void BodyPipeline::Begin(std::string_view codings, std::string_view content_type
     }
   }
   form_active_ = IEquals(content_type, "application/x-www-form-urlencoded");
-  json_active_ = IsJsonMediaType(content_type);
-  const bool sniff = !json_active_ && !mime_active_ && !unscanned_ && MayBeUnlabelledJson(content_type);
+  // JSON bodies: labelled (IsJsonMediaType), or sniffed under a type that may hide JSON.
+  json_active_ = !form_active_ && !mime_active_ && !unscanned_ && json_.decoder.Begin(content_type, "");
   ByteSink* post = this;
   if (form_active_) {
     form_.decoder.Reset();
     form_.next = this;
     post = &form_;
-  } else if (json_active_ || sniff) {
-    json_.decoder.Reset();
+  } else if (json_active_) {
     json_.next = this;
     post = &json_;
-    json_active_ = true;
-    if (sniff) {
-      sniff_.sniff.Reset();
-      sniff_.json = &json_;
-      sniff_.plain = this;
-      post = &sniff_;
-    }
   }
   if (tap_.observer != nullptr) {  // sees the decompressed body, before the text decoders
     tap_.next = post;
@@ -157,7 +143,7 @@ void BodyPipeline::OnPartBegin(const mime::PartInfo& part) {
   // Matches must not join the end of one part to the start of the next.
   if (part_had_data_ && scan_) scan_->Gap();
   part_had_data_ = false;
-  json_part_.BeginPart(part.content_type, part.filename);
+  json_part_.Begin(part.content_type, part.filename);
 }
 
 void BodyPipeline::ScanPart(ByteView data) {

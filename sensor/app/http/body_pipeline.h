@@ -2,10 +2,10 @@
 // The decoding pipeline of one HTTP message body, reused message after message:
 //   wire (de-chunked) → up to kMaxLayers Decompressors (last coding first) → percent-decoder
 //   (form bodies) or JSON-unescaper (JSON bodies, IsJsonMediaType; or sniffed as JSON by their
-//   first byte under a type that may hide it, SniffSink) → terminal: counts decoded bytes,
+//   first byte under a type that may hide it: JsonUnescaper) → terminal: counts decoded bytes,
 //   applies http_body_limit → MIME parser (multipart/* bodies with a boundary: parts decoded
 //   from base64 / quoted-printable; JSON parts — IsJsonPart, or sniffed — JSON-unescaped by a
-//   JsonPartUnescaper) → scan.
+//   JsonUnescaper) → scan.
 // Fixed memory per direction: decompressor states, 64 KiB buffers, the 4 KiB text-decoder
 // buffers and the MIME parser are allocated on the first body that needs them and reused; no
 // per-packet allocation.
@@ -80,10 +80,10 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   void Write(ByteView data) override;  // terminal sink
 
  private:
-  // A streaming text decoder stage (StreamDecoder, app/json_text.h): PercentDecodeState (form
-  // bodies) or JsonUnescapeState (JSON bodies). Its output is never longer than its input plus
-  // the few bytes it held.
-  template <typename State>
+  // A streaming text decoder stage: StreamDecoder<PercentDecodeState> (form bodies) or
+  // JsonUnescaper (JSON bodies: labelled, or sniffed under a type that may hide JSON), both
+  // app/json_text.h. Its output is never longer than its input plus the few bytes it held.
+  template <typename Decoder>
   class DecodeSink final : public ByteSink {
    public:
     void Write(ByteView data) override {
@@ -95,21 +95,10 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
       decoder.Flush([this](ByteView d) { next->Write(d); });
     }
     ByteSink* next = nullptr;
-    StreamDecoder<State> decoder;
+    Decoder decoder;
   };
-  using FormSink = DecodeSink<PercentDecodeState>;
-  using JsonSink = DecodeSink<JsonUnescapeState>;
-
-  // A body whose media type may hide JSON (MayBeUnlabelledJson): its first bytes decide
-  // (JsonSniff) whether it goes through the JSON unescaper or straight on. While undecided
-  // (blanks, a byte-order mark) bytes go straight on: the unescaper would pass them unchanged.
-  class SniffSink final : public ByteSink {
-   public:
-    void Write(ByteView data) override;
-    JsonSniff sniff;
-    ByteSink* json = nullptr;
-    ByteSink* plain = nullptr;
-  };
+  using FormSink = DecodeSink<StreamDecoder<PercentDecodeState>>;
+  using JsonSink = DecodeSink<JsonUnescaper>;
 
   // Reports what passes to the observer, then hands it on. Linked in only with an observer.
   class TapSink final : public ByteSink {
@@ -143,7 +132,6 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   bool form_active_ = false;
   JsonSink json_;
   bool json_active_ = false;  // the unescaper is linked (a JSON media type, or sniffing)
-  SniffSink sniff_;
   TapSink tap_;
   ByteSink* entry_ = this;
   bool skip_ = false;        // rest of the body is not decoded (gap inside a coded body)
@@ -155,9 +143,10 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   std::unique_ptr<mime::MimeParser> mime_;  // built on the first multipart body
   bool mime_active_ = false;
   bool part_had_data_ = false;
-  // JSON parts (IsJsonPart: JSON media type or .json/.jsonl/.ndjson file name) are unescaped
-  // like a JSON body before the scan; their reported decoded sizes stay the MIME-decoded ones.
-  JsonPartUnescaper json_part_;
+  // JSON parts (IsJsonPart: JSON media type or .json/.jsonl/.ndjson file name, or sniffed) are
+  // unescaped like a JSON body before the scan; their reported decoded sizes stay the
+  // MIME-decoded ones.
+  JsonUnescaper json_part_;
   std::uint32_t parts_ = 0;
   std::uint32_t named_parts_ = 0;
   std::array<PartName, kMaxPartNames> names_;

@@ -8,7 +8,7 @@ RawSession::RawSession(const AppContext& ctx, flow::Flow&)
     : ctx_(ctx),
       metrics_(DecoderMetrics<RawMetrics>(ctx, kRawMetricsSlot)),
       scan_enabled_(ctx.config->scan_raw_streams) {
-  for (JsonPartUnescaper& j : json_) j.BeginPart("", "");  // no type: sniffed
+  for (JsonUnescaper& j : json_) j.Begin("", "");  // no type: sniffed
 }
 
 void RawSession::OnData(flow::Flow& flow, flow::Direction dir, ByteView data) {

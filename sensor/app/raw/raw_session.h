@@ -6,7 +6,7 @@
 // only counts bytes (volume comes from the router anyway); without a scanner (tests) events
 // carry bytes and an empty summary. A direction whose first bytes (past blanks and a UTF-8
 // byte-order mark) are '{' or '[' — JSON lines from a log shipper, JSON-RPC — is JSON-unescaped
-// before the scan, as a JSON HTTP body is (JsonSniff, JsonPartUnescaper: app/json_text.h); the
+// before the scan, as a JSON HTTP body is (JsonSniff, JsonUnescaper: app/json_text.h); the
 // decision holds for the whole stream.
 #include <cstdint>
 #include <optional>
@@ -48,7 +48,7 @@ class RawSession final : public AppSession {
   RawMetrics& metrics_;
   bool scan_enabled_;
   std::optional<match::ScanStream> scan_[2];
-  JsonPartUnescaper json_[2];  // sniffing each direction's first bytes, then unescaping or not
+  JsonUnescaper json_[2];  // sniffing each direction's first bytes, then unescaping or not
   std::uint64_t unit_bytes_[2] = {0, 0};
 };
 

@@ -386,7 +386,7 @@ void SmtpSession::OnPartBegin(const mime::PartInfo& part) {
   // Matches must not join the end of one part to the start of the next.
   if (part_had_data_ && scan_) scan_->Gap();
   part_had_data_ = false;
-  json_part_.BeginPart(part.content_type, part.filename);
+  json_part_.Begin(part.content_type, part.filename);
 }
 
 void SmtpSession::ScanPart(ByteView data) {

@@ -9,7 +9,7 @@
 // Every message goes through the MIME parser; decoded part bodies (not the headers, which hold
 // the correspondents' addresses) are fed to one match::ScanStream per message, JSON parts
 // (IsJsonPart: JSON media type or .json/.jsonl/.ndjson file name; or sniffed, JsonSniff) JSON-unescaped first
-// (JsonPartUnescaper, app/json_text.h). At the end of a message (or RSET/close) one
+// (JsonUnescaper, app/json_text.h). At the end of a message (or RSET/close) one
 // track::TransactionEvent: src = client, dest = server, account = the AUTH PLAIN/LOGIN user
 // (never the MAIL FROM address), bytes = MIME-decoded bytes of all parts (before the JSON
 // unescaping, so that it is the sum of the part sizes), detail = "mail from j***@example.fr to 3 rcpt; attachments: export.csv (12345 B)".
@@ -124,7 +124,7 @@ class SmtpSession : public AppSession, private mime::MimeSink {
   std::uint32_t rcpts_ = 0;
   bool in_message_ = false;
   bool part_had_data_ = false;
-  JsonPartUnescaper json_part_;
+  JsonUnescaper json_part_;
   std::uint64_t decoded_ = 0;  // MIME-decoded part bytes (event `bytes`), not JSON-unescaped
   std::uint32_t attachment_count_ = 0;
   std::vector<Attachment> attachments_;

@@ -410,7 +410,6 @@ void ScanStream::State::EndRows() {
   row_ends.clear();
   rows_base = 0;
   row_next = 0;
-  group_row = kNone;
 }
 
 void ScanStream::State::AddColumnFinding(ColumnFinding& f) {

@@ -79,9 +79,8 @@ namespace {
 enum class CompactDate { kNone, kYearFirst, kDayFirst };
 CompactDate ReadCompactDate(std::string_view s) {
   if (s.size() != 8 || !std::all_of(s.begin(), s.end(), IsDigit)) return CompactDate::kNone;
-  auto two = [&](std::size_t i) { return (s[i] - '0') * 10 + (s[i + 1] - '0'); };
-  if (PlausibleBirthDate(two(0) * 100 + two(2), two(4), two(6))) return CompactDate::kYearFirst;
-  if (PlausibleBirthDate(two(4) * 100 + two(6), two(2), two(0))) return CompactDate::kDayFirst;
+  if (PlausibleBirthDate(Two(s, 0) * 100 + Two(s, 2), Two(s, 4), Two(s, 6))) return CompactDate::kYearFirst;
+  if (PlausibleBirthDate(Two(s, 4) * 100 + Two(s, 6), Two(s, 2), Two(s, 0))) return CompactDate::kDayFirst;
   return CompactDate::kNone;
 }
 }  // namespace

@@ -30,24 +30,7 @@ using httptest::M;
 
 using httptest::Listing;
 
-// PHP json_encode defaults: '/' → "\/", non-ASCII → \u00XX (lower-case hex).
-Listing PhpListing(int n) {
-  Listing l{R"({"data":[)", R"({"data":[)"};
-  for (int i = 0; i < n; ++i) {
-    const std::string sep = i ? "," : "";
-    const std::string head = sep + R"({"id":)" + std::to_string(i) + R"(,"nom":"Dupont","nir":")" +
-                             httptest::Nir(1850575100001ull + static_cast<std::uint64_t>(i)) +
-                             R"(","email":"jean.dupont)" + std::to_string(i) + R"(@example.fr","date_naissance":")";
-    const std::string day = (i % 28 + 1 < 10 ? "0" : "") + std::to_string(i % 28 + 1);
-    l.escaped += head + day + R"(\/05\/1985","adresse":")" + std::to_string(i + 1) +
-                 R"( all\u00e9e Jean Jaur\u00e8s","site":"https:\/\/example.fr\/p"})";
-    l.plain += head + day + R"(/05/1985","adresse":")" + std::to_string(i + 1) +
-               " all\xc3\xa9" "e Jean Jaur\xc3\xa8s\",\"site\":\"https://example.fr/p\"}";
-  }
-  l.escaped += "]}";
-  l.plain += "]}";
-  return l;
-}
+using httptest::PhpListing;
 
 // .NET System.Text.Json default encoder: '+' → \u002B, non-ASCII → \u00XX (upper-case hex).
 Listing DotNetListing(int n) {

@@ -137,6 +137,29 @@ inline std::string Nir(std::uint64_t thirteen_digits) {
   return buf;
 }
 
+// A PHP json_encode listing of `n` people ('/' → "\/", non-ASCII → \u00XX in lower-case hex;
+// the phone's '+' written "\u002B" as .NET does): NIR, e-mail, birth date `dd\/05\/1985`,
+// accented address, phone, a URL.
+inline Listing PhpListing(int n) {
+  Listing l{R"({"data":[)", R"({"data":[)"};
+  for (int i = 0; i < n; ++i) {
+    const std::string sep = i ? "," : "";
+    const std::string head = sep + R"({"id":)" + std::to_string(i) + R"(,"nom":"Dupont","nir":")" +
+                             Nir(1850575100001ull + static_cast<std::uint64_t>(i)) + R"(","email":"jean.dupont)" +
+                             std::to_string(i) + R"(@example.fr","date_naissance":")";
+    const std::string day = (i % 28 + 1 < 10 ? "0" : "") + std::to_string(i % 28 + 1);
+    char phone[32];
+    std::snprintf(phone, sizeof phone, "33 6 12 34 56 %02d", i % 100);
+    l.escaped += head + day + R"(\/05\/1985","adresse":")" + std::to_string(i + 1) +
+                 R"( all\u00e9e Jean Jaur\u00e8s","tel":"\u002B)" + phone + R"(","site":"https:\/\/example.fr\/p"})";
+    l.plain += head + day + R"(/05/1985","adresse":")" + std::to_string(i + 1) +
+               " all\xc3\xa9" "e Jean Jaur\xc3\xa8s\",\"tel\":\"+" + phone + "\",\"site\":\"https://example.fr/p\"}";
+  }
+  l.escaped += "]}";
+  l.plain += "]}";
+  return l;
+}
+
 // JSON array of `n` people with NIR, email and phone.
 inline std::string PeopleJson(int n, int seed = 1) {
   std::string out = "[";

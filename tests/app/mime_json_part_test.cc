@@ -22,26 +22,7 @@ using httptest::M;
 
 using httptest::Listing;
 
-// PHP json_encode defaults ('/' → "\/", non-ASCII → \u00XX) plus a .NET-style "\u002B" phone.
-Listing PhpListing(int n) {
-  Listing l{R"({"data":[)", R"({"data":[)"};
-  for (int i = 0; i < n; ++i) {
-    const std::string sep = i ? "," : "";
-    const std::string head = sep + R"({"id":)" + std::to_string(i) + R"(,"nom":"Dupont","nir":")" +
-                             httptest::Nir(1850575100001ull + static_cast<std::uint64_t>(i)) +
-                             R"(","date_naissance":")";
-    const std::string day = (i % 28 + 1 < 10 ? "0" : "") + std::to_string(i % 28 + 1);
-    char phone[32];
-    std::snprintf(phone, sizeof phone, "33 6 12 34 56 %02d", i % 100);
-    l.escaped += head + day + R"(\/05\/1985","adresse":")" + std::to_string(i + 1) +
-                 R"( all\u00e9e Jean Jaur\u00e8s","tel":"\u002B)" + phone + R"("})";
-    l.plain += head + day + R"(/05/1985","adresse":")" + std::to_string(i + 1) +
-               " all\xc3\xa9" "e Jean Jaur\xc3\xa8s\",\"tel\":\"+" + phone + "\"}";
-  }
-  l.escaped += "]}";
-  l.plain += "]}";
-  return l;
-}
+using httptest::PhpListing;
 
 // httptest::Base64 with a short `line` makes the MIME parser hand the part out in pieces of
 // line*3/4 bytes, which cuts the escapes across OnPartData calls.

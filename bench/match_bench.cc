@@ -33,6 +33,23 @@ std::string PeopleJson(std::size_t bytes, bool blank_values = false) {
   return s;
 }
 
+// The same people, e-mail first and phones in an array of contact objects: every person and
+// every contact object after the first opens with a `},{` that the record rule must look across
+// (ScanStream::State::WithAnAnchor walks back to the person's NIR or IBAN).
+std::string PeopleJsonContacts(std::size_t bytes) {
+  PiiGenerator g(7);
+  std::string s = "[";
+  for (int i = 0; s.size() < bytes; ++i) {
+    const Person p = g.NextPerson(i);
+    s += "{\"email\":\"" + p.email + "\",\"id\":" + std::to_string(i) + ",\"nom\":\"Martin\",\"prenom\":\"Claire\",\"nir\":\"" +
+         p.nir + "\",\"identifiant\":\"" + p.ft_id + "\",\"date_naissance\":\"" + p.birth +
+         "\",\"contacts\":[{\"type\":\"MOBILE\",\"valeur\":\"" + p.phone +
+         "\"},{\"type\":\"FIXE\",\"valeur\":\"01 45 67 89 " + PiiGenerator::Pad(i % 100, 2) +
+         "\"}],\"adresse\":\"" + p.street + "\",\"iban\":\"" + p.iban + "\",\"statut\":\"inscrit\"},";
+  }
+  return s;
+}
+
 // Ordinary API JSON without personal data: ids, prices, timestamps, UUIDs, prose.
 std::string GenericJson(std::size_t bytes) {
   PiiGenerator g(2);
@@ -338,6 +355,7 @@ void BM_TokenizerPeopleCsvInCache(benchmark::State& st) { static const std::stri
 void BM_TokenizerJobSeekerCsvInCache(benchmark::State& st) { static const std::string t = JobSeekerCsv(256 << 10); RunTokenizer(st, t); }
 void BM_AnchorsJobSeekerCsvInCache(benchmark::State& st) { static const std::string t = JobSeekerCsv(256 << 10); RunAnchors(st, t); }
 void BM_PeopleJson(benchmark::State& st) { static const std::string t = PeopleJson(kCorpus); Run(st, t); }
+void BM_PeopleJsonContacts(benchmark::State& st) { static const std::string t = PeopleJsonContacts(kCorpus); Run(st, t); }
 // The people JSON with its personal values blanked: the scan of everything around them.
 void BM_PeopleJsonValuesBlanked(benchmark::State& st) {
   static const std::string t = PeopleJson(kCorpus, true);
@@ -376,6 +394,7 @@ void BM_HsOnlyRandomBytes(benchmark::State& st) { static const std::string t = R
 
 // Chunk sizes: 1460 (one TCP segment per Feed) and 64 KiB (a reassembled/decompressed body).
 BENCHMARK(BM_PeopleJson)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PeopleJsonContacts)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PeopleJsonValuesBlanked)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_GenericJson)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_JobSeekerApiJson)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);

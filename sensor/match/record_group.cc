@@ -32,7 +32,13 @@
 //          address) once the group is a record: that finding is another field of the same
 //          person (a second date column whose header-wide context makes it a birth-date
 //          candidate) and is dropped — or
-//        - Gap() or Finish() is called.
+//        - Gap() or Finish() is called;
+//      except (2c) for a repeatable type written so (a member, an element's text) in the object
+//      or element holding one of the group's non-repeatable findings, at most
+//      record_window_bytes before it, or in an object nested in it or a sibling of it: it joins
+//      the group despite a bracket or newline boundary or its type repeating (a phone in the
+//      person's array of contact objects, after a `},{`); the byte window still applies. Objects: the one holding the earlier finding may close when a
+//      member follows (`"etatCivil":{…},"contacts":[…]`), not when an array's next object does.
 //      In a CSV unit read column by column (csv_columns.h), from its first row on, the rule is
 //      the row instead: a group is a row's findings (the splitter's row ends, so a newline
 //      inside a quoted field does not end it), a repeated type stays in it (a non-standalone
@@ -46,12 +52,19 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "match/cpu.h"
 #include "match/scan_state.h"
 
 namespace vigie::match {
+
+namespace {
+inline std::uint64_t Below(unsigned i) { return i >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << i) - 1; }  // bits < i
+inline char Highest(const char* b, std::uint64_t mask) { return b[63 - __builtin_clzll(mask)]; }
+}  // namespace
+
 
 void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::uint64_t end, std::string_view raw,
                                    std::string& value) {
@@ -73,8 +86,9 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
         return;  // the person's birth date (address) is known: another date column of the row
       }
     } else if (start - last.end > engine->options.record_window_bytes ||
-               ((group_types & bit) != 0 && det.standalone && !SamePersonRepeat(det, start)) ||
-               BoundaryBetween(last.end, start)) {
+               ((((group_types & bit) != 0 && det.standalone && !SamePersonRepeat(det, start)) ||
+                 BoundaryBetween(last.end, start)) &&
+                !WithAnAnchor(det, start))) {
       FlushGroup();  // (cheapest tests first: all are pure)
     } else if ((group_types & bit) != 0 && !det.standalone) {
       // A second field of a type that only counts inside a record (a birth date, an address):
@@ -209,6 +223,24 @@ bool ScanStream::State::SamePersonRepeat(const Detector& det, std::uint64_t star
   return k > 0 && (MemberOfTheSameObject(group[k - 1].end, start) || InTheSameElement(group[k - 1].end, start));
 }
 
+bool ScanStream::State::WithAnAnchor(const Detector& det, std::uint64_t start) const {
+  if (!det.repeatable) return false;
+  std::array<std::uint64_t, kMaxAnchors> ends;
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < group_size && n < ends.size(); ++k) {
+    const Finding& a = group[k];
+    if (!engine->detectors[a.detector].repeatable && start - a.end <= engine->options.record_window_bytes &&
+        a.end >= Oldest())
+      ends[n++] = a.end;
+  }
+  if (n == 0) return false;
+  const std::uint64_t key = JsonKeyBefore(ends[0], start);
+  if (key != kNone) return InAnObjectOf(ends.data(), n, key);
+  for (std::size_t k = 0; k < n; ++k)
+    if (InTheSameElement(ends[k], start)) return true;
+  return false;
+}
+
 bool ScanStream::State::InTheSameElement(std::uint64_t from, std::uint64_t start) const {
   if (!Readable(from, start)) return false;
   std::uint64_t i = start;
@@ -241,8 +273,8 @@ bool ScanStream::State::InTheSameElement(std::uint64_t from, std::uint64_t start
   return depth >= -1;
 }
 
-bool ScanStream::State::MemberOfTheSameObject(std::uint64_t from, std::uint64_t start) const {
-  if (!Readable(from, start)) return false;
+std::uint64_t ScanStream::State::JsonKeyBefore(std::uint64_t from, std::uint64_t start) const {
+  if (!Readable(from, start)) return kNone;
   std::uint64_t i = start;
   auto blanks = [&] {
     while (i > from && (At(i - 1) == ' ' || At(i - 1) == '\t')) --i;
@@ -254,26 +286,76 @@ bool ScanStream::State::MemberOfTheSameObject(std::uint64_t from, std::uint64_t 
   };
   take('"');
   blanks();
-  if (!take(':')) return false;
+  if (!take(':')) return kNone;
   blanks();
-  if (!take('"')) return false;
-  // Members between them may hold objects and arrays (an address object between two phones),
-  // and the finding may be in an object the person holds (its advisor's e-mail); a '}' or ']'
-  // closing the object that holds the previous finding (the next person's) is not that.
-  std::int64_t depth = 0;
-  ForEachSpan(from, i, [&](const char* p, std::size_t n) {
-    for (std::size_t k = 0; k < n && depth >= 0; ++k) {
-      const char c = p[k];
-      depth += (c == '{' || c == '[') - (c == '}' || c == ']');
-    }
-  });
-  return depth >= 0;
+  if (!take('"')) return kNone;
+  return i;
 }
 
-namespace {
-inline std::uint64_t Below(unsigned i) { return i >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << i) - 1; }  // bits < i
-inline char Highest(const char* b, std::uint64_t mask) { return b[63 - __builtin_clzll(mask)]; }
-}  // namespace
+bool ScanStream::State::MemberOfTheSameObject(std::uint64_t from, std::uint64_t start) const {
+  const std::uint64_t key = JsonKeyBefore(from, start);
+  return key != kNone && InAnObjectOf(&from, 1, key);
+}
+
+// Members between them may hold objects and arrays (an address object between two phones), and
+// the finding may be in an object the person holds (its advisor's e-mail, a phone in an array of
+// contact objects). The object holding an anchor may close when a member follows it
+// (`"etatCivil":{…},"contacts":[…]`: a sibling object of the same person), not when the next
+// object of an array does (`},{`: the next person's); the object holding that one may not close
+// (depth -2), nor an array open at the anchor (a ']' to -1). The walk visits brackets only
+// (64-byte masks), each anchor joining it at its end.
+bool ScanStream::State::InAnObjectOf(const std::uint64_t* ends, std::size_t n, std::uint64_t to) const {
+  const bool avx512 = CpuHasAvx512Bw();
+  std::array<std::int64_t, kMaxAnchors> floor{};  // per anchor: its depth - 1, the lowest allowed
+  std::uint32_t valid = 0;                        // bit k: anchor k joined and still holds
+  std::size_t next = 0;                           // the next anchor to join
+  std::int64_t depth = 0;
+  // After a '}' that took some anchor's object's depth to its floor: whether a member follows
+  // (the next byte but blanks and commas opens a key).
+  auto member_follows = [&](std::uint64_t pos) {
+    for (; pos < to; ++pos) {
+      const std::uint8_t c = At(pos);
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ',') return c == '"';
+    }
+    return false;
+  };
+  std::uint64_t at = ends[0];
+  ForEachSpan(ends[0], to, [&](const char* p, std::size_t len) {
+    for (std::size_t k = 0; k < len && (valid != 0 || next < n); k += 64) {
+      const std::size_t blen = std::min<std::size_t>(64, len - k);
+      const std::uint64_t base = at + k;
+      const BoundaryMasks m = BoundaryMasksOf(p + k, blen, avx512);
+      std::uint64_t brackets = m.nest_open | m.nest_close;
+      for (;;) {
+        // The brackets before the next anchor's end, then that anchor joins.
+        const bool joins = next < n && ends[next] < base + blen;
+        std::uint64_t take = brackets;
+        if (joins) take &= Below(static_cast<unsigned>(ends[next] - base));
+        brackets &= ~take;
+        for (; take != 0; take &= take - 1) {
+          const auto j = static_cast<unsigned>(__builtin_ctzll(take));
+          if ((m.nest_open >> j) & 1) {
+            ++depth;
+            continue;
+          }
+          const char c = p[k + j];
+          --depth;
+          for (std::uint32_t v = valid; v != 0; v &= v - 1) {
+            const auto a = static_cast<unsigned>(__builtin_ctz(v));
+            if (depth < floor[a] || (depth == floor[a] && (c == ']' || !member_follows(base + j + 1))))
+              valid &= ~(1u << a);
+          }
+        }
+        if (!joins) break;
+        floor[next] = depth - 1;
+        valid |= 1u << next;
+        ++next;
+      }
+    }
+    at += len;
+  });
+  return valid != 0;
+}
 
 // 64 bytes at a time, as masks: most blocks hold no bracket and no newline, and only update the
 // last non-blank bytes and the depth. The newlines and '{' of a block are visited in order; the

@@ -361,10 +361,18 @@ struct ScanStream::State {
                   std::string& value);
   bool BoundaryBetween(std::uint64_t from, std::uint64_t to) const;
   // Whether the finding at `start` is a JSON member's value (its key's `":` right before it,
-  // blanks and the value's opening quote allowed) and no bracket in [from, start) closes one
-  // open at `from`: a member of the object holding the previous finding (ending at `from`) or
-  // of an object nested in it, not of the next one.
+  // blanks and the value's opening quote allowed) of the object holding the previous finding
+  // (ending at `from`), of an object nested in it, or of a sibling object of the same parent
+  // object (its '}' followed by a member, not by the '{' of an array's next object): no bracket
+  // in [from, start) closes the parent, nor an array open at `from`. Not the next person's.
   bool MemberOfTheSameObject(std::uint64_t from, std::uint64_t start) const;
+  // Where the key of a JSON member whose value is the finding at `start` ends (its closing
+  // quote: `"key": "value`, blanks allowed), or kNone: not a member's value, or not after `from`.
+  std::uint64_t JsonKeyBefore(std::uint64_t from, std::uint64_t start) const;
+  // Whether the bytes from ends[0] to `to` leave one of the anchors ends[0..n) (ascending, at
+  // most kMaxAnchors) in its object, a nested one or a sibling one (MemberOfTheSameObject).
+  static constexpr std::size_t kMaxAnchors = 8;
+  bool InAnObjectOf(const std::uint64_t* ends, std::size_t n, std::uint64_t to) const;
   // Whether the finding at `start` is an element's text ('>' right before it, blanks allowed)
   // and no tag in [from, start) closes the parent of the element holding the previous finding
   // (ending at `from`): the same XML/HTML element (the person's) holds both.
@@ -373,6 +381,12 @@ struct ScanStream::State {
   // (Detector::repeatable): a member of the JSON object, or a text of the XML/HTML element,
   // that holds the group's last one of that type.
   bool SamePersonRepeat(const Detector& det, std::uint64_t start) const;
+  // Whether a repeatable finding at `start` is, in the same sense, a member of the JSON object
+  // (the text of an element of the XML/HTML element) holding one of the group's non-repeatable
+  // findings, at most record_window_bytes before it: a phone in the person's array of contact
+  // objects (`"nir":…,"contacts":[{…"06…"},{…"01…"}]`) is the person's, though a `},{` lies
+  // between the two phones.
+  bool WithAnAnchor(const Detector& det, std::uint64_t start) const;
   void FlushGroup();
   void EndHsStream();
 };

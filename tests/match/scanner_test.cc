@@ -278,6 +278,50 @@ TEST(Records, RepeatedTypeInOnePersonElement) {
   EXPECT_EQ(h.Scan(html).matches[Idx(PiiType::kPhone)], 2 * people.size());
 }
 
+// A person's contact details as an array of objects (`"contacts":[{"type":…,"valeur":…},…]`),
+// the NIR next to it or in a sibling object before it, in JSON (compact and pretty-printed) and
+// XML: one record per person. Before, each `},{` of the array ended the group: the second phone
+// and the e-mail made a second record keyed by the e-mail (every person counted twice). People
+// listed e-mail first stay one record each (the NIR's object closes before the next person's
+// e-mail), and a contact listing without such an identifier keeps a record per contact.
+TEST(Records, ContactArrayInsideAPerson) {
+  const auto people = People(100, 53);
+  std::string flat = "{\"resultats\":[", dto = "[", xml = "<demandeurs>\n", email_first = "[";
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const Person& p = people[i];
+    const std::string n = PiiGenerator::Pad(static_cast<int>(i % 100), 2);
+    const std::string contacts = "\"contacts\":[{\"type\":\"MOBILE\",\"valeur\":\"" + p.phone +
+                                 "\"},{\"type\":\"FIXE\",\"valeur\":\"01 45 67 89 " + n +
+                                 "\"},{\"type\":\"MAIL\",\"valeur\":\"" + p.email + "\"}]";
+    const std::string sep = i ? "," : "";
+    flat += sep + "{\"nir\":\"" + p.nir + "\",\"nom\":\"MARTIN\"," + contacts + ",\"iban\":\"" + p.iban + "\"}";
+    dto += sep + "{\"etatCivil\":{\"nir\":\"" + p.nir + "\",\"nom\":\"MARTIN\"},\"coordonnees\":{" + contacts +
+           "},\"banque\":{\"iban\":\"" + p.iban + "\"}}";
+    xml += "  <demandeur>\n    <nir>" + p.nir + "</nir>\n    <contacts>\n      <contact><type>MOBILE</type><valeur>" +
+           p.phone + "</valeur></contact>\n      <contact><type>FIXE</type><valeur>01 45 67 89 " + n +
+           "</valeur></contact>\n      <contact><type>MAIL</type><valeur>" + p.email +
+           "</valeur></contact>\n    </contacts>\n    <iban>" + p.iban + "</iban>\n  </demandeur>\n";
+    email_first += sep + "{\"email\":\"" + p.email + "\",\"nir\":\"" + p.nir + "\",\"telephone\":\"" + p.phone + "\"}";
+  }
+  flat += "]}";
+  dto += "]";
+  xml += "</demandeurs>\n";
+  email_first += "]";
+  ExpectOneRecordPerPerson(people, {flat, PrettyJson(flat), dto, PrettyJson(dto), xml},
+                           {PiiType::kNir, PiiType::kEmail, PiiType::kIban});
+  ExpectOneRecordPerPerson(people, {email_first, PrettyJson(email_first)},
+                           {PiiType::kNir, PiiType::kEmail, PiiType::kPhone});
+  Harness h;
+  for (const std::string& text : {flat, PrettyJson(dto), xml})
+    EXPECT_EQ(h.Scan(text).matches[Idx(PiiType::kPhone)], 2 * people.size()) << text.substr(0, 40);
+  // Contacts alone (a phone and an e-mail each, no NIR, IBAN, birth date nor address around
+  // them): each is a record of its own, keyed by its e-mail.
+  std::string listing = "{\"agence\":\"PARIS 11\",\"contacts\":[";
+  for (std::size_t i = 0; i < people.size(); ++i)
+    listing += std::string(i ? "," : "") + "{\"telephone\":\"" + people[i].phone + "\",\"email\":\"" + people[i].email + "\"}";
+  EXPECT_EQ(h.Scan(listing + "]}").records.size(), people.size());
+}
+
 // An identity API serialized by .NET (a DateTime birth date: "1985-05-12T00:00:00"), a JSON
 // date at UTC midnight and a CSV export of the same form: the NIR and the birth date are two
 // types, so one record per person. Before, the tokenizer read "12T00" as one word: no birth

@@ -10,13 +10,18 @@
       IBAN; chunked;
     - a SOAP (XML, pretty-printed) listing of 20 other people, each element holding the NIR, two
       phones (`telephone`, `portable`), the e-mail, the advisor's element with its e-mail, and
-      the IBAN; Content-Length.
+      the IBAN; Content-Length;
+    - a JSON listing of 20 other people shaped as DTOs: a civil-status object (NIR, name, birth
+      date), then a contact object holding an array of contact means (`{"type":"MOBILE",
+      "valeur":…}`, a landline, the e-mail), then the IBAN; Content-Length.
 
-Each person is one record: 80 records, keyed by the NIR. A sensor that starts the next person
+Each person is one record: 100 records, keyed by the NIR. A sensor that starts the next person
 where a type repeats counts the JSON people four times each (the second phone, the work e-mail
 and the advisor's e-mail each start a group that the following fields make a record), the CSV
 people twice (the comment's phone and the IBAN after it) and most XML people twice: 191
-records instead of 80, and an alert.
+records instead of 80, and an alert. One that ends a person's group at each `},{` counts the
+DTO people twice (the landline and the e-mail after it make a record keyed by the e-mail): 120
+records instead of 100.
 
 The sidecar's `findings` are the values a sensor must count (every occurrence, so the advisor's
 e-mail 30 times; the registration dates are not birth dates); `records` is the people count.
@@ -71,6 +76,22 @@ def soap_listing(persons):
             "\n    </listeDemandeursResponse>\n  </soap:Body>\n</soap:Envelope>\n")
 
 
+def landline(i):
+    return "01 45 %02d %02d %02d" % (60 + i % 30, (i * 11) % 100, (i * 17) % 100)
+
+
+def dto_listing(persons):
+    items = []
+    for i, p in enumerate(persons):
+        items.append({"etatCivil": {"nir": p["nir"], "nom": p["last_name"], "prenom": p["first_name"],
+                                    "dateNaissance": p["birth_date"]},
+                      "coordonnees": {"contacts": [{"type": "MOBILE", "valeur": p["phone"]},
+                                                   {"type": "FIXE", "valeur": landline(i)},
+                                                   {"type": "MAIL", "valeur": p["email"]}]},
+                      "iban": p["iban"].replace(" ", "")})
+    return json.dumps({"fiches": items}, separators=(",", ":"), ensure_ascii=False)
+
+
 def build(outdir):
     api_people = people.people(710, 30)
     csv_people = people.people(711, 30)
@@ -78,6 +99,8 @@ def build(outdir):
     json_body = json_listing(api_people).encode()
     csv_body = csv_export(csv_people).encode()
     soap_body = soap_listing(soap_people).encode()
+    dto_people = people.people(713, 20)
+    dto_body = dto_listing(dto_people).encode()
     c = pcapgen.TcpConversation("10.20.0.31", SERVER, 50810, 80, t0=T0 + 420)
     c.handshake()
     auth = basic("conseiller-0456", "Printemps2024")
@@ -89,17 +112,20 @@ def build(outdir):
     c.send(0, request("POST", "/soap/DemandeurService", [("Content-Type", "text/xml; charset=utf-8"),
                                                          ("SOAPAction", '"listeDemandeurs"'), ("Authorization", auth)]))
     c.send(1, response(soap_body, headers=(("Content-Type", "text/xml; charset=utf-8"),)))
+    c.send(0, request("GET", "/api/v2/fiches?agence=69003", [("Authorization", auth)]))
+    c.send(1, response(dto_body, headers=(("Content-Type", "application/json"),)))
     c.close()
     path = os.path.join(outdir, "http_contacts.pcap")
     pcapgen.write_conversations(path, [c])
-    n_api, n_csv, n_soap = len(api_people), len(csv_people), len(soap_people)
+    n_api, n_csv, n_soap, n_dto = len(api_people), len(csv_people), len(soap_people), len(dto_people)
+    n_all = n_api + n_csv + n_soap + n_dto
     sidecar(path, description="people with two phones and two e-mails: a JSON listing (30, advisor object), a "
-            "CSV export (30, a phone in a comment) and a SOAP listing (20, advisor element), HTTP Basic", flows=1,
-            accounts=["conseiller-0456"], client_ips=["10.20.0.31"], http={"requests": 3, "responses": 3},
-            records=n_api + n_csv + n_soap,
-            findings={"nir": n_api + n_csv + n_soap, "phone": 2 * (n_api + n_csv + n_soap),
-                      "email": 3 * n_api + n_csv + 2 * n_soap, "iban": n_api + n_csv + n_soap, "address": n_api,
-                      "birth_date": n_csv, "france_travail_id": n_csv})
+            "CSV export (30, a phone in a comment), a SOAP listing (20, advisor element) and a JSON listing of "
+            "DTOs (20, an array of contact objects), HTTP Basic", flows=1,
+            accounts=["conseiller-0456"], client_ips=["10.20.0.31"], http={"requests": 4, "responses": 4},
+            records=n_all,
+            findings={"nir": n_all, "phone": 2 * n_all, "email": 3 * n_api + n_csv + 2 * n_soap + n_dto,
+                      "iban": n_all, "address": n_api, "birth_date": n_csv + n_dto, "france_travail_id": n_csv})
     values = set()
     for i, p in enumerate(api_people):
         values |= {p["nir"], p["email"], p["phone"], p["address"], p["iban"].replace(" ", ""), mobile(i)}
@@ -107,5 +133,7 @@ def build(outdir):
         values |= {p["nir"], p["email"], p["phone"], p["iban"].replace(" ", ""), p["ft_id"], mobile(100 + i)}
     for i, p in enumerate(soap_people):
         values |= {p["nir"], p["email"], p["phone"], p["iban"].replace(" ", ""), mobile(200 + i)}
+    for i, p in enumerate(dto_people):
+        values |= {p["nir"], p["email"], p["phone"], p["iban"].replace(" ", ""), landline(i)}
     with open(path + ".values.json", "w") as f:
         json.dump(sorted(values), f, ensure_ascii=False)

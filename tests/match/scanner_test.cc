@@ -320,6 +320,15 @@ TEST(Records, ContactArrayInsideAPerson) {
   for (std::size_t i = 0; i < people.size(); ++i)
     listing += std::string(i ? "," : "") + "{\"telephone\":\"" + people[i].phone + "\",\"email\":\"" + people[i].email + "\"}";
   EXPECT_EQ(h.Scan(listing + "]}").records.size(), people.size());
+  // Any chunking reads the same (the walk back to the anchor crosses feeds).
+  for (const std::string& text : {dto, xml, email_first}) {
+    const ScanSummary whole = h.Scan(text);
+    std::vector<std::size_t> every, cuts;
+    for (std::size_t i = 1; i < text.size(); ++i) every.push_back(i);
+    for (std::size_t i = 37; i < text.size(); i += 37 + i % 101) cuts.push_back(i);
+    ExpectSame(whole, ScanChunked(h.scanner, text, every), "1 byte at a time: " + text.substr(0, 20));
+    ExpectSame(whole, ScanChunked(h.scanner, text, cuts), "chunks: " + text.substr(0, 20));
+  }
 }
 
 // An identity API serialized by .NET (a DateTime birth date: "1985-05-12T00:00:00"), a JSON

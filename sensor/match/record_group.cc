@@ -33,11 +33,12 @@
 //          person (a second date column whose header-wide context makes it a birth-date
 //          candidate) and is dropped — or
 //        - Gap() or Finish() is called;
-//      except (2c) for a repeatable type written so (a member, an element's text) in the object
-//      or element holding one of the group's non-repeatable findings, at most
-//      record_window_bytes before it, or in an object nested in it or a sibling of it: it joins
-//      the group despite a bracket or newline boundary or its type repeating (a phone in the
-//      person's array of contact objects, after a `},{`); the byte window still applies. Objects: the one holding the earlier finding may close when a
+//      except (2c) for a repeatable type, or a non-repeatable one the group does not hold yet,
+//      written so (a member, an element's text) in the object or element holding one of the
+//      group's non-repeatable findings (its anchors), at most record_window_bytes before it, or
+//      in an object nested in it or a sibling of it: it joins the group despite a bracket or
+//      newline boundary or its type repeating (a phone in the person's array of contact
+//      objects, after a `},{`; the person's NIR after that array); the byte window still applies. Objects: the one holding the earlier finding may close when a
 //      member follows (`"etatCivil":{…},"contacts":[…]`), not when an array's next object does.
 //      In a CSV unit read column by column (csv_columns.h), from its first row on, the rule is
 //      the row instead: a group is a row's findings (the splitter's row ends, so a newline
@@ -224,7 +225,8 @@ bool ScanStream::State::SamePersonRepeat(const Detector& det, std::uint64_t star
 }
 
 bool ScanStream::State::WithAnAnchor(const Detector& det, std::uint64_t start) const {
-  if (!det.repeatable) return false;
+  // (A non-repeatable type the group holds is the next person's, or a spouse's.)
+  if (!det.repeatable && (group_types & (1u << static_cast<unsigned>(det.type))) != 0) return false;
   std::array<std::uint64_t, kMaxAnchors> ends;
   std::size_t n = 0;
   for (std::size_t k = 0; k < group_size && n < ends.size(); ++k) {
@@ -300,14 +302,16 @@ bool ScanStream::State::MemberOfTheSameObject(std::uint64_t from, std::uint64_t 
 // Members between them may hold objects and arrays (an address object between two phones), and
 // the finding may be in an object the person holds (its advisor's e-mail, a phone in an array of
 // contact objects). The object holding an anchor may close when a member follows it
-// (`"etatCivil":{…},"contacts":[…]`: a sibling object of the same person), not when the next
-// object of an array does (`},{`: the next person's); the object holding that one may not close
-// (depth -2), nor an array open at the anchor (a ']' to -1). The walk visits brackets only
+// (`"etatCivil":{…},"contacts":[…]`: a sibling object of the same person; from then on the walk
+// is among the parent's members, whose values may open and close), not when the next object of
+// an array does (`},{`: the next person's); the object holding that one may not close (depth
+// -2), nor an array open at the anchor (a ']' to -1 first). The walk visits brackets only
 // (64-byte masks), each anchor joining it at its end.
 bool ScanStream::State::InAnObjectOf(const std::uint64_t* ends, std::size_t n, std::uint64_t to) const {
   const bool avx512 = CpuHasAvx512Bw();
   std::array<std::int64_t, kMaxAnchors> floor{};  // per anchor: its depth - 1, the lowest allowed
   std::uint32_t valid = 0;                        // bit k: anchor k joined and still holds
+  std::uint32_t left = 0;                         // bit k: anchor k's object closed (a sibling follows)
   std::size_t next = 0;                           // the next anchor to join
   std::int64_t depth = 0;
   // After a '}' that took some anchor's object's depth to its floor: whether a member follows
@@ -342,8 +346,13 @@ bool ScanStream::State::InAnObjectOf(const std::uint64_t* ends, std::size_t n, s
           --depth;
           for (std::uint32_t v = valid; v != 0; v &= v - 1) {
             const auto a = static_cast<unsigned>(__builtin_ctz(v));
-            if (depth < floor[a] || (depth == floor[a] && (c == ']' || !member_follows(base + j + 1))))
+            if (depth > floor[a] || ((left >> a) & 1) != 0) {
+              if (depth < floor[a]) valid &= ~(1u << a);
+            } else if (depth < floor[a] || c == ']' || !member_follows(base + j + 1)) {
               valid &= ~(1u << a);
+            } else {
+              left |= 1u << a;  // its object closed, a member of the parent follows: the parent's members now
+            }
           }
         }
         if (!joins) break;

@@ -381,11 +381,12 @@ struct ScanStream::State {
   // (Detector::repeatable): a member of the JSON object, or a text of the XML/HTML element,
   // that holds the group's last one of that type.
   bool SamePersonRepeat(const Detector& det, std::uint64_t start) const;
-  // Whether a repeatable finding at `start` is, in the same sense, a member of the JSON object
-  // (the text of an element of the XML/HTML element) holding one of the group's non-repeatable
-  // findings, at most record_window_bytes before it: a phone in the person's array of contact
-  // objects (`"nir":…,"contacts":[{…"06…"},{…"01…"}]`) is the person's, though a `},{` lies
-  // between the two phones.
+  // Whether a finding at `start` of a repeatable type, or of a type the group does not hold,
+  // is, in the same sense, a member of the JSON object (the text of an element of the XML/HTML
+  // element) holding one of the group's non-repeatable findings, at most record_window_bytes
+  // before it: a phone in the person's array of contact objects (`"nir":…,"contacts":[{…"06…"},
+  // {…"01…"}]`) is the person's, though a `},{` lies between the two phones, and so is an IBAN
+  // after that array.
   bool WithAnAnchor(const Detector& det, std::uint64_t start) const;
   void FlushGroup();
   void EndHsStream();

@@ -331,6 +331,86 @@ TEST(Records, ContactArrayInsideAPerson) {
   }
 }
 
+// Job-seeker APIs lay a person out in many ways; the record rules must read one person per
+// object in each. Random layouts (fixed within a listing, as an API's are): the NIR flat or in a
+// civil-status object with the birth date; the phones flat (one or two), in a contact object with
+// the e-mail, or in an array of contact objects (the e-mail in it too); the IBAN flat, in a bank
+// object or absent; non-personal members between (a history array of objects, an id);
+// the members in random order, the listing bare or in a wrapper, compact or pretty-printed. One
+// record per person keyed by its NIR, and each value counted once. Excluded (documented limits,
+// sensor/match/README.md): an array of contact objects before every non-repeatable value of its
+// person (its `},{` cannot be told from the next person's); a person longer than
+// record_window_bytes (512: these stay under it pretty-printed).
+TEST(Records, RandomJsonLayoutsOnePersonEach) {
+  const auto people = People(40, 61);
+  std::mt19937 rng(2024);
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  for (int trial = 0; trial < 300; ++trial) {
+    const bool nir_nested = pick(2) == 1, birth = pick(3) != 0, two_phones = pick(2) == 1, pretty = pick(2) == 1;
+    const int contact = pick(3);  // 0 flat, 1 object, 2 array of contact objects
+    const int iban = pick(3);     // 0 absent, 1 flat, 2 bank object
+    const int wrapper = pick(3);
+    // The person's members, in an order drawn once for the listing.
+    enum Block { kNir, kBirth, kContact, kIban, kHistory, kId };
+    std::vector<Block> order = {kNir, kContact, kHistory, kId};
+    if (birth && !nir_nested) order.push_back(kBirth);
+    if (iban != 0) order.push_back(kIban);
+    std::shuffle(order.begin(), order.end(), rng);
+    if (contact == 2) {  // after a non-repeatable value of the person
+      const auto c = std::find(order.begin(), order.end(), kContact);
+      const auto first_anchor = std::find_if(order.begin(), order.end(), [](Block b) { return b == kNir || b == kBirth || b == kIban; });
+      if (c < first_anchor) std::iter_swap(c, first_anchor);
+    }
+    std::string s = wrapper == 0 ? "[" : wrapper == 1 ? "{\"total\":40,\"data\":[" : "{\"page\":1,\"resultats\":[";
+    for (std::size_t i = 0; i < people.size(); ++i) {
+      const Person& p = people[i];
+      const std::string n = PiiGenerator::Pad(static_cast<int>(i), 2);
+      const std::string phone = "\"telephone\":\"" + p.phone + "\"" + (two_phones ? ",\"portable\":\"07 12 34 56 " + n + "\"" : "");
+      std::string member;
+      std::vector<std::string> members;
+      for (Block b : order) {
+        switch (b) {
+          case kNir:
+            member = nir_nested ? "\"etatCivil\":{\"nir\":\"" + p.nir + "\"" +
+                                      (birth ? ",\"dateNaissance\":\"" + p.birth + "\"" : "") + ",\"nom\":\"MARTIN\"}"
+                                : "\"nir\":\"" + p.nir + "\"";
+            break;
+          case kBirth: member = "\"date_naissance\":\"" + p.birth + "\""; break;
+          case kContact:
+            member = contact == 0 ? phone + ",\"email\":\"" + p.email + "\""
+                     : contact == 1 ? "\"coordonnees\":{" + phone + ",\"email\":\"" + p.email + "\"}"
+                                    : "\"contacts\":[{\"type\":\"MOBILE\",\"valeur\":\"" + p.phone + "\"}," +
+                                          (two_phones ? "{\"type\":\"FIXE\",\"valeur\":\"07 12 34 56 " + n + "\"}," : "") +
+                                          "{\"type\":\"MAIL\",\"valeur\":\"" + p.email + "\"}]";
+            break;
+          case kIban:
+            member = iban == 1 ? "\"iban\":\"" + p.iban + "\"" : "\"banque\":{\"iban\":\"" + p.iban + "\",\"bic\":\"AGRIFRPP\"}";
+            break;
+          case kHistory: member = "\"historique\":[{\"type\":\"RDV\"},{\"type\":\"MAIL\"}]"; break;
+          case kId: member = "\"id\":" + std::to_string(1000 + i); break;
+        }
+        members.push_back(member);
+      }
+      std::string person = "{";
+      for (std::size_t k = 0; k < members.size(); ++k) person += (k ? "," : "") + members[k];
+      s += std::string(i ? "," : "") + person + "}";
+    }
+    s += wrapper == 0 ? "]" : "]}";
+    const std::string text = pretty ? PrettyJson(s) : s;
+    PiiEngineOptions o;
+    o.secret = "layouts";
+    static Harness h(DefaultEngine(o));
+    const ScanSummary r = h.Scan(text);
+    const std::string what = "trial " + std::to_string(trial) + ": " + s.substr(0, 700);
+    EXPECT_EQ(r.records, ExpectedNirKeys(people, o.secret)) << r.records.size() << " " << what;
+    EXPECT_EQ(r.matches[Idx(PiiType::kNir)], people.size()) << what;
+    EXPECT_EQ(r.matches[Idx(PiiType::kEmail)], people.size()) << what;
+    EXPECT_EQ(r.matches[Idx(PiiType::kPhone)], (two_phones ? 2 : 1) * people.size()) << what;
+    EXPECT_EQ(r.matches[Idx(PiiType::kIban)], iban != 0 ? people.size() : 0u) << what;
+    EXPECT_EQ(r.matches[Idx(PiiType::kBirthDate)], birth ? people.size() : 0u) << what;
+  }
+}
+
 // An identity API serialized by .NET (a DateTime birth date: "1985-05-12T00:00:00"), a JSON
 // date at UTC midnight and a CSV export of the same form: the NIR and the birth date are two
 // types, so one record per person. Before, the tokenizer read "12T00" as one word: no birth

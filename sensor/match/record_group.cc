@@ -94,8 +94,13 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
     } else if ((group_types & bit) != 0 && !det.standalone) {
       // A second field of a type that only counts inside a record (a birth date, an address):
       // once the group is a record, it is another field of the same person (a registration
-      // date in a row whose header names the birth date), not the next person: dropped.
-      if (__builtin_popcount(group_types) >= 2 && group_key != kNoKey) return;
+      // date in a row whose header names the birth date), not the next person: dropped. But
+      // in XML/HTML nothing else than element names separates two persons (`</demandeur>
+      // <demandeur>` on one line: no bracket, no newline): an element's text is the same
+      // person's only inside an anchor's element (none within the byte window: the next one's).
+      if (__builtin_popcount(group_types) >= 2 && group_key != kNoKey &&
+          (ElementTextStart(last.end, start) == kNone || AnchoringOf(start) == Anchoring::kInside))
+        return;
       FlushGroup();
     }
   }
@@ -224,9 +229,7 @@ bool ScanStream::State::SamePersonRepeat(const Detector& det, std::uint64_t star
   return k > 0 && (MemberOfTheSameObject(group[k - 1].end, start) || InTheSameElement(group[k - 1].end, start));
 }
 
-bool ScanStream::State::WithAnAnchor(const Detector& det, std::uint64_t start) const {
-  // (A non-repeatable type the group holds is the next person's, or a spouse's.)
-  if (!det.repeatable && (group_types & (1u << static_cast<unsigned>(det.type))) != 0) return false;
+ScanStream::State::Anchoring ScanStream::State::AnchoringOf(std::uint64_t start) const {
   std::array<std::uint64_t, kMaxAnchors> ends;
   std::size_t n = 0;
   for (std::size_t k = 0; k < group_size && n < ends.size(); ++k) {
@@ -235,44 +238,115 @@ bool ScanStream::State::WithAnAnchor(const Detector& det, std::uint64_t start) c
         a.end >= Oldest())
       ends[n++] = a.end;
   }
-  if (n == 0) return false;
+  if (n == 0) return Anchoring::kUnshaped;
   const std::uint64_t key = JsonKeyBefore(ends[0], start);
-  if (key != kNone) return InAnObjectOf(ends.data(), n, key);
+  if (key != kNone) return InAnObjectOf(ends.data(), n, key) ? Anchoring::kInside : Anchoring::kOutside;
+  if (ElementTextStart(ends[0], start) == kNone) return Anchoring::kUnshaped;
   for (std::size_t k = 0; k < n; ++k)
-    if (InTheSameElement(ends[k], start)) return true;
-  return false;
+    if (InTheSameElement(ends[k], start)) return Anchoring::kInside;
+  return Anchoring::kOutside;
+}
+
+bool ScanStream::State::WithAnAnchor(const Detector& det, std::uint64_t start) const {
+  // (A non-repeatable type the group holds is the next person's, or a spouse's.)
+  if (!det.repeatable && (group_types & (1u << static_cast<unsigned>(det.type))) != 0) return false;
+  return AnchoringOf(start) == Anchoring::kInside;
+}
+
+std::uint64_t ScanStream::State::ElementTextStart(std::uint64_t from, std::uint64_t start) const {
+  if (!Readable(from, start)) return kNone;
+  std::uint64_t i = start;
+  while (i > from && (At(i - 1) == ' ' || At(i - 1) == '\t')) --i;
+  return i == from || At(i - 1) != '>' ? kNone : i;
 }
 
 bool ScanStream::State::InTheSameElement(std::uint64_t from, std::uint64_t start) const {
-  if (!Readable(from, start)) return false;
-  std::uint64_t i = start;
-  while (i > from && (At(i - 1) == ' ' || At(i - 1) == '\t')) --i;
-  if (i == from || At(i - 1) != '>') return false;  // not an element's text
-  // Tags between: closing the previous value's own element (-1) is fine, closing its parent
-  // (the person's element, -2) is not; opening ones may stay open (a nested element). A tag is
-  // read from its '<': "</" closes, '<' then a letter opens unless it ends with "/>"; "<!",
-  // "<?" and a '<' in text count for nothing.
+  const std::uint64_t i = ElementTextStart(from, start);
+  if (i == kNone) return false;  // not an element's text
+  // Tags between: closing the previous value's own element (-1) is fine; closing its parent
+  // (-2) is fine when an element of another name opens next (`</etatCivil><contacts>`: a
+  // sibling of the parent, in the same person), and from then on the walk is among the
+  // person's children (-2 again is fine, -3 is not); an element of the same name opening next
+  // is the next item of a list (`</demandeur><demandeur>`, `</tr><tr>`: the next person's).
+  // Opening ones may stay open (a nested element). A tag is read from its '<': "</" closes,
+  // '<' then a letter opens unless it ends with "/>"; "<!", "<?" and a '<' in text count for
+  // nothing. Names are compared on their first kName bytes.
+  constexpr std::size_t kName = 32;
   std::int64_t depth = 0;
-  enum class Tag : std::uint8_t { kNone, kStart, kOpening, kOther } tag = Tag::kNone;  // kStart: right after '<'
+  enum class Tag : std::uint8_t { kNone, kStart, kOpenName, kOpening, kCloseName, kOther } tag = Tag::kNone;
+  std::array<char, kName> name{}, parent{};  // the tag's name; the parent's, once closed
+  std::size_t name_len = 0, parent_len = 0;
+  bool sibling_next = false;  // the parent closed: the next tag must open another name
+  bool left = false;          // it did: among the person's children
+  bool ok = true;
   char prev = 0;
+  auto name_byte = [&](char c) {
+    if (name_len < kName) name[name_len] = c;
+    ++name_len;
+  };
+  auto same_name = [&] {
+    return name_len == parent_len && std::equal(name.begin(), name.begin() + std::min(name_len, kName), parent.begin());
+  };
   ForEachSpan(from, i, [&](const char* p, std::size_t n) {
-    for (std::size_t k = 0; k < n && depth >= -1; ++k) {
+    for (std::size_t k = 0; k < n && ok; ++k) {
       const char c = p[k];
-      if (tag == Tag::kNone) {
-        if (c == '<') tag = Tag::kStart;
-      } else if (tag == Tag::kStart) {
-        if (c == '/') --depth;
-        tag = c == '/' ? Tag::kOther : ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ? Tag::kOpening
-                                     : c == '>'                                   ? Tag::kNone
-                                                                                  : Tag::kOther;
-      } else if (c == '>') {
-        if (tag == Tag::kOpening && prev != '/') ++depth;
-        tag = Tag::kNone;
+      const bool ends_name = c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
+      switch (tag) {
+        case Tag::kNone:
+          if (c == '<') tag = Tag::kStart;
+          break;
+        case Tag::kStart:
+          name_len = 0;
+          if (c == '/') {
+            tag = Tag::kCloseName;
+          } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+            tag = Tag::kOpenName;
+            name_byte(c);
+          } else {
+            tag = c == '>' ? Tag::kNone : Tag::kOther;
+          }
+          break;
+        case Tag::kOpenName:
+          if (!ends_name) {
+            name_byte(c);
+            break;
+          }
+          if (sibling_next) {  // the first element opening after the parent closed
+            ok = !same_name();
+            sibling_next = false;
+            left = true;
+          }
+          tag = Tag::kOpening;
+          [[fallthrough]];
+        case Tag::kOpening:
+          if (c == '>') {
+            if (prev != '/') ++depth;
+            tag = Tag::kNone;
+          }
+          break;
+        case Tag::kCloseName:
+          if (!ends_name) {
+            name_byte(c);
+            break;
+          }
+          --depth;
+          if (depth < -2 || sibling_next) {
+            ok = false;
+          } else if (depth == -2 && !left) {
+            sibling_next = true;
+            parent = name;
+            parent_len = name_len;
+          }
+          tag = Tag::kOther;
+          [[fallthrough]];
+        case Tag::kOther:
+          if (c == '>') tag = Tag::kNone;
+          break;
       }
       prev = c;
     }
   });
-  return depth >= -1;
+  return ok && !sibling_next;
 }
 
 std::uint64_t ScanStream::State::JsonKeyBefore(std::uint64_t from, std::uint64_t start) const {

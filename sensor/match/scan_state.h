@@ -377,6 +377,9 @@ struct ScanStream::State {
   // and no tag in [from, start) closes the parent of the element holding the previous finding
   // (ending at `from`): the same XML/HTML element (the person's) holds both.
   bool InTheSameElement(std::uint64_t from, std::uint64_t start) const;
+  // Where the text of an element holding the finding at `start` begins (right after its '>',
+  // blanks allowed), or kNone: not an element's text, or not after `from`.
+  std::uint64_t ElementTextStart(std::uint64_t from, std::uint64_t start) const;
   // Whether a finding of a type the group holds, at `start`, is another of the same person's
   // (Detector::repeatable): a member of the JSON object, or a text of the XML/HTML element,
   // that holds the group's last one of that type.
@@ -388,6 +391,12 @@ struct ScanStream::State {
   // {…"01…"}]`) is the person's, though a `},{` lies between the two phones, and so is an IBAN
   // after that array.
   bool WithAnAnchor(const Detector& det, std::uint64_t start) const;
+  // Where a finding at `start` lies against the group's anchors (its non-repeatable findings at
+  // most record_window_bytes before it): in the object or element of one (MemberOfTheSameObject,
+  // InTheSameElement), outside every one, or neither a JSON member nor an element's text (or no
+  // anchor).
+  enum class Anchoring : std::uint8_t { kUnshaped, kInside, kOutside };
+  Anchoring AnchoringOf(std::uint64_t start) const;
   void FlushGroup();
   void EndHsStream();
 };

@@ -331,26 +331,80 @@ TEST(Records, ContactArrayInsideAPerson) {
   }
 }
 
+// A person's data as a tree, written as JSON or XML: a leaf (name, value), an object (name,
+// members) or an array of objects (name, the items' element name in XML, items).
+struct Node {
+  std::string name, value, item;
+  std::vector<Node> kids;
+  enum class Kind { kLeaf, kObject, kArray } kind = Kind::kLeaf;
+  static Node Leaf(std::string n, std::string v) { return Node{std::move(n), std::move(v), "", {}, Kind::kLeaf}; }
+  static Node Object(std::string n, std::vector<Node> k) { return Node{std::move(n), "", "", std::move(k), Kind::kObject}; }
+  static Node Array(std::string n, std::string item, std::vector<Node> objects) {
+    return Node{std::move(n), "", std::move(item), std::move(objects), Kind::kArray};
+  }
+};
+
+std::string ToJson(const std::vector<Node>& members) {
+  std::string s = "{";
+  for (std::size_t k = 0; k < members.size(); ++k) {
+    const Node& m = members[k];
+    s += std::string(k ? "," : "") + "\"" + m.name + "\":";
+    if (m.kind == Node::Kind::kLeaf) {
+      s += "\"" + m.value + "\"";
+    } else if (m.kind == Node::Kind::kObject) {
+      s += ToJson(m.kids);
+    } else {
+      s += "[";
+      for (std::size_t i = 0; i < m.kids.size(); ++i) s += (i ? "," : "") + ToJson(m.kids[i].kids);
+      s += "]";
+    }
+  }
+  return s + "}";
+}
+
+// Pretty: an element per line, indented by depth.
+std::string ToXml(const std::string& name, const std::vector<Node>& members, bool pretty, int depth) {
+  const std::string in = pretty ? "\n" + std::string(2 * static_cast<std::size_t>(depth + 1), ' ') : "";
+  std::string s = "<" + name + ">";
+  for (const Node& m : members) {
+    s += in;
+    if (m.kind == Node::Kind::kLeaf) {
+      s += "<" + m.name + ">" + m.value + "</" + m.name + ">";
+    } else if (m.kind == Node::Kind::kObject) {
+      s += ToXml(m.name, m.kids, pretty, depth + 1);
+    } else {
+      std::vector<Node> items;
+      for (const Node& it : m.kids) items.push_back(Node::Object(m.item, it.kids));
+      s += ToXml(m.name, items, pretty, depth + 1);
+    }
+  }
+  return s + (pretty ? "\n" + std::string(2 * static_cast<std::size_t>(depth), ' ') : "") + "</" + name + ">";
+}
+
 // Job-seeker APIs lay a person out in many ways; the record rules must read one person per
-// object in each. Random layouts (fixed within a listing, as an API's are): the NIR flat or in a
-// civil-status object with the birth date; the phones flat (one or two), in a contact object with
-// the e-mail, or in an array of contact objects (the e-mail in it too); the IBAN flat, in a bank
-// object or absent; non-personal members between (a history array of objects, an id);
-// the members in random order, the listing bare or in a wrapper, compact or pretty-printed. One
-// record per person keyed by its NIR, and each value counted once. Excluded (documented limits,
-// sensor/match/README.md): an array of contact objects before every non-repeatable value of its
-// person (its `},{` cannot be told from the next person's); a person longer than
-// record_window_bytes (512: these stay under it pretty-printed).
-TEST(Records, RandomJsonLayoutsOnePersonEach) {
+// object (element) in each. Random layouts (fixed within a listing, as an API's are): the NIR
+// flat or in a civil-status object with the birth date; the phones flat (one or two), in a
+// contact object with the e-mail, or in an array of contact objects (the e-mail in it too); the
+// IBAN flat, in a bank object or absent; non-personal members between (a history array of
+// objects, an id); the members in random order; JSON (bare array or in a wrapper, compact or
+// pretty-printed) or XML (compact or pretty-printed). One record per person keyed by its NIR,
+// and each value counted once. Excluded (documented limits, sensor/match/README.md): an array of
+// contact objects before every non-repeatable value of its person (its `},{` cannot be told from
+// the next person's); a person longer than record_window_bytes (512: these stay under it
+// pretty-printed).
+TEST(Records, RandomLayoutsOnePersonEach) {
   const auto people = People(40, 61);
   std::mt19937 rng(2024);
   auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  PiiEngineOptions o;
+  o.secret = "layouts";
+  Harness h(DefaultEngine(o));
+  const auto keys = ExpectedNirKeys(people, o.secret);
   for (int trial = 0; trial < 300; ++trial) {
     const bool nir_nested = pick(2) == 1, birth = pick(3) != 0, two_phones = pick(2) == 1, pretty = pick(2) == 1;
     const int contact = pick(3);  // 0 flat, 1 object, 2 array of contact objects
     const int iban = pick(3);     // 0 absent, 1 flat, 2 bank object
-    const int wrapper = pick(3);
-    // The person's members, in an order drawn once for the listing.
+    const int format = pick(4);   // 0-2 JSON (bare array, two wrappers), 3 XML
     enum Block { kNir, kBirth, kContact, kIban, kHistory, kId };
     std::vector<Block> order = {kNir, kContact, kHistory, kId};
     if (birth && !nir_nested) order.push_back(kBirth);
@@ -361,48 +415,64 @@ TEST(Records, RandomJsonLayoutsOnePersonEach) {
       const auto first_anchor = std::find_if(order.begin(), order.end(), [](Block b) { return b == kNir || b == kBirth || b == kIban; });
       if (c < first_anchor) std::iter_swap(c, first_anchor);
     }
-    std::string s = wrapper == 0 ? "[" : wrapper == 1 ? "{\"total\":40,\"data\":[" : "{\"page\":1,\"resultats\":[";
+    std::string json, xml;
     for (std::size_t i = 0; i < people.size(); ++i) {
       const Person& p = people[i];
-      const std::string n = PiiGenerator::Pad(static_cast<int>(i), 2);
-      const std::string phone = "\"telephone\":\"" + p.phone + "\"" + (two_phones ? ",\"portable\":\"07 12 34 56 " + n + "\"" : "");
-      std::string member;
-      std::vector<std::string> members;
+      const std::string mobile = "07 12 34 56 " + PiiGenerator::Pad(static_cast<int>(i), 2);
+      std::vector<Node> phones = {Node::Leaf("telephone", p.phone)};
+      if (two_phones) phones.push_back(Node::Leaf("portable", mobile));
+      auto contact_means = [](std::string type, std::string v) {
+        return Node::Object("", {Node::Leaf("type", std::move(type)), Node::Leaf("valeur", std::move(v))});
+      };
+      std::vector<Node> person;
       for (Block b : order) {
         switch (b) {
           case kNir:
-            member = nir_nested ? "\"etatCivil\":{\"nir\":\"" + p.nir + "\"" +
-                                      (birth ? ",\"dateNaissance\":\"" + p.birth + "\"" : "") + ",\"nom\":\"MARTIN\"}"
-                                : "\"nir\":\"" + p.nir + "\"";
+            if (!nir_nested) {
+              person.push_back(Node::Leaf("nir", p.nir));
+            } else {
+              std::vector<Node> civil = {Node::Leaf("nir", p.nir)};
+              if (birth) civil.push_back(Node::Leaf("dateNaissance", p.birth));
+              civil.push_back(Node::Leaf("nom", "MARTIN"));
+              person.push_back(Node::Object("etatCivil", civil));
+            }
             break;
-          case kBirth: member = "\"date_naissance\":\"" + p.birth + "\""; break;
+          case kBirth: person.push_back(Node::Leaf("date_naissance", p.birth)); break;
           case kContact:
-            member = contact == 0 ? phone + ",\"email\":\"" + p.email + "\""
-                     : contact == 1 ? "\"coordonnees\":{" + phone + ",\"email\":\"" + p.email + "\"}"
-                                    : "\"contacts\":[{\"type\":\"MOBILE\",\"valeur\":\"" + p.phone + "\"}," +
-                                          (two_phones ? "{\"type\":\"FIXE\",\"valeur\":\"07 12 34 56 " + n + "\"}," : "") +
-                                          "{\"type\":\"MAIL\",\"valeur\":\"" + p.email + "\"}]";
+            if (contact == 0) {
+              person.insert(person.end(), phones.begin(), phones.end());
+              person.push_back(Node::Leaf("email", p.email));
+            } else if (contact == 1) {
+              phones.push_back(Node::Leaf("email", p.email));
+              person.push_back(Node::Object("coordonnees", phones));
+            } else {
+              std::vector<Node> means = {contact_means("MOBILE", p.phone)};
+              if (two_phones) means.push_back(contact_means("FIXE", mobile));
+              means.push_back(contact_means("MAIL", p.email));
+              person.push_back(Node::Array("contacts", "contact", means));
+            }
             break;
           case kIban:
-            member = iban == 1 ? "\"iban\":\"" + p.iban + "\"" : "\"banque\":{\"iban\":\"" + p.iban + "\",\"bic\":\"AGRIFRPP\"}";
+            person.push_back(iban == 1 ? Node::Leaf("iban", p.iban)
+                                       : Node::Object("banque", {Node::Leaf("iban", p.iban), Node::Leaf("bic", "AGRIFRPP")}));
             break;
-          case kHistory: member = "\"historique\":[{\"type\":\"RDV\"},{\"type\":\"MAIL\"}]"; break;
-          case kId: member = "\"id\":" + std::to_string(1000 + i); break;
+          case kHistory:
+            person.push_back(Node::Array("historique", "evenement", {Node::Object("", {Node::Leaf("type", "RDV")}),
+                                                                     Node::Object("", {Node::Leaf("type", "MAIL")})}));
+            break;
+          case kId: person.push_back(Node::Leaf("id", std::to_string(1000 + i))); break;
         }
-        members.push_back(member);
       }
-      std::string person = "{";
-      for (std::size_t k = 0; k < members.size(); ++k) person += (k ? "," : "") + members[k];
-      s += std::string(i ? "," : "") + person + "}";
+      json += (i ? "," : "") + ToJson(person);
+      xml += (pretty ? "\n  " : "") + ToXml("demandeur", person, pretty, 1);
     }
-    s += wrapper == 0 ? "]" : "]}";
-    const std::string text = pretty ? PrettyJson(s) : s;
-    PiiEngineOptions o;
-    o.secret = "layouts";
-    static Harness h(DefaultEngine(o));
+    json = (format == 0 ? "[" : format == 1 ? "{\"total\":40,\"data\":[" : "{\"page\":1,\"resultats\":[") + json +
+           (format == 0 ? "]" : "]}");
+    const std::string text = format == 3 ? "<resultats>" + xml + (pretty ? "\n" : "") + "</resultats>\n"
+                                         : pretty ? PrettyJson(json) : json;
     const ScanSummary r = h.Scan(text);
-    const std::string what = "trial " + std::to_string(trial) + ": " + s.substr(0, 700);
-    EXPECT_EQ(r.records, ExpectedNirKeys(people, o.secret)) << r.records.size() << " " << what;
+    const std::string what = "trial " + std::to_string(trial) + ": " + (format == 3 ? xml : json).substr(0, 700);
+    EXPECT_EQ(r.records, keys) << r.records.size() << " records, " << what;
     EXPECT_EQ(r.matches[Idx(PiiType::kNir)], people.size()) << what;
     EXPECT_EQ(r.matches[Idx(PiiType::kEmail)], people.size()) << what;
     EXPECT_EQ(r.matches[Idx(PiiType::kPhone)], (two_phones ? 2 : 1) * people.size()) << what;

@@ -27,11 +27,13 @@
 //          nested in it (its key's `":` right before it, no bracket between closing the object
 //          holding the previous one: a person's second phone, its advisor's e-mail), or as the
 //          text of an XML/HTML element whose parent holds the previous one too ('>' right
-//          before it, no tag between closing that parent), which joins the group, and for a
-//          non-standalone type (birth date,
-//          address) once the group is a record: that finding is another field of the same
-//          person (a second date column whose header-wide context makes it a birth-date
-//          candidate) and is dropped — or
+//          before it, no tag between closing that parent, but for one followed by an element
+//          of another name: `</etatCivil><contacts>`), which joins the group, and for a
+//          non-standalone type (birth date, address) once the group is a record: that finding
+//          is another field of the same person (a second date column whose header-wide
+//          context makes it a birth-date candidate) and is dropped — unless it is an element's
+//          text outside every anchor's element (2c): the next person's, in XML whose persons
+//          nothing but element names separates — or
 //        - Gap() or Finish() is called;
 //      except (2c) for a repeatable type, or a non-repeatable one the group does not hold yet,
 //      written so (a member, an element's text) in the object or element holding one of the

@@ -33,7 +33,9 @@
 //          is another field of the same person (a second date column whose header-wide
 //          context makes it a birth-date candidate) and is dropped — unless it is an element's
 //          text outside every anchor's element (2c): the next person's, in XML whose persons
-//          nothing but element names separates — or
+//          nothing but element names separates; one inside an anchor's object or element is
+//          dropped too before the group is a record, or across a bracket boundary (an array
+//          of the person's addresses, its children's birth dates) — or
 //        - Gap() or Finish() is called;
 //      except (2c) for a repeatable type, or a non-repeatable one the group does not hold yet,
 //      written so (a member, an element's text) in the object or element holding one of the
@@ -88,21 +90,30 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
       } else if ((group_types & bit) != 0 && !det.standalone) {
         return;  // the person's birth date (address) is known: another date column of the row
       }
-    } else if (start - last.end > engine->options.record_window_bytes ||
-               ((((group_types & bit) != 0 && det.standalone && !SamePersonRepeat(det, start)) ||
-                 BoundaryBetween(last.end, start)) &&
-                !WithAnAnchor(det, start))) {
-      FlushGroup();  // (cheapest tests first: all are pure)
-    } else if ((group_types & bit) != 0 && !det.standalone) {
+    } else if (const bool held = (group_types & bit) != 0,
+                          far = start - last.end > engine->options.record_window_bytes;
+               far || (held && det.standalone && !SamePersonRepeat(det, start)) ||
+               BoundaryBetween(last.end, start)) {  // (cheapest tests first: all are pure)
+      if (!far && held && !det.standalone) {
+        // A second address or birth date across a `},{`, in an anchor's object: another of
+        // the person's fields (an array of its addresses, its children's birth dates).
+        if (AnchoringOf(start) == Anchoring::kInside) return;
+        FlushGroup();
+      } else if (far || !WithAnAnchor(det, start)) {
+        FlushGroup();
+      }
+    } else if (held && !det.standalone) {
       // A second field of a type that only counts inside a record (a birth date, an address):
       // once the group is a record, it is another field of the same person (a registration
       // date in a row whose header names the birth date), not the next person: dropped. But
       // in XML/HTML nothing else than element names separates two persons (`</demandeur>
       // <demandeur>` on one line: no bracket, no newline): an element's text is the same
       // person's only inside an anchor's element (none within the byte window: the next one's).
-      if (__builtin_popcount(group_types) >= 2 && group_key != kNoKey &&
-          (ElementTextStart(last.end, start) == kNone || AnchoringOf(start) == Anchoring::kInside))
-        return;
+      // Before the group is a record, one inside an anchor's object or element is the same
+      // person's too (`"date_naissance":…,"enfants":[{"date_naissance":…}]`), elsewhere the
+      // next person's.
+      const bool record = __builtin_popcount(group_types) >= 2 && group_key != kNoKey;
+      if ((record && ElementTextStart(last.end, start) == kNone) || AnchoringOf(start) == Anchoring::kInside) return;
       FlushGroup();
     }
   }

@@ -385,13 +385,15 @@ std::string ToXml(const std::string& name, const std::vector<Node>& members, boo
 // object (element) in each. Random layouts (fixed within a listing, as an API's are): the NIR
 // flat or in a civil-status object with the birth date; the phones flat (one or two), in a
 // contact object with the e-mail, or in an array of contact objects (the e-mail in it too); the
-// IBAN flat, in a bank object or absent; non-personal members between (a history array of
-// objects, an id); the members in random order; JSON (bare array or in a wrapper, compact or
+// IBAN flat, in a bank object or absent; maybe an array of two addresses or of two children
+// with their birth dates; non-personal members between (a history array of objects, an id); the
+// members in random order; JSON (bare array or in a wrapper, compact or
 // pretty-printed) or XML (compact or pretty-printed). One record per person keyed by its NIR,
-// and each value counted once. Excluded (documented limits, sensor/match/README.md): an array of
-// contact objects before every non-repeatable value of its person (its `},{` cannot be told from
-// the next person's); a person longer than record_window_bytes (512: these stay under it
-// pretty-printed).
+// and each value counted once (a second address or child's birth date is another field of the
+// person: not counted). Excluded (documented limits, sensor/match/README.md): an array of
+// contact objects or addresses before every non-repeatable value of its person (its `},{` cannot
+// be told from the next person's); a person longer than record_window_bytes (512 bytes as
+// written, its indentation counted: such layouts are skipped, about half of the pretty ones).
 TEST(Records, RandomLayoutsOnePersonEach) {
   const auto people = People(40, 61);
   std::mt19937 rng(2024);
@@ -400,22 +402,28 @@ TEST(Records, RandomLayoutsOnePersonEach) {
   o.secret = "layouts";
   Harness h(DefaultEngine(o));
   const auto keys = ExpectedNirKeys(people, o.secret);
-  for (int trial = 0; trial < 300; ++trial) {
+  int run = 0;
+  for (int trial = 0; trial < 600; ++trial) {
     const bool nir_nested = pick(2) == 1, birth = pick(3) != 0, two_phones = pick(2) == 1, pretty = pick(2) == 1;
     const int contact = pick(3);  // 0 flat, 1 object, 2 array of contact objects
     const int iban = pick(3);     // 0 absent, 1 flat, 2 bank object
     const int format = pick(4);   // 0-2 JSON (bare array, two wrappers), 3 XML
-    enum Block { kNir, kBirth, kContact, kIban, kHistory, kId };
+    const int extra = pick(3);    // 0 none, 1 an array of two addresses, 2 of two children with their birth dates
+    enum Block { kNir, kBirth, kContact, kIban, kHistory, kId, kExtra };
     std::vector<Block> order = {kNir, kContact, kHistory, kId};
     if (birth && !nir_nested) order.push_back(kBirth);
     if (iban != 0) order.push_back(kIban);
+    if (extra != 0) order.push_back(kExtra);
     std::shuffle(order.begin(), order.end(), rng);
-    if (contact == 2) {  // after a non-repeatable value of the person
-      const auto c = std::find(order.begin(), order.end(), kContact);
+    // Arrays of objects holding personal data come after a non-repeatable value of the person.
+    for (Block array : {kContact, kExtra}) {
+      if (array == kContact && contact != 2) continue;
+      const auto c = std::find(order.begin(), order.end(), array);
       const auto first_anchor = std::find_if(order.begin(), order.end(), [](Block b) { return b == kNir || b == kBirth || b == kIban; });
       if (c < first_anchor) std::iter_swap(c, first_anchor);
     }
     std::string json, xml;
+    std::size_t longest = 0;  // the longest person as written
     for (std::size_t i = 0; i < people.size(); ++i) {
       const Person& p = people[i];
       const std::string mobile = "07 12 34 56 " + PiiGenerator::Pad(static_cast<int>(i), 2);
@@ -461,11 +469,27 @@ TEST(Records, RandomLayoutsOnePersonEach) {
                                                                      Node::Object("", {Node::Leaf("type", "MAIL")})}));
             break;
           case kId: person.push_back(Node::Leaf("id", std::to_string(1000 + i))); break;
+          case kExtra:
+            if (extra == 1) {
+              person.push_back(Node::Array("adresses", "adresse",
+                                           {Node::Object("", {Node::Leaf("type", "PRINCIPALE"), Node::Leaf("ligne", p.street)}),
+                                            Node::Object("", {Node::Leaf("type", "CORRESPONDANCE"),
+                                                              Node::Leaf("ligne", "3 avenue Foch")})}));
+            } else {
+              person.push_back(Node::Array("enfants", "enfant",
+                                           {Node::Object("", {Node::Leaf("prenom", "Lea"), Node::Leaf("date_naissance", "2012-04-0" + std::to_string(1 + i % 9))}),
+                                            Node::Object("", {Node::Leaf("prenom", "Tom"), Node::Leaf("date_naissance", "2015-09-1" + std::to_string(i % 10))})}));
+            }
+            break;
         }
       }
       json += (i ? "," : "") + ToJson(person);
       xml += (pretty ? "\n  " : "") + ToXml("demandeur", person, pretty, 1);
+      const std::string one = format == 3 ? ToXml("demandeur", person, pretty, 1) : pretty ? PrettyJson(ToJson(person)) : ToJson(person);
+      longest = std::max(longest, one.size() + (format != 3 && pretty ? 4 * static_cast<std::size_t>(std::count(one.begin(), one.end(), '\n')) : 0));
     }
+    if (longest > o.record_window_bytes) continue;  // (its indentation counted) beyond the documented reach
+    ++run;
     json = (format == 0 ? "[" : format == 1 ? "{\"total\":40,\"data\":[" : "{\"page\":1,\"resultats\":[") + json +
            (format == 0 ? "]" : "]}");
     const std::string text = format == 3 ? "<resultats>" + xml + (pretty ? "\n" : "") + "</resultats>\n"
@@ -477,8 +501,11 @@ TEST(Records, RandomLayoutsOnePersonEach) {
     EXPECT_EQ(r.matches[Idx(PiiType::kEmail)], people.size()) << what;
     EXPECT_EQ(r.matches[Idx(PiiType::kPhone)], (two_phones ? 2 : 1) * people.size()) << what;
     EXPECT_EQ(r.matches[Idx(PiiType::kIban)], iban != 0 ? people.size() : 0u) << what;
-    EXPECT_EQ(r.matches[Idx(PiiType::kBirthDate)], birth ? people.size() : 0u) << what;
+    // A second address or birth date in the person is another of its fields: not counted.
+    EXPECT_EQ(r.matches[Idx(PiiType::kBirthDate)], birth || extra == 2 ? people.size() : 0u) << what;
+    EXPECT_EQ(r.matches[Idx(PiiType::kAddress)], extra == 1 ? people.size() : 0u) << what;
   }
+  EXPECT_GT(run, 300) << run;
 }
 
 // An identity API serialized by .NET (a DateTime birth date: "1985-05-12T00:00:00"), a JSON

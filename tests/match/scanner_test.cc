@@ -388,7 +388,7 @@ std::string ToXml(const std::string& name, const std::vector<Node>& members, boo
 // IBAN flat, in a bank object or absent; maybe an array of two addresses or of two children
 // with their birth dates; non-personal members between (a history array of objects, an id); the
 // members in random order; JSON (bare array or in a wrapper, compact or
-// pretty-printed) or XML (compact or pretty-printed). One record per person keyed by its NIR,
+// pretty-printed), JSON Lines or XML (compact or pretty-printed). One record per person keyed by its NIR,
 // and each value counted once (a second address or child's birth date is another field of the
 // person: not counted). Excluded (documented limits, sensor/match/README.md): an array of
 // contact objects or addresses before every non-repeatable value of its person (its `},{` cannot
@@ -407,7 +407,7 @@ TEST(Records, RandomLayoutsOnePersonEach) {
     const bool nir_nested = pick(2) == 1, birth = pick(3) != 0, two_phones = pick(2) == 1, pretty = pick(2) == 1;
     const int contact = pick(3);  // 0 flat, 1 object, 2 array of contact objects
     const int iban = pick(3);     // 0 absent, 1 flat, 2 bank object
-    const int format = pick(4);   // 0-2 JSON (bare array, two wrappers), 3 XML
+    const int format = pick(5);   // 0-2 JSON (bare array, two wrappers), 3 XML, 4 JSON Lines (one object a line)
     const int extra = pick(3);    // 0 none, 1 an array of two addresses, 2 of two children with their birth dates
     enum Block { kNir, kBirth, kContact, kIban, kHistory, kId, kExtra };
     std::vector<Block> order = {kNir, kContact, kHistory, kId};
@@ -483,17 +483,21 @@ TEST(Records, RandomLayoutsOnePersonEach) {
             break;
         }
       }
-      json += (i ? "," : "") + ToJson(person);
+      json += (i ? format == 4 ? "\n" : "," : "") + ToJson(person);
       xml += (pretty ? "\n  " : "") + ToXml("demandeur", person, pretty, 1);
-      const std::string one = format == 3 ? ToXml("demandeur", person, pretty, 1) : pretty ? PrettyJson(ToJson(person)) : ToJson(person);
-      longest = std::max(longest, one.size() + (format != 3 && pretty ? 4 * static_cast<std::size_t>(std::count(one.begin(), one.end(), '\n')) : 0));
+      const bool indented = pretty && format < 3;
+      const std::string one = format == 3 ? ToXml("demandeur", person, pretty, 1) : indented ? PrettyJson(ToJson(person)) : ToJson(person);
+      longest = std::max(longest, one.size() + (indented ? 4 * static_cast<std::size_t>(std::count(one.begin(), one.end(), '\n')) : 0));
     }
     if (longest > o.record_window_bytes) continue;  // (its indentation counted) beyond the documented reach
     ++run;
-    json = (format == 0 ? "[" : format == 1 ? "{\"total\":40,\"data\":[" : "{\"page\":1,\"resultats\":[") + json +
-           (format == 0 ? "]" : "]}");
+    if (format < 3)
+      json = (format == 0 ? "[" : format == 1 ? "{\"total\":40,\"data\":[" : "{\"page\":1,\"resultats\":[") + json +
+             (format == 0 ? "]" : "]}");
     const std::string text = format == 3 ? "<resultats>" + xml + (pretty ? "\n" : "") + "</resultats>\n"
-                                         : pretty ? PrettyJson(json) : json;
+                             : format == 4 ? json + "\n"  // (never pretty-printed)
+                             : pretty      ? PrettyJson(json)
+                                           : json;
     const ScanSummary r = h.Scan(text);
     const std::string what = "trial " + std::to_string(trial) + ": " + (format == 3 ? xml : json).substr(0, 700);
     EXPECT_EQ(r.records, keys) << r.records.size() << " records, " << what;

@@ -90,18 +90,20 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
       } else if ((group_types & bit) != 0 && !det.standalone) {
         return;  // the person's birth date (address) is known: another date column of the row
       }
-    } else if (const bool held = (group_types & bit) != 0,
-                          far = start - last.end > engine->options.record_window_bytes;
-               far || (held && det.standalone && !SamePersonRepeat(det, start)) ||
-               BoundaryBetween(last.end, start)) {  // (cheapest tests first: all are pure)
-      if (!far && held && !det.standalone) {
-        // A second address or birth date across a `},{`, in an anchor's object: another of
-        // the person's fields (an array of its addresses, its children's birth dates).
-        if (AnchoringOf(start) == Anchoring::kInside) return;
-        FlushGroup();
-      } else if (far || !WithAnAnchor(det, start)) {
-        FlushGroup();
-      }
+    } else if (const bool held = (group_types & bit) != 0;
+               start - last.end > engine->options.record_window_bytes) {
+      FlushGroup();
+    } else if (held && det.standalone) {
+      // The type repeats: the next person starts, but for a repeatable one inside the object
+      // (element) of the group's last one of that type or of an anchor.
+      if (!det.repeatable || AnchoringOf(start, LastEndOf(det.type)) != Anchoring::kInside) FlushGroup();
+    } else if (BoundaryBetween(last.end, start)) {
+      // Across a boundary: inside an anchor's object, a type the group lacks joins it, and a
+      // second address or birth date is another of the person's fields (an array of its
+      // addresses, its children's birth dates): dropped.
+      const bool inside = AnchoringOf(start) == Anchoring::kInside;
+      if (held && !det.standalone && inside) return;
+      if (!inside) FlushGroup();
     } else if (held && !det.standalone) {
       // A second field of a type that only counts inside a record (a birth date, an address):
       // once the group is a record, it is another field of the same person (a registration
@@ -235,21 +237,25 @@ bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) co
   return walk.Boundary();
 }
 
-bool ScanStream::State::SamePersonRepeat(const Detector& det, std::uint64_t start) const {
-  if (!det.repeatable) return false;
-  std::size_t k = group_size;
-  while (k > 0 && group[k - 1].type != det.type) --k;
-  return k > 0 && (MemberOfTheSameObject(group[k - 1].end, start) || InTheSameElement(group[k - 1].end, start));
+std::uint64_t ScanStream::State::LastEndOf(PiiType type) const {
+  for (std::size_t k = group_size; k > 0; --k)
+    if (group[k - 1].type == type) return group[k - 1].end;
+  return kNone;
 }
 
-ScanStream::State::Anchoring ScanStream::State::AnchoringOf(std::uint64_t start) const {
-  std::array<std::uint64_t, kMaxAnchors> ends;
+ScanStream::State::Anchoring ScanStream::State::AnchoringOf(std::uint64_t start, std::uint64_t also) const {
+  std::array<std::uint64_t, kMaxAnchors + 1> ends;
   std::size_t n = 0;
-  for (std::size_t k = 0; k < group_size && n < ends.size(); ++k) {
+  for (std::size_t k = 0; k < group_size && n < kMaxAnchors; ++k) {
     const Finding& a = group[k];
     if (!engine->detectors[a.detector].repeatable && start - a.end <= engine->options.record_window_bytes &&
         a.end >= Oldest())
       ends[n++] = a.end;
+  }
+  if (also != kNone && also >= Oldest() && std::find(ends.begin(), ends.begin() + n, also) == ends.begin() + n) {
+    std::size_t k = n++;
+    for (; k > 0 && ends[k - 1] > also; --k) ends[k] = ends[k - 1];  // in end order
+    ends[k] = also;
   }
   if (n == 0) return Anchoring::kUnshaped;
   const std::uint64_t key = JsonKeyBefore(ends[0], start);
@@ -258,12 +264,6 @@ ScanStream::State::Anchoring ScanStream::State::AnchoringOf(std::uint64_t start)
   for (std::size_t k = 0; k < n; ++k)
     if (InTheSameElement(ends[k], start)) return Anchoring::kInside;
   return Anchoring::kOutside;
-}
-
-bool ScanStream::State::WithAnAnchor(const Detector& det, std::uint64_t start) const {
-  // (A non-repeatable type the group holds is the next person's, or a spouse's.)
-  if (!det.repeatable && (group_types & (1u << static_cast<unsigned>(det.type))) != 0) return false;
-  return AnchoringOf(start) == Anchoring::kInside;
 }
 
 std::uint64_t ScanStream::State::ElementTextStart(std::uint64_t from, std::uint64_t start) const {

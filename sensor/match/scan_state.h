@@ -380,23 +380,18 @@ struct ScanStream::State {
   // Where the text of an element holding the finding at `start` begins (right after its '>',
   // blanks allowed), or kNone: not an element's text, or not after `from`.
   std::uint64_t ElementTextStart(std::uint64_t from, std::uint64_t start) const;
-  // Whether a finding of a type the group holds, at `start`, is another of the same person's
-  // (Detector::repeatable): a member of the JSON object, or a text of the XML/HTML element,
-  // that holds the group's last one of that type.
-  bool SamePersonRepeat(const Detector& det, std::uint64_t start) const;
-  // Whether a finding at `start` of a repeatable type, or of a type the group does not hold,
-  // is, in the same sense, a member of the JSON object (the text of an element of the XML/HTML
-  // element) holding one of the group's non-repeatable findings, at most record_window_bytes
-  // before it: a phone in the person's array of contact objects (`"nir":…,"contacts":[{…"06…"},
-  // {…"01…"}]`) is the person's, though a `},{` lies between the two phones, and so is an IBAN
-  // after that array.
-  bool WithAnAnchor(const Detector& det, std::uint64_t start) const;
   // Where a finding at `start` lies against the group's anchors (its non-repeatable findings at
-  // most record_window_bytes before it): in the object or element of one (MemberOfTheSameObject,
-  // InTheSameElement), outside every one, or neither a JSON member nor an element's text (or no
-  // anchor).
+  // most record_window_bytes before it) and the finding ending at `also` (the group's last one
+  // of a repeatable type the finding repeats, whatever its distance; kNone: none): a member of
+  // the JSON object (the text of an element of the XML/HTML element) holding one of them, or of
+  // an object nested in it or a sibling of it (MemberOfTheSameObject, InTheSameElement); a
+  // member or element text outside every one; or neither (or nothing to look back at). A phone
+  // in the person's array of contact objects (`"nir":…,"contacts":[{…"06…"},{…"01…"}]`) is
+  // inside the NIR's object though a `},{` lies between the two phones, and so is an IBAN after
+  // that array.
   enum class Anchoring : std::uint8_t { kUnshaped, kInside, kOutside };
-  Anchoring AnchoringOf(std::uint64_t start) const;
+  Anchoring AnchoringOf(std::uint64_t start, std::uint64_t also = kNone) const;
+  std::uint64_t LastEndOf(PiiType type) const;  // the group's last finding of that type (kNone: none)
   void FlushGroup();
   void EndHsStream();
 };

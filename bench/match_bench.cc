@@ -35,7 +35,7 @@ std::string PeopleJson(std::size_t bytes, bool blank_values = false) {
 
 // The same people, e-mail first and phones in an array of contact objects: every person and
 // every contact object after the first opens with a `},{` that the record rule must look across
-// (ScanStream::State::WithAnAnchor walks back to the person's NIR or IBAN).
+// (ScanStream::State::AnchoringOf walks back to the person's NIR or IBAN).
 std::string PeopleJsonContacts(std::size_t bytes) {
   PiiGenerator g(7);
   std::string s = "[";

@@ -59,9 +59,12 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <iterator>
+#include <string_view>
 
 #include "match/cpu.h"
 #include "match/scan_state.h"
+#include "match/validators_util.h"
 
 namespace vigie::match {
 
@@ -266,6 +269,19 @@ ScanStream::State::Anchoring ScanStream::State::AnchoringOf(std::uint64_t start,
   return Anchoring::kOutside;
 }
 
+namespace {
+// HTML's void elements (`<br>`, `<img …>`): an opening tag without an end tag.
+bool IsVoidElement(std::string_view name) {
+  static constexpr std::string_view kVoid[] = {"area", "base", "br",   "col",   "embed",  "hr",    "img",
+                                                "input", "link", "meta", "param", "source", "track", "wbr"};
+  if (name.size() < 2 || name.size() > 6) return false;
+  char lower[6];
+  for (std::size_t k = 0; k < name.size(); ++k) lower[k] = detail::ToLower(name[k]);
+  const std::string_view n(lower, name.size());
+  return std::find(std::begin(kVoid), std::end(kVoid), n) != std::end(kVoid);
+}
+}  // namespace
+
 std::uint64_t ScanStream::State::ElementTextStart(std::uint64_t from, std::uint64_t start) const {
   if (!Readable(from, start)) return kNone;
   std::uint64_t i = start;
@@ -281,7 +297,7 @@ bool ScanStream::State::InTheSameElement(std::uint64_t from, std::uint64_t start
   // sibling of the parent, in the same person), and from then on the walk is among the
   // person's children (-2 again is fine, -3 is not); an element of the same name opening next
   // is the next item of a list (`</demandeur><demandeur>`, `</tr><tr>`: the next person's).
-  // Opening ones may stay open (a nested element). A tag is read from its '<': "</" closes,
+  // Opening ones may stay open (a nested element); HTML's void elements (`<br>`) open nothing. A tag is read from its '<': "</" closes,
   // '<' then a letter opens unless it ends with "/>"; "<!", "<?" and a '<' in text count for
   // nothing. Names are compared on their first kName bytes.
   constexpr std::size_t kName = 32;
@@ -291,6 +307,7 @@ bool ScanStream::State::InTheSameElement(std::uint64_t from, std::uint64_t start
   std::size_t name_len = 0, parent_len = 0;
   bool sibling_next = false;  // the parent closed: the next tag must open another name
   bool left = false;          // it did: among the person's children
+  bool void_tag = false;      // the opening tag's element has no content nor end tag (<br>)
   bool ok = true;
   char prev = 0;
   auto name_byte = [&](char c) {
@@ -324,7 +341,8 @@ bool ScanStream::State::InTheSameElement(std::uint64_t from, std::uint64_t start
             name_byte(c);
             break;
           }
-          if (sibling_next) {  // the first element opening after the parent closed
+          void_tag = IsVoidElement(std::string_view(name.data(), std::min(name_len, kName)));
+          if (sibling_next && !void_tag) {  // the first element opening after the parent closed
             ok = !same_name();
             sibling_next = false;
             left = true;
@@ -333,7 +351,7 @@ bool ScanStream::State::InTheSameElement(std::uint64_t from, std::uint64_t start
           [[fallthrough]];
         case Tag::kOpening:
           if (c == '>') {
-            if (prev != '/') ++depth;
+            if (prev != '/' && !void_tag) ++depth;
             tag = Tag::kNone;
           }
           break;

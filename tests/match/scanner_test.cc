@@ -512,6 +512,73 @@ TEST(Records, RandomLayoutsOnePersonEach) {
   EXPECT_GT(run, 300) << run;
 }
 
+// The same people as an HTML page an advisor's tool renders: a table, a row per person, its
+// cells in a random order (the NIR plain or spaced, the birth date as dd/mm/yyyy, one or two
+// phones in one cell (a line break or a list between them) or in two, the e-mail, maybe the
+// IBAN, non-personal cells), compact or a tag per line, with or without a header row. One record
+// per person keyed by its NIR, each value counted once (a birth date only under its header).
+TEST(Records, RandomHtmlTablesOnePersonEach) {
+  const auto people = People(40, 67);
+  std::mt19937 rng(2025);
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  PiiEngineOptions o;
+  o.secret = "tables";
+  Harness h(DefaultEngine(o));
+  const auto keys = ExpectedNirKeys(people, o.secret);
+  for (int trial = 0; trial < 200; ++trial) {
+    const bool spaced = pick(2) == 1, two_phones = pick(2) == 1, iban = pick(2) == 1, pretty = pick(2) == 1,
+               header = pick(2) == 1;
+    const int phones = pick(3);  // two phones: 0 two cells, 1 a <br> between, 2 a list
+    enum Cell { kNir, kName, kBirth, kPhone, kEmail, kIban, kStatus };
+    std::vector<Cell> order = {kNir, kName, kBirth, kPhone, kEmail, kStatus};
+    if (iban) order.push_back(kIban);
+    std::shuffle(order.begin(), order.end(), rng);
+    const std::string nl = pretty ? "\n    " : "";
+    std::string html = std::string("<table>") + (pretty ? "\n  " : "");
+    if (header) {
+      html += "<tr>";
+      for (Cell c : order) {
+        static const char* const kNames[] = {"NIR", "Nom", "Date de naissance", "T\xc3\xa9l\xc3\xa9phone", "Courriel", "IBAN", "Statut"};
+        html += nl + "<th>" + kNames[c] + "</th>";
+      }
+      html += (pretty ? "\n  " : "") + std::string("</tr>") + (pretty ? "\n  " : "");
+    }
+    for (std::size_t i = 0; i < people.size(); ++i) {
+      const Person& p = people[i];
+      const std::string mobile = "07 12 34 56 " + PiiGenerator::Pad(static_cast<int>(i), 2);
+      const std::string birth = p.birth.substr(8, 2) + "/" + p.birth.substr(5, 2) + "/" + p.birth.substr(0, 4);
+      html += "<tr>";
+      for (Cell c : order) {
+        switch (c) {
+          case kNir: html += nl + "<td>" + (spaced ? p.nir_spaced : p.nir) + "</td>"; break;
+          case kName: html += nl + "<td>MARTIN Claire</td>"; break;
+          case kBirth: html += nl + "<td>" + birth + "</td>"; break;
+          case kPhone:
+            if (!two_phones) html += nl + "<td>" + p.phone + "</td>";
+            else if (phones == 0) html += nl + "<td>" + p.phone + "</td>" + nl + "<td>" + mobile + "</td>";
+            else if (phones == 1) html += nl + "<td>" + p.phone + "<br>" + mobile + "</td>";
+            else html += nl + "<td><ul><li>" + p.phone + "</li><li>" + mobile + "</li></ul></td>";
+            break;
+          case kEmail: html += nl + "<td>" + p.email + "</td>"; break;
+          case kIban: html += nl + "<td>" + p.iban + "</td>"; break;
+          case kStatus: html += nl + "<td>inscrit</td>"; break;
+        }
+      }
+      html += (pretty ? "\n  " : "") + std::string("</tr>") + (pretty ? "\n  " : "");
+    }
+    html += "</table>\n";
+    const ScanSummary r = h.Scan(html);
+    const std::string what = "trial " + std::to_string(trial) + ": " + html.substr(0, 600);
+    EXPECT_EQ(r.records, keys) << r.records.size() << " records, " << what;
+    EXPECT_EQ(r.matches[Idx(PiiType::kNir)], people.size()) << what;
+    EXPECT_EQ(r.matches[Idx(PiiType::kEmail)], people.size()) << what;
+    EXPECT_EQ(r.matches[Idx(PiiType::kPhone)], (two_phones ? 2 : 1) * people.size()) << what;
+    EXPECT_EQ(r.matches[Idx(PiiType::kIban)], iban ? people.size() : 0u) << what;
+    // A birth date needs its context: the header's "Date de naissance" names it for the page.
+    EXPECT_EQ(r.matches[Idx(PiiType::kBirthDate)], header ? people.size() : 0u) << what;
+  }
+}
+
 // An identity API serialized by .NET (a DateTime birth date: "1985-05-12T00:00:00"), a JSON
 // date at UTC midnight and a CSV export of the same form: the NIR and the birth date are two
 // types, so one record per person. Before, the tokenizer read "12T00" as one word: no birth

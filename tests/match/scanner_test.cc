@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <random>
 #include <set>
@@ -381,6 +382,30 @@ std::string ToXml(const std::string& name, const std::vector<Node>& members, boo
   return s + (pretty ? "\n" + std::string(2 * static_cast<std::size_t>(depth), ' ') : "") + "</" + name + ">";
 }
 
+// Random layouts of the same people (RandomLayouts*, RandomHtmlTables*): draws, and what every
+// layout must read: one record per person keyed by its NIR, and per person `per_person[t]`
+// matches of each type t (an exact count, 0 included).
+struct LayoutTrials {
+  LayoutTrials(std::uint32_t people_seed, std::uint32_t draw_seed, const std::string& secret)
+      : people(People(40, people_seed)), rng(draw_seed), h(DefaultEngine(Options(secret))), keys(ExpectedNirKeys(people, secret)) {}
+  static PiiEngineOptions Options(const std::string& secret) {
+    PiiEngineOptions o;
+    o.secret = secret;
+    return o;
+  }
+  int Pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); }
+  void Expect(const std::string& text, const std::map<PiiType, std::size_t>& per_person, const std::string& what) {
+    const ScanSummary r = h.Scan(text);
+    EXPECT_EQ(r.records, keys) << r.records.size() << " records, " << what;
+    for (const auto& [type, n] : per_person)
+      EXPECT_EQ(r.matches[Idx(type)], n * people.size()) << kPiiTypeNames[Idx(type)] << ", " << what;
+  }
+  std::vector<Person> people;
+  std::mt19937 rng;
+  Harness h;
+  std::vector<std::uint64_t> keys;
+};
+
 // Job-seeker APIs lay a person out in many ways; the record rules must read one person per
 // object (element) in each. Random layouts (fixed within a listing, as an API's are): the NIR
 // flat or in a civil-status object with the birth date; the phones flat (one or two), in a
@@ -395,13 +420,9 @@ std::string ToXml(const std::string& name, const std::vector<Node>& members, boo
 // be told from the next person's); a person longer than record_window_bytes (512 bytes as
 // written, its indentation counted: such layouts are skipped, about half of the pretty ones).
 TEST(Records, RandomLayoutsOnePersonEach) {
-  const auto people = People(40, 61);
-  std::mt19937 rng(2024);
-  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
-  PiiEngineOptions o;
-  o.secret = "layouts";
-  Harness h(DefaultEngine(o));
-  const auto keys = ExpectedNirKeys(people, o.secret);
+  LayoutTrials t(61, 2024, "layouts");
+  const auto& people = t.people;
+  auto pick = [&](int n) { return t.Pick(n); };
   int run = 0;
   for (int trial = 0; trial < 600; ++trial) {
     const bool nir_nested = pick(2) == 1, birth = pick(3) != 0, two_phones = pick(2) == 1, pretty = pick(2) == 1;
@@ -414,7 +435,7 @@ TEST(Records, RandomLayoutsOnePersonEach) {
     if (birth && !nir_nested) order.push_back(kBirth);
     if (iban != 0) order.push_back(kIban);
     if (extra != 0) order.push_back(kExtra);
-    std::shuffle(order.begin(), order.end(), rng);
+    std::shuffle(order.begin(), order.end(), t.rng);
     // Arrays of objects holding personal data come after a non-repeatable value of the person.
     for (Block array : {kContact, kExtra}) {
       if (array == kContact && contact != 2) continue;
@@ -489,7 +510,7 @@ TEST(Records, RandomLayoutsOnePersonEach) {
       const std::string one = format == 3 ? ToXml("demandeur", person, pretty, 1) : indented ? PrettyJson(ToJson(person)) : ToJson(person);
       longest = std::max(longest, one.size() + (indented ? 4 * static_cast<std::size_t>(std::count(one.begin(), one.end(), '\n')) : 0));
     }
-    if (longest > o.record_window_bytes) continue;  // (its indentation counted) beyond the documented reach
+    if (longest > PiiEngineOptions{}.record_window_bytes) continue;  // (its indentation counted) beyond the documented reach
     ++run;
     if (format < 3)
       json = (format == 0 ? "[" : format == 1 ? "{\"total\":40,\"data\":[" : "{\"page\":1,\"resultats\":[") + json +
@@ -498,16 +519,11 @@ TEST(Records, RandomLayoutsOnePersonEach) {
                              : format == 4 ? json + "\n"  // (never pretty-printed)
                              : pretty      ? PrettyJson(json)
                                            : json;
-    const ScanSummary r = h.Scan(text);
-    const std::string what = "trial " + std::to_string(trial) + ": " + (format == 3 ? xml : json).substr(0, 700);
-    EXPECT_EQ(r.records, keys) << r.records.size() << " records, " << what;
-    EXPECT_EQ(r.matches[Idx(PiiType::kNir)], people.size()) << what;
-    EXPECT_EQ(r.matches[Idx(PiiType::kEmail)], people.size()) << what;
-    EXPECT_EQ(r.matches[Idx(PiiType::kPhone)], (two_phones ? 2 : 1) * people.size()) << what;
-    EXPECT_EQ(r.matches[Idx(PiiType::kIban)], iban != 0 ? people.size() : 0u) << what;
     // A second address or birth date in the person is another of its fields: not counted.
-    EXPECT_EQ(r.matches[Idx(PiiType::kBirthDate)], birth || extra == 2 ? people.size() : 0u) << what;
-    EXPECT_EQ(r.matches[Idx(PiiType::kAddress)], extra == 1 ? people.size() : 0u) << what;
+    t.Expect(text,
+             {{PiiType::kNir, 1}, {PiiType::kEmail, 1}, {PiiType::kPhone, two_phones ? 2 : 1}, {PiiType::kIban, iban != 0},
+              {PiiType::kBirthDate, birth || extra == 2}, {PiiType::kAddress, extra == 1}},
+             "trial " + std::to_string(trial) + ": " + (format == 3 ? xml : json).substr(0, 700));
   }
   EXPECT_GT(run, 300) << run;
 }
@@ -518,13 +534,9 @@ TEST(Records, RandomLayoutsOnePersonEach) {
 // IBAN, non-personal cells), compact or a tag per line, with or without a header row. One record
 // per person keyed by its NIR, each value counted once (a birth date only under its header).
 TEST(Records, RandomHtmlTablesOnePersonEach) {
-  const auto people = People(40, 67);
-  std::mt19937 rng(2025);
-  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
-  PiiEngineOptions o;
-  o.secret = "tables";
-  Harness h(DefaultEngine(o));
-  const auto keys = ExpectedNirKeys(people, o.secret);
+  LayoutTrials t(67, 2025, "tables");
+  const auto& people = t.people;
+  auto pick = [&](int n) { return t.Pick(n); };
   for (int trial = 0; trial < 200; ++trial) {
     const bool spaced = pick(2) == 1, two_phones = pick(2) == 1, iban = pick(2) == 1, pretty = pick(2) == 1,
                header = pick(2) == 1;
@@ -532,7 +544,7 @@ TEST(Records, RandomHtmlTablesOnePersonEach) {
     enum Cell { kNir, kName, kBirth, kPhone, kEmail, kIban, kStatus };
     std::vector<Cell> order = {kNir, kName, kBirth, kPhone, kEmail, kStatus};
     if (iban) order.push_back(kIban);
-    std::shuffle(order.begin(), order.end(), rng);
+    std::shuffle(order.begin(), order.end(), t.rng);
     const std::string nl = pretty ? "\n    " : "";
     std::string html = std::string("<table>") + (pretty ? "\n  " : "");
     if (header) {
@@ -567,15 +579,11 @@ TEST(Records, RandomHtmlTablesOnePersonEach) {
       html += (pretty ? "\n  " : "") + std::string("</tr>") + (pretty ? "\n  " : "");
     }
     html += "</table>\n";
-    const ScanSummary r = h.Scan(html);
-    const std::string what = "trial " + std::to_string(trial) + ": " + html.substr(0, 600);
-    EXPECT_EQ(r.records, keys) << r.records.size() << " records, " << what;
-    EXPECT_EQ(r.matches[Idx(PiiType::kNir)], people.size()) << what;
-    EXPECT_EQ(r.matches[Idx(PiiType::kEmail)], people.size()) << what;
-    EXPECT_EQ(r.matches[Idx(PiiType::kPhone)], (two_phones ? 2 : 1) * people.size()) << what;
-    EXPECT_EQ(r.matches[Idx(PiiType::kIban)], iban ? people.size() : 0u) << what;
     // A birth date needs its context: the header's "Date de naissance" names it for the page.
-    EXPECT_EQ(r.matches[Idx(PiiType::kBirthDate)], header ? people.size() : 0u) << what;
+    t.Expect(html,
+             {{PiiType::kNir, 1}, {PiiType::kEmail, 1}, {PiiType::kPhone, two_phones ? 2 : 1}, {PiiType::kIban, iban},
+              {PiiType::kBirthDate, header}},
+             "trial " + std::to_string(trial) + ": " + html.substr(0, 600));
   }
 }
 

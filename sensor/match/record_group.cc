@@ -42,8 +42,9 @@
 //      group's non-repeatable findings (its anchors), at most record_window_bytes before it, or
 //      in an object nested in it or a sibling of it: it joins the group despite a bracket or
 //      newline boundary or its type repeating (a phone in the person's array of contact
-//      objects, after a `},{`; the person's NIR after that array); the byte window still applies. Objects: the one holding the earlier finding may close when a
-//      member follows (`"etatCivil":{…},"contacts":[…]`), not when an array's next object does.
+//      objects, after a `},{`; the person's NIR after that array); the byte window still
+//      applies. Objects: the one holding the earlier finding may close when a member follows
+//      (`"etatCivil":{…},"contacts":[…]`), not when an array's next object does.
 //      In a CSV unit read column by column (csv_columns.h), from its first row on, the rule is
 //      the row instead: a group is a row's findings (the splitter's row ends, so a newline
 //      inside a quoted field does not end it), a repeated type stays in it (a non-standalone
@@ -72,7 +73,6 @@ namespace {
 inline std::uint64_t Below(unsigned i) { return i >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << i) - 1; }  // bits < i
 inline char Highest(const char* b, std::uint64_t mask) { return b[63 - __builtin_clzll(mask)]; }
 }  // namespace
-
 
 void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::uint64_t end, std::string_view raw,
                                    std::string& value) {
@@ -297,9 +297,10 @@ bool ScanStream::State::InTheSameElement(std::uint64_t from, std::uint64_t start
   // sibling of the parent, in the same person), and from then on the walk is among the
   // person's children (-2 again is fine, -3 is not); an element of the same name opening next
   // is the next item of a list (`</demandeur><demandeur>`, `</tr><tr>`: the next person's).
-  // Opening ones may stay open (a nested element); HTML's void elements (`<br>`) open nothing. A tag is read from its '<': "</" closes,
-  // '<' then a letter opens unless it ends with "/>"; "<!", "<?" and a '<' in text count for
-  // nothing. Names are compared on their first kName bytes.
+  // Opening ones may stay open (a nested element); HTML's void elements (`<br>`) open
+  // nothing. A tag is read from its '<': "</" closes, '<' then a letter opens unless it ends
+  // with "/>"; "<!", "<?" and a '<' in text count for nothing. Names are compared on their
+  // first kName bytes.
   constexpr std::size_t kName = 32;
   std::int64_t depth = 0;
   enum class Tag : std::uint8_t { kNone, kStart, kOpenName, kOpening, kCloseName, kOther } tag = Tag::kNone;

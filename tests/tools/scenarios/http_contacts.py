@@ -13,15 +13,20 @@
       the IBAN; Content-Length;
     - a JSON listing of 20 other people shaped as DTOs: a civil-status object (NIR, name, birth
       date), then a contact object holding an array of contact means (`{"type":"MOBILE",
-      "valeur":…}`, a landline, the e-mail), then the IBAN; Content-Length.
+      "valeur":…}`, a landline, the e-mail), then the IBAN; Content-Length;
+    - the same kind of listing as compact SOAP (one line, no newline nor bracket between two
+      people) for 20 other people, the birth date first in the civil-status element, then the
+      NIR, a list of contact elements (mobile, e-mail) and the IBAN; Content-Length.
 
-Each person is one record: 100 records, keyed by the NIR. A sensor that starts the next person
+Each person is one record: 120 records, keyed by the NIR. A sensor that starts the next person
 where a type repeats counts the JSON people four times each (the second phone, the work e-mail
 and the advisor's e-mail each start a group that the following fields make a record), the CSV
 people twice (the comment's phone and the IBAN after it) and most XML people twice: 191
 records instead of 80, and an alert. One that ends a person's group at each `},{` counts the
 DTO people twice (the landline and the e-mail after it make a record keyed by the e-mail): 120
-records instead of 100.
+records instead of 100; one that drops a second birth date in a group that is a record, where
+nothing but element names separates two people, loses compact-SOAP birth dates (the session-13
+sensor read 140 records and 69 birth dates on this capture, for 120 and 70).
 
 The sidecar's `findings` are the values a sensor must count (every occurrence, so the advisor's
 e-mail 30 times; the registration dates are not birth dates); `records` is the people count.
@@ -92,6 +97,17 @@ def dto_listing(persons):
     return json.dumps({"fiches": items}, separators=(",", ":"), ensure_ascii=False)
 
 
+def compact_soap_listing(persons):
+    rows = []
+    for p in persons:
+        rows.append("<demandeur><etatCivil><dateNaissance>%s</dateNaissance><nir>%s</nir><nom>%s</nom></etatCivil>"
+                    "<contacts><contact><type>MOBILE</type><valeur>%s</valeur></contact><contact><type>MAIL</type>"
+                    "<valeur>%s</valeur></contact></contacts><iban>%s</iban></demandeur>" %
+                    (p["birth_date"], p["nir"], p["last_name"], p["phone"], p["email"], p["iban"].replace(" ", "")))
+    return ('<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
+            "<soap:Body><fichesResponse>" + "".join(rows) + "</fichesResponse></soap:Body></soap:Envelope>")
+
+
 def build(outdir):
     api_people = people.people(710, 30)
     csv_people = people.people(711, 30)
@@ -101,6 +117,8 @@ def build(outdir):
     soap_body = soap_listing(soap_people).encode()
     dto_people = people.people(713, 20)
     dto_body = dto_listing(dto_people).encode()
+    xml_people = people.people(714, 20)
+    xml_body = compact_soap_listing(xml_people).encode()
     c = pcapgen.TcpConversation("10.20.0.31", SERVER, 50810, 80, t0=T0 + 420)
     c.handshake()
     auth = basic("conseiller-0456", "Printemps2024")
@@ -114,18 +132,23 @@ def build(outdir):
     c.send(1, response(soap_body, headers=(("Content-Type", "text/xml; charset=utf-8"),)))
     c.send(0, request("GET", "/api/v2/fiches?agence=69003", [("Authorization", auth)]))
     c.send(1, response(dto_body, headers=(("Content-Type", "application/json"),)))
+    c.send(0, request("POST", "/soap/FicheService", [("Content-Type", "text/xml; charset=utf-8"),
+                                                     ("SOAPAction", '"fiches"'), ("Authorization", auth)]))
+    c.send(1, response(xml_body, headers=(("Content-Type", "text/xml; charset=utf-8"),)))
     c.close()
     path = os.path.join(outdir, "http_contacts.pcap")
     pcapgen.write_conversations(path, [c])
     n_api, n_csv, n_soap, n_dto = len(api_people), len(csv_people), len(soap_people), len(dto_people)
-    n_all = n_api + n_csv + n_soap + n_dto
+    n_xml = len(xml_people)
+    n_all = n_api + n_csv + n_soap + n_dto + n_xml
     sidecar(path, description="people with two phones and two e-mails: a JSON listing (30, advisor object), a "
-            "CSV export (30, a phone in a comment), a SOAP listing (20, advisor element) and a JSON listing of "
-            "DTOs (20, an array of contact objects), HTTP Basic", flows=1,
-            accounts=["conseiller-0456"], client_ips=["10.20.0.31"], http={"requests": 4, "responses": 4},
+            "CSV export (30, a phone in a comment), a SOAP listing (20, advisor element), a JSON listing of "
+            "DTOs (20, an array of contact objects) and a compact SOAP listing (20), HTTP Basic", flows=1,
+            accounts=["conseiller-0456"], client_ips=["10.20.0.31"], http={"requests": 5, "responses": 5},
             records=n_all,
-            findings={"nir": n_all, "phone": 2 * n_all, "email": 3 * n_api + n_csv + 2 * n_soap + n_dto,
-                      "iban": n_all, "address": n_api, "birth_date": n_csv + n_dto, "france_travail_id": n_csv})
+            findings={"nir": n_all, "phone": 2 * (n_all - n_xml) + n_xml,
+                      "email": 3 * n_api + n_csv + 2 * n_soap + n_dto + n_xml,
+                      "iban": n_all, "address": n_api, "birth_date": n_csv + n_dto + n_xml, "france_travail_id": n_csv})
     values = set()
     for i, p in enumerate(api_people):
         values |= {p["nir"], p["email"], p["phone"], p["address"], p["iban"].replace(" ", ""), mobile(i)}
@@ -135,5 +158,7 @@ def build(outdir):
         values |= {p["nir"], p["email"], p["phone"], p["iban"].replace(" ", ""), mobile(200 + i)}
     for i, p in enumerate(dto_people):
         values |= {p["nir"], p["email"], p["phone"], p["iban"].replace(" ", ""), landline(i)}
+    for p in xml_people:
+        values |= {p["nir"], p["email"], p["phone"], p["iban"].replace(" ", "")}
     with open(path + ".values.json", "w") as f:
         json.dump(sorted(values), f, ensure_ascii=False)

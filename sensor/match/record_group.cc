@@ -414,8 +414,9 @@ bool ScanStream::State::MemberOfTheSameObject(std::uint64_t from, std::uint64_t 
 // -2), nor an array open at the anchor (a ']' to -1 first). The walk visits brackets only
 // (64-byte masks), each anchor joining it at its end.
 bool ScanStream::State::InAnObjectOf(const std::uint64_t* ends, std::size_t n, std::uint64_t to) const {
+  static_assert(kMaxAnchors + 1 <= 32, "one bit per anchor in `valid` and `left`");
   const bool avx512 = CpuHasAvx512Bw();
-  std::array<std::int64_t, kMaxAnchors> floor{};  // per anchor: its depth - 1, the lowest allowed
+  std::array<std::int64_t, kMaxAnchors + 1> floor{};  // per anchor: its depth - 1, the lowest allowed
   std::uint32_t valid = 0;                        // bit k: anchor k joined and still holds
   std::uint32_t left = 0;                         // bit k: anchor k's object closed (a sibling follows)
   std::size_t next = 0;                           // the next anchor to join

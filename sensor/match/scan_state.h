@@ -370,7 +370,8 @@ struct ScanStream::State {
   // quote: `"key": "value`, blanks allowed), or kNone: not a member's value, or not after `from`.
   std::uint64_t JsonKeyBefore(std::uint64_t from, std::uint64_t start) const;
   // Whether the bytes from ends[0] to `to` leave one of the anchors ends[0..n) (ascending, at
-  // most kMaxAnchors) in its object, a nested one or a sibling one (MemberOfTheSameObject).
+  // most kMaxAnchors + 1: the group's anchors and AnchoringOf's `also`) in its object, a nested
+  // one or a sibling one (MemberOfTheSameObject).
   static constexpr std::size_t kMaxAnchors = 8;
   bool InAnObjectOf(const std::uint64_t* ends, std::size_t n, std::uint64_t to) const;
   // Whether the finding at `start` is an element's text ('>' right before it, blanks allowed)

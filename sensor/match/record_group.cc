@@ -263,9 +263,10 @@ ScanStream::State::Anchoring ScanStream::State::AnchoringOf(std::uint64_t start,
   if (n == 0) return Anchoring::kUnshaped;
   const std::uint64_t key = JsonKeyBefore(ends[0], start);
   if (key != kNone) return InAnObjectOf(ends.data(), n, key) ? Anchoring::kInside : Anchoring::kOutside;
-  if (ElementTextStart(ends[0], start) == kNone) return Anchoring::kUnshaped;
-  for (std::size_t k = 0; k < n; ++k)
-    if (InTheSameElement(ends[k], start)) return Anchoring::kInside;
+  const std::uint64_t text = ElementTextStart(ends[0], start);
+  if (text == kNone) return Anchoring::kUnshaped;
+  for (std::size_t k = 0; k < n; ++k)  // (an anchor the blanks before the text reach: not before it)
+    if (text > ends[k] && InTheSameElement(ends[k], text)) return Anchoring::kInside;
   return Anchoring::kOutside;
 }
 
@@ -289,9 +290,7 @@ std::uint64_t ScanStream::State::ElementTextStart(std::uint64_t from, std::uint6
   return i == from || At(i - 1) != '>' ? kNone : i;
 }
 
-bool ScanStream::State::InTheSameElement(std::uint64_t from, std::uint64_t start) const {
-  const std::uint64_t i = ElementTextStart(from, start);
-  if (i == kNone) return false;  // not an element's text
+bool ScanStream::State::InTheSameElement(std::uint64_t from, std::uint64_t text) const {
   // Tags between: closing the previous value's own element (-1) is fine; closing its parent
   // (-2) is fine when an element of another name opens next (`</etatCivil><contacts>`: a
   // sibling of the parent, in the same person), and from then on the walk is among the
@@ -318,7 +317,7 @@ bool ScanStream::State::InTheSameElement(std::uint64_t from, std::uint64_t start
   auto same_name = [&] {
     return name_len == parent_len && std::equal(name.begin(), name.begin() + std::min(name_len, kName), parent.begin());
   };
-  ForEachSpan(from, i, [&](const char* p, std::size_t n) {
+  ForEachSpan(from, text, [&](const char* p, std::size_t n) {
     for (std::size_t k = 0; k < n && ok; ++k) {
       const char c = p[k];
       const bool ends_name = c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -398,11 +397,6 @@ std::uint64_t ScanStream::State::JsonKeyBefore(std::uint64_t from, std::uint64_t
   blanks();
   if (!take('"')) return kNone;
   return i;
-}
-
-bool ScanStream::State::MemberOfTheSameObject(std::uint64_t from, std::uint64_t start) const {
-  const std::uint64_t key = JsonKeyBefore(from, start);
-  return key != kNone && InAnObjectOf(&from, 1, key);
 }
 
 // Members between them may hold objects and arrays (an address object between two phones), and

@@ -360,24 +360,20 @@ struct ScanStream::State {
   void AddFinding(std::uint16_t detector, std::uint64_t start, std::uint64_t end, std::string_view raw,
                   std::string& value);
   bool BoundaryBetween(std::uint64_t from, std::uint64_t to) const;
-  // Whether the finding at `start` is a JSON member's value (its key's `":` right before it,
-  // blanks and the value's opening quote allowed) of the object holding the previous finding
-  // (ending at `from`), of an object nested in it, or of a sibling object of the same parent
-  // object (its '}' followed by a member, not by the '{' of an array's next object): no bracket
-  // in [from, start) closes the parent, nor an array open at `from`. Not the next person's.
-  bool MemberOfTheSameObject(std::uint64_t from, std::uint64_t start) const;
   // Where the key of a JSON member whose value is the finding at `start` ends (its closing
   // quote: `"key": "value`, blanks allowed), or kNone: not a member's value, or not after `from`.
   std::uint64_t JsonKeyBefore(std::uint64_t from, std::uint64_t start) const;
-  // Whether the bytes from ends[0] to `to` leave one of the anchors ends[0..n) (ascending, at
-  // most kMaxAnchors + 1: the group's anchors and AnchoringOf's `also`) in its object, a nested
-  // one or a sibling one (MemberOfTheSameObject).
+  // Whether a member whose key ends at `to` belongs to the object holding one of the findings
+  // ending at ends[0..n) (ascending, at most kMaxAnchors + 1: the group's anchors and
+  // AnchoringOf's `also`), to an object nested in it, or to a sibling object of the same parent
+  // (its '}' followed by a member, not by the '{' of an array's next object): no bracket in
+  // [ends[k], to) closes that parent, nor an array open at ends[k]. Not the next person's.
   static constexpr std::size_t kMaxAnchors = 8;
   bool InAnObjectOf(const std::uint64_t* ends, std::size_t n, std::uint64_t to) const;
-  // Whether the finding at `start` is an element's text ('>' right before it, blanks allowed)
-  // and no tag in [from, start) closes the parent of the element holding the previous finding
-  // (ending at `from`): the same XML/HTML element (the person's) holds both.
-  bool InTheSameElement(std::uint64_t from, std::uint64_t start) const;
+  // Whether the element text starting at `text` (ElementTextStart) is in the XML/HTML element
+  // holding the finding ending at `from`: no tag in [from, text) closes that element's parent,
+  // but for one followed by an element of another name (a sibling in the same person).
+  bool InTheSameElement(std::uint64_t from, std::uint64_t text) const;
   // Where the text of an element holding the finding at `start` begins (right after its '>',
   // blanks allowed), or kNone: not an element's text, or not after `from`.
   std::uint64_t ElementTextStart(std::uint64_t from, std::uint64_t start) const;
@@ -385,7 +381,7 @@ struct ScanStream::State {
   // most record_window_bytes before it) and the finding ending at `also` (the group's last one
   // of a repeatable type the finding repeats, whatever its distance; kNone: none): a member of
   // the JSON object (the text of an element of the XML/HTML element) holding one of them, or of
-  // an object nested in it or a sibling of it (MemberOfTheSameObject, InTheSameElement); a
+  // an object nested in it or a sibling of it (InAnObjectOf, InTheSameElement); a
   // member or element text outside every one; or neither (or nothing to look back at). A phone
   // in the person's array of contact objects (`"nir":…,"contacts":[{…"06…"},{…"01…"}]`) is
   // inside the NIR's object though a `},{` lies between the two phones, and so is an IBAN after

@@ -165,6 +165,14 @@ struct ScanStream::State {
   void FlushCsv(bool end_of_unit);  // Gap()/Finish(): the held bytes, their last field complete
   void EndRows();  // Finish(), once every finding of the unit is grouped: no CSV rows any more
   void AddColumnFinding(ColumnFinding& f);
+  // A CSV row whose findings are all column findings, col_found[col_next, col_next + k): when
+  // no other candidate can join its group (none of this row already in the group, the next
+  // finder candidates, the tokenizer's and the one ending at `end`, lie past its newline, which
+  // is not the chunk's last byte) and no excerpt is still to take, the row is grouped at once,
+  // as AddFinding then FlushGroup would group it, and k is returned; else 0 (AddColumnFinding
+  // one by one).
+  std::size_t RowBatch(std::uint64_t end);
+  std::uint64_t batch_refused = kNone;  // the row RowBatch last refused (its next fields: refused too)
   // A Hyperscan report: expression id and absolute end offset (pattern matches and keywords).
   struct Hit {
     std::uint64_t end;
@@ -339,9 +347,14 @@ struct ScanStream::State {
   // Dispatches the tokenizer's events and the CSV column findings ending before `end` (all of
   // them for kNone), in end order (a tokenizer event first on a tie).
   void DrainDigits(std::uint64_t end) {
-    for (; col_next < col_size && col_found[col_next].end < end; ++col_next) {
+    while (col_next < col_size && col_found[col_next].end < end) {
+      if (const std::size_t k = RowBatch(end); k != 0) {
+        col_next += k;
+        continue;
+      }
       DrainTokens(col_found[col_next].end + 1);
       AddColumnFinding(col_found[col_next]);
+      ++col_next;
     }
     if (col_next == col_size) col_next = col_size = 0;
     DrainTokens(end);

@@ -454,6 +454,69 @@ TEST(CsvScan, PreambleLinesBeforeTheHeader) {
 }
 
 // The clear values of the typed fields never leave the scanner: excerpts are masked.
+// Rows are grouped at once (RowBatch) once no excerpt is left to take, one finding at a time
+// before: both give the same findings, whatever a row holds besides its typed fields (a date
+// before the birth date's column, which the text scan validates; another date after it, dropped
+// unvalidated; a second address column, dropped; a note with a phone or e-mail; a row of more than kMaxRowFindings typed fields)
+// and whatever the chunking. max_excerpts 0: every row that can be is grouped at once; 1000:
+// none is.
+TEST(CsvScan, RowsGroupedAtOnceAsOneByOne) {
+  const auto people = People(120, 17);
+  std::string dated =
+      "date_inscription;id_france_travail;nom;date_naissance;nir;email;telephone;adresse;date_maj;iban;commentaire;"
+      "adresse_postale\n";
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const Person& p = people[i];
+    const Person& q = people[(i + 1) % people.size()];
+    const std::string note = i % 5 == 1 ? "rappel " + q.phone : i % 5 == 3 ? "copie a " + q.email : "RAS";
+    dated += (i % 4 == 0 ? "2023-05-12;" : "inscrit;") + p.ft_id + ";MARTIN;" + (i % 7 == 2 ? "" : p.birth) + ";" +
+             p.nir + ";" + p.email + ";" + (i % 6 == 4 ? "n/a" : p.phone) + ";" + p.street + ";2024-0" +
+             std::to_string(1 + i % 9) + "-15;" + (i % 3 == 0 ? p.iban : "") + ";" + note + ";" +
+             (i % 2 == 0 ? q.street : "") + "\n";
+  }
+  // 66 typed fields a row: the e-mail, 64 phones, the birth date (cut after the 64th finding).
+  std::string wide = "email";
+  for (int k = 1; k <= 64; ++k) wide += ";tel_" + std::to_string(k);
+  wide += ";date_naissance\n";
+  for (std::size_t i = 0; i < 20; ++i) {
+    wide += people[i].email;
+    for (int k = 0; k < 64; ++k) wide += ";" + people[(i + static_cast<std::size_t>(k)) % people.size()].phone;
+    wide += ";" + people[i].birth + "\n";
+  }
+  PiiEngineOptions at_once, one_by_one;
+  at_once.max_excerpts = 0;
+  one_by_one.max_excerpts = 1000;
+  Harness a(DefaultEngine(at_once)), b(DefaultEngine(one_by_one));
+  std::mt19937 rng(5);
+  for (const std::string& text : {dated, wide, QuirkyCsv(people), CsvPeople(people)}) {
+    const ScanSummary ref = ScanChunked(b.scanner, text, {});
+    ASSERT_GE(ref.records.size(), 20u);
+    for (int round = 0; round < 4; ++round) {
+      std::vector<std::size_t> cuts;
+      if (round > 0)
+        for (std::size_t c = 1 + rng() % 50; c < text.size(); c += 1 + rng() % (round == 1 ? 40 : 3000)) cuts.push_back(c);
+      const ScanSummary s = ScanChunked(a.scanner, text, cuts);
+      const std::string what = text.substr(0, 12) + " round " + std::to_string(round);
+      EXPECT_EQ(s.matches, ref.matches) << what;
+      EXPECT_EQ(s.rejected, ref.rejected) << what;
+      EXPECT_EQ(s.records, ref.records) << what;
+      EXPECT_TRUE(s.excerpts.empty()) << what;
+    }
+  }
+  // What the rows hold, counted: every person of the dated export is a record keyed by the NIR
+  // with one birth date (where its column is empty, the row's first other date stands for it,
+  // as the text scan reads a date under a date_naissance header); a wide row's 65th finding
+  // starts a second group (its last phone and the birth date: a record keyed by the phone).
+  const ScanSummary d = a.Scan(dated);
+  EXPECT_EQ(d.records.size(), people.size());
+  EXPECT_EQ(d.matches[Idx(PiiType::kBirthDate)], people.size());
+  EXPECT_EQ(d.matches[Idx(PiiType::kAddress)], people.size());
+  const ScanSummary w = a.Scan(wide);
+  EXPECT_EQ(w.records.size(), 40u);
+  EXPECT_EQ(w.matches[Idx(PiiType::kBirthDate)], 20u);
+  EXPECT_EQ(w.matches[Idx(PiiType::kPhone)], 20u * 64);
+}
+
 TEST(CsvScan, ExcerptsAreMasked) {
   const auto people = People(20, 8);
   PiiEngineOptions o;

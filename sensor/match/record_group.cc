@@ -535,6 +535,10 @@ void GapWalker::Add(const char* p, std::size_t n, bool avx512) {
 
 std::size_t ScanStream::State::RowBatch(std::uint64_t end) {
   if (summary.excerpts.size() < engine->options.max_excerpts) return 0;
+  while (row_out_next < row_out.size() && row_out[row_out_next].first < col_next) ++row_out_next;
+  if (row_out_next == row_out.size() || row_out[row_out_next].first != col_next) return 0;
+  const RowOutcome& o = row_out[row_out_next];
+  if (!o.clean) return 0;
   const ColumnFinding& first = col_found[col_next];
   const std::uint64_t row = RowOf(first.start);
   if (row == batch_refused) return 0;
@@ -549,54 +553,31 @@ std::size_t ScanStream::State::RowBatch(std::uint64_t end) {
   // one ending later starts after it (no value holds a newline). Candidates of later chunks end
   // at the chunk's end or later.
   if (end <= newline + 1 || newline + 1 >= chunk_start + chunk_len) return 0;
-  std::size_t k = 0;
-  while (col_next + k < col_size && col_found[col_next + k].start <= newline) ++k;
-  if (k > kMaxRowFindings) return 0;
   // The tokenizer's candidates in the row: each must be one OnCandidate drops unvalidated (a
   // non-standalone type the row's fields before it hold: another date column under a
   // date_naissance header).
   std::size_t t = tok_next;
-  for (std::size_t j = 0; t < tok_events.size() && tok_events[t].end <= newline + 1; ++t) {
+  for (; t < tok_events.size() && tok_events[t].end <= newline + 1; ++t) {
     const DigitEvent& ev = tok_events[t];
     std::uint32_t before = 0;
-    for (j = 0; j < k && col_found[col_next + j].end < ev.end; ++j)
+    for (std::size_t j = 0; j < o.count && col_found[col_next + j].end < ev.end; ++j)
       before |= 1u << static_cast<unsigned>(engine->detectors[col_found[col_next + j].detector].type);
     const Detector& det = engine->detectors[ev.detector];
     if (det.standalone || (before & (1u << static_cast<unsigned>(det.type))) == 0) return 0;
   }
   for (; tok_next < t; ++tok_next) last_end[tok_events[tok_next].detector] = tok_events[tok_next].end;
   batch_refused = kNone;
-  // AddFinding's row branch: a repeated non-standalone type is dropped, the first strongest
-  // primary keys the row; FlushGroup's counts.
+  // What AddFinding then FlushGroup would count.
   FlushGroup();
-  std::uint32_t types = 0;
-  std::uint64_t kept = 0;  // bit j: col_found[col_next + j] is in the group
-  int key_rank = kNotPrimary;
-  std::size_t key = 0;
-  for (std::size_t j = 0; j < k; ++j) {
-    ColumnFinding& c = col_found[col_next + j];
-    c.raw.clear();  // clear values are not kept past their finding
-    const Detector& det = engine->detectors[c.detector];
-    const std::uint32_t bit = 1u << static_cast<unsigned>(det.type);
-    if ((types & bit) != 0 && !det.standalone) continue;
-    types |= bit;
-    kept |= std::uint64_t{1} << j;
-    if (det.primary && det.rank < key_rank) {
-      key_rank = det.rank;
-      key = j;
-    }
+  const bool record = __builtin_popcount(o.types) >= 2 && o.key_rank != kNotPrimary;
+  for (std::uint32_t m = o.types; m != 0; m &= m - 1) {
+    const auto ty = static_cast<unsigned>(__builtin_ctz(m));
+    const std::uint64_t add = o.standalone[ty] + (record ? (o.non_standalone >> ty) & 1 : 0);
+    summary.matches[ty] += add;
+    if (add != 0) scanner->matches[ty]->Inc(add);
   }
-  const bool record = __builtin_popcount(types) >= 2 && key_rank != kNotPrimary;
-  for (std::uint64_t m = kept; m != 0; m &= m - 1) {
-    const Detector& det = engine->detectors[col_found[col_next + static_cast<std::size_t>(__builtin_ctzll(m))].detector];
-    if (record || det.standalone) {
-      const auto t = static_cast<std::size_t>(det.type);
-      ++summary.matches[t];
-      scanner->matches[t]->Inc();
-    }
-  }
-  if (record) summary.records.push_back(engine->hasher(col_found[col_next + key].normalized));
-  return k;
+  if (record) summary.records.push_back(engine->hasher(col_found[o.key].normalized));
+  return o.count;
 }
 
 void ScanStream::State::RecomputeGroup() {

@@ -144,6 +144,21 @@ struct ScanStream::State {
   };
   std::vector<ColumnFinding> col_found;
   std::size_t col_size = 0, col_next = 0;
+  // A row's column findings col_found[first, first + count) grouped as AddFinding would group
+  // them alone (TypeFields, as they are validated; RowBatch applies it when nothing else can
+  // join the row): the types held, the standalone findings kept per type, the non-standalone
+  // types kept (one finding each: a repeat is dropped), the key (first strongest primary).
+  struct RowOutcome {
+    std::size_t first = 0, count = 0, key = 0;
+    int key_rank = 0;  // kNotPrimary: no primary
+    std::uint32_t types = 0, non_standalone = 0;
+    std::array<std::uint8_t, kPiiTypeCount> standalone{};
+    bool clean = true;  // no clear value kept (ColumnFinding::raw) and at most kMaxRowFindings
+  };
+  std::vector<RowOutcome> row_out;  // the rows TypeFields saw whole, in col_found order
+  std::size_t row_out_next = 0;
+  RowOutcome row_acc;     // the row being walked
+  bool row_acc_whole = false;  // row_acc began with its row (not in an earlier TypeFields call)
   // CSV rows are records (record_group.cc): from rows_from (the first row after the header;
   // kNone outside a CSV unit) a finding's row is the number of row ends before its start.
   // row_ends: the absolute offsets of the row-ending newlines the walk saw (ascending; those
@@ -356,7 +371,12 @@ struct ScanStream::State {
       AddColumnFinding(col_found[col_next]);
       ++col_next;
     }
-    if (col_next == col_size) col_next = col_size = 0;
+    if (col_next == col_size) {
+      col_next = col_size = 0;
+      row_out.clear();
+      row_out_next = 0;
+      row_acc.first = 0;
+    }
     DrainTokens(end);
   }
   void DrainTokens(std::uint64_t end) {

@@ -351,7 +351,17 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     rows_base += k;
     row_next = row_next > k ? row_next - k : 0;
   }
-  const auto on_row = [&](std::size_t i) { row_ends.push_back(fed + i); };
+  // Row outcomes (RowBatch): only for rows begun in this call (an earlier one's first findings
+  // may be dispatched already).
+  row_acc_whole = false;
+  const auto on_row = [&](std::size_t i) {
+    row_ends.push_back(fed + i);
+    if (row_acc_whole && row_acc.count != 0) row_out.push_back(row_acc);
+    row_acc = RowOutcome{};
+    row_acc.first = col_size;
+    row_acc.key_rank = kNotPrimary;
+    row_acc_whole = true;
+  };
   const std::size_t cut = splitter.Walk(buf, from, n, eod, [&](const CsvSplitter::Field& f) {
     const Detector& det = engine->detectors[static_cast<std::size_t>(f.detector)];
     std::size_t wend = f.end;
@@ -376,6 +386,19 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     c.end = fed + wend;
     if (excerpts) c.raw.assign(w);
     c.blank = static_cast<std::uint32_t>(f.end - f.begin);
+    // The row's outcome, as AddFinding's row branch groups it.
+    const std::uint32_t bit = 1u << static_cast<unsigned>(det.type);
+    if (det.standalone) {
+      ++row_acc.standalone[static_cast<std::size_t>(det.type)];
+    } else if ((row_acc.types & bit) == 0) {
+      row_acc.non_standalone |= bit;
+    }
+    row_acc.types |= bit;
+    if (det.primary && det.rank < row_acc.key_rank) {
+      row_acc.key_rank = det.rank;
+      row_acc.key = col_size;
+    }
+    if (++row_acc.count > kMaxRowFindings || excerpts) row_acc.clean = false;
     ++col_size;
   }, on_row);
   // Blanked after the walk: a store right before the walk's next loads in the same cache line

@@ -6,7 +6,9 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/hash.h"
@@ -96,6 +98,19 @@ class PiiEngine {
   std::uint32_t context_reach = 0;                 // max context_window + max_keyword_bytes over
                                                    // the detectors that need context
   std::vector<Detector> detectors;
+  // Per detector, what the CSV column path (scanner.cc TypeFields) reads for each typed field,
+  // packed: its validator's whole-field entry points, whether the field is read with its
+  // terminator (an address), whether a column's context lets its values count at all
+  // (confidence + context_boost >= min_confidence), and its grouping traits.
+  struct ColumnPlan {
+    bool (*field)(std::string_view, std::string&) = nullptr;
+    std::optional<std::size_t> (*check)(std::string_view, std::string&) = nullptr;
+    bool (*column)(std::string_view, std::string&) = nullptr;
+    int rank = 0;
+    std::uint8_t type = 0;
+    bool address = false, usable = false, standalone = true, primary = false;
+  };
+  std::vector<ColumnPlan> column_plans;
   std::vector<Expression> expressions;             // indexed by Hyperscan id
   std::vector<std::vector<std::uint16_t>> keyword_targets;  // keyword → detectors it serves
   std::vector<DigitSpec> digit_specs;              // `digits:` detectors, fed by the DigitTokenizer

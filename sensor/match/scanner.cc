@@ -362,24 +362,22 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     row_acc.key_rank = kNotPrimary;
     row_acc_whole = true;
   };
+  const PiiEngine::ColumnPlan* plans = engine->column_plans.data();
   const std::size_t cut = splitter.Walk(buf, from, n, eod, [&](const CsvSplitter::Field& f) {
-    const Detector& det = engine->detectors[static_cast<std::size_t>(f.detector)];
-    std::size_t wend = f.end;
-    if (det.type == PiiType::kAddress) {
-      // The address patterns end with the byte that ends the street name: the field's
-      // terminator (its closing quote, delimiter, CR or newline) must be one of them.
-      if (f.after >= n || !detail::IsAddressFieldEnd(static_cast<char>(buf[f.after]))) return;
-      wend = f.after + 1;
-    }
-    // Its column names it: the context a keyword or field name would give.
-    if (det.confidence + det.context_boost < det.min_confidence) return;
+    const PiiEngine::ColumnPlan& plan = plans[static_cast<std::size_t>(f.detector)];
+    // Its column names it: the context a keyword or field name would give (usable: enough).
+    // An address is read with the byte that ends it, as its patterns end: the field's
+    // terminator (its closing quote, delimiter, CR or newline) must be one of them.
+    if (!plan.usable ||
+        (plan.address && (f.after >= n || !detail::IsAddressFieldEnd(static_cast<char>(buf[f.after])))))
+      return;
+    const std::size_t wend = plan.address ? f.after + 1 : f.end;
     const std::string_view w(reinterpret_cast<const char*>(buf) + f.begin, wend - f.begin);
     if (col_size == col_found.size()) col_found.emplace_back().normalized.reserve(kNormalizedReserve);
     ColumnFinding& c = col_found[col_size];
-    const Validator& v = *det.validator;
-    const bool whole = (v.field != nullptr ? v.field(w, c.normalized)  // validators.h: the same verdict, cheaper
-                                           : v.check(w, c.normalized) == std::optional<std::size_t>(0)) ||
-                       (v.column != nullptr && v.column(w, c.normalized));  // a form only a column may take
+    const bool whole = (plan.field != nullptr ? plan.field(w, c.normalized)  // validators.h: the same verdict, cheaper
+                                              : plan.check(w, c.normalized) == std::optional<std::size_t>(0)) ||
+                       (plan.column != nullptr && plan.column(w, c.normalized));  // a form only a column may take
     if (!whole) return;  // not the whole field: the finders see it
     c.detector = static_cast<std::uint16_t>(f.detector);
     c.start = fed + f.begin;
@@ -387,15 +385,15 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     if (excerpts) c.raw.assign(w);
     c.blank = static_cast<std::uint32_t>(f.end - f.begin);
     // The row's outcome, as AddFinding's row branch groups it.
-    const std::uint32_t bit = 1u << static_cast<unsigned>(det.type);
-    if (det.standalone) {
-      ++row_acc.standalone[static_cast<std::size_t>(det.type)];
+    const std::uint32_t bit = 1u << plan.type;
+    if (plan.standalone) {
+      ++row_acc.standalone[plan.type];
     } else if ((row_acc.types & bit) == 0) {
       row_acc.non_standalone |= bit;
     }
     row_acc.types |= bit;
-    if (det.primary && det.rank < row_acc.key_rank) {
-      row_acc.key_rank = det.rank;
+    if (plan.primary && plan.rank < row_acc.key_rank) {
+      row_acc.key_rank = plan.rank;
       row_acc.key = col_size;
     }
     if (++row_acc.count > kMaxRowFindings || excerpts) row_acc.clean = false;

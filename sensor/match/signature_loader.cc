@@ -288,6 +288,18 @@ class Loader {
     // (requires_context, or a boost needed to reach min_confidence); the others' keywords
     // would only raise a confidence already high enough, so they are not searched at all.
     for (Detector& d : engine_->detectors) d.needs_context = d.requires_context || d.confidence < d.min_confidence;
+    for (const Detector& d : engine_->detectors) {
+      PiiEngine::ColumnPlan& c = engine_->column_plans.emplace_back();
+      c.field = d.validator->field;
+      c.check = d.validator->check;
+      c.column = d.validator->column;
+      c.rank = d.rank;
+      c.type = static_cast<std::uint8_t>(d.type);
+      c.address = d.type == PiiType::kAddress;
+      c.usable = d.confidence + d.context_boost >= d.min_confidence;
+      c.standalone = d.standalone;
+      c.primary = d.primary;
+    }
     auto useful = [&](const Expression& e) {
       for (std::uint16_t d : engine_->keyword_targets[e.detector])
         if (engine_->detectors[d].needs_context) return true;

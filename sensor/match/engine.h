@@ -42,6 +42,11 @@ struct Detector {
   // of an XML/HTML element in the same parent, joins the person instead of starting the next
   // (record_group.cc).
   bool repeatable = false;
+  // Identifies: a value of this primary detector is one person by itself where its name is
+  // certain: the field of a CSV column typed as it, or written right after one of its keywords
+  // as a key or label (`"nir": "…"`, `nir=…`, `NIR : …`). Such a finding makes its group a
+  // record even alone (record_group.cc, rule 3). Default false; the default set marks the NIR.
+  bool identifies = false;
   float confidence = 1.0f;       // base confidence of a validated match
   float min_confidence = 0.0f;   // below this (after keyword boost) the match is dropped
   float context_boost = 0.0f;    // added when a keyword is within context_window bytes before
@@ -49,9 +54,10 @@ struct Detector {
   // Whether keywords can change the outcome: requires_context, or a boost needed to reach
   // min_confidence. Only then are keywords looked for (lazily, before the candidate).
   bool needs_context = false;
-  // Its keywords (not `fields:` names), lower-case, when it needs context: a candidate written
-  // right after one of them and a separator (`"identifiant": "…"`, `identifiant=…`) has its context
-  // without a keyword scan (scanner.cc, KeywordRightBefore).
+  // Its keywords (not `fields:` names), lower-case, when it needs context or identifies: a
+  // candidate written right after one of them and a separator (`"identifiant": "…"`,
+  // `identifiant=…`) has its context without a keyword scan, and is named (scanner.cc,
+  // KeywordRightBefore).
   std::vector<std::string> near_keywords;
   // CSV column names that type a column as this detector (`columns:`, lower case; csv_columns.h).
   std::vector<std::string> columns;
@@ -108,7 +114,7 @@ class PiiEngine {
     bool (*column)(std::string_view, std::string&) = nullptr;
     int rank = 0;
     std::uint8_t type = 0;
-    bool address = false, usable = false, standalone = true, primary = false;
+    bool address = false, usable = false, standalone = true, primary = false, identifies = false;
   };
   std::vector<ColumnPlan> column_plans;
   std::vector<Expression> expressions;             // indexed by Hyperscan id

@@ -75,7 +75,7 @@ inline char Highest(const char* b, std::uint64_t mask) { return b[63 - __builtin
 }  // namespace
 
 void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::uint64_t end, std::string_view raw,
-                                   std::string& value) {
+                                   std::string& value, bool named) {
   const Detector& det = engine->detectors[d];
   const std::uint32_t bit = 1u << static_cast<unsigned>(det.type);
   const std::uint64_t row = start >= rows_from ? RowOf(start) : kNone;
@@ -127,6 +127,8 @@ void ScanStream::State::AddFinding(std::uint16_t d, std::uint64_t start, std::ui
   f.detector = d;
   f.type = det.type;
   f.standalone = det.standalone;
+  f.named = named;
+  group_named = group_named || named;
   f.rank = det.rank;
   f.key_rank = det.primary ? det.rank : kNotPrimary;
   ConsiderKey(group_size - 1);
@@ -569,7 +571,7 @@ std::size_t ScanStream::State::RowBatch(std::uint64_t end) {
   batch_refused = kNone;
   // What AddFinding then FlushGroup would count.
   FlushGroup();
-  const bool record = __builtin_popcount(o.types) >= 2 && o.key_rank != kNotPrimary;
+  const bool record = (__builtin_popcount(o.types) >= 2 || o.named) && o.key_rank != kNotPrimary;
   for (std::uint32_t m = o.types; m != 0; m &= m - 1) {
     const auto ty = static_cast<unsigned>(__builtin_ctz(m));
     const std::uint64_t add = o.standalone[ty] + (record ? (o.non_standalone >> ty) & 1 : 0);
@@ -583,15 +585,18 @@ std::size_t ScanStream::State::RowBatch(std::uint64_t end) {
 void ScanStream::State::RecomputeGroup() {
   group_types = 0;
   group_key = kNoKey;
+  group_named = false;
   for (std::size_t k = 0; k < group_size; ++k) {
     group_types |= 1u << static_cast<unsigned>(group[k].type);
+    group_named = group_named || group[k].named;
     ConsiderKey(k);
   }
 }
 
 void ScanStream::State::FlushGroup() {
   if (group_size == 0) return;
-  const bool record = __builtin_popcount(group_types) >= 2 && group_key != kNoKey;
+  // Rule 3: two types and a primary, or a named identifier alone.
+  const bool record = (__builtin_popcount(group_types) >= 2 || group_named) && group_key != kNoKey;
   for (std::size_t k = 0; k < group_size; ++k) {
     Finding& f = group[k];
     if (record || f.standalone) {
@@ -609,6 +614,7 @@ void ScanStream::State::FlushGroup() {
   group_size = 0;
   group_types = 0;
   group_key = kNoKey;
+  group_named = false;
 }
 
 }  // namespace vigie::match

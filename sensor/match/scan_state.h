@@ -93,6 +93,7 @@ struct Finding {
   PiiType type = PiiType::kNir;
   bool has_raw = false;
   bool standalone = true;  // the detector's (Detector::standalone)
+  bool named = false;      // a value that is one person by itself, its name certain (Detector::identifies)
   int rank = 0;            // the detector's (Detector::rank)
   int key_rank = 0;        // rank for a primary, kNotPrimary otherwise (ConsiderKey)
   std::uint64_t start = 0;  // absolute stream offsets [start, end)
@@ -153,6 +154,7 @@ struct ScanStream::State {
     int key_rank = 0;  // kNotPrimary: no primary
     std::uint32_t types = 0, non_standalone = 0;
     std::array<std::uint8_t, kPiiTypeCount> standalone{};
+    bool named = false;  // holds a named identifier (Detector::identifies): a record alone
     bool clean = true;  // no clear value kept (ColumnFinding::raw) and at most kMaxRowFindings
   };
   std::vector<RowOutcome> row_out;  // the rows TypeFields saw whole, in col_found order
@@ -276,6 +278,7 @@ struct ScanStream::State {
   static constexpr std::size_t kNoKey = std::numeric_limits<std::size_t>::max();
   std::size_t group_key = kNoKey;
   // The CSV row of the group's last finding (RowOf), kNone when it is not in a CSV row.
+  bool group_named = false;  // a finding of the group is named (Finding::named): a record alone
   std::uint64_t group_row = kNone;
   // A CSV row holding more findings than this is cut into several groups (a row is one person;
   // this only bounds the group of a pathological one, e.g. a column holding a whole listing).
@@ -390,8 +393,10 @@ struct ScanStream::State {
     }
   }
   // `value`: the validator's normalized value, swapped into the finding for a primary.
+  // `named`: a value of an `identifies` detector whose name is certain (its CSV column, its key
+  // or label right before it).
   void AddFinding(std::uint16_t detector, std::uint64_t start, std::uint64_t end, std::string_view raw,
-                  std::string& value);
+                  std::string& value, bool named);
   bool BoundaryBetween(std::uint64_t from, std::uint64_t to) const;
   // Where the key of a JSON member whose value is the finding at `start` ends (its closing
   // quote: `"key": "value`, blanks allowed), or kNone: not a member's value, or not after `from`.

@@ -392,6 +392,7 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
       row_acc.non_standalone |= bit;
     }
     row_acc.types |= bit;
+    row_acc.named = row_acc.named || plan.identifies;
     if (plan.primary && plan.rank < row_acc.key_rank) {
       row_acc.key_rank = plan.rank;
       row_acc.key = col_size;
@@ -434,7 +435,7 @@ void ScanStream::State::EndRows() {
 }
 
 void ScanStream::State::AddColumnFinding(ColumnFinding& f) {
-  AddFinding(f.detector, f.start, f.end, f.raw, f.normalized);
+  AddFinding(f.detector, f.start, f.end, f.raw, f.normalized, engine->detectors[f.detector].identifies);
   f.raw.clear();  // clear values are not kept past their finding
 }
 
@@ -809,6 +810,8 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
     const std::uint64_t start = from + *begin;
     // Keywords are only looked for when they can change the outcome (see Detector::needs_context).
     bool context = false;
+    // A named identifier (Detector::identifies): its key or label right before it.
+    const bool named = det.identifies && KeywordRightBefore(det, w.substr(0, *begin));
     if (det.needs_context) {
       if (unit_context[d] != 0) {
         // The detector has the unit-wide context (a field name seen earlier, e.g. a CSV header
@@ -826,7 +829,7 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
     }
     const float confidence = det.confidence + (context ? det.context_boost : 0.0f);
     ok = (!det.requires_context || context) && confidence >= det.min_confidence;
-    if (ok) AddFinding(d, start, end, w.substr(*begin), normalized[d]);
+    if (ok) AddFinding(d, start, end, w.substr(*begin), normalized[d], named);
   }
   if (!ok) {
     ++summary.rejected[type];

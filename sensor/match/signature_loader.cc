@@ -73,7 +73,7 @@ class Loader {
 
   void LoadDetector(const YAML::Node& d) {
     if (!d.IsMap()) Fail(Line(d), "each detector must be a map");
-    CheckKeys(d, {"id", "type", "validator", "primary", "rank", "standalone", "repeatable", "requires_context", "confidence",
+    CheckKeys(d, {"id", "type", "validator", "primary", "rank", "standalone", "repeatable", "identifies", "requires_context", "confidence",
                   "min_confidence", "patterns", "digits", "context", "columns", "description"},
               "detector");
     Detector det;
@@ -95,6 +95,8 @@ class Loader {
     det.rank = Get<int>(d, "rank", 100, where);
     det.standalone = Get<bool>(d, "standalone", true, where);
     det.repeatable = Get<bool>(d, "repeatable", false, where);
+    det.identifies = Get<bool>(d, "identifies", false, where);
+    if (det.identifies && !det.primary) Fail(Line(d["identifies"]), where + ": `identifies` needs `primary: true` (the value keys its record)");
     det.requires_context = Get<bool>(d, "requires_context", false, where);
     det.confidence = Get<float>(d, "confidence", 1.0f, where);
     det.min_confidence = Get<float>(d, "min_confidence", 0.0f, where);
@@ -299,6 +301,7 @@ class Loader {
       c.usable = d.confidence + d.context_boost >= d.min_confidence;
       c.standalone = d.standalone;
       c.primary = d.primary;
+      c.identifies = d.identifies;
     }
     auto useful = [&](const Expression& e) {
       for (std::uint16_t d : engine_->keyword_targets[e.detector])
@@ -314,10 +317,10 @@ class Loader {
       }
     }
     engine_->kw_db = CompileDb(keywords, HS_MODE_BLOCK);
-    for (std::size_t i : keywords) {
-      if (exprs[i].field) continue;
+    for (std::size_t i = 0; i < exprs.size(); ++i) {
+      if (exprs[i].kind == Expression::Kind::kPattern || exprs[i].field) continue;
       for (std::uint16_t d : engine_->keyword_targets[exprs[i].detector])
-        if (engine_->detectors[d].needs_context)
+        if (engine_->detectors[d].needs_context || engine_->detectors[d].identifies)
           engine_->detectors[d].near_keywords.push_back(detail::LowerAscii(exprs[i].text));
     }
     const bool fast_finder = CpuHasAvx512Vbmi();

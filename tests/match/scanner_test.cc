@@ -603,10 +603,70 @@ TEST(Records, MidnightDateTimeBirthDates) {
   }
   ExpectOneRecordPerPerson(people, {dotnet + "]", js + "]", csv}, {PiiType::kNir, PiiType::kBirthDate});
   // Another time of day is a timestamp, not a birth date.
-  Harness h;
+  const auto engine = DefaultEngine();
+  Harness h(engine);
   const ScanSummary s = h.Scan("{\"nir\":\"" + people[0].nir + "\",\"dateNaissance\":\"" + people[0].birth + "T10:00:00\"}");
-  EXPECT_EQ(s.records.size(), 0u);
+  EXPECT_EQ(s.records, std::vector<std::uint64_t>{engine->hasher(people[0].nir)});  // the named NIR alone
   EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], 0u);
+}
+
+// A NIR is one person by itself where its name is certain (signatures: `identifies: true`):
+// a listing of names and NIRs counts its people, in JSON (`"nir": "…"`, camelCase keys), in a
+// typed CSV column (rows grouped one by one or at once), after a label. A valid NIR whose name
+// is not certain (under "imei", in running text, in an array under a `nir` key) stays a match
+// without a record; an IBAN alone is no person (not `identifies`).
+TEST(Records, NamedNirAloneIsAPerson) {
+  const auto people = People(80, 37);
+  std::string json = "[", camel = "{\"items\":[", csv = "nom;prenom;numero_securite_sociale\n", labeled,
+              imei = "[", text, ibans = "[";
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const Person& p = people[i];
+    const std::string sep = i ? "," : "";
+    json += sep + "{\"nom\":\"MARTIN\",\"prenom\":\"Claire\",\"nir\":\"" + p.nir + "\"}";
+    camel += sep + "{\"nom\":\"MARTIN\",\"numeroSecuriteSociale\": \"" + p.nir + "\",\"statut\":\"inscrit\"}";
+    csv += "MARTIN;Claire;" + p.nir + "\n";
+    labeled += "Nom : MARTIN Claire\nNIR : " + p.nir_spaced + "\n\n";
+    imei += sep + "{\"imei\":\"" + p.nir + "\",\"modele\":\"T" + std::to_string(i) + "\"}";
+    text += "Le terminal " + p.nir + " est en panne.\n";
+    ibans += sep + "{\"nom\":\"MARTIN\",\"iban\":\"" + p.iban + "\"}";
+  }
+  const std::string bare = "{\"nir\":[\"" + people[0].nir + "\",\"" + people[1].nir + "\",\"" + people[2].nir + "\"]}";
+  for (std::uint32_t excerpts : {0u, 3u, 1000u}) {
+    PiiEngineOptions o;
+    o.max_excerpts = excerpts;
+    const auto engine = DefaultEngine(o);
+    Harness h(engine);
+    std::vector<std::uint64_t> keys;
+    for (const Person& p : people) keys.push_back(engine->hasher(p.nir));
+    std::sort(keys.begin(), keys.end());
+    for (const std::string& listing : {json + "]", camel + "]}", csv, labeled}) {
+      const ScanSummary s = h.Scan(listing);
+      EXPECT_EQ(s.records, keys) << listing.substr(0, 40) << " excerpts " << excerpts;
+      EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size()) << listing.substr(0, 40);
+    }
+    for (const std::string& unnamed : {imei + "]", text}) {
+      const ScanSummary s = h.Scan(unnamed);
+      EXPECT_TRUE(s.records.empty()) << unnamed.substr(0, 40);
+      EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size()) << unnamed.substr(0, 40);
+    }
+    const ScanSummary b = h.Scan(bare);
+    EXPECT_TRUE(b.records.empty());  // only a value right after its key or label is named
+    EXPECT_EQ(b.matches[Idx(PiiType::kNir)], 3u);
+    const ScanSummary i = h.Scan(ibans + "]");
+    EXPECT_TRUE(i.records.empty());
+    EXPECT_EQ(i.matches[Idx(PiiType::kIban)], people.size());
+  }
+  // Not `identifies` (a signature file without it): no record alone, as before.
+  std::ifstream in(SignaturePath());
+  std::stringstream read;
+  read << in.rdbuf();
+  std::string yaml = read.str();
+  const std::size_t at = yaml.find("    identifies: true\n");
+  ASSERT_NE(at, std::string::npos);
+  yaml.erase(at, std::string("    identifies: true\n").size());
+  Harness plain(CompilePiiEngine(yaml, "no-identifies.yaml", PiiEngineOptions{}));
+  EXPECT_TRUE(plain.Scan(json + "]").records.empty());
+  EXPECT_TRUE(plain.Scan(csv).records.empty());
 }
 
 // Text with a field per line after its label, as a mail body or a .txt export lists people

@@ -97,6 +97,26 @@ TEST(Signatures, RepeatableIsABoolean) {
   EXPECT_EQ(repeatable, (std::set<PiiType>{PiiType::kPhone, PiiType::kEmail}));
 }
 
+// `identifies:` (a named value is one person alone): a boolean of primary detectors only; the
+// default set marks the NIR, nothing else, and gives it its keywords for the named check.
+TEST(Signatures, IdentifiesIsABooleanOfPrimaries) {
+  std::string p = WriteTemp("i1.yaml", std::string(kHead) + "      - regex: 'a'\n    primary: true\n    identifies: yes please\n");
+  EXPECT_NE(LoadError(p).find(p + ":9:"), std::string::npos) << LoadError(p);
+  p = WriteTemp("i2.yaml", std::string(kHead) + "      - regex: 'a'\n    identifies: true\n");
+  EXPECT_NE(LoadError(p).find(p + ":8: detector 'nir': `identifies` needs `primary: true`"), std::string::npos)
+      << LoadError(p);
+  p = WriteTemp("i3.yaml", std::string(kHead) + "      - regex: 'a'\n    primary: true\n    identifies: true\n");
+  EXPECT_TRUE(LoadPiiEngine(p, {})->detectors.at(0).identifies);
+  const auto engine = DefaultEngine();
+  std::set<PiiType> identifies;
+  for (const auto& d : engine->detectors) {
+    if (!d.identifies) continue;
+    identifies.insert(d.type);
+    EXPECT_NE(std::find(d.near_keywords.begin(), d.near_keywords.end(), "nir"), d.near_keywords.end());
+  }
+  EXPECT_EQ(identifies, (std::set<PiiType>{PiiType::kNir}));
+}
+
 TEST(Signatures, RequiresContextWithoutKeywordsIsAnError) {
   const std::string p = WriteTemp("ctx.yaml", std::string(kHead) + "      - regex: 'a'\n    requires_context: true\n");
   EXPECT_NE(LoadError(p).find("requires_context"), std::string::npos) << LoadError(p);

@@ -765,6 +765,27 @@ bool KeywordRightBefore(const Detector& det, std::string_view before) {
     if (k.size() <= i && detail::StartsWithNoCase(before.substr(i - k.size()), k)) return true;
   return false;
 }
+
+// Whether `before` ends with the start tag of an XML element named by one of the detector's
+// keywords (`<nir>`, `<ns:numeroSecuriteSociale>`, `<NIR >`; blanks allowed before the value):
+// an element holding a named identifier (Detector::identifies). A tag with attributes is not
+// read (its name is not right before the '>').
+bool ElementNamedBefore(const Detector& det, std::string_view before) {
+  std::size_t i = before.size();
+  while (i > 0 && (before[i - 1] == ' ' || before[i - 1] == '\t' || before[i - 1] == '\r' || before[i - 1] == '\n')) --i;
+  if (i == 0 || before[i - 1] != '>') return false;
+  --i;
+  while (i > 0 && before[i - 1] == ' ') --i;
+  std::size_t name = i;  // the name: letters, digits, '_', '-', '.', ':' back to its '<'
+  while (name > 0 && (detail::IsAlnum(before[name - 1]) || before[name - 1] == '_' || before[name - 1] == '-' ||
+                      before[name - 1] == '.' || before[name - 1] == ':'))
+    --name;
+  if (name == 0 || name == i || before[name - 1] != '<') return false;
+  const std::string_view tag = before.substr(name, i - name);
+  for (const std::string& k : det.near_keywords)
+    if (k.size() <= tag.size() && detail::StartsWithNoCase(tag.substr(tag.size() - k.size()), k)) return true;
+  return false;
+}
 }  // namespace
 
 void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
@@ -810,8 +831,9 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
     const std::uint64_t start = from + *begin;
     // Keywords are only looked for when they can change the outcome (see Detector::needs_context).
     bool context = false;
-    // A named identifier (Detector::identifies): its key or label right before it.
-    const bool named = det.identifies && KeywordRightBefore(det, w.substr(0, *begin));
+    // A named identifier (Detector::identifies): its key, label or element right before it.
+    const bool named = det.identifies && (KeywordRightBefore(det, w.substr(0, *begin)) ||
+                                          ElementNamedBefore(det, w.substr(0, *begin)));
     if (det.needs_context) {
       if (unit_context[d] != 0) {
         // The detector has the unit-wide context (a field name seen earlier, e.g. a CSV header

@@ -612,13 +612,14 @@ TEST(Records, MidnightDateTimeBirthDates) {
 
 // A NIR is one person by itself where its name is certain (signatures: `identifies: true`):
 // a listing of names and NIRs counts its people, in JSON (`"nir": "…"`, camelCase keys), in a
-// typed CSV column (rows grouped one by one or at once), after a label. A valid NIR whose name
-// is not certain (under "imei", in running text, in an array under a `nir` key) stays a match
-// without a record; an IBAN alone is no person (not `identifies`).
+// typed CSV column (rows grouped one by one or at once), after a label, as an XML element's
+// text (`<ns:NIR>`). A valid NIR whose name is not certain (under "imei" or `<imei>`, in
+// running text, in an array under a `nir` key, in an HTML table cell: the header is far) stays
+// a match without a record; an IBAN alone is no person (not `identifies`).
 TEST(Records, NamedNirAloneIsAPerson) {
   const auto people = People(80, 37);
   std::string json = "[", camel = "{\"items\":[", csv = "nom;prenom;numero_securite_sociale\n", labeled,
-              imei = "[", text, ibans = "[";
+              imei = "[", text, ibans = "[", xml = "<liste>", xml_imei = "<appareils>\n", table = "<table>";
   for (std::size_t i = 0; i < people.size(); ++i) {
     const Person& p = people[i];
     const std::string sep = i ? "," : "";
@@ -629,6 +630,9 @@ TEST(Records, NamedNirAloneIsAPerson) {
     imei += sep + "{\"imei\":\"" + p.nir + "\",\"modele\":\"T" + std::to_string(i) + "\"}";
     text += "Le terminal " + p.nir + " est en panne.\n";
     ibans += sep + "{\"nom\":\"MARTIN\",\"iban\":\"" + p.iban + "\"}";
+    xml += "<demandeur><nom>MARTIN</nom><ns:NIR>" + (i % 2 ? p.nir : p.nir_spaced) + "</ns:NIR></demandeur>";
+    xml_imei += "  <appareil>\n    <imei>\n      " + p.nir + "\n    </imei>\n  </appareil>\n";
+    table += "<tr><td>MARTIN</td><td>" + p.nir + "</td></tr>";
   }
   const std::string bare = "{\"nir\":[\"" + people[0].nir + "\",\"" + people[1].nir + "\",\"" + people[2].nir + "\"]}";
   for (std::uint32_t excerpts : {0u, 3u, 1000u}) {
@@ -639,12 +643,12 @@ TEST(Records, NamedNirAloneIsAPerson) {
     std::vector<std::uint64_t> keys;
     for (const Person& p : people) keys.push_back(engine->hasher(p.nir));
     std::sort(keys.begin(), keys.end());
-    for (const std::string& listing : {json + "]", camel + "]}", csv, labeled}) {
+    for (const std::string& listing : {json + "]", camel + "]}", csv, labeled, xml + "</liste>"}) {
       const ScanSummary s = h.Scan(listing);
       EXPECT_EQ(s.records, keys) << listing.substr(0, 40) << " excerpts " << excerpts;
       EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size()) << listing.substr(0, 40);
     }
-    for (const std::string& unnamed : {imei + "]", text}) {
+    for (const std::string& unnamed : {imei + "]", text, xml_imei + "</appareils>", table + "</table>"}) {
       const ScanSummary s = h.Scan(unnamed);
       EXPECT_TRUE(s.records.empty()) << unnamed.substr(0, 40);
       EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size()) << unnamed.substr(0, 40);

@@ -5,11 +5,12 @@ needs to pull the identities of a whole agency.
     - a JSON listing of 150 people, each object holding only the name, first name and NIR
       (`"nir": "…"`); Content-Length;
     - a CSV export of 60 other people (`nom;prenom;numero_securite_sociale`); chunked;
+    - a SOAP listing (XML, pretty-printed) of 30 other people (`<nom>`, `<prenom>`, `<nir>`);
     - a device inventory of 40 phones whose 15-digit IMEI-like serials happen to be valid NIRs,
       under `"imei"` (no NIR's name: not people); Content-Length.
 
 Each listed person is one record keyed by the NIR (its name is certain: the `nir` key, the
-`numero_securite_sociale` column, signatures' `identifies: true`): 210 records, and the JSON
+`numero_securite_sociale` column, the `<nir>` element; signatures' `identifies: true`): 240 records, and the JSON
 response alone (150 distinct people) raises `pii.bulk_transfer`. The 40 serials count as NIR
 matches (the validator accepts them) but make no record. A sensor that needs two kinds of
 personal data per person (the session-14 one) reads 0 records and raises nothing here.
@@ -30,12 +31,18 @@ def build(outdir):
     api_people = people.people(720, 150)
     csv_people = people.people(721, 60)
     devices = people.people(722, 40)
+    soap_people = people.people(723, 30)
     json_body = json.dumps({"demandeurs": [{"nom": p["last_name"], "prenom": p["first_name"], "nir": p["nir"]}
                                            for p in api_people]}, separators=(",", ":")).encode()
     csv_body = ("nom;prenom;numero_securite_sociale\r\n" +
                 "".join("%s;%s;%s\r\n" % (p["last_name"], p["first_name"], p["nir"]) for p in csv_people)).encode()
     inventory = json.dumps({"appareils": [{"imei": p["nir"], "modele": "Terminal %d" % i, "agence": "69003"}
                                           for i, p in enumerate(devices)]}, indent=2).encode()
+    soap_body = ('<?xml version="1.0" encoding="UTF-8"?>\n<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/'
+                 'envelope/">\n  <soap:Body>\n    <listeIdentitesResponse>\n' +
+                 "".join("      <demandeur>\n        <nom>%s</nom>\n        <prenom>%s</prenom>\n        <nir>%s</nir>\n"
+                         "      </demandeur>\n" % (p["last_name"], p["first_name"], p["nir"]) for p in soap_people) +
+                 "    </listeIdentitesResponse>\n  </soap:Body>\n</soap:Envelope>\n").encode()
     c = pcapgen.TcpConversation("10.20.0.33", SERVER, 50830, 80, t0=T0 + 480)
     c.handshake()
     auth = basic("conseiller-0789", "Automne2024")
@@ -44,16 +51,19 @@ def build(outdir):
     c.send(0, request("GET", "/api/v1/exports/nir.csv?agence=69004", [("Authorization", auth)]))
     c.send(1, response(b"", headers=(("Content-Type", "text/csv; charset=utf-8"), ("Transfer-Encoding", "chunked")),
                        length=False) + chunked(csv_body, 700))
+    c.send(0, request("POST", "/soap/IdentiteService", [("Content-Type", "text/xml; charset=utf-8"),
+                                                        ("SOAPAction", '"listeIdentites"'), ("Authorization", auth)]))
+    c.send(1, response(soap_body, headers=(("Content-Type", "text/xml; charset=utf-8"),)))
     c.send(0, request("GET", "/api/v1/inventaire/telephones?agence=69003", [("Authorization", auth)]))
     c.send(1, response(inventory, headers=(("Content-Type", "application/json"),)))
     c.close()
     path = os.path.join(outdir, "http_nir_listing.pcap")
     pcapgen.write_conversations(path, [c])
     sidecar(path, description="people listed by name and NIR alone: a JSON listing (150), a chunked CSV export "
-            "(60, numero_securite_sociale column), and a device inventory whose 40 serials are valid NIRs under "
+            "(60, numero_securite_sociale column), a SOAP listing (30, <nir> elements), and a device inventory whose 40 serials are valid NIRs under "
             "\"imei\" (not people); HTTP Basic", flows=1, accounts=["conseiller-0789"], client_ips=["10.20.0.33"],
-            http={"requests": 3, "responses": 3}, records=len(api_people) + len(csv_people),
-            findings={"nir": len(api_people) + len(csv_people) + len(devices)})
-    values = sorted({p["nir"] for p in api_people + csv_people + devices})
+            http={"requests": 4, "responses": 4}, records=len(api_people) + len(csv_people) + len(soap_people),
+            findings={"nir": len(api_people) + len(csv_people) + len(soap_people) + len(devices)})
+    values = sorted({p["nir"] for p in api_people + csv_people + soap_people + devices})
     with open(path + ".values.json", "w") as f:
         json.dump(values, f)

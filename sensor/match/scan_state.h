@@ -270,6 +270,9 @@ struct ScanStream::State {
   std::vector<std::uint64_t> keyword_end;
   std::vector<std::uint8_t> unit_context;
   std::vector<std::uint64_t> last_end;
+  // Where the unit's last named identifier ended (Finding::named), kNone: the next element of
+  // the JSON array it is in (`"nir": ["…", "…"]`) is named too.
+  std::uint64_t named_end = kNone;
 
   std::vector<Finding> group;
   std::size_t group_size = 0;

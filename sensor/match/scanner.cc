@@ -155,6 +155,7 @@ void ScanStream::State::Bind(std::shared_ptr<const PiiEngine> e) {
 }
 
 void ScanStream::State::ResetUnitContext() {
+  named_end = kNone;
   std::fill(keyword_end.begin(), keyword_end.end(), kNone);
   std::fill(unit_context.begin(), unit_context.end(), 0);
 }
@@ -786,6 +787,36 @@ bool ElementNamedBefore(const Detector& det, std::string_view before) {
     if (k.size() <= tag.size() && detail::StartsWithNoCase(tag.substr(tag.size() - k.size()), k)) return true;
   return false;
 }
+
+// The bytes before a JSON array holding the value as its first element (`"nir": [ "…`: up to
+// the ':'), or an empty view.
+std::string_view BeforeArray(std::string_view before) {
+  std::size_t i = before.size();
+  if (i > 0 && before[i - 1] == '"') --i;
+  while (i > 0 && (before[i - 1] == ' ' || before[i - 1] == '\t' || before[i - 1] == '\r' || before[i - 1] == '\n')) --i;
+  return i > 0 && before[i - 1] == '[' ? before.substr(0, i - 1) : std::string_view();
+}
+
+// Whether `gap` (the bytes between two values) separates two elements of a JSON array:
+// an optional '"', blanks, ',', blanks, an optional '"' (`","`, `", "`, `,\n    "`, `, ` between
+// numbers).
+bool NextArrayElement(std::string_view gap) {
+  std::size_t i = 0;
+  auto blanks = [&] {
+    while (i < gap.size() && (gap[i] == ' ' || gap[i] == '\t' || gap[i] == '\r' || gap[i] == '\n')) ++i;
+  };
+  const bool quoted = i < gap.size() && gap[i] == '"';
+  if (quoted) ++i;
+  blanks();
+  if (i == gap.size() || gap[i] != ',') return false;
+  ++i;
+  blanks();
+  if (quoted) {
+    if (i == gap.size() || gap[i] != '"') return false;
+    ++i;
+  }
+  return i == gap.size();
+}
 }  // namespace
 
 void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
@@ -831,9 +862,16 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
     const std::uint64_t start = from + *begin;
     // Keywords are only looked for when they can change the outcome (see Detector::needs_context).
     bool context = false;
-    // A named identifier (Detector::identifies): its key, label or element right before it.
-    const bool named = det.identifies && (KeywordRightBefore(det, w.substr(0, *begin)) ||
-                                          ElementNamedBefore(det, w.substr(0, *begin)));
+    // A named identifier (Detector::identifies): its key, label or element right before it, or
+    // the previous element of its JSON array named.
+    bool named = false;
+    if (det.identifies) {
+      const std::string_view before = w.substr(0, *begin);
+      named = KeywordRightBefore(det, before) || KeywordRightBefore(det, BeforeArray(before)) ||
+              ElementNamedBefore(det, before) ||
+              (named_end != kNone && named_end >= from && named_end <= start &&
+               NextArrayElement(before.substr(static_cast<std::size_t>(named_end - from))));
+    }
     if (det.needs_context) {
       if (unit_context[d] != 0) {
         // The detector has the unit-wide context (a field name seen earlier, e.g. a CSV header
@@ -851,7 +889,10 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
     }
     const float confidence = det.confidence + (context ? det.context_boost : 0.0f);
     ok = (!det.requires_context || context) && confidence >= det.min_confidence;
-    if (ok) AddFinding(d, start, end, w.substr(*begin), normalized[d], named);
+    if (ok) {
+      if (named) named_end = end;
+      AddFinding(d, start, end, w.substr(*begin), normalized[d], named);
+    }
   }
   if (!ok) {
     ++summary.rejected[type];

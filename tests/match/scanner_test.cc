@@ -614,8 +614,8 @@ TEST(Records, MidnightDateTimeBirthDates) {
 // a listing of names and NIRs counts its people, in JSON (`"nir": "…"`, camelCase keys), in a
 // typed CSV column (rows grouped one by one or at once), after a label, as an XML element's
 // text (`<ns:NIR>`). A valid NIR whose name is not certain (under "imei" or `<imei>`, in
-// running text, in an array under a `nir` key, in an HTML table cell: the header is far) stays
-// a match without a record; an IBAN alone is no person (not `identifies`).
+// running text, in an array under another key, in an HTML table cell: the header is far) stays
+// a match without a record; the elements of an array under a NIR key are named; an IBAN alone is no person (not `identifies`).
 TEST(Records, NamedNirAloneIsAPerson) {
   const auto people = People(80, 37);
   std::string json = "[", camel = "{\"items\":[", csv = "nom;prenom;numero_securite_sociale\n", labeled,
@@ -634,7 +634,11 @@ TEST(Records, NamedNirAloneIsAPerson) {
     xml_imei += "  <appareil>\n    <imei>\n      " + p.nir + "\n    </imei>\n  </appareil>\n";
     table += "<tr><td>MARTIN</td><td>" + p.nir + "</td></tr>";
   }
-  const std::string bare = "{\"nir\":[\"" + people[0].nir + "\",\"" + people[1].nir + "\",\"" + people[2].nir + "\"]}";
+  // Arrays of NIRs under a NIR key: each element named (strings, numbers, pretty-printed); under
+  // another key, none.
+  const std::string bare = "{\"nir\":[\"" + people[0].nir + "\",\"" + people[1].nir + "\", \"" + people[2].nir + "\"]}",
+                    numbers = "{\"nirs\": [\n    " + people[0].nir + ",\n    " + people[1].nir + ",\n    " + people[2].nir + "\n  ]}",
+                    imeis = "{\"imeis\":[\"" + people[0].nir + "\",\"" + people[1].nir + "\",\"" + people[2].nir + "\"]}";
   for (std::uint32_t excerpts : {0u, 3u, 1000u}) {
     PiiEngineOptions o;
     o.max_excerpts = excerpts;
@@ -653,9 +657,15 @@ TEST(Records, NamedNirAloneIsAPerson) {
       EXPECT_TRUE(s.records.empty()) << unnamed.substr(0, 40);
       EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size()) << unnamed.substr(0, 40);
     }
-    const ScanSummary b = h.Scan(bare);
-    EXPECT_TRUE(b.records.empty());  // only a value right after its key or label is named
-    EXPECT_EQ(b.matches[Idx(PiiType::kNir)], 3u);
+    std::vector<std::uint64_t> three{engine->hasher(people[0].nir), engine->hasher(people[1].nir),
+                                     engine->hasher(people[2].nir)};
+    std::sort(three.begin(), three.end());
+    for (const std::string& array : {bare, numbers}) {
+      const ScanSummary b = h.Scan(array);
+      EXPECT_EQ(b.records, three) << array;
+      EXPECT_EQ(b.matches[Idx(PiiType::kNir)], 3u) << array;
+    }
+    EXPECT_TRUE(h.Scan(imeis).records.empty());
     const ScanSummary i = h.Scan(ibans + "]");
     EXPECT_TRUE(i.records.empty());
     EXPECT_EQ(i.matches[Idx(PiiType::kIban)], people.size());

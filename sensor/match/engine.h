@@ -43,10 +43,12 @@ struct Detector {
   // (record_group.cc).
   bool repeatable = false;
   // Identifies: a value of this primary detector is one person by itself where its name is
-  // certain: the field of a CSV column typed as it, or written right after one of its keywords
-  // as a key or label (`"nir": "…"`, `nir=…`, `NIR : …`). Such a finding makes its group a
-  // record even alone (record_group.cc, rule 3). Default false; the default set marks the NIR.
+  // certain: the field of a CSV column typed as it, or written right after one of its `names`
+  // as a key, label or element (`"nir": "…"`, `nir=…`, `NIR : …`, `<nir>`). Such a finding
+  // makes its group a record even alone (record_group.cc, rule 3). Default false; the default
+  // set marks the NIR (named by its keywords) and the France Travail id (by its own names).
   bool identifies = false;
+  std::vector<std::string> names;  // lower-case; `identifies: true`: its keywords
   float confidence = 1.0f;       // base confidence of a validated match
   float min_confidence = 0.0f;   // below this (after keyword boost) the match is dropped
   float context_boost = 0.0f;    // added when a keyword is within context_window bytes before
@@ -54,10 +56,9 @@ struct Detector {
   // Whether keywords can change the outcome: requires_context, or a boost needed to reach
   // min_confidence. Only then are keywords looked for (lazily, before the candidate).
   bool needs_context = false;
-  // Its keywords (not `fields:` names), lower-case, when it needs context or identifies: a
-  // candidate written right after one of them and a separator (`"identifiant": "…"`,
-  // `identifiant=…`) has its context without a keyword scan, and is named (scanner.cc,
-  // KeywordRightBefore).
+  // Its keywords (not `fields:` names), lower-case, when it needs context: a candidate written
+  // right after one of them and a separator (`"identifiant": "…"`, `identifiant=…`) has its context
+  // without a keyword scan (scanner.cc, KeywordRightBefore).
   std::vector<std::string> near_keywords;
   // CSV column names that type a column as this detector (`columns:`, lower case; csv_columns.h).
   std::vector<std::string> columns;

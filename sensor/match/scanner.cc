@@ -744,13 +744,13 @@ void ScanStream::State::OnMatch(unsigned id, std::uint64_t end) {
 }
 
 namespace {
-// Whether `before` (the bytes before a candidate) ends with one of the detector's keywords
-// followed by a key/value separator: an optional '"', blanks, ':' or '=', blanks, an optional
+// Whether `before` (the bytes before a candidate) ends with one of `keywords` (a detector's
+// keywords, or its names) followed by a key/value separator: an optional '"', blanks, ':' or '=', blanks, an optional
 // '"' (`"identifiant": "…"`, `identifiant=…`), the keyword ending at most `window` bytes before
 // the candidate. The keyword scan would find that keyword there (keywords match anywhere,
 // ASCII case-insensitively), so the candidate has its context either way.
-bool KeywordRightBefore(const Detector& det, std::string_view before) {
-  if (det.near_keywords.empty()) return false;
+bool KeywordRightBefore(const std::vector<std::string>& keywords, std::uint32_t window, std::string_view before) {
+  if (keywords.empty()) return false;
   std::size_t i = before.size();
   auto blanks = [&] {
     while (i > 0 && (before[i - 1] == ' ' || before[i - 1] == '\t')) --i;
@@ -761,17 +761,17 @@ bool KeywordRightBefore(const Detector& det, std::string_view before) {
   --i;
   blanks();
   if (i > 0 && before[i - 1] == '"') --i;
-  if (before.size() - i > det.context_window) return false;
-  for (const std::string& k : det.near_keywords)
+  if (before.size() - i > window) return false;
+  for (const std::string& k : keywords)
     if (k.size() <= i && detail::StartsWithNoCase(before.substr(i - k.size()), k)) return true;
   return false;
 }
 
-// Whether `before` ends with the start tag of an XML element named by one of the detector's
-// keywords (`<nir>`, `<ns:numeroSecuriteSociale>`, `<NIR >`; blanks allowed before the value):
-// an element holding a named identifier (Detector::identifies). A tag with attributes is not
-// read (its name is not right before the '>').
-bool ElementNamedBefore(const Detector& det, std::string_view before) {
+// Whether `before` ends with the start tag of an XML element named by one of `names` (its name
+// ends with one: `<nir>`, `<ns:numeroSecuriteSociale>`, `<NIR >`; blanks allowed before the
+// value): an element holding a named identifier (Detector::identifies). A tag with attributes
+// is not read (its name is not right before the '>').
+bool ElementNamedBefore(const std::vector<std::string>& names, std::string_view before) {
   std::size_t i = before.size();
   while (i > 0 && (before[i - 1] == ' ' || before[i - 1] == '\t' || before[i - 1] == '\r' || before[i - 1] == '\n')) --i;
   if (i == 0 || before[i - 1] != '>') return false;
@@ -783,7 +783,7 @@ bool ElementNamedBefore(const Detector& det, std::string_view before) {
     --name;
   if (name == 0 || name == i || before[name - 1] != '<') return false;
   const std::string_view tag = before.substr(name, i - name);
-  for (const std::string& k : det.near_keywords)
+  for (const std::string& k : names)
     if (k.size() <= tag.size() && detail::StartsWithNoCase(tag.substr(tag.size() - k.size()), k)) return true;
   return false;
 }
@@ -867,8 +867,9 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
     bool named = false;
     if (det.identifies) {
       const std::string_view before = w.substr(0, *begin);
-      named = KeywordRightBefore(det, before) || KeywordRightBefore(det, BeforeArray(before)) ||
-              ElementNamedBefore(det, before) ||
+      named = KeywordRightBefore(det.names, det.context_window, before) ||
+              KeywordRightBefore(det.names, det.context_window, BeforeArray(before)) ||
+              ElementNamedBefore(det.names, before) ||
               (named_end != kNone && named_end >= from && named_end <= start &&
                NextArrayElement(before.substr(static_cast<std::size_t>(named_end - from))));
     }
@@ -877,7 +878,7 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
         // The detector has the unit-wide context (a field name seen earlier, e.g. a CSV header
         // or a JSON key): no keyword can change this outcome, and none is looked for.
         context = true;
-      } else if (KeywordRightBefore(det, w.substr(0, *begin))) {
+      } else if (KeywordRightBefore(det.near_keywords, det.context_window, w.substr(0, *begin))) {
         // Its keyword right before it (a JSON key): the window is not searched.
         context = true;
       } else {

@@ -95,7 +95,18 @@ class Loader {
     det.rank = Get<int>(d, "rank", 100, where);
     det.standalone = Get<bool>(d, "standalone", true, where);
     det.repeatable = Get<bool>(d, "repeatable", false, where);
-    det.identifies = Get<bool>(d, "identifies", false, where);
+    // identifies: true (named by its keywords) or a list of the names that name it.
+    if (const YAML::Node id = d["identifies"]; id && id.IsSequence()) {
+      for (const auto& n : id) {
+        const std::string name = n.as<std::string>("");
+        if (name.empty()) Fail(Line(n), where + ": empty name in `identifies`");
+        det.names.push_back(detail::LowerAscii(name));
+      }
+      if (det.names.empty()) Fail(Line(id), where + ": `identifies` lists no name");
+      det.identifies = true;
+    } else {
+      det.identifies = Get<bool>(d, "identifies", false, where);
+    }
     if (det.identifies && !det.primary) Fail(Line(d["identifies"]), where + ": `identifies` needs `primary: true` (the value keys its record)");
     det.requires_context = Get<bool>(d, "requires_context", false, where);
     det.confidence = Get<float>(d, "confidence", 1.0f, where);
@@ -317,11 +328,16 @@ class Loader {
       }
     }
     engine_->kw_db = CompileDb(keywords, HS_MODE_BLOCK);
+    // `identifies: true`: named by its keywords (a list of names was read with the detector).
+    std::vector<bool> named_by_keywords;
+    for (const Detector& det : engine_->detectors) named_by_keywords.push_back(det.identifies && det.names.empty());
     for (std::size_t i = 0; i < exprs.size(); ++i) {
       if (exprs[i].kind == Expression::Kind::kPattern || exprs[i].field) continue;
-      for (std::uint16_t d : engine_->keyword_targets[exprs[i].detector])
-        if (engine_->detectors[d].needs_context || engine_->detectors[d].identifies)
-          engine_->detectors[d].near_keywords.push_back(detail::LowerAscii(exprs[i].text));
+      for (std::uint16_t d : engine_->keyword_targets[exprs[i].detector]) {
+        Detector& det = engine_->detectors[d];
+        if (det.needs_context) det.near_keywords.push_back(detail::LowerAscii(exprs[i].text));
+        if (named_by_keywords[d]) det.names.push_back(detail::LowerAscii(exprs[i].text));
+      }
     }
     const bool fast_finder = CpuHasAvx512Vbmi();
     bool gated = engine_->options.gate_patterns && (fast_finder || engine_->options.gate_without_avx512) &&

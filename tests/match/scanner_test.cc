@@ -610,13 +610,14 @@ TEST(Records, MidnightDateTimeBirthDates) {
   EXPECT_EQ(s.matches[Idx(PiiType::kBirthDate)], 0u);
 }
 
-// A NIR is one person by itself where its name is certain (signatures: `identifies: true`):
+// A NIR (a France Travail id) is one person by itself where its name is certain (signatures'
+// `identifies`):
 // a listing of names and NIRs counts its people, in JSON (`"nir": "…"`, camelCase keys), in a
 // typed CSV column (rows grouped one by one or at once), after a label, as an XML element's
 // text (`<ns:NIR>`). A valid NIR whose name is not certain (under "imei" or `<imei>`, in
 // running text, in an array under another key, in an HTML table cell: the header is far) stays
 // a match without a record; the elements of an array under a NIR key are named; an IBAN alone is no person (not `identifies`).
-TEST(Records, NamedNirAloneIsAPerson) {
+TEST(Records, NamedIdentifierAloneIsAPerson) {
   const auto people = People(80, 37);
   std::string json = "[", camel = "{\"items\":[", csv = "nom;prenom;numero_securite_sociale\n", labeled,
               imei = "[", text, ibans = "[", xml = "<liste>", xml_imei = "<appareils>\n", table = "<table>";
@@ -670,6 +671,32 @@ TEST(Records, NamedNirAloneIsAPerson) {
     EXPECT_TRUE(i.records.empty());
     EXPECT_EQ(i.matches[Idx(PiiType::kIban)], people.size());
   }
+  // The France Travail id: named by its own names (a key, a typed column), not by the generic
+  // `identifiant` (the context it needs, not a name).
+  {
+    const auto engine = DefaultEngine();
+    Harness h(engine);
+    std::string ft = "[", ft_camel = "[", ft_csv = "nom;prenom;identifiant_ft\n", generic = "[";
+    std::vector<std::uint64_t> keys;
+    for (std::size_t i = 0; i < people.size(); ++i) {
+      const Person& p = people[i];
+      const std::string sep = i ? "," : "";
+      ft += sep + "{\"nom\":\"MARTIN\",\"id_france_travail\":\"" + p.ft_id + "\"}";
+      ft_camel += sep + "{\"nom\":\"MARTIN\",\"identifiantFt\": \"" + p.ft_id + "\"}";
+      ft_csv += "MARTIN;Claire;" + p.ft_id + "\n";
+      generic += sep + "{\"nom\":\"MARTIN\",\"identifiant\":\"" + p.ft_id + "\"}";
+      keys.push_back(engine->hasher(p.ft_id));
+    }
+    std::sort(keys.begin(), keys.end());
+    for (const std::string& listing : {ft + "]", ft_camel + "]", ft_csv}) {
+      const ScanSummary s = h.Scan(listing);
+      EXPECT_EQ(s.records, keys) << listing.substr(0, 40);
+      EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], people.size()) << listing.substr(0, 40);
+    }
+    const ScanSummary g = h.Scan(generic + "]");
+    EXPECT_TRUE(g.records.empty());
+    EXPECT_EQ(g.matches[Idx(PiiType::kFranceTravailId)], people.size());
+  }
   // Not `identifies` (a signature file without it): no record alone, as before.
   std::ifstream in(SignaturePath());
   std::stringstream read;
@@ -678,6 +705,9 @@ TEST(Records, NamedNirAloneIsAPerson) {
   const std::size_t at = yaml.find("    identifies: true\n");
   ASSERT_NE(at, std::string::npos);
   yaml.erase(at, std::string("    identifies: true\n").size());
+  const std::size_t ft_at = yaml.find("    identifies: [");
+  ASSERT_NE(ft_at, std::string::npos);
+  yaml.erase(ft_at, yaml.find("    requires_context", ft_at) - ft_at);
   Harness plain(CompilePiiEngine(yaml, "no-identifies.yaml", PiiEngineOptions{}));
   EXPECT_TRUE(plain.Scan(json + "]").records.empty());
   EXPECT_TRUE(plain.Scan(csv).records.empty());

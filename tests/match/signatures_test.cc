@@ -97,9 +97,10 @@ TEST(Signatures, RepeatableIsABoolean) {
   EXPECT_EQ(repeatable, (std::set<PiiType>{PiiType::kPhone, PiiType::kEmail}));
 }
 
-// `identifies:` (a named value is one person alone): a boolean of primary detectors only; the
-// default set marks the NIR, nothing else, and gives it its keywords for the named check.
-TEST(Signatures, IdentifiesIsABooleanOfPrimaries) {
+// `identifies:` (a named value is one person alone): a boolean (named by the detector's
+// keywords) or a list of names, on primary detectors only; the default set marks the NIR (its
+// keywords) and the France Travail id (its own names, not the generic `identifiant`).
+TEST(Signatures, IdentifiesIsABooleanOrNamesOfPrimaries) {
   std::string p = WriteTemp("i1.yaml", std::string(kHead) + "      - regex: 'a'\n    primary: true\n    identifies: yes please\n");
   EXPECT_NE(LoadError(p).find(p + ":9:"), std::string::npos) << LoadError(p);
   p = WriteTemp("i2.yaml", std::string(kHead) + "      - regex: 'a'\n    identifies: true\n");
@@ -107,14 +108,26 @@ TEST(Signatures, IdentifiesIsABooleanOfPrimaries) {
       << LoadError(p);
   p = WriteTemp("i3.yaml", std::string(kHead) + "      - regex: 'a'\n    primary: true\n    identifies: true\n");
   EXPECT_TRUE(LoadPiiEngine(p, {})->detectors.at(0).identifies);
+  p = WriteTemp("i4.yaml", std::string(kHead) + "      - regex: 'a'\n    primary: true\n    identifies: [Num_X, y]\n");
+  EXPECT_EQ(LoadPiiEngine(p, {})->detectors.at(0).names, (std::vector<std::string>{"num_x", "y"}));
+  p = WriteTemp("i5.yaml", std::string(kHead) + "      - regex: 'a'\n    primary: true\n    identifies: []\n");
+  EXPECT_NE(LoadError(p).find(p + ":9: detector 'nir': `identifies` lists no name"), std::string::npos) << LoadError(p);
   const auto engine = DefaultEngine();
   std::set<PiiType> identifies;
+  auto has = [](const std::vector<std::string>& v, const char* s) { return std::find(v.begin(), v.end(), s) != v.end(); };
   for (const auto& d : engine->detectors) {
     if (!d.identifies) continue;
     identifies.insert(d.type);
-    EXPECT_NE(std::find(d.near_keywords.begin(), d.near_keywords.end(), "nir"), d.near_keywords.end());
+    if (d.type == PiiType::kNir) {
+      EXPECT_TRUE(has(d.names, "nir"));
+    }
+    if (d.type == PiiType::kFranceTravailId) {
+      EXPECT_TRUE(has(d.names, "id_france_travail"));
+      EXPECT_FALSE(has(d.names, "identifiant"));
+      EXPECT_TRUE(has(d.near_keywords, "identifiant"));  // its context, not its name
+    }
   }
-  EXPECT_EQ(identifies, (std::set<PiiType>{PiiType::kNir}));
+  EXPECT_EQ(identifies, (std::set<PiiType>{PiiType::kNir, PiiType::kFranceTravailId}));
 }
 
 TEST(Signatures, RequiresContextWithoutKeywordsIsAnError) {

@@ -6,11 +6,13 @@ needs to pull the identities of a whole agency.
       (`"nir": "…"`); Content-Length;
     - a CSV export of 60 other people (`nom;prenom;numero_securite_sociale`); chunked;
     - a SOAP listing (XML, pretty-printed) of 30 other people (`<nom>`, `<prenom>`, `<nir>`);
+    - a JSON listing of 20 other people by name and France Travail id (`"id_france_travail"`);
     - a device inventory of 40 phones whose 15-digit IMEI-like serials happen to be valid NIRs,
       under `"imei"` (no NIR's name: not people); Content-Length.
 
 Each listed person is one record keyed by the NIR (its name is certain: the `nir` key, the
-`numero_securite_sociale` column, the `<nir>` element; signatures' `identifies: true`): 240 records, and the JSON
+`numero_securite_sociale` column, the `<nir>` element, the `id_france_travail` key; signatures'
+`identifies`): 260 records, and the JSON
 response alone (150 distinct people) raises `pii.bulk_transfer`. The 40 serials count as NIR
 matches (the validator accepts them) but make no record. A sensor that needs two kinds of
 personal data per person (the session-14 one) reads 0 records and raises nothing here.
@@ -32,6 +34,9 @@ def build(outdir):
     csv_people = people.people(721, 60)
     devices = people.people(722, 40)
     soap_people = people.people(723, 30)
+    ft_people = people.people(724, 20)
+    ft_body = json.dumps({"demandeurs": [{"nom": p["last_name"], "prenom": p["first_name"], "id_france_travail": p["ft_id"]}
+                                         for p in ft_people]}, separators=(",", ":")).encode()
     json_body = json.dumps({"demandeurs": [{"nom": p["last_name"], "prenom": p["first_name"], "nir": p["nir"]}
                                            for p in api_people]}, separators=(",", ":")).encode()
     csv_body = ("nom;prenom;numero_securite_sociale\r\n" +
@@ -54,16 +59,21 @@ def build(outdir):
     c.send(0, request("POST", "/soap/IdentiteService", [("Content-Type", "text/xml; charset=utf-8"),
                                                         ("SOAPAction", '"listeIdentites"'), ("Authorization", auth)]))
     c.send(1, response(soap_body, headers=(("Content-Type", "text/xml; charset=utf-8"),)))
+    c.send(0, request("GET", "/api/v1/demandeurs?agence=69005&champs=nom,prenom,id_france_travail",
+                      [("Authorization", auth)]))
+    c.send(1, response(ft_body, headers=(("Content-Type", "application/json"),)))
     c.send(0, request("GET", "/api/v1/inventaire/telephones?agence=69003", [("Authorization", auth)]))
     c.send(1, response(inventory, headers=(("Content-Type", "application/json"),)))
     c.close()
     path = os.path.join(outdir, "http_nir_listing.pcap")
     pcapgen.write_conversations(path, [c])
     sidecar(path, description="people listed by name and NIR alone: a JSON listing (150), a chunked CSV export "
-            "(60, numero_securite_sociale column), a SOAP listing (30, <nir> elements), and a device inventory whose 40 serials are valid NIRs under "
+            "(60, numero_securite_sociale column), a SOAP listing (30, <nir> elements), a JSON listing of 20 by France Travail id, and a device inventory whose 40 serials are valid NIRs under "
             "\"imei\" (not people); HTTP Basic", flows=1, accounts=["conseiller-0789"], client_ips=["10.20.0.33"],
-            http={"requests": 4, "responses": 4}, records=len(api_people) + len(csv_people) + len(soap_people),
-            findings={"nir": len(api_people) + len(csv_people) + len(soap_people) + len(devices)})
-    values = sorted({p["nir"] for p in api_people + csv_people + soap_people + devices})
+            http={"requests": 5, "responses": 5},
+            records=len(api_people) + len(csv_people) + len(soap_people) + len(ft_people),
+            findings={"nir": len(api_people) + len(csv_people) + len(soap_people) + len(devices),
+                      "france_travail_id": len(ft_people)})
+    values = sorted({p["nir"] for p in api_people + csv_people + soap_people + devices} | {p["ft_id"] for p in ft_people})
     with open(path + ".values.json", "w") as f:
         json.dump(values, f)

@@ -616,14 +616,20 @@ TEST(Records, MidnightDateTimeBirthDates) {
 // typed CSV column (rows grouped one by one or at once), after a label, as an XML element's
 // text (`<ns:NIR>`). A valid NIR whose name is not certain (under "imei" or `<imei>`, in
 // running text, in an array under another key, in an HTML table cell: the header is far) stays
-// a match without a record; the elements of an array under a NIR key are named; an IBAN alone is no person (not `identifies`).
+// a match without a record; the elements of an array under a NIR key are named; an IBAN alone
+// is no person (not `identifies`).
 TEST(Records, NamedIdentifierAloneIsAPerson) {
   const auto people = People(80, 37);
   std::string json = "[", camel = "{\"items\":[", csv = "nom;prenom;numero_securite_sociale\n", labeled,
-              imei = "[", text, ibans = "[", xml = "<liste>", xml_imei = "<appareils>\n", table = "<table>";
+              imei = "[", text, ibans = "[", xml = "<liste>", xml_imei = "<appareils>\n", table = "<table>",
+              ft = "[", ft_camel = "[", ft_csv = "nom;prenom;identifiant_ft\n", generic = "[";
   for (std::size_t i = 0; i < people.size(); ++i) {
     const Person& p = people[i];
     const std::string sep = i ? "," : "";
+    ft += sep + "{\"nom\":\"MARTIN\",\"id_france_travail\":\"" + p.ft_id + "\"}";
+    ft_camel += sep + "{\"nom\":\"MARTIN\",\"identifiantFt\": \"" + p.ft_id + "\"}";
+    ft_csv += "MARTIN;Claire;" + p.ft_id + "\n";
+    generic += sep + "{\"nom\":\"MARTIN\",\"identifiant\":\"" + p.ft_id + "\"}";
     json += sep + "{\"nom\":\"MARTIN\",\"prenom\":\"Claire\",\"nir\":\"" + p.nir + "\"}";
     camel += sep + "{\"nom\":\"MARTIN\",\"numeroSecuriteSociale\": \"" + p.nir + "\",\"statut\":\"inscrit\"}";
     csv += "MARTIN;Claire;" + p.nir + "\n";
@@ -676,17 +682,8 @@ TEST(Records, NamedIdentifierAloneIsAPerson) {
   {
     const auto engine = DefaultEngine();
     Harness h(engine);
-    std::string ft = "[", ft_camel = "[", ft_csv = "nom;prenom;identifiant_ft\n", generic = "[";
     std::vector<std::uint64_t> keys;
-    for (std::size_t i = 0; i < people.size(); ++i) {
-      const Person& p = people[i];
-      const std::string sep = i ? "," : "";
-      ft += sep + "{\"nom\":\"MARTIN\",\"id_france_travail\":\"" + p.ft_id + "\"}";
-      ft_camel += sep + "{\"nom\":\"MARTIN\",\"identifiantFt\": \"" + p.ft_id + "\"}";
-      ft_csv += "MARTIN;Claire;" + p.ft_id + "\n";
-      generic += sep + "{\"nom\":\"MARTIN\",\"identifiant\":\"" + p.ft_id + "\"}";
-      keys.push_back(engine->hasher(p.ft_id));
-    }
+    for (const Person& p : people) keys.push_back(engine->hasher(p.ft_id));
     std::sort(keys.begin(), keys.end());
     for (const std::string& listing : {ft + "]", ft_camel + "]", ft_csv}) {
       const ScanSummary s = h.Scan(listing);

@@ -151,7 +151,7 @@ struct ScanStream::State {
   // types kept (one finding each: a repeat is dropped), the key (first strongest primary).
   struct RowOutcome {
     std::size_t first = 0, count = 0, key = 0;
-    int key_rank = 0;  // kNotPrimary: no primary
+    int key_rank = kNotPrimary;  // kNotPrimary: no primary
     std::uint32_t types = 0, non_standalone = 0;
     std::array<std::uint8_t, kPiiTypeCount> standalone{};
     bool named = false;  // holds a named identifier (Detector::identifies): a record alone
@@ -159,8 +159,6 @@ struct ScanStream::State {
   };
   std::vector<RowOutcome> row_out;  // the rows TypeFields saw whole, in col_found order
   std::size_t row_out_next = 0;
-  RowOutcome row_acc;     // the row being walked
-  bool row_acc_whole = false;  // row_acc began with its row (not in an earlier TypeFields call)
   // CSV rows are records (record_group.cc): from rows_from (the first row after the header;
   // kNone outside a CSV unit) a finding's row is the number of row ends before its start.
   // row_ends: the absolute offsets of the row-ending newlines the walk saw (ascending; those
@@ -381,7 +379,6 @@ struct ScanStream::State {
       col_next = col_size = 0;
       row_out.clear();
       row_out_next = 0;
-      row_acc.first = 0;
     }
     DrainTokens(end);
   }

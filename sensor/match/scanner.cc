@@ -352,15 +352,15 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     rows_base += k;
     row_next = row_next > k ? row_next - k : 0;
   }
-  // Row outcomes (RowBatch): only for rows begun in this call (an earlier one's first findings
-  // may be dispatched already).
-  row_acc_whole = false;
+  // Row outcomes (RowBatch): only for rows begun and ended in this call (an earlier call's
+  // findings of the first row may be dispatched already; the last row ends in the next call).
+  RowOutcome row_acc;         // the row being walked
+  bool row_acc_whole = false;  // row_acc began with its row
   const auto on_row = [&](std::size_t i) {
     row_ends.push_back(fed + i);
     if (row_acc_whole && row_acc.count != 0) row_out.push_back(row_acc);
     row_acc = RowOutcome{};
     row_acc.first = col_size;
-    row_acc.key_rank = kNotPrimary;
     row_acc_whole = true;
   };
   const PiiEngine::ColumnPlan* plans = engine->column_plans.data();
@@ -745,10 +745,11 @@ void ScanStream::State::OnMatch(unsigned id, std::uint64_t end) {
 
 namespace {
 // Whether `before` (the bytes before a candidate) ends with one of `keywords` (a detector's
-// keywords, or its names) followed by a key/value separator: an optional '"', blanks, ':' or '=', blanks, an optional
-// '"' (`"identifiant": "…"`, `identifiant=…`), the keyword ending at most `window` bytes before
-// the candidate. The keyword scan would find that keyword there (keywords match anywhere,
-// ASCII case-insensitively), so the candidate has its context either way.
+// keywords, or its names) followed by a key/value separator: an optional '"', blanks, ':' or
+// '=', blanks, an optional '"' (`"identifiant": "…"`, `identifiant=…`), the keyword ending at
+// most `window` bytes before the candidate. The keyword scan would find that keyword there
+// (keywords match anywhere, ASCII case-insensitively), so the candidate has its context either
+// way.
 bool KeywordRightBefore(const std::vector<std::string>& keywords, std::uint32_t window, std::string_view before) {
   if (keywords.empty()) return false;
   std::size_t i = before.size();
@@ -767,13 +768,16 @@ bool KeywordRightBefore(const std::vector<std::string>& keywords, std::uint32_t 
   return false;
 }
 
+// Blanks between a name and its value, or between array elements (pretty-printed: newlines too).
+constexpr bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 // Whether `before` ends with the start tag of an XML element named by one of `names` (its name
 // ends with one: `<nir>`, `<ns:numeroSecuriteSociale>`, `<NIR >`; blanks allowed before the
 // value): an element holding a named identifier (Detector::identifies). A tag with attributes
 // is not read (its name is not right before the '>').
 bool ElementNamedBefore(const std::vector<std::string>& names, std::string_view before) {
   std::size_t i = before.size();
-  while (i > 0 && (before[i - 1] == ' ' || before[i - 1] == '\t' || before[i - 1] == '\r' || before[i - 1] == '\n')) --i;
+  while (i > 0 && IsBlank(before[i - 1])) --i;
   if (i == 0 || before[i - 1] != '>') return false;
   --i;
   while (i > 0 && before[i - 1] == ' ') --i;
@@ -793,7 +797,7 @@ bool ElementNamedBefore(const std::vector<std::string>& names, std::string_view 
 std::string_view BeforeArray(std::string_view before) {
   std::size_t i = before.size();
   if (i > 0 && before[i - 1] == '"') --i;
-  while (i > 0 && (before[i - 1] == ' ' || before[i - 1] == '\t' || before[i - 1] == '\r' || before[i - 1] == '\n')) --i;
+  while (i > 0 && IsBlank(before[i - 1])) --i;
   return i > 0 && before[i - 1] == '[' ? before.substr(0, i - 1) : std::string_view();
 }
 
@@ -803,7 +807,7 @@ std::string_view BeforeArray(std::string_view before) {
 bool NextArrayElement(std::string_view gap) {
   std::size_t i = 0;
   auto blanks = [&] {
-    while (i < gap.size() && (gap[i] == ' ' || gap[i] == '\t' || gap[i] == '\r' || gap[i] == '\n')) ++i;
+    while (i < gap.size() && IsBlank(gap[i])) ++i;
   };
   const bool quoted = i < gap.size() && gap[i] == '"';
   if (quoted) ++i;

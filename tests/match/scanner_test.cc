@@ -611,10 +611,9 @@ TEST(Records, MidnightDateTimeBirthDates) {
 }
 
 // A NIR (a France Travail id) is one person by itself where its name is certain (signatures'
-// `identifies`):
-// a listing of names and NIRs counts its people, in JSON (`"nir": "…"`, camelCase keys), in a
-// typed CSV column (rows grouped one by one or at once), after a label, as an XML element's
-// text (`<ns:NIR>`). A valid NIR whose name is not certain (under "imei" or `<imei>`, in
+// `identifies`): a listing of names and NIRs counts its people, in JSON (`"nir": "…"`,
+// camelCase keys), in a typed CSV column (rows grouped one by one or at once), after a label,
+// as an XML element's text (`<ns:NIR>`). A valid NIR whose name is not certain (under "imei" or `<imei>`, in
 // running text, in an array under another key, in an HTML table cell: the header is far) stays
 // a match without a record; the elements of an array under a NIR key are named; an IBAN alone
 // is no person (not `identifies`).

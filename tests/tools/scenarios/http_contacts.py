@@ -40,7 +40,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 import pcapgen  # noqa: E402
 import people  # noqa: E402
-from scenarios.http_exfil import SERVER, T0, basic, chunked, request, response, sidecar  # noqa: E402
+from scenarios.http_exfil import SERVER, T0, basic, exchange, sidecar  # noqa: E402
 
 ADVISOR = {"nom": "DURAND", "email": "c.durand@francetravail.fr"}
 
@@ -122,19 +122,16 @@ def build(outdir):
     c = pcapgen.TcpConversation("10.20.0.31", SERVER, 50810, 80, t0=T0 + 420)
     c.handshake()
     auth = basic("conseiller-0456", "Printemps2024")
-    c.send(0, request("GET", "/api/v1/demandeurs?agence=69003", [("Authorization", auth)]))
-    c.send(1, response(json_body, headers=(("Content-Type", "application/json; charset=utf-8"),)))
-    c.send(0, request("GET", "/api/v1/exports/demandeurs.csv?agence=69003", [("Authorization", auth)]))
-    c.send(1, response(b"", headers=(("Content-Type", "text/csv; charset=utf-8"), ("Transfer-Encoding", "chunked")),
-                       length=False) + chunked(csv_body, 512))
-    c.send(0, request("POST", "/soap/DemandeurService", [("Content-Type", "text/xml; charset=utf-8"),
-                                                         ("SOAPAction", '"listeDemandeurs"'), ("Authorization", auth)]))
-    c.send(1, response(soap_body, headers=(("Content-Type", "text/xml; charset=utf-8"),)))
-    c.send(0, request("GET", "/api/v2/fiches?agence=69003", [("Authorization", auth)]))
-    c.send(1, response(dto_body, headers=(("Content-Type", "application/json"),)))
-    c.send(0, request("POST", "/soap/FicheService", [("Content-Type", "text/xml; charset=utf-8"),
-                                                     ("SOAPAction", '"fiches"'), ("Authorization", auth)]))
-    c.send(1, response(xml_body, headers=(("Content-Type", "text/xml; charset=utf-8"),)))
+    exchange(c, "GET", "/api/v1/demandeurs?agence=69003", [("Authorization", auth)], json_body,
+             "application/json; charset=utf-8")
+    exchange(c, "GET", "/api/v1/exports/demandeurs.csv?agence=69003", [("Authorization", auth)], csv_body,
+             "text/csv; charset=utf-8", chunk=512)
+    exchange(c, "POST", "/soap/DemandeurService", [("Content-Type", "text/xml; charset=utf-8"),
+                                                   ("SOAPAction", '"listeDemandeurs"'), ("Authorization", auth)],
+             soap_body, "text/xml; charset=utf-8")
+    exchange(c, "GET", "/api/v2/fiches?agence=69003", [("Authorization", auth)], dto_body, "application/json")
+    exchange(c, "POST", "/soap/FicheService", [("Content-Type", "text/xml; charset=utf-8"), ("SOAPAction", '"fiches"'),
+                                               ("Authorization", auth)], xml_body, "text/xml; charset=utf-8")
     c.close()
     path = os.path.join(outdir, "http_contacts.pcap")
     pcapgen.write_conversations(path, [c])

@@ -77,6 +77,17 @@ def response(body, headers=(("Content-Type", "application/json"),), status="200 
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
+def exchange(c, method, path, headers, body, content_type, chunk=0):
+    """One request on conversation `c` and its 200 response carrying `body`: with Content-Length,
+    or chunked in `chunk`-byte pieces."""
+    c.send(0, request(method, path, headers))
+    if chunk:
+        c.send(1, response(b"", headers=(("Content-Type", content_type), ("Transfer-Encoding", "chunked")),
+                           length=False) + chunked(body, chunk))
+    else:
+        c.send(1, response(body, headers=(("Content-Type", content_type),)))
+
+
 def sidecar(path, **kw):
     with open(path + ".json", "w") as f:
         json.dump(kw, f, indent=2, sort_keys=True)

@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 import pcapgen  # noqa: E402
 import people  # noqa: E402
-from scenarios.http_exfil import SERVER, T0, basic, chunked, request, response, sidecar  # noqa: E402
+from scenarios.http_exfil import SERVER, T0, basic, exchange, sidecar  # noqa: E402
 
 
 def build(outdir):
@@ -51,19 +51,17 @@ def build(outdir):
     c = pcapgen.TcpConversation("10.20.0.33", SERVER, 50830, 80, t0=T0 + 480)
     c.handshake()
     auth = basic("conseiller-0789", "Automne2024")
-    c.send(0, request("GET", "/api/v1/demandeurs?agence=69003&champs=nom,prenom,nir", [("Authorization", auth)]))
-    c.send(1, response(json_body, headers=(("Content-Type", "application/json"),)))
-    c.send(0, request("GET", "/api/v1/exports/nir.csv?agence=69004", [("Authorization", auth)]))
-    c.send(1, response(b"", headers=(("Content-Type", "text/csv; charset=utf-8"), ("Transfer-Encoding", "chunked")),
-                       length=False) + chunked(csv_body, 700))
-    c.send(0, request("POST", "/soap/IdentiteService", [("Content-Type", "text/xml; charset=utf-8"),
-                                                        ("SOAPAction", '"listeIdentites"'), ("Authorization", auth)]))
-    c.send(1, response(soap_body, headers=(("Content-Type", "text/xml; charset=utf-8"),)))
-    c.send(0, request("GET", "/api/v1/demandeurs?agence=69005&champs=nom,prenom,id_france_travail",
-                      [("Authorization", auth)]))
-    c.send(1, response(ft_body, headers=(("Content-Type", "application/json"),)))
-    c.send(0, request("GET", "/api/v1/inventaire/telephones?agence=69003", [("Authorization", auth)]))
-    c.send(1, response(inventory, headers=(("Content-Type", "application/json"),)))
+    exchange(c, "GET", "/api/v1/demandeurs?agence=69003&champs=nom,prenom,nir", [("Authorization", auth)], json_body,
+             "application/json")
+    exchange(c, "GET", "/api/v1/exports/nir.csv?agence=69004", [("Authorization", auth)], csv_body,
+             "text/csv; charset=utf-8", chunk=700)
+    exchange(c, "POST", "/soap/IdentiteService", [("Content-Type", "text/xml; charset=utf-8"),
+                                                  ("SOAPAction", '"listeIdentites"'), ("Authorization", auth)],
+             soap_body, "text/xml; charset=utf-8")
+    exchange(c, "GET", "/api/v1/demandeurs?agence=69005&champs=nom,prenom,id_france_travail", [("Authorization", auth)],
+             ft_body, "application/json")
+    exchange(c, "GET", "/api/v1/inventaire/telephones?agence=69003", [("Authorization", auth)], inventory,
+             "application/json")
     c.close()
     path = os.path.join(outdir, "http_nir_listing.pcap")
     pcapgen.write_conversations(path, [c])

@@ -744,13 +744,52 @@ void ScanStream::State::OnMatch(unsigned id, std::uint64_t end) {
 }
 
 namespace {
-// Whether `before` (the bytes before a candidate) ends with one of `keywords` (a detector's
-// keywords, or its names) followed by a key/value separator: an optional '"', blanks, ':' or
-// '=', blanks, an optional '"' (`"identifiant": "…"`, `identifiant=…`), the keyword ending at
-// most `window` bytes before the candidate. The keyword scan would find that keyword there
-// (keywords match anywhere, ASCII case-insensitively), so the candidate has its context either
-// way.
-bool KeywordRightBefore(const std::vector<std::string>& keywords, std::uint32_t window, std::string_view before) {
+// A byte of a key or an element name (letters, digits, '_', '-', '.', ':' of a namespace).
+constexpr bool IsNameByte(char c) { return detail::IsAlnum(c) || c == '_' || c == '-' || c == '.' || c == ':'; }
+
+// Whether a word of the name `key` is bounded at k (between key[k - 1] and key[k]): an end of
+// the key, a byte that is not a letter or digit on either side, a lower-case letter then an
+// upper-case one (camelCase: `nirAssure`), a letter next to a digit (`nir2`).
+bool WordBoundary(std::string_view key, std::size_t k) {
+  if (k == 0 || k == key.size()) return true;
+  const char a = key[k - 1], b = key[k];
+  if (!detail::IsAlnum(a) || !detail::IsAlnum(b)) return true;
+  return (detail::IsLower(a) && detail::IsUpper(b)) || (detail::IsDigit(a) != detail::IsDigit(b));
+}
+
+// Whether `key` (a key or an element name) holds one of `keywords` (lower case) as its last
+// bytes, or as words bounded on both sides (WordBoundary: `nir_assure`, `nirAssure`,
+// `NIR-BENEFICIAIRE`, `ns:nir`, `identifiantFtDemandeur`; not `nirvana`, not `benir`),
+// ASCII case-insensitively.
+bool KeyNames(const std::vector<std::string>& keywords, std::string_view key) {
+  // The key's inner word boundaries (bit k: between key[k - 1] and key[k]; most keys have none,
+  // and then only its end can name it). Keys longer than 64 bytes: their end only.
+  std::uint64_t inner = 0;
+  if (key.size() < 64)
+    for (std::size_t k = 1; k < key.size(); ++k) inner |= static_cast<std::uint64_t>(WordBoundary(key, k)) << k;
+  const std::uint64_t starts = inner | 1u;  // a word may start at 0 or at an inner boundary
+  for (const std::string& k : keywords) {
+    if (k.size() > key.size()) continue;
+    if (detail::StartsWithNoCase(key.substr(key.size() - k.size()), k)) return true;
+    // Words ending at an inner boundary (one ending at the key's end is its end, checked above).
+    for (std::uint64_t m = starts & (inner >> k.size()); m != 0; m &= m - 1) {
+      const auto at = static_cast<std::size_t>(__builtin_ctzll(m));
+      if (detail::StartsWithNoCase(key.substr(at), k)) return true;
+    }
+  }
+  return false;
+}
+
+// Whether `before` (the bytes before a candidate) ends with a key/value separator (an optional
+// '"', blanks, ':' or '=', blanks, an optional '"': `"identifiant": "…"`, `identifiant=…`)
+// after one of `keywords` (a detector's keywords, or its names) ending at most `window` bytes
+// before the candidate: the bytes before the separator end with it, or (`words`: a name) their
+// key (the name bytes before it) holds it as words (KeyNames: `"nir_assure": "…"`,
+// `"nirAssure": "…"`). For context, the keyword scan would find that keyword there (keywords
+// match anywhere, ASCII case-insensitively), so the candidate has its context either way (a key
+// holding it elsewhere is left to that scan: most keys before a candidate hold none).
+bool KeywordRightBefore(const std::vector<std::string>& keywords, std::uint32_t window, std::string_view before,
+                        bool words) {
   if (keywords.empty()) return false;
   std::size_t i = before.size();
   auto blanks = [&] {
@@ -765,31 +804,31 @@ bool KeywordRightBefore(const std::vector<std::string>& keywords, std::uint32_t 
   if (before.size() - i > window) return false;
   for (const std::string& k : keywords)
     if (k.size() <= i && detail::StartsWithNoCase(before.substr(i - k.size()), k)) return true;
-  return false;
+  if (!words) return false;
+  std::size_t key = i;
+  while (key > 0 && IsNameByte(before[key - 1])) --key;
+  return key < i && KeyNames(keywords, before.substr(key, i - key));
 }
 
 // Blanks between a name and its value, or between array elements (pretty-printed: newlines too).
 constexpr bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-// Whether `before` ends with the start tag of an XML element named by one of `names` (its name
-// ends with one: `<nir>`, `<ns:numeroSecuriteSociale>`, `<NIR >`; blanks allowed before the
-// value): an element holding a named identifier (Detector::identifies). A tag with attributes
-// is not read (its name is not right before the '>').
+// Whether `before` ends with the start tag of an XML element named by one of `names` (KeyNames
+// on its name: `<nir>`, `<ns:numeroSecuriteSociale>`, `<NIR >`, `<nirAssure>`,
+// `<nir type="certifie">`; blanks allowed before the value): an element holding a named
+// identifier (Detector::identifies). A tag whose attributes hold '<' or '>' is not read.
 bool ElementNamedBefore(const std::vector<std::string>& names, std::string_view before) {
   std::size_t i = before.size();
   while (i > 0 && IsBlank(before[i - 1])) --i;
   if (i == 0 || before[i - 1] != '>') return false;
   --i;
-  while (i > 0 && before[i - 1] == ' ') --i;
-  std::size_t name = i;  // the name: letters, digits, '_', '-', '.', ':' back to its '<'
-  while (name > 0 && (detail::IsAlnum(before[name - 1]) || before[name - 1] == '_' || before[name - 1] == '-' ||
-                      before[name - 1] == '.' || before[name - 1] == ':'))
-    --name;
-  if (name == 0 || name == i || before[name - 1] != '<') return false;
-  const std::string_view tag = before.substr(name, i - name);
-  for (const std::string& k : names)
-    if (k.size() <= tag.size() && detail::StartsWithNoCase(tag.substr(tag.size() - k.size()), k)) return true;
-  return false;
+  const std::size_t open = before.find_last_of("<>", i == 0 ? std::string_view::npos : i - 1);
+  if (open == std::string_view::npos || before[open] != '<') return false;
+  std::size_t name_end = open + 1;  // the name: letters, digits, '_', '-', '.', ':' after its '<'
+  while (name_end < i && IsNameByte(before[name_end])) ++name_end;
+  if (name_end == open + 1 || !detail::IsAlpha(before[open + 1])) return false;  // not </x>, <!x>, <?x>
+  if (name_end < i && !IsBlank(before[name_end])) return false;  // <nir/>, a byte no tag name holds
+  return KeyNames(names, before.substr(open + 1, name_end - open - 1));
 }
 
 // The bytes before a JSON array holding the value as its first element (`"nir": [ "…`: up to
@@ -866,23 +905,12 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
     const std::uint64_t start = from + *begin;
     // Keywords are only looked for when they can change the outcome (see Detector::needs_context).
     bool context = false;
-    // A named identifier (Detector::identifies): its key, label or element right before it, or
-    // the previous element of its JSON array named.
-    bool named = false;
-    if (det.identifies) {
-      const std::string_view before = w.substr(0, *begin);
-      named = KeywordRightBefore(det.names, det.context_window, before) ||
-              KeywordRightBefore(det.names, det.context_window, BeforeArray(before)) ||
-              ElementNamedBefore(det.names, before) ||
-              (named_end != kNone && named_end >= from && named_end <= start &&
-               NextArrayElement(before.substr(static_cast<std::size_t>(named_end - from))));
-    }
     if (det.needs_context) {
       if (unit_context[d] != 0) {
         // The detector has the unit-wide context (a field name seen earlier, e.g. a CSV header
         // or a JSON key): no keyword can change this outcome, and none is looked for.
         context = true;
-      } else if (KeywordRightBefore(det.near_keywords, det.context_window, w.substr(0, *begin))) {
+      } else if (KeywordRightBefore(det.near_keywords, det.context_window, w.substr(0, *begin), false)) {
         // Its keyword right before it (a JSON key): the window is not searched.
         context = true;
       } else {
@@ -895,6 +923,18 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
     const float confidence = det.confidence + (context ? det.context_boost : 0.0f);
     ok = (!det.requires_context || context) && confidence >= det.min_confidence;
     if (ok) {
+      // A named identifier (Detector::identifies): its key, label or element right before it,
+      // or the previous element of its JSON array named. (Only for a candidate that counts: most
+      // France Travail id candidates of API JSON lack their context.)
+      bool named = false;
+      if (det.identifies) {
+        const std::string_view before = w.substr(0, *begin);
+        named = KeywordRightBefore(det.names, det.context_window, before, true) ||
+                KeywordRightBefore(det.names, det.context_window, BeforeArray(before), true) ||
+                ElementNamedBefore(det.names, before) ||
+                (named_end != kNone && named_end >= from && named_end <= start &&
+                 NextArrayElement(before.substr(static_cast<std::size_t>(named_end - from))));
+      }
       if (named) named_end = end;
       AddFinding(d, start, end, w.substr(*begin), normalized[d], named);
     }

@@ -621,7 +621,9 @@ TEST(Records, NamedIdentifierAloneIsAPerson) {
   const auto people = People(80, 37);
   std::string json = "[", camel = "{\"items\":[", csv = "nom;prenom;numero_securite_sociale\n", labeled,
               imei = "[", text, ibans = "[", xml = "<liste>", xml_imei = "<appareils>\n", table = "<table>",
-              ft = "[", ft_camel = "[", ft_csv = "nom;prenom;identifiant_ft\n", generic = "[";
+              ft = "[", ft_camel = "[", ft_csv = "nom;prenom;identifiant_ft\n", generic = "[",
+              // Keys and elements holding a name as words, wherever in them (KeyNames).
+              words = "[", xml_attr = "<liste>", ft_words = "[", unnamed_words = "[", xml_unnamed = "<liste>";
   for (std::size_t i = 0; i < people.size(); ++i) {
     const Person& p = people[i];
     const std::string sep = i ? "," : "";
@@ -639,6 +641,17 @@ TEST(Records, NamedIdentifierAloneIsAPerson) {
     xml += "<demandeur><nom>MARTIN</nom><ns:NIR>" + (i % 2 ? p.nir : p.nir_spaced) + "</ns:NIR></demandeur>";
     xml_imei += "  <appareil>\n    <imei>\n      " + p.nir + "\n    </imei>\n  </appareil>\n";
     table += "<tr><td>MARTIN</td><td>" + p.nir + "</td></tr>";
+    static const char* const kNirKeys[] = {"nir_assure", "nirAssure", "NIR-BENEFICIAIRE", "numeroNirCertifie", "nir2"};
+    words += sep + "{\"nom\":\"MARTIN\",\"" + kNirKeys[i % 5] + "\": \"" + p.nir + "\"}";
+    static const char* const kNirTags[] = {"nir type=\"certifie\"", "ns:nirAssure", "NIR\n  statut=\"ok\""};
+    const std::string tag = kNirTags[i % 3];
+    xml_attr += "<demandeur><nom>MARTIN</nom><" + tag + ">" + p.nir + "</" + tag.substr(0, tag.find_first_of(" \n")) +
+                "></demandeur>";
+    ft_words += sep + "{\"nom\":\"MARTIN\",\"identifiantFtDemandeur\":\"" + p.ft_id + "\"}";
+    // "nir" inside a word, not one: no name.
+    static const char* const kNotNirKeys[] = {"nirvana", "miniRapport", "nirvanaId", "codeNIRVANA"};
+    unnamed_words += sep + "{\"nom\":\"MARTIN\",\"" + kNotNirKeys[i % 4] + "\":\"" + p.nir + "\"}";
+    xml_unnamed += i % 2 ? "<nirvana type=\"x\">" + p.nir + "</nirvana>" : "<imei nir=\"non\">" + p.nir + "</imei>";
   }
   // Arrays of NIRs under a NIR key: each element named (strings, numbers, pretty-printed); under
   // another key, none.
@@ -653,12 +666,14 @@ TEST(Records, NamedIdentifierAloneIsAPerson) {
     std::vector<std::uint64_t> keys;
     for (const Person& p : people) keys.push_back(engine->hasher(p.nir));
     std::sort(keys.begin(), keys.end());
-    for (const std::string& listing : {json + "]", camel + "]}", csv, labeled, xml + "</liste>"}) {
+    for (const std::string& listing :
+         {json + "]", camel + "]}", csv, labeled, xml + "</liste>", words + "]", xml_attr + "</liste>"}) {
       const ScanSummary s = h.Scan(listing);
       EXPECT_EQ(s.records, keys) << listing.substr(0, 40) << " excerpts " << excerpts;
       EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size()) << listing.substr(0, 40);
     }
-    for (const std::string& unnamed : {imei + "]", text, xml_imei + "</appareils>", table + "</table>"}) {
+    for (const std::string& unnamed : {imei + "]", text, xml_imei + "</appareils>", table + "</table>",
+                                       unnamed_words + "]", xml_unnamed + "</liste>"}) {
       const ScanSummary s = h.Scan(unnamed);
       EXPECT_TRUE(s.records.empty()) << unnamed.substr(0, 40);
       EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size()) << unnamed.substr(0, 40);
@@ -684,7 +699,7 @@ TEST(Records, NamedIdentifierAloneIsAPerson) {
     std::vector<std::uint64_t> keys;
     for (const Person& p : people) keys.push_back(engine->hasher(p.ft_id));
     std::sort(keys.begin(), keys.end());
-    for (const std::string& listing : {ft + "]", ft_camel + "]", ft_csv}) {
+    for (const std::string& listing : {ft + "]", ft_camel + "]", ft_csv, ft_words + "]"}) {
       const ScanSummary s = h.Scan(listing);
       EXPECT_EQ(s.records, keys) << listing.substr(0, 40);
       EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], people.size()) << listing.substr(0, 40);

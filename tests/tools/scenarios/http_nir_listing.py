@@ -7,12 +7,14 @@ needs to pull the identities of a whole agency.
     - a CSV export of 60 other people (`nom;prenom;numero_securite_sociale`); chunked;
     - a SOAP listing (XML, pretty-printed) of 30 other people (`<nom>`, `<prenom>`, `<nir>`);
     - a JSON listing of 20 other people by name and France Travail id (`"id_france_travail"`);
+    - a JSON listing of 25 other people by name and `"nirAssure"` (the camelCase key French
+      health-insurance APIs use: the name as a word of the key, not its end);
     - a device inventory of 40 phones whose 15-digit IMEI-like serials happen to be valid NIRs,
       under `"imei"` (no NIR's name: not people); Content-Length.
 
 Each listed person is one record keyed by the NIR (its name is certain: the `nir` key, the
-`numero_securite_sociale` column, the `<nir>` element, the `id_france_travail` key; signatures'
-`identifies`): 260 records, and the JSON
+`numero_securite_sociale` column, the `<nir>` element, the `id_france_travail` and `nirAssure`
+keys; signatures' `identifies`): 285 records, and the first JSON
 response alone (150 distinct people) raises `pii.bulk_transfer`. The 40 serials count as NIR
 matches (the validator accepts them) but make no record. A sensor that needs two kinds of
 personal data per person (the session-14 one) reads 0 records and raises nothing here.
@@ -35,6 +37,9 @@ def build(outdir):
     devices = people.people(722, 40)
     soap_people = people.people(723, 30)
     ft_people = people.people(724, 20)
+    assure_people = people.people(725, 25)
+    assure_body = json.dumps({"assures": [{"nom": p["last_name"], "prenom": p["first_name"], "nirAssure": p["nir"]}
+                                          for p in assure_people]}, separators=(",", ":")).encode()
     ft_body = json.dumps({"demandeurs": [{"nom": p["last_name"], "prenom": p["first_name"], "id_france_travail": p["ft_id"]}
                                          for p in ft_people]}, separators=(",", ":")).encode()
     json_body = json.dumps({"demandeurs": [{"nom": p["last_name"], "prenom": p["first_name"], "nir": p["nir"]}
@@ -62,16 +67,19 @@ def build(outdir):
              ft_body, "application/json")
     exchange(c, "GET", "/api/v1/inventaire/telephones?agence=69003", [("Authorization", auth)], inventory,
              "application/json")
+    exchange(c, "GET", "/api/v1/assures?agence=69006&champs=nom,prenom,nirAssure", [("Authorization", auth)],
+             assure_body, "application/json")
     c.close()
     path = os.path.join(outdir, "http_nir_listing.pcap")
     pcapgen.write_conversations(path, [c])
     sidecar(path, description="people listed by name and NIR alone: a JSON listing (150), a chunked CSV export "
-            "(60, numero_securite_sociale column), a SOAP listing (30, <nir> elements), a JSON listing of 20 by France Travail id, and a device inventory whose 40 serials are valid NIRs under "
-            "\"imei\" (not people); HTTP Basic", flows=1, accounts=["conseiller-0789"], client_ips=["10.20.0.33"],
-            http={"requests": 5, "responses": 5},
-            records=len(api_people) + len(csv_people) + len(soap_people) + len(ft_people),
-            findings={"nir": len(api_people) + len(csv_people) + len(soap_people) + len(devices),
+            "(60, numero_securite_sociale column), a SOAP listing (30, <nir> elements), a JSON listing of 20 by France Travail id, a device inventory whose 40 serials are valid NIRs under "
+            "\"imei\" (not people), and a JSON listing of 25 under \"nirAssure\"; HTTP Basic", flows=1,
+            accounts=["conseiller-0789"], client_ips=["10.20.0.33"], http={"requests": 6, "responses": 6},
+            records=len(api_people) + len(csv_people) + len(soap_people) + len(ft_people) + len(assure_people),
+            findings={"nir": len(api_people) + len(csv_people) + len(soap_people) + len(devices) + len(assure_people),
                       "france_travail_id": len(ft_people)})
-    values = sorted({p["nir"] for p in api_people + csv_people + soap_people + devices} | {p["ft_id"] for p in ft_people})
+    values = sorted({p["nir"] for p in api_people + csv_people + soap_people + devices + assure_people} |
+                    {p["ft_id"] for p in ft_people})
     with open(path + ".values.json", "w") as f:
         json.dump(values, f)

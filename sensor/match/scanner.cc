@@ -757,22 +757,26 @@ bool WordBoundary(std::string_view key, std::size_t k) {
   return (detail::IsLower(a) && detail::IsUpper(b)) || (detail::IsDigit(a) != detail::IsDigit(b));
 }
 
-// Whether `key` (a key or an element name) holds one of `keywords` (lower case) as its last
-// bytes, or as words bounded on both sides (WordBoundary: `nir_assure`, `nirAssure`,
-// `NIR-BENEFICIAIRE`, `ns:nir`, `identifiantFtDemandeur`; not `nirvana`, not `benir`),
-// ASCII case-insensitively.
-bool KeyNames(const std::vector<std::string>& keywords, std::string_view key) {
-  // The key's inner word boundaries (bit k: between key[k - 1] and key[k]; most keys have none,
-  // and then only its end can name it). Keys longer than 64 bytes: their end only.
-  std::uint64_t inner = 0;
-  if (key.size() < 64)
-    for (std::size_t k = 1; k < key.size(); ++k) inner |= static_cast<std::uint64_t>(WordBoundary(key, k)) << k;
-  const std::uint64_t starts = inner | 1u;  // a word may start at 0 or at an inner boundary
+// Whether `key` (a key or an element name) ends with one of `keywords` (lower case), ASCII
+// case-insensitively.
+bool EndsWithOne(const std::vector<std::string>& keywords, std::string_view key) {
+  for (const std::string& k : keywords)
+    if (k.size() <= key.size() && detail::StartsWithNoCase(key.substr(key.size() - k.size()), k)) return true;
+  return false;
+}
+
+// Whether `key` holds one of `keywords` (lower case) as words bounded on both sides before its
+// end (WordBoundary: `nir_assure`, `nirAssure`, `NIR-BENEFICIAIRE`, `ns:nir_x`,
+// `identifiantFtDemandeur`; not `nirvana`, not `benir`), ASCII case-insensitively. A key ending
+// with one is EndsWithOne's. Keys of 64 bytes or more: not read.
+bool HoldsOneAsWords(const std::vector<std::string>& keywords, std::string_view key) {
+  if (key.size() >= 64 || std::all_of(key.begin(), key.end(), detail::IsLower)) return false;  // no inner boundary
+  std::uint64_t inner = 0;  // bit k: a boundary between key[k - 1] and key[k]
+  for (std::size_t k = 1; k < key.size(); ++k) inner |= static_cast<std::uint64_t>(WordBoundary(key, k)) << k;
+  const std::uint64_t starts = inner | 1u;  // a word starts at 0 or at an inner boundary
   for (const std::string& k : keywords) {
-    if (k.size() > key.size()) continue;
-    if (detail::StartsWithNoCase(key.substr(key.size() - k.size()), k)) return true;
-    // Words ending at an inner boundary (one ending at the key's end is its end, checked above).
-    for (std::uint64_t m = starts & (inner >> k.size()); m != 0; m &= m - 1) {
+    if (k.size() >= key.size()) continue;
+    for (std::uint64_t m = starts & (inner >> k.size()); m != 0; m &= m - 1) {  // ... and ends at one
       const auto at = static_cast<std::size_t>(__builtin_ctzll(m));
       if (detail::StartsWithNoCase(key.substr(at), k)) return true;
     }
@@ -784,7 +788,7 @@ bool KeyNames(const std::vector<std::string>& keywords, std::string_view key) {
 // '"', blanks, ':' or '=', blanks, an optional '"': `"identifiant": "…"`, `identifiant=…`)
 // after one of `keywords` (a detector's keywords, or its names) ending at most `window` bytes
 // before the candidate: the bytes before the separator end with it, or (`words`: a name) their
-// key (the name bytes before it) holds it as words (KeyNames: `"nir_assure": "…"`,
+// key (the name bytes before it) holds it as words (HoldsOneAsWords: `"nir_assure": "…"`,
 // `"nirAssure": "…"`). For context, the keyword scan would find that keyword there (keywords
 // match anywhere, ASCII case-insensitively), so the candidate has its context either way (a key
 // holding it elsewhere is left to that scan: most keys before a candidate hold none).
@@ -802,19 +806,18 @@ bool KeywordRightBefore(const std::vector<std::string>& keywords, std::uint32_t 
   blanks();
   if (i > 0 && before[i - 1] == '"') --i;
   if (before.size() - i > window) return false;
-  for (const std::string& k : keywords)
-    if (k.size() <= i && detail::StartsWithNoCase(before.substr(i - k.size()), k)) return true;
+  if (EndsWithOne(keywords, before.substr(0, i))) return true;  // (keywords may hold blanks)
   if (!words) return false;
   std::size_t key = i;
   while (key > 0 && IsNameByte(before[key - 1])) --key;
-  return key < i && KeyNames(keywords, before.substr(key, i - key));
+  return HoldsOneAsWords(keywords, before.substr(key, i - key));
 }
 
 // Blanks between a name and its value, or between array elements (pretty-printed: newlines too).
 constexpr bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-// Whether `before` ends with the start tag of an XML element named by one of `names` (KeyNames
-// on its name: `<nir>`, `<ns:numeroSecuriteSociale>`, `<NIR >`, `<nirAssure>`,
+// Whether `before` ends with the start tag of an XML element named by one of `names` (its name
+// ends with one or holds one as words: `<nir>`, `<ns:numeroSecuriteSociale>`, `<NIR >`, `<nirAssure>`,
 // `<nir type="certifie">`; blanks allowed before the value): an element holding a named
 // identifier (Detector::identifies). A tag whose attributes hold '<' or '>' is not read.
 bool ElementNamedBefore(const std::vector<std::string>& names, std::string_view before) {
@@ -828,7 +831,8 @@ bool ElementNamedBefore(const std::vector<std::string>& names, std::string_view 
   while (name_end < i && IsNameByte(before[name_end])) ++name_end;
   if (name_end == open + 1 || !detail::IsAlpha(before[open + 1])) return false;  // not </x>, <!x>, <?x>
   if (name_end < i && !IsBlank(before[name_end])) return false;  // <nir/>, a byte no tag name holds
-  return KeyNames(names, before.substr(open + 1, name_end - open - 1));
+  const std::string_view tag = before.substr(open + 1, name_end - open - 1);
+  return EndsWithOne(names, tag) || HoldsOneAsWords(names, tag);
 }
 
 // The bytes before a JSON array holding the value as its first element (`"nir": [ "…`: up to

@@ -11,7 +11,9 @@
 // (untyped columns, a typed field holding anything else: two phones, a note, a value with
 // blanks around it) is scanned as usual. What changes against the plain scan: inside a
 // validated typed field, no other detector and no keyword is looked for (the field IS that
-// value; the plain scan counted, e.g., the NIR's 15 digits as a rejected card candidate too).
+// value; the plain scan counted, e.g., the NIR's 15 digits as a rejected card candidate too),
+// and a record-only type given a column (a birth date, an address) is read in its columns only:
+// its candidates elsewhere in the rows are not looked for (sensor/match/README.md, step 0b).
 //
 // Chunking never changes a decision: a typed field not complete at the end of a feed (at most
 // kMaxDeferred bytes) is held back and scanned with the next feed; the first lines of a unit
@@ -64,17 +66,23 @@ std::optional<CsvHeader> ParseCsvHeader(std::string_view line, const std::vector
 // the front of the next.
 class CsvSplitter {
  public:
-  // A complete field of a typed column: content [begin, end) (quotes excluded; a CR before the
-  // newline excluded), `after` the index of the byte that follows the content (its closing
-  // quote, delimiter, CR or newline; == n at the end of the data).
+  // A field of a typed column. kWhole: complete, content [begin, end) (quotes excluded; a CR
+  // before the newline excluded), `after` the index of the byte that follows the content (its
+  // closing quote, delimiter, CR or newline; == n at the end of the data). The others are not
+  // given whole (their bytes are scanned as text): kUnread, a non-empty field whose quoting is
+  // broken (junk after the closing quote, a `""` inside, the data ending inside quotes), its
+  // bytes [begin, end) quotes included, after == end its terminator; kLong, longer than
+  // kCsvMaxDeferred bytes, from `begin` (end == after == begin: it may go on in later calls).
+  enum class Kind : std::uint8_t { kWhole, kUnread, kLong };
   struct Field {
     std::int32_t detector;
     std::size_t begin, end, after;
+    Kind kind = Kind::kWhole;
   };
 
   void Start(const CsvHeader& header);  // the row after the header starts
   void Resync();                        // after a gap: typing resumes after the next newline
-  // Walks buf[from, n). Calls on_field(const Field&) for each complete typed field and
+  // Walks buf[from, n). Calls on_field(const Field&) for each typed field (Field::Kind) and
   // on_row(std::size_t i) for each newline i that ends a row (not one inside a quoted field),
   // in order; returns how many bytes of buf can be scanned now: the rest (a typed field not
   // complete yet, at most kCsvMaxDeferred bytes, never holding a row end) must be given again
@@ -155,7 +163,13 @@ std::size_t CsvSplitter::Walk(const std::uint8_t* buf, std::size_t from, std::si
       } else if (row_end && e > b && buf[e - 1] == '\r') {
         after = --e;
       }
-      if (ok && e > b && term - fs <= kCsvMaxDeferred) on_field(Field{d, b, e, after});
+      if (term - fs > kCsvMaxDeferred) {
+        on_field(Field{d, fs, fs, fs, Kind::kLong});
+      } else if (!ok) {
+        on_field(Field{d, fs, term, term, Kind::kUnread});
+      } else if (e > b) {
+        on_field(Field{d, b, e, after, Kind::kWhole});
+      }
     }
     next(term, row_end);
   };
@@ -239,6 +253,8 @@ std::size_t CsvSplitter::Walk(const std::uint8_t* buf, std::size_t from, std::si
     escaped = false;
     quote_pending_ = false;
   } else if (fs != kEarlier && fs < n) {
+    const std::int32_t d = type();
+    if (d >= 0) on_field(Field{d, fs, fs, fs, Kind::kLong});
     fs = kEarlier;  // continues in the next call, never typed
   }
   col_ = col;

@@ -210,7 +210,21 @@ void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
                                           ((seps & kSepDot) ? kBitDot : 0) | ((seps & kSepDash) ? kBitDash : 0) |
                                           ((seps & kSepSlash) ? kBitSlash : 0));
   avx512_ = CpuHasAvx512Bw() && !force_sse_;
+  muted_ = ~std::uint64_t{0};
+  SetMuted(0);
   Reset();
+}
+
+void DigitTokenizer::SetMuted(std::uint64_t specs) {
+  if (specs == muted_) return;
+  muted_ = specs;
+  search_fit_any_ = 0;
+  search_fit_joined_ = 0;
+  for (std::size_t j = 0; j < walk_.size(); ++j) {
+    if (j < 64 && ((specs >> j) & 1u) != 0) continue;
+    search_fit_any_ |= walk_[j].sums;
+    if (walk_[j].separators != 0) search_fit_joined_ |= walk_[j].sums;
+  }
 }
 
 void DigitTokenizer::Reset() {

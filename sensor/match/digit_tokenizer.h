@@ -84,6 +84,12 @@ class DigitTokenizer {
   // SetSpecs).
   void ForceSse(bool on) { force_sse_ = on; }
   bool active() const { return specs_ != nullptr && !specs_->empty(); }
+  // A hint for the next Feed() calls: the caller drops the events of these specs (bit = index in
+  // the specs vector) in the data they scan, so a token whose only events would be theirs may
+  // be skipped without being walked (FeedAvx512's search; its events are then not emitted).
+  // Events of these specs may still be emitted (a token walked for another spec); the other
+  // specs' events are exactly the same. 0: none (the default).
+  void SetMuted(std::uint64_t specs);
 
   // Scans data[0, n) which starts at absolute offset `offset`; appends events in end order.
   void Feed(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out);
@@ -160,6 +166,9 @@ class DigitTokenizer {
   std::array<std::uint8_t, 5> run_shift_{};
   std::uint64_t fit_any_ = 0;                // sums (bit = significant chars) some spec accepts
   std::uint64_t fit_joined_ = 0;             // ... some spec accepting a separator accepts
+  std::uint64_t muted_ = 0;                  // SetMuted's specs
+  std::uint64_t search_fit_any_ = 0;         // fit_any_ / fit_joined_ over the specs not muted:
+  std::uint64_t search_fit_joined_ = 0;      // the search's skip of tokens that fit none
   std::array<std::uint64_t, 16> fit_joined_sep_{};  // by kSep* bit: ... some spec accepting it accepts
   std::uint64_t union_letters_ = 0;          // LetterBit of every letter some spec accepts
   bool any_trailing_ = false;                // some spec accepts a trailing upper-case letter

@@ -75,8 +75,8 @@ struct SearchParams {
   std::array<std::uint8_t, 5> shift;  // run_shift_ (run_steps_ used)
   std::uint8_t steps;
   std::uint8_t token_bits;            // class bits of token bytes
-  std::uint64_t fit_any;              // fit_any_
-  std::uint64_t fit_joined;           // fit_joined_
+  std::uint64_t fit_any;              // search_fit_any_ (the specs not muted)
+  std::uint64_t fit_joined;           // search_fit_joined_
   std::uint64_t prev_is_word;         // the byte before the Feed's data is \w
 };
 
@@ -402,7 +402,7 @@ VIGIE_TOK_AVX512 void DigitTokenizer::FeedAvx512(const std::uint8_t* data, std::
     state_ = State::kWord;
   };
   std::size_t i = 0;
-  const SearchParams sp{run_, run_shift_, run_steps_, token_bits_, fit_any_, fit_joined_, prev_is_word_};
+  const SearchParams sp{run_, run_shift_, run_steps_, token_bits_, search_fit_any_, search_fit_joined_, prev_is_word_};
   SearchBlock block;     // the search's last block
   std::size_t win = n;  // the walk's window: classes of data[win, win + 64)
   Masks wm{};

@@ -561,6 +561,7 @@ std::size_t ScanStream::State::RowBatch(std::uint64_t end) {
   std::size_t t = tok_next;
   for (; t < tok_events.size() && tok_events[t].end <= newline + 1; ++t) {
     const DigitEvent& ev = tok_events[t];
+    if (OwnDrops(engine->detectors[ev.detector].type, ev.end)) continue;  // not looked for
     std::uint32_t before = 0;
     for (std::size_t j = 0; j < o.count && col_found[col_next + j].end < ev.end; ++j)
       before |= 1u << static_cast<unsigned>(engine->detectors[col_found[col_next + j].detector].type);

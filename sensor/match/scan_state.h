@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "match/csv_columns.h"
@@ -173,6 +174,24 @@ struct ScanStream::State {
     while (row_next > 0 && row_ends[row_next - 1] >= offset) --row_next;
     return rows_base + row_next;
   }
+  // Record-only types read in their columns (csv_columns.h): in a CSV unit whose header types a
+  // column of a `standalone: false` type (a birth date, an address), that type's candidates are
+  // taken from its columns only. own_types: those types (bit per PiiType; 0: none, or not a CSV
+  // unit); own_specs: their digit specs (bit = index in engine->digit_specs, the tokenizer's
+  // SetMuted); from own_from (the first row) on, a candidate of them ending elsewhere than in
+  // an own_except range (lo, hi] — a field of their columns not taken whole, scanned as text —
+  // is dropped before its validation (OwnDrops). Ends at the unit's end or a gap.
+  std::uint32_t own_types = 0;
+  std::uint64_t own_specs = 0;
+  std::uint64_t own_from = kNone;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> own_except;  // by lo; hi kNone: the rest of the unit
+  void StartOwnTypes(const CsvHeader& header);
+  void EndOwnTypes();
+  void ExceptOwn(std::uint64_t lo, std::uint64_t hi);
+  bool OwnDrops(PiiType type, std::uint64_t end) const;
+  // The tokenizer's muted specs for the chunk [from, to): own_specs when the whole chunk lies in
+  // the rows and no exception reaches into it, else 0.
+  std::uint64_t MutedSpecs(std::uint64_t from, std::uint64_t to) const;
   void ScanCsv(ByteView data);
   // Walks buf[from, n) (buf[0] is at `fed`): validates the typed fields, blanks those that pass
   // and queues their findings; returns how many bytes can be scanned now (csv_columns.h).

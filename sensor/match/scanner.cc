@@ -139,6 +139,7 @@ void ScanStream::State::Bind(std::shared_ptr<const PiiEngine> e) {
   unit_context.assign(n, 0);
   last_end.assign(n, kNone);
   tokenizer.SetSpecs(&engine->digit_specs);
+  EndOwnTypes();
   tok_events.clear();
   tok_next = 0;
   regions.resize(engine->groups.size());
@@ -257,6 +258,7 @@ void ScanStream::State::ScanChunk(ByteView data) {
       const std::uint64_t eager = std::min<std::uint64_t>(fed + len, kw_eager_until);
       ScanKeywords(eager, eager);
     }
+    tokenizer.SetMuted(MutedSpecs(chunk_start, chunk_start + len));
     tokenizer.Feed(chunk, len, chunk_start, tok_events);
     ScanPatterns();
     DispatchHsEvents();
@@ -328,6 +330,7 @@ void ScanStream::State::ScanCsv(ByteView data) {
       splitter.Start(*header);
       from = csv_carry.size() + i + 1;  // the walk starts after the header line
       rows_from = fed + from;
+      StartOwnTypes(*header);
     }
     const std::size_t held = csv_carry.size();
     const std::size_t n = held + piece;
@@ -363,15 +366,29 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     row_acc.first = col_size;
     row_acc_whole = true;
   };
+  if (!own_except.empty() && own_except.front().second < oldest) {
+    std::size_t k = 0;
+    while (k < own_except.size() && own_except[k].second < oldest) ++k;
+    own_except.erase(own_except.begin(), own_except.begin() + static_cast<std::ptrdiff_t>(k));
+  }
   const PiiEngine::ColumnPlan* plans = engine->column_plans.data();
   const std::size_t cut = splitter.Walk(buf, from, n, eod, [&](const CsvSplitter::Field& f) {
     const PiiEngine::ColumnPlan& plan = plans[static_cast<std::size_t>(f.detector)];
+    // A field of a record-only type's column that is not taken whole is scanned as text: the
+    // type's candidates ending in it count (its content, or an address with its terminator).
+    const bool owned = ((own_types >> plan.type) & 1u) != 0;
+    if (f.kind != CsvSplitter::Kind::kWhole) {
+      if (owned) ExceptOwn(fed + f.begin, f.kind == CsvSplitter::Kind::kLong ? kNone : fed + f.after + 1);
+      return;
+    }
     // Its column names it: the context a keyword or field name would give (usable: enough).
     // An address is read with the byte that ends it, as its patterns end: the field's
     // terminator (its closing quote, delimiter, CR or newline) must be one of them.
     if (!plan.usable ||
-        (plan.address && (f.after >= n || !detail::IsAddressFieldEnd(static_cast<char>(buf[f.after])))))
+        (plan.address && (f.after >= n || !detail::IsAddressFieldEnd(static_cast<char>(buf[f.after]))))) {
+      if (owned) ExceptOwn(fed + f.begin, fed + f.after + 1);
       return;
+    }
     const std::size_t wend = plan.address ? f.after + 1 : f.end;
     const std::string_view w(reinterpret_cast<const char*>(buf) + f.begin, wend - f.begin);
     if (col_size == col_found.size()) col_found.emplace_back().normalized.reserve(kNormalizedReserve);
@@ -379,7 +396,10 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     const bool whole = (plan.field != nullptr ? plan.field(w, c.normalized)  // validators.h: the same verdict, cheaper
                                               : plan.check(w, c.normalized) == std::optional<std::size_t>(0)) ||
                        (plan.column != nullptr && plan.column(w, c.normalized));  // a form only a column may take
-    if (!whole) return;  // not the whole field: the finders see it
+    if (!whole) {  // not the whole field: the finders see it
+      if (owned) ExceptOwn(fed + f.begin, fed + f.after + 1);
+      return;
+    }
     c.detector = static_cast<std::uint16_t>(f.detector);
     c.start = fed + f.begin;
     c.end = fed + wend;
@@ -426,6 +446,51 @@ void ScanStream::State::FlushCsv(bool end_of_unit) {
   } else {
     csv = Csv::kOff;  // a gap before the header
   }
+}
+
+void ScanStream::State::StartOwnTypes(const CsvHeader& header) {
+  EndOwnTypes();
+  for (const std::int32_t d : header.column_detector) {
+    if (d < 0) continue;
+    const PiiEngine::ColumnPlan& plan = engine->column_plans[static_cast<std::size_t>(d)];
+    if (plan.usable && !plan.standalone) own_types |= 1u << plan.type;
+  }
+  if (own_types == 0) return;
+  own_from = rows_from;
+  for (std::size_t j = 0; j < engine->digit_specs.size() && j < 64; ++j) {
+    const Detector& det = engine->detectors[engine->digit_specs[j].detector];
+    if (((own_types >> static_cast<unsigned>(det.type)) & 1u) != 0) own_specs |= std::uint64_t{1} << j;
+  }
+}
+
+void ScanStream::State::EndOwnTypes() {
+  own_types = 0;
+  own_specs = 0;
+  own_from = kNone;
+  own_except.clear();
+}
+
+// Fields come in order and never overlap; after a range to the end of the unit (a field too long
+// to take), every later one is inside it.
+void ScanStream::State::ExceptOwn(std::uint64_t lo, std::uint64_t hi) {
+  if (!own_except.empty() && own_except.back().second == kNone) return;
+  own_except.emplace_back(lo, hi);
+}
+
+bool ScanStream::State::OwnDrops(PiiType type, std::uint64_t end) const {
+  if (((own_types >> static_cast<unsigned>(type)) & 1u) == 0 || end <= own_from) return false;
+  // The last range starting before `end` is the only one that may hold it (ranges are disjoint).
+  const auto it = std::partition_point(own_except.begin(), own_except.end(),
+                                       [end](const std::pair<std::uint64_t, std::uint64_t>& r) { return r.first < end; });
+  return it == own_except.begin() || end > std::prev(it)->second;
+}
+
+std::uint64_t ScanStream::State::MutedSpecs(std::uint64_t from, std::uint64_t to) const {
+  if (own_specs == 0 || from < own_from) return 0;
+  // Candidates of the chunk end in (from, to + 1] (an address with the byte after it).
+  const auto it = std::partition_point(own_except.begin(), own_except.end(),
+                                       [to](const std::pair<std::uint64_t, std::uint64_t>& r) { return r.first <= to; });
+  return it != own_except.begin() && std::prev(it)->second > from ? 0 : own_specs;
 }
 
 void ScanStream::State::EndRows() {
@@ -706,6 +771,7 @@ void ScanStream::Gap() {
   st.FlushStage();
   st.FlushCsv(false);
   st.EndHsStream();
+  st.EndOwnTypes();  // the rows after a gap: their columns are known again, the rule is not
   st.FlushGroup();
   st.valid_from = st.fed;
   std::fill(st.keyword_end.begin(), st.keyword_end.end(), State::kNone);
@@ -719,6 +785,7 @@ ScanSummary ScanStream::Finish() {
   st.ReleaseStage();
   st.FlushCsv(true);
   st.EndHsStream();  // (candidates ending with the data: still in the last CSV row)
+  st.EndOwnTypes();
   st.FlushGroup();
   st.EndRows();
   ScanSummary out = std::move(st.summary);
@@ -871,6 +938,9 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
   last_end[d] = end;
   const Detector& det = engine->detectors[d];
   const auto type = static_cast<std::size_t>(det.type);
+  // A record-only type a CSV header gives a column to, outside its columns: not looked for
+  // (neither validated nor counted rejected).
+  if (own_types != 0 && OwnDrops(det.type, end)) return;
   // In a CSV row whose person already has this field (a birth date, an address), the candidate
   // would be dropped once valid (record_group.cc): it is not validated (nor counted rejected).
   // Its last byte's row is its start's (no value holds a row end; an address's terminator may

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <random>
 #include <string>
 #include <vector>
@@ -67,13 +68,15 @@ constexpr std::int32_t kRowEnd = -1;  // a Reported row end (the newline's offse
 struct Reported {
   std::int32_t detector;  // kRowEnd: a row end
   std::size_t begin, end, after;  // absolute offsets
+  CsvSplitter::Kind kind = CsvSplitter::Kind::kWhole;
   bool operator==(const Reported&) const = default;
 };
 
 // The reference: the whole text split at once, field by field, the way csv_columns.h describes
-// it (RFC 4180 quotes; a field longer than kCsvMaxDeferred bytes, quotes and CR included, is not
-// reported; a quoted field is reported only when its closing quote is right before its
-// terminator and it holds no `""`), each newline ending a row after the row's last field.
+// it (RFC 4180 quotes; a field longer than kCsvMaxDeferred bytes, quotes and CR included, is
+// reported kLong at its start; a quoted field is reported whole only when its closing quote is
+// right before its terminator and it holds no `""`, else kUnread with its bytes), each newline
+// ending a row after the row's last field.
 std::vector<Reported> ReferenceSplit(const std::string& t, std::size_t from, const std::vector<std::int32_t>& types,
                                      char delim) {
   std::vector<Reported> out;
@@ -112,7 +115,13 @@ std::vector<Reported> ReferenceSplit(const std::string& t, std::size_t from, con
       } else if (row_end && e > b && t[e - 1] == '\r') {
         after = --e;
       }
-      if (ok && e > b && term - fs <= kCsvMaxDeferred) out.push_back(Reported{d, b, e, after});
+      if (term - fs > kCsvMaxDeferred) {
+        out.push_back(Reported{d, fs, fs, fs, CsvSplitter::Kind::kLong});
+      } else if (!ok) {
+        out.push_back(Reported{d, fs, term, term, CsvSplitter::Kind::kUnread});
+      } else if (e > b) {
+        out.push_back(Reported{d, b, e, after});
+      }
     }
     if (term == t.size()) break;
     if (t[term] == '\n') out.push_back(Reported{kRowEnd, term, term, term});
@@ -139,7 +148,7 @@ std::vector<Reported> ChunkedSplit(const std::string& t, std::size_t from, const
     const std::size_t cut = sp.Walk(
         reinterpret_cast<const std::uint8_t*>(buf.data()), start, buf.size(), eod,
         [&](const CsvSplitter::Field& f) {
-          out.push_back(Reported{f.detector, base + f.begin, base + f.end, base + f.after});
+          out.push_back(Reported{f.detector, base + f.begin, base + f.end, base + f.after, f.kind});
         },
         [&](std::size_t i) { out.push_back(Reported{kRowEnd, base + i, base + i, base + i}); });
     held = buf.substr(cut);
@@ -183,6 +192,7 @@ std::string RandomCsvText(std::mt19937& rng, char delim, std::size_t rows, std::
 
 TEST(CsvSplitter, SameFieldsAsTheReferenceForAnyChunking) {
   std::mt19937 rng(7);
+  std::array<std::size_t, 3> kinds{};  // reports (and row ends) by Kind: each is exercised
   for (int round = 0; round < 60; ++round) {
     // Quote-free rounds take the splitter's block path; > 64 columns (a typed one past the 64th)
     // turn it off; short fields put many rows in one 64-byte block.
@@ -197,6 +207,7 @@ TEST(CsvSplitter, SameFieldsAsTheReferenceForAnyChunking) {
     const std::string text = head + RandomCsvText(rng, delim, 40, cols, quotes);
     const auto want = ReferenceSplit(text, head.size(), h.column_detector, delim);
     ASSERT_FALSE(want.empty());
+    for (const Reported& r : want) ++kinds[static_cast<std::size_t>(r.kind)];
     EXPECT_EQ(ChunkedSplit(text, head.size(), h, {}), want) << "round " << round << " whole";
     for (int k = 0; k < 6; ++k) {
       std::vector<std::size_t> cuts;
@@ -205,6 +216,8 @@ TEST(CsvSplitter, SameFieldsAsTheReferenceForAnyChunking) {
       EXPECT_EQ(ChunkedSplit(text, head.size(), h, cuts), want) << "round " << round << " chunking " << k;
     }
   }
+  EXPECT_GT(kinds[static_cast<std::size_t>(CsvSplitter::Kind::kUnread)], 50u);
+  EXPECT_GT(kinds[static_cast<std::size_t>(CsvSplitter::Kind::kLong)], 50u);
 }
 
 std::int64_t CsvUnits(Harness& h) {
@@ -455,9 +468,9 @@ TEST(CsvScan, PreambleLinesBeforeTheHeader) {
 
 // The clear values of the typed fields never leave the scanner: excerpts are masked.
 // Rows are grouped at once (RowBatch) once no excerpt is left to take, one finding at a time
-// before: both give the same findings, whatever a row holds besides its typed fields (a date
-// before the birth date's column, which the text scan validates; another date after it, dropped
-// unvalidated; a second address column, dropped; a note with a phone or e-mail; a row of more than kMaxRowFindings typed fields)
+// before: both give the same findings, whatever a row holds besides its typed fields (dates
+// before and after the birth date's column, not looked for; a second address column, dropped;
+// a note with a phone or e-mail; a row of more than kMaxRowFindings typed fields)
 // and whatever the chunking. max_excerpts 0: every row that can be is grouped at once; 1000:
 // none is.
 TEST(CsvScan, RowsGroupedAtOnceAsOneByOne) {
@@ -503,13 +516,15 @@ TEST(CsvScan, RowsGroupedAtOnceAsOneByOne) {
       EXPECT_TRUE(s.excerpts.empty()) << what;
     }
   }
-  // What the rows hold, counted: every person of the dated export is a record keyed by the NIR
-  // with one birth date (where its column is empty, the row's first other date stands for it,
-  // as the text scan reads a date under a date_naissance header); a wide row's 65th finding
-  // starts a second group (its last phone and the birth date: a record keyed by the phone).
+  // What the rows hold, counted: every person of the dated export is a record keyed by the NIR,
+  // with the birth date of its column (where that column is empty, none: the registration and
+  // update dates are not birth dates); a wide row's 65th finding starts a second group (its
+  // last phone and the birth date: a record keyed by the phone).
   const ScanSummary d = a.Scan(dated);
   EXPECT_EQ(d.records.size(), people.size());
-  EXPECT_EQ(d.matches[Idx(PiiType::kBirthDate)], people.size());
+  std::size_t born = 0;
+  for (std::size_t i = 0; i < people.size(); ++i) born += i % 7 != 2;
+  EXPECT_EQ(d.matches[Idx(PiiType::kBirthDate)], born);
   EXPECT_EQ(d.matches[Idx(PiiType::kAddress)], people.size());
   const ScanSummary w = a.Scan(wide);
   EXPECT_EQ(w.records.size(), 40u);
@@ -528,6 +543,56 @@ TEST(CsvScan, ExcerptsAreMasked) {
     for (const Person& p : people)
       for (const std::string& v : {p.nir, p.iban, p.email, p.phone, p.ft_id, p.birth, p.street})
         EXPECT_EQ(e.find(v), std::string::npos) << e;
+}
+
+// Record-only types read in their columns: under a header naming a birth-date column and an
+// address column, a date or an address elsewhere in a row (a registration date, a note) is not
+// the person's; a field of those columns not taken whole (blanks around it, broken quotes) is
+// scanned as text and its value counts; after a field too long to take, the rule ends for the
+// rest of the unit. Same summary in any chunking, grouped at once or one by one.
+TEST(CsvScan, RecordOnlyTypesReadInTheirColumns) {
+  const auto people = People(80, 23);
+  std::string csv = "nom;email;date_inscription;date_naissance;commentaire;adresse;date_maj\n";
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const Person& p = people[i];
+    std::string birth, note = "RAS", street;
+    if (i < 30) {  // A: each column holds its value
+      birth = p.birth;
+      street = p.street;
+    } else if (i < 50) {  // B: no birth date, the address in a note: the e-mail alone
+      note = "voir " + p.street + ", 75002 Paris";
+    } else if (i < 60) {  // C: the birth date with a blank before it (not whole: scanned as text)
+      birth = " " + p.birth;
+    } else if (i < 65) {  // D: broken quotes around it (scanned as text)
+      birth = "\"" + p.birth + "\"x";
+    } else if (i == 65) {  // E: too long to take: the rule ends here
+      birth = "ne le " + p.birth + " " + std::string(300, 'x');
+    }  // F: as B without the note, after E: the registration date stands for the birth date
+    csv += "MARTIN;" + p.email + ";2023-05-12;" + birth + ";" + note + ";" + street + ";2024-01-15\n";
+  }
+  PiiEngineOptions at_once, one_by_one, small;
+  at_once.max_excerpts = 0;
+  one_by_one.max_excerpts = 1000;
+  small.coalesce_bytes = 256;  // pieces of 128 bytes or more scanned as they come: most after the header
+  Harness a(DefaultEngine(at_once)), b(DefaultEngine(one_by_one)), c(DefaultEngine(small));
+  const ScanSummary ref = a.Scan(csv);
+  EXPECT_EQ(ref.records.size(), 30u + 10 + 5 + 1 + 14);
+  EXPECT_EQ(ref.matches[Idx(PiiType::kEmail)], people.size());
+  EXPECT_EQ(ref.matches[Idx(PiiType::kBirthDate)], 30u + 10 + 5 + 1 + 14);
+  EXPECT_EQ(ref.matches[Idx(PiiType::kAddress)], 30u);
+  EXPECT_EQ(ref.rejected[Idx(PiiType::kBirthDate)], 0u);
+  std::mt19937 rng(9);
+  for (int round = 0; round < 6; ++round) {
+    std::vector<std::size_t> cuts;
+    if (round > 0)
+      for (std::size_t c = 1 + rng() % 50; c < csv.size(); c += 1 + rng() % (round < 3 ? 30 : 2000)) cuts.push_back(c);
+    for (Harness* h : {&a, &b, &c}) {
+      const ScanSummary s = ScanChunked(h->scanner, csv, cuts);
+      EXPECT_EQ(s.matches, ref.matches) << "round " << round;
+      EXPECT_EQ(s.rejected, ref.rejected) << "round " << round;
+      EXPECT_EQ(s.records, ref.records) << "round " << round;
+    }
+  }
 }
 
 }  // namespace

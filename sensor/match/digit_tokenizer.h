@@ -26,9 +26,10 @@
 //     after a search's first four blocks, two blocks per step, one branch for the pair when no
 //     word start in it is followed by token bytes up to its run or its block's end). A
 //     trigger token lying inside its block whose word lengths give no suffix sum any spec
-//     accepts (a lone 9- or 13-digit id, a timestamp) is skipped from the masks; another token
-//     that ends inside its block (the byte after it is decided there: not a separator at the
-//     block's or the data's end) is committed word by word from the block's masks in one loop;
+//     accepts (a lone 9- or 13-digit id, a timestamp; SetMuted's specs left out) is skipped
+//     from the masks; another token that ends inside its block (the byte after it is decided
+//     there: not a separator at the block's or the data's end) is committed word by word from
+//     the block's masks in one loop;
 //     the others are walked one word per step (its end by tzcnt, its letters by masking, the
 //     block's masks reused while they hold the word), so the cost is per walked word, not per
 //     byte. A word holding a letter no spec accepts (outside the union of the specs' letters:

@@ -826,7 +826,7 @@ bool WordBoundary(std::string_view key, std::size_t k) {
 
 // Whether `key` (a key or an element name) ends with one of `keywords` (lower case), ASCII
 // case-insensitively.
-bool EndsWithOne(const std::vector<std::string>& keywords, std::string_view key) {
+inline bool EndsWithOne(const std::vector<std::string>& keywords, std::string_view key) {
   for (const std::string& k : keywords)
     if (k.size() <= key.size() && detail::StartsWithNoCase(key.substr(key.size() - k.size()), k)) return true;
   return false;
@@ -876,8 +876,9 @@ bool KeywordRightBefore(const std::vector<std::string>& keywords, std::uint32_t 
   if (EndsWithOne(keywords, before.substr(0, i))) return true;  // (keywords may hold blanks)
   if (!words) return false;
   std::size_t key = i;
-  while (key > 0 && IsNameByte(before[key - 1])) --key;
-  return HoldsOneAsWords(keywords, before.substr(key, i - key));
+  bool lower = true;  // an all-lower-case key (most) has no inner word boundary
+  for (; key > 0 && IsNameByte(before[key - 1]); --key) lower = lower && detail::IsLower(before[key - 1]);
+  return !lower && HoldsOneAsWords(keywords, before.substr(key, i - key));
 }
 
 // Blanks between a name and its value, or between array elements (pretty-printed: newlines too).

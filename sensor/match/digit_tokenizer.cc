@@ -210,8 +210,9 @@ void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
                                           ((seps & kSepDot) ? kBitDot : 0) | ((seps & kSepDash) ? kBitDash : 0) |
                                           ((seps & kSepSlash) ? kBitSlash : 0));
   avx512_ = CpuHasAvx512Bw() && !force_sse_;
-  muted_ = ~std::uint64_t{0};
-  SetMuted(0);
+  muted_ = 0;
+  search_fit_any_ = fit_any_;
+  search_fit_joined_ = fit_joined_;
   Reset();
 }
 

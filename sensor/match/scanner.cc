@@ -355,6 +355,10 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     rows_base += k;
     row_next = row_next > k ? row_next - k : 0;
   }
+  // The same for the spans of fields scanned as text (their ends ascend too).
+  own_except.erase(own_except.begin(),
+                   std::partition_point(own_except.begin(), own_except.end(),
+                                        [oldest](const std::pair<std::uint64_t, std::uint64_t>& r) { return r.second < oldest; }));
   // Row outcomes (RowBatch): only for rows begun and ended in this call (an earlier call's
   // findings of the first row may be dispatched already; the last row ends in the next call).
   RowOutcome row_acc;         // the row being walked
@@ -366,19 +370,16 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     row_acc.first = col_size;
     row_acc_whole = true;
   };
-  if (!own_except.empty() && own_except.front().second < oldest) {
-    std::size_t k = 0;
-    while (k < own_except.size() && own_except[k].second < oldest) ++k;
-    own_except.erase(own_except.begin(), own_except.begin() + static_cast<std::ptrdiff_t>(k));
-  }
   const PiiEngine::ColumnPlan* plans = engine->column_plans.data();
   const std::size_t cut = splitter.Walk(buf, from, n, eod, [&](const CsvSplitter::Field& f) {
     const PiiEngine::ColumnPlan& plan = plans[static_cast<std::size_t>(f.detector)];
     // A field of a record-only type's column that is not taken whole is scanned as text: the
     // type's candidates ending in it count (its content, or an address with its terminator).
-    const bool owned = ((own_types >> plan.type) & 1u) != 0;
+    const auto as_text = [&](std::uint64_t hi) {
+      if (((own_types >> plan.type) & 1u) != 0) ExceptOwn(fed + f.begin, hi);
+    };
     if (f.kind != CsvSplitter::Kind::kWhole) {
-      if (owned) ExceptOwn(fed + f.begin, f.kind == CsvSplitter::Kind::kLong ? kNone : fed + f.after + 1);
+      as_text(f.kind == CsvSplitter::Kind::kLong ? kNone : fed + f.after + 1);
       return;
     }
     // Its column names it: the context a keyword or field name would give (usable: enough).
@@ -386,7 +387,7 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     // terminator (its closing quote, delimiter, CR or newline) must be one of them.
     if (!plan.usable ||
         (plan.address && (f.after >= n || !detail::IsAddressFieldEnd(static_cast<char>(buf[f.after]))))) {
-      if (owned) ExceptOwn(fed + f.begin, fed + f.after + 1);
+      as_text(fed + f.after + 1);
       return;
     }
     const std::size_t wend = plan.address ? f.after + 1 : f.end;
@@ -397,7 +398,7 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
                                               : plan.check(w, c.normalized) == std::optional<std::size_t>(0)) ||
                        (plan.column != nullptr && plan.column(w, c.normalized));  // a form only a column may take
     if (!whole) {  // not the whole field: the finders see it
-      if (owned) ExceptOwn(fed + f.begin, fed + f.after + 1);
+      as_text(fed + f.after + 1);
       return;
     }
     c.detector = static_cast<std::uint16_t>(f.detector);
@@ -837,9 +838,10 @@ inline bool EndsWithOne(const std::vector<std::string>& keywords, std::string_vi
 // `identifiantFtDemandeur`; not `nirvana`, not `benir`), ASCII case-insensitively. A key ending
 // with one is EndsWithOne's. Keys of 64 bytes or more: not read.
 bool HoldsOneAsWords(const std::vector<std::string>& keywords, std::string_view key) {
-  if (key.size() >= 64 || std::all_of(key.begin(), key.end(), detail::IsLower)) return false;  // no inner boundary
+  if (key.size() >= 64) return false;
   std::uint64_t inner = 0;  // bit k: a boundary between key[k - 1] and key[k]
   for (std::size_t k = 1; k < key.size(); ++k) inner |= static_cast<std::uint64_t>(WordBoundary(key, k)) << k;
+  if (inner == 0) return false;  // one word: only its end can name it
   const std::uint64_t starts = inner | 1u;  // a word starts at 0 or at an inner boundary
   for (const std::string& k : keywords) {
     if (k.size() >= key.size()) continue;
@@ -891,9 +893,9 @@ constexpr bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c 
 bool ElementNamedBefore(const std::vector<std::string>& names, std::string_view before) {
   std::size_t i = before.size();
   while (i > 0 && IsBlank(before[i - 1])) --i;
-  if (i == 0 || before[i - 1] != '>') return false;
-  --i;
-  const std::size_t open = before.find_last_of("<>", i == 0 ? std::string_view::npos : i - 1);
+  if (i < 2 || before[i - 1] != '>') return false;
+  --i;  // the '>'
+  const std::size_t open = before.find_last_of("<>", i - 1);
   if (open == std::string_view::npos || before[open] != '<') return false;
   std::size_t name_end = open + 1;  // the name: letters, digits, '_', '-', '.', ':' after its '<'
   while (name_end < i && IsNameByte(before[name_end])) ++name_end;

@@ -149,15 +149,7 @@ void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
   }
   run_ = min_sig_ < kMaxRun ? min_sig_ : kMaxRun;
   if (run_ < 1) run_ = 1;
-  // run_ by doubling: after shifts 1, 2, 4, ... bit p covers [p, p + covered); one last shift
-  // tops it up to run_ (both trigger searches).
-  run_steps_ = 0;
-  std::uint32_t covered = 1;
-  while (covered * 2 <= run_) {
-    run_shift_[run_steps_++] = static_cast<std::uint8_t>(covered);
-    covered *= 2;
-  }
-  if (covered < run_) run_shift_[run_steps_++] = static_cast<std::uint8_t>(run_ - covered);
+  run_steps_ = RunShifts(run_, run_shift_);
   fit_any_ = 0;
   fit_joined_ = 0;
   fit_joined_sep_.fill(0);
@@ -211,21 +203,47 @@ void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
                                           ((seps & kSepSlash) ? kBitSlash : 0));
   avx512_ = CpuHasAvx512Bw() && !force_sse_;
   muted_ = 0;
-  search_fit_any_ = fit_any_;
-  search_fit_joined_ = fit_joined_;
+  SetSearch();
   Reset();
 }
 
 void DigitTokenizer::SetMuted(std::uint64_t specs) {
   if (specs == muted_) return;
   muted_ = specs;
+  SetSearch();
+}
+
+// run by doubling: after shifts 1, 2, 4, ... bit p covers [p, p + covered); one last shift tops
+// it up to run. The unused shifts stay 0 (t &= t >> 0 changes nothing).
+std::uint8_t DigitTokenizer::RunShifts(std::uint32_t run, std::array<std::uint8_t, 5>& shift) {
+  shift.fill(0);
+  std::uint8_t steps = 0;
+  std::uint32_t covered = 1;
+  while (covered * 2 <= run) {
+    shift[steps++] = static_cast<std::uint8_t>(covered);
+    covered *= 2;
+  }
+  if (covered < run) shift[steps++] = static_cast<std::uint8_t>(run - covered);
+  return steps;
+}
+
+void DigitTokenizer::SetSearch() {
   search_fit_any_ = 0;
   search_fit_joined_ = 0;
+  // The shortest value of several words a spec not muted accepts: its significant chars and at
+  // least one separator.
+  std::uint32_t joined_run = kMaxRun + 1;
   for (std::size_t j = 0; j < walk_.size(); ++j) {
-    if (j < 64 && ((specs >> j) & 1u) != 0) continue;
+    if (j < 64 && ((muted_ >> j) & 1u) != 0) continue;
     search_fit_any_ |= walk_[j].sums;
-    if (walk_[j].separators != 0) search_fit_joined_ |= walk_[j].sums;
+    if (walk_[j].separators != 0) {
+      search_fit_joined_ |= walk_[j].sums;
+      joined_run = std::min(joined_run, walk_[j].min + 1);
+    }
   }
+  // Worth the second test only when it asks for 2 token bytes more than run_ or more (dates
+  // muted: a phone's 11 against 8).
+  search_joined_ = joined_run >= run_ + 2 ? static_cast<std::uint8_t>(std::min(joined_run - run_, run_)) : 0;
 }
 
 void DigitTokenizer::Reset() {

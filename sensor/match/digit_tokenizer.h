@@ -170,6 +170,14 @@ class DigitTokenizer {
   std::uint64_t muted_ = 0;                  // SetMuted's specs
   std::uint64_t search_fit_any_ = 0;         // fit_any_ / fit_joined_ over the specs not muted:
   std::uint64_t search_fit_joined_ = 0;      // the search's skip of tokens that fit none
+  // The AVX-512 search's trigger when the specs not muted need more: a word start followed by
+  // run_ word bytes (a value of one word) or by run_ + search_joined_ token bytes (their
+  // shortest value of several words: its significant chars and a separator; at most 2 * run_,
+  // the run of run_ shifted once). 0: run_ token bytes alone. With the dates muted, a date (8
+  // digits in 10 token bytes) is then no trigger, where 8 token bytes made it one.
+  std::uint8_t search_joined_ = 0;
+  void SetSearch();  // search_* from walk_ and muted_
+  static std::uint8_t RunShifts(std::uint32_t run, std::array<std::uint8_t, 5>& shift);  // steps
   std::array<std::uint64_t, 16> fit_joined_sep_{};  // by kSep* bit: ... some spec accepting it accepts
   std::uint64_t union_letters_ = 0;          // LetterBit of every letter some spec accepts
   bool any_trailing_ = false;                // some spec accepts a trailing upper-case letter

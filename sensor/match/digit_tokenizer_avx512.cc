@@ -78,6 +78,8 @@ struct SearchParams {
   std::uint64_t fit_any;              // search_fit_any_ (the specs not muted)
   std::uint64_t fit_joined;           // search_fit_joined_
   std::uint64_t prev_is_word;         // the byte before the Feed's data is \w
+  bool joined;                        // search_joined_ != 0: the sharper trigger
+  std::uint8_t joined_shift;          // search_joined_
 };
 
 // Masks of the search's last block (block-relative bits), kept for the walk and the resume.
@@ -88,13 +90,24 @@ struct SearchBlock {
   std::uint64_t starts = 0, trig = 0, token = 0, word = 0, letter = 0, under = 0, sep = 0, breaks = 0;
 };
 
-struct SearchCarry {           // between blocks of one search
-  std::uint64_t prev_word;     // the byte before the block is \w
-  std::size_t pending;         // a word start whose run reaches the block (if pending_need <= 64)
-  std::uint64_t pending_need;  // ... is a trigger if the block starts with that many token bytes;
-                               // kNoPending: none (no block starts with 65 token bytes)
+constexpr std::uint64_t kNoPending = 65;  // no block starts with 65 token (or word) bytes
+
+// The lowest word start of a block whose trigger the next block decides (its token bytes reach
+// the block's end), and what the next block must start with for it to be one: need token bytes
+// (then the start's run of them is long enough), or word_need word bytes (sp.joined: a one-word
+// value; the block's last word is the pending start's token's, so walking from the pending
+// start finds it).
+struct Pending {
+  std::uint64_t at = 0;  // block-relative
+  std::uint64_t need = kNoPending, word_need = kNoPending;
 };
-constexpr std::uint64_t kNoPending = 65;
+
+struct SearchCarry {              // between blocks of one search
+  std::uint64_t prev_word;        // the byte before the block is \w
+  std::size_t pending;            // a word start whose run reaches the block (if pending_need <= 64)
+  std::uint64_t pending_need;     // Pending::need (kNoPending: none)
+  std::uint64_t pending_word_need;  // Pending::word_need
+};
 
 constexpr std::uint64_t kSumsMask = (std::uint64_t{2} << DigitTokenizer::kMaxSignificant) - 1;  // sums 0..32
 
@@ -129,11 +142,27 @@ VIGIE_TOK_AVX512 inline std::uint64_t FirstToken(const SearchParams& sp, const S
   return 64;
 }
 
-// Word starts of the block past `decided` whose token bytes reach its end: the lowest is
-// pending (a higher one needs more of the next block).
-VIGIE_TOK_AVX512 inline std::uint64_t Open(const SearchBlock& b, std::uint64_t decided) {
-  return b.starts & ~decided & ~_bzhi_u64(~std::uint64_t{0}, static_cast<unsigned>(64 - _lzcnt_u64(~b.token)));
+// Of a block's word starts (at or past `from`) that are no trigger, those whose token bytes
+// reach its end and whose run is not decided inside it (past 64 - run, or 64 - run -
+// joined_shift when sp.joined): the lowest is pending (a higher one needs more of the next
+// block, or is the last word, whose word_need the lowest carries).
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) Pending OpenStart(const SearchParams& sp, std::uint64_t starts, std::uint64_t token,
+                                          std::uint64_t word, std::uint64_t trig, std::uint64_t from) {
+  const std::uint64_t all = ~std::uint64_t{0};
+  const unsigned run = sp.run + sp.joined_shift;
+  const std::uint64_t tail = ~_bzhi_u64(all, static_cast<unsigned>(64 - _lzcnt_u64(~token)));
+  const std::uint64_t open = starts & tail & ~_bzhi_u64(all, 65 - run) & ~trig & ~_bzhi_u64(all, static_cast<unsigned>(from));
+  Pending p;
+  if (open == 0) return p;
+  p.at = _tzcnt_u64(open);
+  p.need = p.at + run - 64;
+  if (sp.joined) {
+    const std::uint64_t last_word = open & ~_bzhi_u64(all, static_cast<unsigned>(64 - _lzcnt_u64(~word)));
+    if (last_word != 0) p.word_need = _tzcnt_u64(last_word) + sp.run - 64;
+  }
+  return p;
 }
+
 
 // The search's constants, held in registers across its loop.
 struct SearchConsts {
@@ -178,6 +207,7 @@ VIGIE_TOK_AVX512 inline __attribute__((always_inline)) SearchClasses ClassifySea
 // above it, open starts (their run reaches the block's end: the next block decides).
 struct StartRuns {
   std::uint64_t starts, x;
+  std::int64_t run;  // the token runs (bit p: token[p, p + run) all set, or set to the block's end)
 };
 template <unsigned kSteps>
 VIGIE_TOK_AVX512 inline __attribute__((always_inline)) StartRuns FindStartRuns(const SearchParams& sp,
@@ -190,7 +220,29 @@ VIGIE_TOK_AVX512 inline __attribute__((always_inline)) StartRuns FindStartRuns(c
   if constexpr (kSteps > 2) run &= run >> sp.shift[2];
   if constexpr (kSteps > 3) run &= run >> sp.shift[3];
   if constexpr (kSteps > 4) run &= run >> sp.shift[4];
-  return {starts, starts & static_cast<std::uint64_t>(run)};
+  return {starts, starts & static_cast<std::uint64_t>(run), run};
+}
+
+// sp.joined: of FindStartRuns' x, the starts also followed by run word bytes (a value of one
+// word) or by run + sp.joined_shift token bytes (of several words). A start whose token bytes
+// reach the block's end keeps its bit (the arithmetic shifts fill with it): the open starts are
+// the same.
+template <unsigned kSteps>
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::uint64_t WordRuns(const SearchParams& sp,
+                                                                              const SearchClasses& k) {
+  std::int64_t word = static_cast<std::int64_t>(k.word);
+  if constexpr (kSteps > 0) word &= word >> sp.shift[0];
+  if constexpr (kSteps > 1) word &= word >> sp.shift[1];
+  if constexpr (kSteps > 2) word &= word >> sp.shift[2];
+  if constexpr (kSteps > 3) word &= word >> sp.shift[3];
+  if constexpr (kSteps > 4) word &= word >> sp.shift[4];
+  return static_cast<std::uint64_t>(word);
+}
+template <unsigned kSteps>
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::uint64_t Sharpen(const SearchParams& sp,
+                                                                             const SearchClasses& k,
+                                                                             const StartRuns& sr) {
+  return sr.x & (WordRuns<kSteps>(sp, k) | static_cast<std::uint64_t>(sr.run >> sp.joined_shift));
 }
 
 // What one block decides from FindStartRuns: its triggers, whether the pending start of the
@@ -199,30 +251,55 @@ struct SearchQuick {
   std::uint64_t starts, trig;
   bool fires;
   std::size_t pending;
-  std::uint64_t pending_need;
+  std::uint64_t pending_need, pending_word_need;
 };
-template <bool kLast, unsigned kSteps>
+template <bool kLast, unsigned kSteps, bool kJoined>
 VIGIE_TOK_AVX512 inline __attribute__((always_inline)) SearchQuick QuickSearch(const SearchParams& sp,
                                                                                const SearchClasses& k, std::size_t i,
                                                                                std::uint64_t prev_word,
-                                                                               std::uint64_t pending_need) {
-  const std::uint64_t decided = _bzhi_u64(~std::uint64_t{0}, 65 - sp.run);
+                                                                               std::uint64_t pending_need,
+                                                                               std::uint64_t pending_word_need) {
+  const std::uint64_t all = ~std::uint64_t{0};
+  const std::uint64_t decided = _bzhi_u64(all, 65 - sp.run);
   const StartRuns sr = FindStartRuns<kSteps>(sp, k, prev_word);
   SearchQuick q;
   q.starts = sr.starts;
-  // Last block: a start past `decided` (its run would reach past the data) is a trigger too.
-  q.trig = kLast ? sr.starts & (sr.x | ~decided) : sr.x & decided;
+  if constexpr (kLast) {
+    // A start past `decided` (its run would reach past the data) is a trigger too.
+    const std::uint64_t x = kJoined && sr.x != 0 ? Sharpen<kSteps>(sp, k, sr) : sr.x;
+    q.trig = sr.starts & (x | ~decided);
+  } else if (kJoined && sr.x != 0) {
+    // Each condition where the block decides it: run word bytes before 64 - run, the longer
+    // run of token bytes before 64 - run - joined_shift.
+    const std::uint64_t joined = static_cast<std::uint64_t>(sr.run & (sr.run >> sp.joined_shift));
+    q.trig = sr.x & ((WordRuns<kSteps>(sp, k) & decided) | (joined & _bzhi_u64(all, 65 - sp.run - sp.joined_shift)));
+  } else {
+    q.trig = sr.x & decided;
+  }
   // (branches: in text both are rare, and the pair loop decides without them)
+  // (the second test only when joined: word_need is kNoPending otherwise)
   q.fires = false;
-  if (pending_need != kNoPending) [[unlikely]] q.fires = _tzcnt_u64(~k.token) >= pending_need;
+  if (pending_need != kNoPending) [[unlikely]] {
+    q.fires = _tzcnt_u64(~k.token) >= pending_need;
+    if constexpr (kJoined) q.fires = q.fires || _tzcnt_u64(~k.word) >= pending_word_need;
+  }
   q.pending = 0;
   q.pending_need = kNoPending;
+  q.pending_word_need = kNoPending;
   if constexpr (!kLast) {
-    const std::uint64_t open = sr.x & ~decided;
-    if (open != 0) [[unlikely]] {
-      const std::uint64_t at = _tzcnt_u64(open);
-      q.pending = i + at;
-      q.pending_need = at + sp.run - 64;
+    if constexpr (!kJoined) {
+      const std::uint64_t open = sr.x & ~decided;  // (OpenStart's, for the run_ test alone)
+      if (open != 0) [[unlikely]] {
+        const std::uint64_t at = _tzcnt_u64(open);
+        q.pending = i + at;
+        q.pending_need = at + sp.run - 64;
+      }
+    } else if ((sr.x & ~q.trig & ~_bzhi_u64(all, 65 - sp.run - sp.joined_shift)) != 0) [[unlikely]] {
+      // (every open start is in sr.x: its token bytes reach the block's end)
+      const Pending p = OpenStart(sp, sr.starts, k.token, k.word, q.trig, 0);
+      q.pending = i + p.at;
+      q.pending_need = p.need;
+      q.pending_word_need = p.word_need;
     }
   }
   return q;
@@ -256,18 +333,19 @@ VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::size_t FinishBlock(c
   }
   carry.pending = q.pending;
   carry.pending_need = q.pending_need;
+  carry.pending_word_need = q.pending_word_need;
   return n;
 }
 
 // One block of the search at data[i, i + 64) (kLast: the data ends in it).
-template <bool kLast, unsigned kSteps>
+template <bool kLast, unsigned kSteps, bool kJoined>
 VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::size_t SearchBlockAt(const SearchParams& sp,
                                                                                  const SearchConsts& sc,
                                                                                  const std::uint8_t* data, std::size_t i,
                                                                                  std::size_t n, SearchBlock& b,
                                                                                  SearchCarry& carry) {
   const SearchClasses k = ClassifySearch<kLast>(sc, data, i, n);
-  const SearchQuick q = QuickSearch<kLast, kSteps>(sp, k, i, carry.prev_word, carry.pending_need);
+  const SearchQuick q = QuickSearch<kLast, kSteps, kJoined>(sp, k, i, carry.prev_word, carry.pending_need, carry.pending_word_need);
   return FinishBlock<kLast>(sp, k, q, i, n, b, carry);
 }
 
@@ -278,14 +356,15 @@ struct PairResult {
   std::size_t r;
   SearchCarry carry;
 };
-template <unsigned kSteps>
+template <unsigned kSteps, bool kJoined>
 VIGIE_TOK_AVX512 __attribute__((noinline)) PairResult SearchPairExactly(const SearchParams& sp, SearchClasses k0,
                                                                        SearchClasses k1, std::size_t i, std::size_t n,
                                                                        SearchBlock& b, SearchCarry carry) {
-  const SearchQuick q0 = QuickSearch<false, kSteps>(sp, k0, i, carry.prev_word, carry.pending_need);
+  const SearchQuick q0 = QuickSearch<false, kSteps, kJoined>(sp, k0, i, carry.prev_word, carry.pending_need, carry.pending_word_need);
   std::size_t r = FinishBlock<false>(sp, k0, q0, i, n, b, carry);
   if (r == n) {
-    const SearchQuick q1 = QuickSearch<false, kSteps>(sp, k1, i + 64, carry.prev_word, carry.pending_need);
+    const SearchQuick q1 =
+        QuickSearch<false, kSteps, kJoined>(sp, k1, i + 64, carry.prev_word, carry.pending_need, carry.pending_word_need);
     r = FinishBlock<false>(sp, k1, q1, i + 64, n, b, carry);
   }
   return {r, carry};
@@ -296,7 +375,7 @@ VIGIE_TOK_AVX512 __attribute__((noinline)) PairResult SearchPairExactly(const Se
 // start is pending, so there is no trigger and nothing pending after the pair: one branch.
 // Parameters, constants and carry are copied into locals (registers: the stores to `b` could
 // alias them otherwise).
-template <unsigned kSteps>
+template <unsigned kSteps, bool kJoined>
 VIGIE_TOK_AVX512 __attribute__((noinline)) std::size_t SearchFrom(const SearchParams& params, const std::uint8_t* data,
                                                                  std::size_t i, std::size_t n, SearchBlock& b,
                                                                  const SearchCarry& carry_in) {
@@ -306,10 +385,13 @@ VIGIE_TOK_AVX512 __attribute__((noinline)) std::size_t SearchFrom(const SearchPa
   while (n - i > 128) {
     const SearchClasses k0 = ClassifySearch<false>(sc, data, i, n);
     const SearchClasses k1 = ClassifySearch<false>(sc, data, i + 64, n);
-    const std::uint64_t x0 = FindStartRuns<kSteps>(sp, k0, carry.prev_word).x;
-    const std::uint64_t x1 = FindStartRuns<kSteps>(sp, k1, k0.word >> 63).x;
-    if (((x0 | x1) != 0) | (carry.pending_need != kNoPending)) [[unlikely]] {
-      const PairResult pr = SearchPairExactly<kSteps>(sp, k0, k1, i, n, b, carry);
+    const StartRuns r0 = FindStartRuns<kSteps>(sp, k0, carry.prev_word);
+    const StartRuns r1 = FindStartRuns<kSteps>(sp, k1, k0.word >> 63);
+    bool exact = ((r0.x | r1.x) != 0) | (carry.pending_need != kNoPending);
+    if (exact && kJoined && carry.pending_need == kNoPending) [[unlikely]]
+      exact = (Sharpen<kSteps>(sp, k0, r0) | Sharpen<kSteps>(sp, k1, r1)) != 0;
+    if (exact) [[unlikely]] {
+      const PairResult pr = SearchPairExactly<kSteps, kJoined>(sp, k0, k1, i, n, b, carry);
       if (pr.r != n) return pr.r;
       carry = pr.carry;
     } else {
@@ -318,18 +400,18 @@ VIGIE_TOK_AVX512 __attribute__((noinline)) std::size_t SearchFrom(const SearchPa
     i += 128;
   }
   if (n - i > 64) {
-    const std::size_t r = SearchBlockAt<false, kSteps>(sp, sc, data, i, n, b, carry);
+    const std::size_t r = SearchBlockAt<false, kSteps, kJoined>(sp, sc, data, i, n, b, carry);
     if (r != n) return r;
     i += 64;
   }
-  return i < n ? SearchBlockAt<true, kSteps>(sp, sc, data, i, n, b, carry) : n;
+  return i < n ? SearchBlockAt<true, kSteps, kJoined>(sp, sc, data, i, n, b, carry) : n;
 }
 
 // The search's first blocks one at a time, inline: in text with numbers a search usually
 // stops within them (the next token is near; a call, or a pair of blocks of which the second
 // is classified for nothing, would cost as much as a block). The rest by SearchFrom.
 constexpr int kSingleBlocks = 4;
-template <unsigned kSteps>
+template <unsigned kSteps, bool kJoined>
 VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::size_t SearchStart(const SearchParams& sp,
                                                                                const std::uint8_t* data, std::size_t i,
                                                                                std::size_t n, SearchBlock& b,
@@ -337,11 +419,26 @@ VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::size_t SearchStart(c
   const SearchConsts sc = MakeSearchConsts(sp.token_bits);
   for (int k = 0; k < kSingleBlocks; ++k, i += 64) {
     if (i >= n) return n;
-    if (n - i <= 64) return SearchBlockAt<true, kSteps>(sp, sc, data, i, n, b, carry);
-    const std::size_t r = SearchBlockAt<false, kSteps>(sp, sc, data, i, n, b, carry);
+    if (n - i <= 64) return SearchBlockAt<true, kSteps, kJoined>(sp, sc, data, i, n, b, carry);
+    const std::size_t r = SearchBlockAt<false, kSteps, kJoined>(sp, sc, data, i, n, b, carry);
     if (r != n) return r;
   }
-  return SearchFrom<kSteps>(sp, data, i, n, b, carry);
+  return SearchFrom<kSteps, kJoined>(sp, data, i, n, b, carry);
+}
+
+// SearchStart with the joined test (sp.joined), out of line: the search without it, inlined in
+// FeedAvx512, stays as small as it was.
+VIGIE_TOK_AVX512 __attribute__((noinline)) std::size_t SearchJoined(const SearchParams& sp, const std::uint8_t* data,
+                                                                   std::size_t i, std::size_t n, SearchBlock& b,
+                                                                   SearchCarry& carry) {
+  switch (sp.steps) {
+    case 0: return SearchStart<0, true>(sp, data, i, n, b, carry);
+    case 1: return SearchStart<1, true>(sp, data, i, n, b, carry);
+    case 2: return SearchStart<2, true>(sp, data, i, n, b, carry);
+    case 3: return SearchStart<3, true>(sp, data, i, n, b, carry);
+    case 4: return SearchStart<4, true>(sp, data, i, n, b, carry);
+    default: return SearchStart<5, true>(sp, data, i, n, b, carry);
+  }
 }
 
 // The first digit in data[i, n) that starts a word (the byte before is not \w) followed by a
@@ -354,34 +451,30 @@ VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::size_t SearchStart(c
 VIGIE_TOK_AVX512 inline std::size_t SearchAvx512(const SearchParams& sp, const std::uint8_t* data, std::size_t i,
                                                 std::size_t n, SearchBlock& b) {
   const std::uint64_t all = ~std::uint64_t{0};
-  const std::uint64_t decided = _bzhi_u64(all, 65 - sp.run);
-  std::size_t pending = n;                  // a word start of the previous block whose run reaches this block
-  std::uint64_t pending_need = kNoPending;  // ... if this block starts with that many token bytes
+  std::size_t pending = n;  // a word start of the previous block whose run reaches this block
+  Pending open;             // ... if this block starts as it needs
   std::uint64_t prev_word;
   if (i >= b.base && i - b.base < 64) {
     const std::uint64_t from = i - b.base;
     const std::uint64_t r = FirstToken(sp, b, b.trig & ~_bzhi_u64(all, static_cast<unsigned>(from)));
     if (r < 64) return b.base + r;
     if (b.last) return n;
-    const std::uint64_t open = Open(b, decided) & ~_bzhi_u64(all, static_cast<unsigned>(from));
-    if (open != 0) {
-      const std::uint64_t q = _tzcnt_u64(open);
-      pending = b.base + q;
-      pending_need = q + sp.run - 64;
-    }
+    open = OpenStart(sp, b.starts, b.token, b.word, b.trig, from);
+    if (open.need != kNoPending) pending = b.base + open.at;
     prev_word = b.word >> 63;
     i = b.base + 64;
   } else {
     prev_word = i > 0 ? static_cast<std::uint64_t>(IsWordByte(data[i - 1])) : sp.prev_is_word;
   }
-  SearchCarry carry{prev_word, pending, pending_need};
+  SearchCarry carry{prev_word, pending, open.need, open.word_need};
+  if (sp.joined) return SearchJoined(sp, data, i, n, b, carry);
   switch (sp.steps) {  // sp.run = 1 + the shifts; sp.run <= 16 takes at most 5
-    case 0: return SearchStart<0>(sp, data, i, n, b, carry);
-    case 1: return SearchStart<1>(sp, data, i, n, b, carry);
-    case 2: return SearchStart<2>(sp, data, i, n, b, carry);
-    case 3: return SearchStart<3>(sp, data, i, n, b, carry);
-    case 4: return SearchStart<4>(sp, data, i, n, b, carry);
-    default: return SearchStart<5>(sp, data, i, n, b, carry);
+    case 0: return SearchStart<0, false>(sp, data, i, n, b, carry);
+    case 1: return SearchStart<1, false>(sp, data, i, n, b, carry);
+    case 2: return SearchStart<2, false>(sp, data, i, n, b, carry);
+    case 3: return SearchStart<3, false>(sp, data, i, n, b, carry);
+    case 4: return SearchStart<4, false>(sp, data, i, n, b, carry);
+    default: return SearchStart<5, false>(sp, data, i, n, b, carry);
   }
 }
 
@@ -402,7 +495,15 @@ VIGIE_TOK_AVX512 void DigitTokenizer::FeedAvx512(const std::uint8_t* data, std::
     state_ = State::kWord;
   };
   std::size_t i = 0;
-  const SearchParams sp{run_, run_shift_, run_steps_, token_bits_, search_fit_any_, search_fit_joined_, prev_is_word_};
+  const SearchParams sp{run_,
+                        run_shift_,
+                        run_steps_,
+                        token_bits_,
+                        search_fit_any_,
+                        search_fit_joined_,
+                        prev_is_word_,
+                        search_joined_ != 0,
+                        search_joined_};
   SearchBlock block;     // the search's last block
   std::size_t win = n;  // the walk's window: classes of data[win, win + 64)
   Masks wm{};

@@ -476,21 +476,26 @@ TEST(DigitTokenizer, MutedSpecsOnlyLoseTheirOwnEvents) {
     }
   }
   EXPECT_GT(kept, 2000u);
-  // Dates, each inside a 64-byte block: muted, the AVX-512 path walks none of them.
+  // Dates at every offset of the 64-byte blocks (lines of 32 and 33 bytes), inside one or across
+  // two: muted, the AVX-512 path walks none of them (a date is 8 digits in 10 token bytes: with
+  // the dates muted, the search's trigger asks for 8 word bytes or a phone's 11 token bytes,
+  // decided across the block's end too).
   const auto& defaults = sets[0];
   std::uint64_t dates = 0;
   for (std::size_t j = 0; j < defaults.size(); ++j)
     if (defaults[j].min_words == 3) dates |= std::uint64_t{1} << j;
   ASSERT_NE(dates, 0u);
   std::string text;
-  for (int k = 0; k < 50; ++k) text += "insc;2023-05-" + std::to_string(10 + k % 18) + ";maj;12/0" + std::to_string(1 + k % 9) + "/2024;x\n";
+  for (int k = 0; k < 50; ++k)
+    text += "insc;2023-05-" + std::to_string(10 + k % 18) + ";maj;12/0" + std::to_string(1 + k % 9) + "/2024;x" +
+            (k % 3 == 0 ? "\r\n" : "\n");
   DigitTokenizer plain, hinted;
   plain.SetSpecs(&defaults);
   hinted.SetSpecs(&defaults);
   hinted.SetMuted(dates);
   EXPECT_EQ(RunTokenizer(plain, text, {}, 0).size(), 100u);
   if (CpuHasAvx512Bw()) {
-    EXPECT_LT(RunTokenizer(hinted, text, {}, 0).size(), 100u / 4);
+    EXPECT_EQ(RunTokenizer(hinted, text, {}, 0).size(), 0u);
   }
 }
 

@@ -1,6 +1,6 @@
 #include "match/csv_columns.h"
 
-#include <emmintrin.h>
+#include <immintrin.h>
 
 #include <algorithm>
 #include <array>
@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/text.h"
+#include "match/cpu.h"
 #include "match/engine.h"
 #include "match/validators_util.h"
 
@@ -113,7 +114,21 @@ CsvSplitter::Masks CsvSplitter::Specials(const std::uint8_t* p, std::size_t len,
   return m;
 }
 
+// One masked load, three compares (out of line as the SSE2 one: the walk calls it per block).
+__attribute__((target("avx512f,avx512bw,bmi2"))) CsvSplitter::Masks CsvSplitter::SpecialsAvx512(const std::uint8_t* p,
+                                                                                              std::size_t len,
+                                                                                              char delimiter) {
+  const std::uint64_t valid = _bzhi_u64(~std::uint64_t{0}, static_cast<unsigned>(len < 64 ? len : 64));
+  const __m512i v = _mm512_maskz_loadu_epi8(valid, p);
+  Masks m;
+  m.newlines = _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('\n'));
+  m.ends = _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8(delimiter)) | m.newlines;
+  m.quotes = _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('"'));
+  return m;
+}
+
 void CsvSplitter::Start(const CsvHeader& header) {
+  avx512_ = CpuHasAvx512Bw();
   delim_ = header.delimiter;
   types_ = header.column_detector;
   typed_ = 0;

@@ -95,13 +95,15 @@ class CsvSplitter {
   struct Masks {
     std::uint64_t ends = 0, newlines = 0, quotes = 0;
   };
-  static Masks Specials(const std::uint8_t* p, std::size_t len, char delimiter);
+  static Masks Specials(const std::uint8_t* p, std::size_t len, char delimiter);        // SSE2
+  static Masks SpecialsAvx512(const std::uint8_t* p, std::size_t len, char delimiter);  // REQUIRES: AVX-512BW
 
  private:
   enum class In : std::uint8_t { kUnquoted, kQuoted, kAfterQuote };
   static constexpr std::size_t kEarlier = static_cast<std::size_t>(-1);  // began in an earlier call
   void Restart(bool skip_row);  // a row starts (skip_row: once the next newline is seen)
   char delim_ = ';';
+  bool avx512_ = false;  // SpecialsAvx512 (the CPU has AVX-512BW)
   std::vector<std::int32_t> types_;
   std::uint64_t typed_ = 0;  // bit c: column c is typed
   bool fast_ = false;        // no typed column past the 64th: the quote-free block path applies
@@ -175,7 +177,7 @@ std::size_t CsvSplitter::Walk(const std::uint8_t* buf, std::size_t from, std::si
   };
   for (std::size_t base = from; base < n; base += 64) {
     const std::size_t len = std::min<std::size_t>(64, n - base);
-    const Masks bm = Specials(buf + base, len, delim_);
+    const Masks bm = avx512_ ? SpecialsAvx512(buf + base, len, delim_) : Specials(buf + base, len, delim_);
     std::uint64_t m = bm.ends | bm.quotes;
     if (bm.quotes == 0 && in == In::kUnquoted && !skip_row && fast_) {
       // No quote in the block: the field ends are its delimiters and newlines. Between two

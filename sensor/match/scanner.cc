@@ -371,7 +371,7 @@ std::size_t ScanStream::State::TypeFields(std::uint8_t* buf, std::size_t from, s
     row_acc_whole = true;
   };
   const PiiEngine::ColumnPlan* plans = engine->column_plans.data();
-  const std::size_t cut = splitter.Walk(buf, from, n, eod, [&](const CsvSplitter::Field& f) {
+  const std::size_t cut = splitter.Walk(buf, from, n, eod, [&](const CsvSplitter::Field& f) __attribute__((always_inline)) {
     const PiiEngine::ColumnPlan& plan = plans[static_cast<std::size_t>(f.detector)];
     // A field of a record-only type's column that is not taken whole is scanned as text: the
     // type's candidates ending in it count (its content, or an address with its terminator).

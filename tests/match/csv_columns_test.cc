@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "match/cpu.h"
 #include "match/csv_columns.h"
 #include "match/engine.h"
 #include "scan_helpers.h"
@@ -188,6 +189,29 @@ std::string RandomCsvText(std::mt19937& rng, char delim, std::size_t rows, std::
     s += pick(4) == 0 ? "\r\n" : "\n";
   }
   return s;
+}
+
+// The walk's block masks: the AVX-512 implementation (used where the CPU has it, so the
+// splitter tests above exercise only it there) equals the SSE2 one on random blocks of the
+// special bytes and others, of every length 0..64, with each delimiter.
+TEST(CsvSplitter, BlockMasksSameOnEveryPath) {
+  if (!CpuHasAvx512Bw()) GTEST_SKIP() << "no AVX-512BW: the SSE2 path alone runs";
+  std::mt19937_64 rng(11);
+  static const std::string kBytes = ";,\t|\n\r\"a0 \x80\xff";
+  std::size_t specials = 0;
+  for (int round = 0; round < 4000; ++round) {
+    std::array<std::uint8_t, 64> block{};
+    for (auto& c : block) c = static_cast<std::uint8_t>(rng() % 4 == 0 ? rng() : kBytes[rng() % kBytes.size()]);
+    const std::size_t len = rng() % 65;
+    const char delimiter = ";,\t|"[rng() % 4];
+    const CsvSplitter::Masks sse = CsvSplitter::Specials(block.data(), len, delimiter);
+    const CsvSplitter::Masks avx = CsvSplitter::SpecialsAvx512(block.data(), len, delimiter);
+    ASSERT_EQ(avx.ends, sse.ends) << "len " << len << " round " << round;
+    ASSERT_EQ(avx.newlines, sse.newlines) << "len " << len << " round " << round;
+    ASSERT_EQ(avx.quotes, sse.quotes) << "len " << len << " round " << round;
+    specials += static_cast<std::size_t>(__builtin_popcountll(sse.ends | sse.quotes));
+  }
+  EXPECT_GT(specials, 4000u * 4);
 }
 
 TEST(CsvSplitter, SameFieldsAsTheReferenceForAnyChunking) {

@@ -209,17 +209,24 @@ struct StartRuns {
   std::uint64_t starts, x;
   std::int64_t run;  // the token runs (bit p: token[p, p + run) all set, or set to the block's end)
 };
+// Bit p of the result: mask[p, p + sp.run) all set, or set from p to the block's end when
+// mask's bit 63 is (the arithmetic shifts fill with it).
 template <unsigned kSteps>
-VIGIE_TOK_AVX512 inline __attribute__((always_inline)) StartRuns FindStartRuns(const SearchParams& sp,
-                                                                               const SearchClasses& k,
-                                                                               std::uint64_t prev_word) {
-  const std::uint64_t starts = k.digit & ~((k.word << 1) | prev_word) & k.valid;
-  std::int64_t run = static_cast<std::int64_t>(k.token);
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::int64_t Runs(const SearchParams& sp, std::uint64_t mask) {
+  std::int64_t run = static_cast<std::int64_t>(mask);
   if constexpr (kSteps > 0) run &= run >> sp.shift[0];
   if constexpr (kSteps > 1) run &= run >> sp.shift[1];
   if constexpr (kSteps > 2) run &= run >> sp.shift[2];
   if constexpr (kSteps > 3) run &= run >> sp.shift[3];
   if constexpr (kSteps > 4) run &= run >> sp.shift[4];
+  return run;
+}
+template <unsigned kSteps>
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) StartRuns FindStartRuns(const SearchParams& sp,
+                                                                               const SearchClasses& k,
+                                                                               std::uint64_t prev_word) {
+  const std::uint64_t starts = k.digit & ~((k.word << 1) | prev_word) & k.valid;
+  const std::int64_t run = Runs<kSteps>(sp, k.token);
   return {starts, starts & static_cast<std::uint64_t>(run), run};
 }
 
@@ -230,13 +237,7 @@ VIGIE_TOK_AVX512 inline __attribute__((always_inline)) StartRuns FindStartRuns(c
 template <unsigned kSteps>
 VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::uint64_t WordRuns(const SearchParams& sp,
                                                                               const SearchClasses& k) {
-  std::int64_t word = static_cast<std::int64_t>(k.word);
-  if constexpr (kSteps > 0) word &= word >> sp.shift[0];
-  if constexpr (kSteps > 1) word &= word >> sp.shift[1];
-  if constexpr (kSteps > 2) word &= word >> sp.shift[2];
-  if constexpr (kSteps > 3) word &= word >> sp.shift[3];
-  if constexpr (kSteps > 4) word &= word >> sp.shift[4];
-  return static_cast<std::uint64_t>(word);
+  return static_cast<std::uint64_t>(Runs<kSteps>(sp, k.word));
 }
 template <unsigned kSteps>
 VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::uint64_t Sharpen(const SearchParams& sp,
@@ -426,24 +427,34 @@ VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::size_t SearchStart(c
   return SearchFrom<kSteps, kJoined>(sp, data, i, n, b, carry);
 }
 
-// SearchStart with the joined test (sp.joined), out of line: the search without it, inlined in
-// FeedAvx512, stays as small as it was.
+// SearchStart for sp.steps (sp.run = 1 + the shifts; sp.run <= 16 takes at most 5).
+template <bool kJoined>
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::size_t SearchBySteps(const SearchParams& sp,
+                                                                                 const std::uint8_t* data, std::size_t i,
+                                                                                 std::size_t n, SearchBlock& b,
+                                                                                 SearchCarry& carry) {
+  switch (sp.steps) {
+    case 0: return SearchStart<0, kJoined>(sp, data, i, n, b, carry);
+    case 1: return SearchStart<1, kJoined>(sp, data, i, n, b, carry);
+    case 2: return SearchStart<2, kJoined>(sp, data, i, n, b, carry);
+    case 3: return SearchStart<3, kJoined>(sp, data, i, n, b, carry);
+    case 4: return SearchStart<4, kJoined>(sp, data, i, n, b, carry);
+    default: return SearchStart<5, kJoined>(sp, data, i, n, b, carry);
+  }
+}
+// With the joined test (sp.joined), out of line: the search without it, inlined in FeedAvx512,
+// stays as small as it was (inlined, the twelve instantiations cost the JSON and random-bytes
+// searches 5-10 %).
 VIGIE_TOK_AVX512 __attribute__((noinline)) std::size_t SearchJoined(const SearchParams& sp, const std::uint8_t* data,
                                                                    std::size_t i, std::size_t n, SearchBlock& b,
                                                                    SearchCarry& carry) {
-  switch (sp.steps) {
-    case 0: return SearchStart<0, true>(sp, data, i, n, b, carry);
-    case 1: return SearchStart<1, true>(sp, data, i, n, b, carry);
-    case 2: return SearchStart<2, true>(sp, data, i, n, b, carry);
-    case 3: return SearchStart<3, true>(sp, data, i, n, b, carry);
-    case 4: return SearchStart<4, true>(sp, data, i, n, b, carry);
-    default: return SearchStart<5, true>(sp, data, i, n, b, carry);
-  }
+  return SearchBySteps<true>(sp, data, i, n, b, carry);
 }
 
 // The first digit in data[i, n) that starts a word (the byte before is not \w) followed by a
-// run of sp.run token bytes, or whose run reaches the end of the data (undecided here: the walk
-// decides, exactly); n when there is none. Blocks of 64 bytes at a fixed stride (the loads do
+// run of sp.run token bytes (sp.joined: and by sp.run word bytes or sp.run + sp.joined_shift
+// token bytes), or whose run reaches the end of the data (undecided here: the walk decides,
+// exactly); n when there is none. Blocks of 64 bytes at a fixed stride (the loads do
 // not wait for the previous block's result): a block decides its word starts at positions
 // <= 64 - sp.run alone; a later one (its run reaches into the next block) is pending and decided
 // by the next block's leading token bytes. The last block classified stays in `b`: a search
@@ -467,15 +478,7 @@ VIGIE_TOK_AVX512 inline std::size_t SearchAvx512(const SearchParams& sp, const s
     prev_word = i > 0 ? static_cast<std::uint64_t>(IsWordByte(data[i - 1])) : sp.prev_is_word;
   }
   SearchCarry carry{prev_word, pending, open.need, open.word_need};
-  if (sp.joined) return SearchJoined(sp, data, i, n, b, carry);
-  switch (sp.steps) {  // sp.run = 1 + the shifts; sp.run <= 16 takes at most 5
-    case 0: return SearchStart<0, false>(sp, data, i, n, b, carry);
-    case 1: return SearchStart<1, false>(sp, data, i, n, b, carry);
-    case 2: return SearchStart<2, false>(sp, data, i, n, b, carry);
-    case 3: return SearchStart<3, false>(sp, data, i, n, b, carry);
-    case 4: return SearchStart<4, false>(sp, data, i, n, b, carry);
-    default: return SearchStart<5, false>(sp, data, i, n, b, carry);
-  }
+  return sp.joined ? SearchJoined(sp, data, i, n, b, carry) : SearchBySteps<false>(sp, data, i, n, b, carry);
 }
 
 }  // namespace

@@ -146,8 +146,9 @@ VIGIE_TOK_AVX512 inline std::uint64_t FirstToken(const SearchParams& sp, const S
 // reach its end and whose run is not decided inside it (past 64 - run, or 64 - run -
 // joined_shift when sp.joined): the lowest is pending (a higher one needs more of the next
 // block, or is the last word, whose word_need the lowest carries).
-VIGIE_TOK_AVX512 inline __attribute__((always_inline)) Pending OpenStart(const SearchParams& sp, std::uint64_t starts, std::uint64_t token,
-                                          std::uint64_t word, std::uint64_t trig, std::uint64_t from) {
+VIGIE_TOK_AVX512 inline __attribute__((always_inline)) Pending OpenStart(const SearchParams& sp, std::uint64_t starts,
+                                                                         std::uint64_t token, std::uint64_t word,
+                                                                         std::uint64_t trig, std::uint64_t from) {
   const std::uint64_t all = ~std::uint64_t{0};
   const unsigned run = sp.run + sp.joined_shift;
   const std::uint64_t tail = ~_bzhi_u64(all, static_cast<unsigned>(64 - _lzcnt_u64(~token)));
@@ -162,7 +163,6 @@ VIGIE_TOK_AVX512 inline __attribute__((always_inline)) Pending OpenStart(const S
   }
   return p;
 }
-
 
 // The search's constants, held in registers across its loop.
 struct SearchConsts {
@@ -230,15 +230,15 @@ VIGIE_TOK_AVX512 inline __attribute__((always_inline)) StartRuns FindStartRuns(c
   return {starts, starts & static_cast<std::uint64_t>(run), run};
 }
 
-// sp.joined: of FindStartRuns' x, the starts also followed by run word bytes (a value of one
-// word) or by run + sp.joined_shift token bytes (of several words). A start whose token bytes
-// reach the block's end keeps its bit (the arithmetic shifts fill with it): the open starts are
-// the same.
 template <unsigned kSteps>
 VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::uint64_t WordRuns(const SearchParams& sp,
                                                                               const SearchClasses& k) {
   return static_cast<std::uint64_t>(Runs<kSteps>(sp, k.word));
 }
+// sp.joined: of FindStartRuns' x, the starts also followed by run word bytes (a value of one
+// word) or by run + sp.joined_shift token bytes (of several words). A start whose token bytes
+// reach the block's end keeps its bit (the arithmetic shifts fill with it): the open starts are
+// the same.
 template <unsigned kSteps>
 VIGIE_TOK_AVX512 inline __attribute__((always_inline)) std::uint64_t Sharpen(const SearchParams& sp,
                                                                              const SearchClasses& k,
@@ -278,7 +278,6 @@ VIGIE_TOK_AVX512 inline __attribute__((always_inline)) SearchQuick QuickSearch(c
     q.trig = sr.x & decided;
   }
   // (branches: in text both are rare, and the pair loop decides without them)
-  // (the second test only when joined: word_need is kNoPending otherwise)
   q.fires = false;
   if (pending_need != kNoPending) [[unlikely]] {
     q.fires = _tzcnt_u64(~k.token) >= pending_need;

@@ -368,12 +368,7 @@ CsvAsFindersSeeIt AsFindersSeeIt(std::string text) {
   const std::size_t eol = text.find('\n');
   const auto header = ParseCsvHeader(std::string_view(text).substr(0, eol), engine->detectors);
   if (!header) return {text, 0};
-  std::uint32_t own = 0;
-  for (const std::int32_t d : header->column_detector)
-    if (d >= 0 && !engine->detectors[static_cast<std::size_t>(d)].standalone)
-      own |= 1u << static_cast<unsigned>(engine->detectors[static_cast<std::size_t>(d)].type);
-  for (std::size_t j = 0; j < engine->digit_specs.size() && j < 64; ++j)
-    if ((own >> static_cast<unsigned>(engine->detectors[engine->digit_specs[j].detector].type)) & 1u) r.muted |= std::uint64_t{1} << j;
+  r.muted = engine->DigitSpecsOfTypes(engine->RecordOnlyColumnTypes(header->column_detector));
   std::size_t col = 0, start = eol + 1;
   for (std::size_t i = start; i < text.size(); ++i) {
     if (text[i] != header->delimiter && text[i] != '\n') continue;

@@ -118,6 +118,13 @@ class PiiEngine {
     bool address = false, usable = false, standalone = true, primary = false, identifies = false;
   };
   std::vector<ColumnPlan> column_plans;
+  // The record-only types a CSV header's columns give (bit per PiiType): the types of its typed
+  // columns' detectors that are `standalone: false` and whose column lets their values count
+  // (ColumnPlan::usable). Read in their columns only (sensor/match/README.md, step 0b).
+  std::uint32_t RecordOnlyColumnTypes(const std::vector<std::int32_t>& column_detector) const;
+  // The digit specs of the detectors of these types (bit = index in digit_specs, the first 64):
+  // what DigitTokenizer::SetMuted takes.
+  std::uint64_t DigitSpecsOfTypes(std::uint32_t types) const;
   std::vector<Expression> expressions;             // indexed by Hyperscan id
   std::vector<std::vector<std::uint16_t>> keyword_targets;  // keyword → detectors it serves
   std::vector<DigitSpec> digit_specs;              // `digits:` detectors, fed by the DigitTokenizer

@@ -472,17 +472,10 @@ void ScanStream::State::FlushCsv(bool end_of_unit) {
 
 void ScanStream::State::StartOwnTypes(const CsvHeader& header) {
   EndOwnTypes();
-  for (const std::int32_t d : header.column_detector) {
-    if (d < 0) continue;
-    const PiiEngine::ColumnPlan& plan = engine->column_plans[static_cast<std::size_t>(d)];
-    if (plan.usable && !plan.standalone) own_types |= 1u << plan.type;
-  }
+  own_types = engine->RecordOnlyColumnTypes(header.column_detector);
   if (own_types == 0) return;
   own_from = rows_from;
-  for (std::size_t j = 0; j < engine->digit_specs.size() && j < 64; ++j) {
-    const Detector& det = engine->detectors[engine->digit_specs[j].detector];
-    if (((own_types >> static_cast<unsigned>(det.type)) & 1u) != 0) own_specs |= std::uint64_t{1} << j;
-  }
+  own_specs = engine->DigitSpecsOfTypes(own_types);
 }
 
 void ScanStream::State::EndOwnTypes() {

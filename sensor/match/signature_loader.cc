@@ -420,6 +420,23 @@ class Loader {
 
 }  // namespace
 
+std::uint32_t PiiEngine::RecordOnlyColumnTypes(const std::vector<std::int32_t>& column_detector) const {
+  std::uint32_t types = 0;
+  for (const std::int32_t d : column_detector) {
+    if (d < 0) continue;
+    const ColumnPlan& plan = column_plans[static_cast<std::size_t>(d)];
+    if (plan.usable && !plan.standalone) types |= 1u << plan.type;
+  }
+  return types;
+}
+
+std::uint64_t PiiEngine::DigitSpecsOfTypes(std::uint32_t types) const {
+  std::uint64_t specs = 0;
+  for (std::size_t j = 0; j < digit_specs.size() && j < 64; ++j)
+    if (((types >> static_cast<unsigned>(detectors[digit_specs[j].detector].type)) & 1u) != 0) specs |= std::uint64_t{1} << j;
+  return specs;
+}
+
 std::shared_ptr<const PiiEngine> CompilePiiEngine(const std::string& yaml_text, const std::string& source,
                                                   const PiiEngineOptions& options) {
   return Loader(source, options).Load(yaml_text);

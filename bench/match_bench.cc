@@ -11,6 +11,7 @@
 #include "match/anchor_finder.h"
 #include "match/csv_columns.h"
 #include "match/digit_tokenizer.h"
+#include "match/html_tables.h"
 #include "match/validators.h"
 
 namespace vigie::match::testing {
@@ -91,6 +92,32 @@ std::string JobSeekerApiJson(std::size_t bytes) {
          "\"commentaire\":\"Atelier CV et lettre de motivation.\"}],\"indemnisation\":{\"droits_ouverts\":true,"
          "\"montant_journalier\":" + g.Digits(2) + "." + g.Digits(2) + ",\"fin_droits\":\"2025-0" + g.Digits(1) +
          "-2" + g.Digits(1) + "\"},\"derniere_maj\":\"2024-02-06T10:15:02.512Z\",\"version\":" + g.Digits(3) + "},";
+  }
+  return s;
+}
+
+// An advisor's web page listing job seekers (the HTML form of the France Travail case): a table
+// whose header row names the columns, a row per person with the same 8 kinds of PII, styled
+// cells and a link to each file, as a server-rendered page writes them (~900 bytes a person).
+std::string PeopleHtml(std::size_t bytes) {
+  PiiGenerator g(8);
+  std::string s =
+      "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Portefeuille</title>"
+      "<link rel=\"stylesheet\" href=\"/static/app.css\"><script src=\"/static/app.js\"></script></head>\n"
+      "<body><div class=\"container\"><h1>Mon portefeuille</h1>\n<table class=\"table table-striped\">\n"
+      "<thead><tr><th>Nom</th><th>Identifiant FT</th><th>NIR</th><th>Date de naissance</th><th>T&eacute;l&eacute;phone</th>"
+      "<th>Courriel</th><th>Adresse</th><th>IBAN</th><th>Statut</th><th></th></tr></thead>\n<tbody>\n";
+  for (int i = 0; s.size() < bytes; ++i) {
+    const Person p = g.NextPerson(i);
+    const std::string birth = p.birth.substr(8, 2) + "/" + p.birth.substr(5, 2) + "/" + p.birth.substr(0, 4);
+    s += "<tr class=\"row-" + std::to_string(i % 2) + "\">\n  <td class=\"nom\">MARTIN Claire</td>\n"
+         "  <td class=\"id\"><a href=\"/dossiers/" + p.ft_id + "\" title=\"Ouvrir le dossier\">" + p.ft_id +
+         "</a></td>\n  <td class=\"nir\">" + p.nir + "</td>\n  <td>" + birth + "</td>\n  <td class=\"tel\">" + p.phone +
+         "</td>\n  <td><a href=\"mailto:" + p.email + "\">" + p.email + "</a></td>\n  <td class=\"adresse\">" + p.street +
+         "<br>75011 PARIS</td>\n  <td class=\"iban\">" + p.iban + "</td>\n"
+         "  <td><span class=\"badge badge-success\">inscrit</span></td>\n  <td><button type=\"button\" "
+         "class=\"btn btn-sm btn-outline-primary\" data-action=\"relancer\" data-id=\"" + std::to_string(i) +
+         "\">Relancer</button></td>\n</tr>\n";
   }
   return s;
 }
@@ -258,6 +285,26 @@ void RunTokenizer(benchmark::State& state, const std::string& text, std::uint64_
       static_cast<double>(found) / static_cast<double>(state.iterations()) / (static_cast<double>(text.size()) / 1e6);
 }
 
+// The HTML table tracker alone (html_tables.h): what following a markup unit's tables costs.
+void BM_HtmlTablesInCache(benchmark::State& state) {
+  static const std::string text = PeopleHtml(256 << 10);
+  static const auto engine = DefaultEngine();
+  HtmlTables tables;
+  tables.Bind(&engine->detectors);
+  const std::size_t chunk = ChunkOf(state);
+  std::size_t cells = 0;
+  for (auto _ : state) {
+    tables.Reset();
+    for (std::size_t off = 0; off < text.size(); off += chunk) {
+      tables.Forget(off > 4096 ? off - 4096 : 0);
+      tables.Feed(AsBytes(text).data() + off, std::min<std::size_t>(chunk, text.size() - off), off);
+      cells += tables.HasCells();
+    }
+  }
+  benchmark::DoNotOptimize(cells);
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+
 // One validator alone, called as the scanner calls it: a window of the people CSV ending at a
 // value's match end (the ';' after an address). ns per call; state.range(0) picks the type.
 struct ValidatorCase {
@@ -393,6 +440,7 @@ void BM_PeopleJsonValuesBlanked(benchmark::State& st) {
   Run(st, t);
 }
 void BM_GenericJson(benchmark::State& st) { static const std::string t = GenericJson(kCorpus); Run(st, t); }
+void BM_PeopleHtml(benchmark::State& st) { static const std::string t = PeopleHtml(kCorpus); Run(st, t); }
 void BM_PeopleCsv(benchmark::State& st) { static const std::string t = PeopleCsv(kCorpus); Run(st, t); }
 void BM_JobSeekerCsv(benchmark::State& st) { static const std::string t = JobSeekerCsv(kCorpus); Run(st, t); }
 void BM_RandomBytes(benchmark::State& st) { static const std::string t = RandomBytes(kCorpus); Run(st, t); }
@@ -429,6 +477,7 @@ BENCHMARK(BM_PeopleJsonContacts)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PeopleJsonValuesBlanked)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_GenericJson)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_JobSeekerApiJson)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PeopleHtml)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PeopleCsv)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_JobSeekerCsv)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PeopleCsvAsText)->Arg(1460)->Arg(65536)->Unit(benchmark::kMillisecond);
@@ -457,6 +506,7 @@ BENCHMARK(BM_TokenizerPeopleCsvInCache)->Arg(65536)->Unit(benchmark::kMicrosecon
 BENCHMARK(BM_TokenizerJobSeekerCsvInCache)->Arg(65536)->Unit(benchmark::kMicrosecond);
 // Args: chunk, then 0 nothing muted or 1 the dates muted (as the scan does).
 BENCHMARK(BM_TokenizerJobSeekerCsvBlankedInCache)->Args({65536, 0})->Args({65536, 1})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_HtmlTablesInCache)->Arg(1460)->Arg(65536)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_AnchorsJobSeekerCsvInCache)->Arg(65536)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -54,6 +54,18 @@ std::string LowerColumnName(std::string_view name) {
   return out;
 }
 
+std::int32_t ColumnDetector(std::string_view name, const std::vector<Detector>& detectors) {
+  if (name.empty()) return -1;
+  // Blanks read as '_' too: a spreadsheet's or a page's "Identifiant France Travail" holds the
+  // signature's `identifiant_france_travail`.
+  std::string underscored(name);
+  std::replace(underscored.begin(), underscored.end(), ' ', '_');
+  for (std::size_t d = 0; d < detectors.size(); ++d)
+    for (const std::string& c : detectors[d].columns)
+      if (HoldsWord(name, c) || HoldsWord(underscored, c)) return static_cast<std::int32_t>(d);
+  return -1;
+}
+
 std::optional<CsvHeader> ParseCsvHeader(std::string_view line, const std::vector<Detector>& detectors) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.substr(0, 3) == "\xef\xbb\xbf") line.remove_prefix(3);  // a spreadsheet's UTF-8 byte-order mark
@@ -75,14 +87,7 @@ std::optional<CsvHeader> ParseCsvHeader(std::string_view line, const std::vector
     const std::size_t end = std::min(line.find(delim, pos), line.size());
     std::string_view raw = TrimAny(line.substr(pos, end - pos));
     if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') raw = TrimAny(raw.substr(1, raw.size() - 2));
-    const std::string name = LowerColumnName(raw);
-    std::int32_t type = -1;
-    for (std::size_t d = 0; d < detectors.size() && type < 0 && !name.empty(); ++d)
-      for (const std::string& c : detectors[d].columns)
-        if (HoldsWord(name, c)) {
-          type = static_cast<std::int32_t>(d);
-          break;
-        }
+    const std::int32_t type = ColumnDetector(LowerColumnName(raw), detectors);
     typed = typed || type >= 0;
     h.column_detector.push_back(type);
     if (end == line.size()) break;

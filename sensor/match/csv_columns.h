@@ -53,6 +53,12 @@ bool CsvHeaderByte(std::uint8_t c);
 // (Excel's "sep=;", "Export du 12/03/2024 : demandeurs").
 inline bool CsvPreambleByte(std::uint8_t c) { return CsvHeaderByte(c) || c == ':' || c == '='; }
 
+// The detector typing a column named `name` (lower case: LowerColumnName): the first of
+// `detectors` one of whose `columns:` names it holds as a word (bounded by its ends or a byte that
+// is not a letter or digit; its blanks also read as '_'), or -1. A CSV header's and an HTML
+// table's columns are typed by it.
+std::int32_t ColumnDetector(std::string_view name, const std::vector<Detector>& detectors);
+
 // The header of a unit: its first line, without the '\n'. The delimiter is the most frequent of
 // ; , TAB | (at least 2: 3 columns); each name (blanks and one pair of quotes trimmed, ASCII
 // lower case) is typed by the first detector one of whose `columns:` names it holds as a word

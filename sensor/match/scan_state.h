@@ -14,6 +14,7 @@
 
 #include "match/csv_columns.h"
 #include "match/engine.h"
+#include "match/html_tables.h"
 #include "match/scanner.h"
 
 namespace vigie::match {
@@ -126,6 +127,7 @@ struct ScanStream::State {
   void ReleaseStage();  // REQUIRES: nothing staged (or the bytes are to be dropped)
   void Scan(ByteView data);       // the scan of one feed (Feed without staging): CSV or not
   void ScanChunk(ByteView data);  // the finders, validation and grouping over these bytes
+  void FollowTables();            // the chunk's bytes to `html` (a markup unit), before the finders
 
   // CSV units (csv_columns.h; options.csv_columns). kUndecided: the unit's first line is held in
   // csv_carry until its end shows whether it is a header. kOn: csv_carry holds a typed field not
@@ -207,6 +209,16 @@ struct ScanStream::State {
   // one by one).
   std::size_t RowBatch(std::uint64_t end);
   std::uint64_t batch_refused = kNone;  // the row RowBatch last refused (its next fields: refused too)
+  // Markup units (a unit whose first non-blank byte is '<': HTML, XML): their HTML tables are
+  // followed (html_tables.h) so a `<td>` cell's value gets what its column's header gives it
+  // (TableColumnBefore). kUndecided until the unit's first non-blank byte.
+  enum class Markup : std::uint8_t { kUndecided, kOff, kOn };
+  Markup markup = Markup::kUndecided;
+  HtmlTables html;
+  // The detector typing the HTML table column of the cell a candidate opens (its value right after
+  // the `<td>` start tag, blanks and other start tags between: `<td><a href="…">`), or -1.
+  // `before`: the bytes before the candidate, from absolute offset `from`.
+  std::int32_t TableColumnBefore(std::string_view before, std::uint64_t from) const;
   // A Hyperscan report: expression id and absolute end offset (pattern matches and keywords).
   struct Hit {
     std::uint64_t end;

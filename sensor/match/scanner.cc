@@ -139,6 +139,7 @@ void ScanStream::State::Bind(std::shared_ptr<const PiiEngine> e) {
   unit_context.assign(n, 0);
   last_end.assign(n, kNone);
   tokenizer.SetSpecs(&engine->digit_specs);
+  html.Bind(&engine->detectors);
   EndOwnTypes();
   tok_events.clear();
   tok_next = 0;
@@ -253,6 +254,7 @@ void ScanStream::State::ScanChunk(ByteView data) {
     chunk = data.data() + off;
     chunk_start = fed;
     chunk_len = len;
+    if (markup != Markup::kOff) FollowTables();
     // A unit's first bytes are searched for keywords whatever follows (CSV header fields).
     if (kw_done < kw_eager_until) {
       const std::uint64_t eager = std::min<std::uint64_t>(fed + len, kw_eager_until);
@@ -275,6 +277,23 @@ void ScanStream::State::ScanChunk(ByteView data) {
   chunk = nullptr;
   chunk_start = fed;
   chunk_len = 0;
+}
+
+// HTML tables (html_tables.h): a markup unit's tables followed before the finders run over the
+// chunk, so each candidate's cell is known when it is dispatched.
+void ScanStream::State::FollowTables() {
+  if (markup == Markup::kUndecided) {
+    std::size_t i = 0;
+    constexpr auto skipped = [](std::uint8_t c) {  // blanks and a UTF-8 byte-order mark
+      return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0xef || c == 0xbb || c == 0xbf;
+    };
+    while (i < chunk_len && skipped(chunk[i])) ++i;
+    if (i == chunk_len) return;  // blanks (or a byte-order mark) so far
+    markup = chunk[i] == '<' ? Markup::kOn : Markup::kOff;
+    if (markup == Markup::kOff) return;
+  }
+  html.Forget(Oldest());
+  html.Feed(chunk, chunk_len, chunk_start);
 }
 
 // ------------------------------------------------------------------ CSV columns
@@ -787,6 +806,7 @@ void ScanStream::Gap() {
   st.FlushCsv(false);
   st.EndHsStream();
   st.EndOwnTypes();  // the rows after a gap: their columns are known again, the rule is not
+  st.html.Reset();    // the tables open before the gap are not followed
   st.FlushGroup();
   st.valid_from = st.fed;
   std::fill(st.keyword_end.begin(), st.keyword_end.end(), State::kNone);
@@ -810,6 +830,8 @@ ScanSummary ScanStream::Finish() {
   st.summary = ScanSummary{};
   st.valid_from = st.fed;
   st.ResetUnitContext();
+  st.markup = State::Markup::kUndecided;
+  st.html.Reset();
   st.StartUnitKeywords();
   // The next unit uses the scanner's current engine (a reload may have happened meanwhile).
   if (st.scanner->engine != st.engine) st.Bind(st.scanner->engine);
@@ -900,6 +922,12 @@ bool KeywordRightBefore(const std::vector<std::string>& keywords, std::uint32_t 
 // Blanks between a name and its value, or between array elements (pretty-printed: newlines too).
 constexpr bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+// The last '<' or '>' of s[0, i), or npos (a byte loop: find_last_of("<>") calls memchr per byte).
+std::size_t LastBracket(std::string_view s, std::size_t i) {
+  while (i > 0 && s[i - 1] != '<' && s[i - 1] != '>') --i;
+  return i == 0 ? std::string_view::npos : i - 1;
+}
+
 // Whether `before` ends with the start tag of an XML element named by one of `names` (its name
 // ends with one or holds one as words: `<nir>`, `<ns:numeroSecuriteSociale>`, `<NIR >`, `<nirAssure>`,
 // `<nir type="certifie">`; blanks allowed before the value): an element holding a named
@@ -909,7 +937,7 @@ bool ElementNamedBefore(const std::vector<std::string>& names, std::string_view 
   while (i > 0 && IsBlank(before[i - 1])) --i;
   if (i < 2 || before[i - 1] != '>') return false;
   --i;  // the '>'
-  const std::size_t open = before.find_last_of("<>", i - 1);
+  const std::size_t open = LastBracket(before, i);
   if (open == std::string_view::npos || before[open] != '<') return false;
   std::size_t name_end = open + 1;  // the name: letters, digits, '_', '-', '.', ':' after its '<'
   while (name_end < i && IsNameByte(before[name_end])) ++name_end;
@@ -949,6 +977,20 @@ bool NextArrayElement(std::string_view gap) {
   return i == gap.size();
 }
 }  // namespace
+
+std::int32_t ScanStream::State::TableColumnBefore(std::string_view before, std::uint64_t from) const {
+  if (!html.HasCells()) return -1;
+  std::size_t i = before.size();
+  for (int tags = 0; tags < 4; ++tags) {  // the cell's start tag, then up to 3 start tags in it
+    while (i > 0 && IsBlank(before[i - 1])) --i;
+    if (i < 2 || before[i - 1] != '>') return -1;
+    if (const std::int32_t d = html.CellAt(from + i); d >= 0) return d;
+    const std::size_t open = LastBracket(before, i - 1);  // the tag's '<' (a '>' first: not a tag)
+    if (open == std::string_view::npos || before[open] != '<' || !detail::IsAlpha(before[open + 1])) return -1;
+    i = open;
+  }
+  return -1;
+}
 
 void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
   if (last_end[d] == end) return;  // another pattern (or the tokenizer) of the same detector, same candidate
@@ -996,13 +1038,21 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
     const std::uint64_t start = from + *begin;
     // Keywords are only looked for when they can change the outcome (see Detector::needs_context).
     bool context = false;
+    // The HTML table column of the cell the candidate opens: its header gives the context and
+    // the name a CSV column gives (computed once, only when asked).
+    std::int32_t column = -2;
+    const auto in_typed_cell = [&] {
+      if (column == -2) column = TableColumnBefore(w.substr(0, *begin), from);
+      return column == static_cast<std::int32_t>(d);
+    };
     if (det.needs_context) {
       if (unit_context[d] != 0) {
         // The detector has the unit-wide context (a field name seen earlier, e.g. a CSV header
         // or a JSON key): no keyword can change this outcome, and none is looked for.
         context = true;
-      } else if (KeywordRightBefore(det.near_keywords, det.context_window, w.substr(0, *begin), false)) {
-        // Its keyword right before it (a JSON key): the window is not searched.
+      } else if (KeywordRightBefore(det.near_keywords, det.context_window, w.substr(0, *begin), false) ||
+                 in_typed_cell()) {
+        // Its keyword right before it (a JSON key), or its column's header: the window is not searched.
         context = true;
       } else {
         ScanKeywords(end, start);
@@ -1022,7 +1072,7 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
         const std::string_view before = w.substr(0, *begin);
         named = KeywordRightBefore(det.names, det.context_window, before, true) ||
                 KeywordRightBefore(det.names, det.context_window, BeforeArray(before), true) ||
-                ElementNamedBefore(det.names, before) ||
+                ElementNamedBefore(det.names, before) || in_typed_cell() ||
                 (named_end != kNone && named_end >= from && named_end <= start &&
                  NextArrayElement(before.substr(static_cast<std::size_t>(named_end - from))));
       }

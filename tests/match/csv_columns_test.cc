@@ -53,6 +53,12 @@ TEST(CsvHeader, TypesTheColumnsTheSignaturesName) {
                                              DetectorOf(*e, "email"), DetectorOf(*e, "iban"), -1};
   EXPECT_EQ(fr->column_detector, fr_want);
   EXPECT_EQ(LowerColumnName("N° SÉCURITÉ ÀÇÈ×Þ"), "n° sécurité àçè×þ");
+  // A name's blanks also read as '_': "Identifiant France Travail" holds `identifiant_france_travail`,
+  // "Id FT" `id_ft` (the bare "Identifiant" above names no column: any French API's ids).
+  const auto ft = ParseCsvHeader("Nom;Identifiant France Travail;Id FT;Identifiant", e->detectors);
+  ASSERT_TRUE(ft.has_value());
+  EXPECT_EQ(ft->column_detector, (std::vector<std::int32_t>{-1, DetectorOf(*e, "france_travail_id"),
+                                                            DetectorOf(*e, "france_travail_id"), -1}));
   // Not headers: fewer than 3 columns, no column typed.
   EXPECT_FALSE(ParseCsvHeader("nir;iban", e->detectors).has_value());
   EXPECT_FALSE(ParseCsvHeader("a;b;c;d", e->detectors).has_value());

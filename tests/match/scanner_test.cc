@@ -587,6 +587,56 @@ TEST(Records, RandomHtmlTablesOnePersonEach) {
   }
 }
 
+// An advisor's web page listing job seekers: a table whose header row names the columns (France
+// Travail id, birth date) far above most rows. Each id counts (its column is the context it
+// needs) and is one person by itself (its column names it), each birth date counts in its row,
+// whatever the chunking (pieces and staging as the sensor feeds them, one byte at a time). After
+// a gap the table open before it is not followed: its later rows' ids lack their context.
+TEST(Records, HtmlTableColumnsWhateverTheChunking) {
+  const auto people = People(150, 43);
+  std::string html =
+      "<!DOCTYPE html>\n<html><head><style>th { text-align: left }</style></head><body>\n"
+      "<table id=\"portefeuille\"><thead><tr><th>Nom</th><th>Identifiant&nbsp;FT</th><th>Date de naissance</th>"
+      "<th>Agence</th></tr></thead><tbody>\n";
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const Person& p = people[i];
+    const std::string birth = p.birth.substr(8, 2) + "/" + p.birth.substr(5, 2) + "/" + p.birth.substr(0, 4);
+    html += "<tr><td>MARTIN Claire</td><td><a href=\"/dossier?id=" + std::to_string(i) + "\">" + p.ft_id +
+            "</a></td><td>" + birth + "</td><td>75011</td></tr>\n";
+  }
+  html += "</tbody></table></body></html>\n";
+  for (std::size_t coalesce : {std::size_t{0}, std::size_t{64}, std::size_t{16384}}) {
+    PiiEngineOptions o;
+    o.coalesce_bytes = coalesce;
+    const auto engine = DefaultEngine(o);
+    Harness h(engine);
+    const ScanSummary whole = ScanChunked(h.scanner, html, {});
+    std::vector<std::uint64_t> keys;
+    for (const Person& p : people) keys.push_back(engine->hasher(p.ft_id));
+    std::sort(keys.begin(), keys.end());
+    EXPECT_EQ(whole.records, keys);
+    EXPECT_EQ(whole.matches[Idx(PiiType::kFranceTravailId)], people.size());
+    EXPECT_EQ(whole.matches[Idx(PiiType::kBirthDate)], people.size());
+    std::mt19937 rng(static_cast<std::uint32_t>(coalesce) + 5);
+    for (int round = 0; round < 20; ++round) {
+      std::set<std::size_t> cut_set;
+      const int n = std::uniform_int_distribution<int>(1, 60)(rng);
+      for (int k = 0; k < n; ++k) cut_set.insert(std::uniform_int_distribution<std::size_t>(1, html.size() - 1)(rng));
+      ExpectSame(whole, ScanChunked(h.scanner, html, {cut_set.begin(), cut_set.end()}),
+                 "round " + std::to_string(round) + " coalesce " + std::to_string(coalesce));
+    }
+    std::vector<std::size_t> every;
+    for (std::size_t k = 1; k < html.size(); ++k) every.push_back(k);
+    ExpectSame(whole, ScanChunked(h.scanner, html, every), "1 byte at a time, coalesce " + std::to_string(coalesce));
+    // A gap in the middle: the rows after it (but the one it cuts) are not typed any more.
+    const std::size_t gap = html.find("<tr>", html.size() / 2);
+    const ScanSummary g = ScanChunked(h.scanner, html, {}, gap);
+    const std::size_t before = static_cast<std::size_t>(std::count(html.begin(), html.begin() + static_cast<std::ptrdiff_t>(gap), '\n')) - 3;
+    EXPECT_EQ(g.matches[Idx(PiiType::kFranceTravailId)], before);
+    EXPECT_EQ(g.records.size(), before);
+  }
+}
+
 // An identity API serialized by .NET (a DateTime birth date: "1985-05-12T00:00:00"), a JSON
 // date at UTC midnight and a CSV export of the same form: the NIR and the birth date are two
 // types, so one record per person. Before, the tokenizer read "12T00" as one word: no birth
@@ -613,17 +663,22 @@ TEST(Records, MidnightDateTimeBirthDates) {
 // A NIR (a France Travail id) is one person by itself where its name is certain (signatures'
 // `identifies`): a listing of names and NIRs counts its people, in JSON (`"nir": "…"`,
 // camelCase keys), in a typed CSV column (rows grouped one by one or at once), after a label,
-// as an XML element's text (`<ns:NIR>`). A valid NIR whose name is not certain (under "imei" or `<imei>`, in
-// running text, in an array under another key, in an HTML table cell: the header is far) stays
-// a match without a record; the elements of an array under a NIR key are named; an IBAN alone
-// is no person (not `identifies`).
+// as an XML element's text (`<ns:NIR>`), in an HTML table's column its header names (rows away;
+// the value in a link too). A valid NIR whose name is not certain (under "imei" or `<imei>`, in
+// running text, in an array under another key, in an HTML table without a header or under
+// another one) stays a match without a record; the elements of an array under a NIR key are
+// named; an IBAN alone is no person (not `identifies`).
 TEST(Records, NamedIdentifierAloneIsAPerson) {
   const auto people = People(80, 37);
   std::string json = "[", camel = "{\"items\":[", csv = "nom;prenom;numero_securite_sociale\n", labeled,
               imei = "[", text, ibans = "[", xml = "<liste>", xml_imei = "<appareils>\n", table = "<table>",
               ft = "[", ft_camel = "[", ft_csv = "nom;prenom;identifiant_ft\n", generic = "[",
               // Keys and elements holding a name as words, wherever in them (KeyNames).
-              words = "[", xml_attr = "<liste>", ft_words = "[", unnamed_words = "[", xml_unnamed = "<liste>";
+              words = "[", xml_attr = "<liste>", ft_words = "[", unnamed_words = "[", xml_unnamed = "<liste>",
+              // HTML tables whose header row names (or not) the column, rows away.
+              table_named = "<table>\n<thead><tr><th>Nom</th><th>N&deg; de s&eacute;curit&eacute; sociale</th></tr></thead>\n",
+              table_imei = "<table><tr><th>Nom</th><th>IMEI</th></tr>",
+              ft_table = "<html><body><table><tr><th>Nom</th><th>Identifiant France Travail</th></tr>";
   for (std::size_t i = 0; i < people.size(); ++i) {
     const Person& p = people[i];
     const std::string sep = i ? "," : "";
@@ -641,6 +696,11 @@ TEST(Records, NamedIdentifierAloneIsAPerson) {
     xml += "<demandeur><nom>MARTIN</nom><ns:NIR>" + (i % 2 ? p.nir : p.nir_spaced) + "</ns:NIR></demandeur>";
     xml_imei += "  <appareil>\n    <imei>\n      " + p.nir + "\n    </imei>\n  </appareil>\n";
     table += "<tr><td>MARTIN</td><td>" + p.nir + "</td></tr>";
+    table_named += "<tr><td>MARTIN</td><td>" +
+                   (i % 3 == 0 ? "<a href=\"/dossiers/" + std::to_string(i) + "\">" + p.nir + "</a>" : " " + p.nir_spaced) +
+                   "</td></tr>\n";
+    table_imei += "<tr><td>MARTIN</td><td>" + p.nir + "</td></tr>";
+    ft_table += "<tr><td>MARTIN</td><td>" + p.ft_id + "</td></tr>";
     static const char* const kNirKeys[] = {"nir_assure", "nirAssure", "NIR-BENEFICIAIRE", "numeroNirCertifie", "nir2"};
     words += sep + "{\"nom\":\"MARTIN\",\"" + kNirKeys[i % 5] + "\": \"" + p.nir + "\"}";
     static const char* const kNirTags[] = {"nir type=\"certifie\"", "ns:nirAssure", "NIR\n  statut=\"ok\""};
@@ -667,13 +727,14 @@ TEST(Records, NamedIdentifierAloneIsAPerson) {
     for (const Person& p : people) keys.push_back(engine->hasher(p.nir));
     std::sort(keys.begin(), keys.end());
     for (const std::string& listing :
-         {json + "]", camel + "]}", csv, labeled, xml + "</liste>", words + "]", xml_attr + "</liste>"}) {
+         {json + "]", camel + "]}", csv, labeled, xml + "</liste>", words + "]", xml_attr + "</liste>",
+          table_named + "</table>"}) {
       const ScanSummary s = h.Scan(listing);
       EXPECT_EQ(s.records, keys) << listing.substr(0, 40) << " excerpts " << excerpts;
       EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size()) << listing.substr(0, 40);
     }
     for (const std::string& unnamed : {imei + "]", text, xml_imei + "</appareils>", table + "</table>",
-                                       unnamed_words + "]", xml_unnamed + "</liste>"}) {
+                                       unnamed_words + "]", xml_unnamed + "</liste>", table_imei + "</table>"}) {
       const ScanSummary s = h.Scan(unnamed);
       EXPECT_TRUE(s.records.empty()) << unnamed.substr(0, 40);
       EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size()) << unnamed.substr(0, 40);
@@ -699,7 +760,7 @@ TEST(Records, NamedIdentifierAloneIsAPerson) {
     std::vector<std::uint64_t> keys;
     for (const Person& p : people) keys.push_back(engine->hasher(p.ft_id));
     std::sort(keys.begin(), keys.end());
-    for (const std::string& listing : {ft + "]", ft_camel + "]", ft_csv, ft_words + "]"}) {
+    for (const std::string& listing : {ft + "]", ft_camel + "]", ft_csv, ft_words + "]", ft_table + "</table>"}) {
       const ScanSummary s = h.Scan(listing);
       EXPECT_EQ(s.records, keys) << listing.substr(0, 40);
       EXPECT_EQ(s.matches[Idx(PiiType::kFranceTravailId)], people.size()) << listing.substr(0, 40);

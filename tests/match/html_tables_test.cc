@@ -1,0 +1,149 @@
+// HtmlTables (sensor/match/html_tables.h): the columns an HTML table's header row types, and the
+// cells of those columns, found the same whatever the chunking.
+#include "match/html_tables.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "match/engine.h"
+#include "test_util.h"
+
+namespace vigie::match::testing {
+namespace {
+
+std::int32_t DetectorOf(const PiiEngine& e, const std::string& id) {
+  for (std::size_t d = 0; d < e.detectors.size(); ++d)
+    if (e.detectors[d].id == id) return static_cast<std::int32_t>(d);
+  ADD_FAILURE() << "no detector " << id;
+  return -1;
+}
+
+// (offset of the cell content, detector) for every typed cell of `html`, its bytes fed in the
+// pieces `cuts` make (ascending offsets).
+std::vector<std::pair<std::uint64_t, std::int32_t>> TypedCells(const PiiEngine& e, const std::string& html,
+                                                               const std::vector<std::size_t>& cuts = {}) {
+  HtmlTables t;
+  t.Bind(&e.detectors);
+  std::size_t from = 0;
+  auto feed = [&](std::size_t to) {
+    t.Feed(reinterpret_cast<const std::uint8_t*>(html.data()) + from, to - from, from);
+    from = to;
+  };
+  for (std::size_t c : cuts) feed(c);
+  feed(html.size());
+  std::vector<std::pair<std::uint64_t, std::int32_t>> out;
+  for (std::uint64_t at = 0; at <= html.size(); ++at)
+    if (const std::int32_t d = t.CellAt(at); d >= 0) out.emplace_back(at, d);
+  return out;
+}
+
+// Where the content of the k-th cell starting with `<td` holding `marker` begins.
+std::uint64_t After(const std::string& html, const std::string& marker) {
+  const std::size_t at = html.find(marker);
+  EXPECT_NE(at, std::string::npos) << marker;
+  return html.rfind('>', at) + 1;
+}
+
+class HtmlTablesTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<const PiiEngine> engine = DefaultEngine();
+  std::int32_t nir = DetectorOf(*engine, "nir"), ft = DetectorOf(*engine, "france_travail_id"),
+               phone = DetectorOf(*engine, "phone_fr"), birth = DetectorOf(*engine, "birth_date"),
+               email = DetectorOf(*engine, "email");
+};
+
+TEST_F(HtmlTablesTest, HeaderRowTypesTheCellsOfItsColumns) {
+  const std::string html =
+      "<html><body><table class=\"liste\">\n<thead><tr><th>Nom</th><th>NIR</th><th>Date de naissance</th></tr></thead>\n"
+      "<tbody><tr><td>MARTIN</td><td>[a]</td><td>[b]</td></tr>\n<tr><td>DURAND</td><td> [c]</td><td>[d]</td></tr></tbody>"
+      "</table></body></html>";
+  const std::vector<std::pair<std::uint64_t, std::int32_t>> want = {
+      {After(html, "[a]"), nir}, {After(html, "[b]"), birth}, {After(html, " [c]"), nir}, {After(html, "[d]"), birth}};
+  EXPECT_EQ(TypedCells(*engine, html), want);
+  // Every cut point, and one byte at a time: the same cells.
+  for (std::size_t cut = 1; cut < html.size(); ++cut) ASSERT_EQ(TypedCells(*engine, html, {cut}), want) << cut;
+  std::vector<std::size_t> bytes;
+  for (std::size_t k = 1; k < html.size(); ++k) bytes.push_back(k);
+  EXPECT_EQ(TypedCells(*engine, html, bytes), want);
+}
+
+TEST_F(HtmlTablesTest, HeaderTextAsPagesWriteIt) {
+  // Inner tags, character references, upper-case tags and attributes, blanks and line breaks,
+  // the blanks of a name read as '_' ("Identifiant France Travail"), a column spanning two.
+  const std::string html =
+      "<TABLE><TR>\n  <TH class=\"c\"><b>N&deg; de s&eacute;curit&eacute;\n sociale</b></TH>\n"
+      "  <th>Identifiant&nbsp;France Travail</th><th colspan=\"2\">T&#233;l&#xE9;phone</th><th>Courriel</th>"
+      "<th>Statut</th></TR>\n"
+      "<TR><TD class=\"x\">[a]</TD><td>[b]</td><td>[c]</td><td>[d]</td><td>[e]</td><td>[f]</td></TR></TABLE>";
+  const std::vector<std::pair<std::uint64_t, std::int32_t>> want = {{After(html, "[a]"), nir},
+                                                                    {After(html, "[b]"), ft},
+                                                                    {After(html, "[c]"), phone},
+                                                                    {After(html, "[d]"), phone},
+                                                                    {After(html, "[e]"), email}};
+  EXPECT_EQ(TypedCells(*engine, html), want);
+}
+
+TEST_F(HtmlTablesTest, EndTagsMayBeLeftOut) {
+  const std::string html = "<table><tr><th>Nom<th>NIR<tr><td>MARTIN<td>[a]<tr><td>DURAND<td>[b]</table>";
+  const std::vector<std::pair<std::uint64_t, std::int32_t>> want = {{After(html, "[a]"), nir}, {After(html, "[b]"), nir}};
+  EXPECT_EQ(TypedCells(*engine, html), want);
+}
+
+TEST_F(HtmlTablesTest, OnlyRowsOfHeaderCellsAreHeaders) {
+  // A row opening with a header cell per person (scope=row) is a data row: it names nothing. A
+  // later header row replaces the columns; no header: no typed cell; a cell outside a table: none.
+  const std::string html =
+      "<td>[x]</td><table><tr><td>[y]</td></tr><tr><th scope=\"row\">NIR</th><td>[z]</td></tr>"
+      "<tr><th>NIR</th><th>Nom</th></tr><tr><td>[a]</td><td>[b]</td></tr>"
+      "<tr><th>Nom</th><th>NIR</th></tr><tr><td>[c]</td><td>[d]</td></tr></table><td>[w]</td>";
+  const std::vector<std::pair<std::uint64_t, std::int32_t>> want = {{After(html, "[a]"), nir}, {After(html, "[d]"), nir}};
+  EXPECT_EQ(TypedCells(*engine, html), want);
+}
+
+TEST_F(HtmlTablesTest, NestedTablesHaveTheirOwnColumns) {
+  const std::string html =
+      "<table><tr><th>NIR</th><th>Contacts</th></tr>"
+      "<tr><td>[a]</td><td><table><tr><th>T\xc3\xa9l\xc3\xa9phone</th></tr><tr><td>[b]</td></tr></table></td></tr>"
+      "<tr><td>[c]</td><td>[d]</td></tr></table>";
+  const std::vector<std::pair<std::uint64_t, std::int32_t>> want = {
+      {After(html, "[a]"), nir}, {After(html, "[b]"), phone}, {After(html, "[c]"), nir}};
+  EXPECT_EQ(TypedCells(*engine, html), want);
+}
+
+TEST_F(HtmlTablesTest, CommentsScriptsAndStylesAreSkipped) {
+  // Their '<tr><th>…' is no table's; the table's own header names its columns.
+  const std::string html =
+      "<!-- <table><tr><th>NIR</th></tr> --><style>td > b { color: red }</style>"
+      "<table><script>var row = '<tr><th>NIR</th></tr>'; if (a < b) {}</script>"
+      "<tr><th>Nom</th><th>IBAN</th></tr><!-- <tr><th>NIR</th><th>NIR</th></tr> --><tr><td>[a]</td><td>[b]</td></tr>"
+      "</table>";
+  const auto cells = TypedCells(*engine, html);
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].first, After(html, "[b]"));
+  EXPECT_EQ(engine->detectors[static_cast<std::size_t>(cells[0].second)].type, PiiType::kIban);
+}
+
+TEST_F(HtmlTablesTest, ForgetAndReset) {
+  const std::string html = "<table><tr><th>NIR</th></tr><tr><td>[a]</td></tr><tr><td>[b]</td></tr>";
+  HtmlTables t;
+  t.Bind(&engine->detectors);
+  t.Feed(reinterpret_cast<const std::uint8_t*>(html.data()), html.size(), 1000);
+  const std::uint64_t a = 1000 + After(html, "[a]"), b = 1000 + After(html, "[b]");
+  EXPECT_EQ(t.CellAt(a), nir);
+  EXPECT_EQ(t.CellAt(b), nir);
+  t.Forget(a + 1);
+  EXPECT_EQ(t.CellAt(a), -1);
+  EXPECT_EQ(t.CellAt(b), nir);
+  // After a reset (a gap), the table open before is not followed: its rows type nothing.
+  t.Reset();
+  EXPECT_FALSE(t.HasCells());
+  const std::string more = "<tr><td>[c]</td></tr>";
+  t.Feed(reinterpret_cast<const std::uint8_t*>(more.data()), more.size(), 1000 + html.size());
+  EXPECT_FALSE(t.HasCells());
+}
+
+}  // namespace
+}  // namespace vigie::match::testing

@@ -1,0 +1,93 @@
+"""An advisor's web portal read page by page: people listed in HTML tables whose header row names
+the columns, the values rows away from it.
+
+  http_html_portal.pcap (+ .json, .values.json)  one HTTP Basic session (`conseiller-0517`):
+    - the advisor's caseload: a table of 120 people, a row each (name, first name, France Travail
+      id inside a link to the file, birth date, agency), header `Identifiant FT` and `Date de
+      naissance`; Content-Length;
+    - an agency's identity list: a table of 80 other people by name and NIR (spaced), the
+      header written with character references (`N&deg; de s&eacute;curit&eacute; sociale`),
+      pretty-printed, chunked;
+    - a device inventory page: 30 phones whose IMEI-like serials happen to be valid NIRs, in a
+      table whose header says `Num&eacute;ro IMEI` (not people).
+
+The France Travail id has no checksum and needs its context, the NIR is a person alone only
+where its name is certain: both come from the column's header, rows above. Each listed person
+is one record, keyed by the France Travail id (first page) or the NIR (second): 200 records;
+120 France Travail ids and 120 birth dates count, 110 NIRs (the 30 serials too: the validator
+accepts them, no record), and the caseload alone (120 people in one response) raises
+`pii.bulk_transfer`. The session-17 sensor, which read a header only within 300 bytes of a
+value, counts 2 France Travail ids and 2 records here, and raises nothing.
+"""
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+import pcapgen  # noqa: E402
+import people  # noqa: E402
+from scenarios.http_exfil import SERVER, T0, basic, exchange, sidecar  # noqa: E402
+
+HEAD = ('<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8"><title>%s</title>'
+        '<link rel="stylesheet" href="/static/portail.css"><script src="/static/portail.js"></script>'
+        '<script>window.PORTAIL = {"agence": "69003", "seuil": 3};</script></head>\n'
+        '<body><nav><a href="/">Accueil</a> &gt; <a href="/portefeuille">Portefeuille</a></nav>\n<h1>%s</h1>\n')
+TAIL = '</tbody></table>\n<footer>France Travail &mdash; usage interne</footer></body></html>\n'
+
+
+def caseload(persons):
+    rows = "".join(
+        '<tr class="%s"><td>%s</td><td>%s</td><td class="id"><a href="/dossier?n=%d" title="Ouvrir le dossier">%s</a></td>'
+        '<td>%s</td><td>Lyon 3e</td><td><button data-n="%d">Relancer</button></td></tr>\n'
+        % ("pair" if i % 2 else "impair", p["last_name"], p["first_name"], i, p["ft_id"], p["birth_date"], i)
+        for i, p in enumerate(persons))
+    return (HEAD % ("Portefeuille", "Mon portefeuille (%d)" % len(persons)) +
+            '<table class="table"><thead><tr><th>Nom</th><th>Pr&eacute;nom</th><th>Identifiant FT</th>'
+            '<th>Date de naissance</th><th>Agence</th><th></th></tr></thead>\n<tbody>\n' + rows + TAIL).encode()
+
+
+def identities(persons):
+    rows = "".join('    <tr>\n      <td>%s</td>\n      <td>%s</td>\n      <td class="nir">%s</td>\n    </tr>\n'
+                   % (p["last_name"], p["first_name"], p["nir_spaced"]) for p in persons)
+    return (HEAD % ("Identit\u00e9s", "Agence 69004 : identit\u00e9s") +
+            '<table>\n  <thead>\n    <tr>\n      <th>Nom</th>\n      <th>Pr&eacute;nom</th>\n'
+            '      <th>N&deg; de s&eacute;curit&eacute; sociale</th>\n    </tr>\n  </thead>\n  <tbody>\n' + rows +
+            "  " + TAIL).encode()
+
+
+def inventory(devices):
+    rows = "".join("<tr><td>Terminal %d</td><td>%s</td><td>69003</td></tr>\n" % (i, p["nir"])
+                   for i, p in enumerate(devices))
+    return (HEAD % ("Parc", "Parc de t\u00e9l\u00e9phones") +
+            '<table><tr><th>Mod&egrave;le</th><th>Num&eacute;ro IMEI</th><th>Agence</th></tr>\n<tbody>\n' + rows +
+            TAIL).encode()
+
+
+def build(outdir):
+    caseload_people = people.people(730, 120)
+    identity_people = people.people(731, 80)
+    devices = people.people(732, 30)
+    c = pcapgen.TcpConversation("10.20.0.41", SERVER, 50840, 80, t0=T0 + 540)
+    c.handshake()
+    auth = basic("conseiller-0517", "Hiver2024")
+    exchange(c, "GET", "/portefeuille?page=1&taille=120", [("Authorization", auth)], caseload(caseload_people),
+             "text/html; charset=utf-8")
+    exchange(c, "GET", "/agence/69004/identites", [("Authorization", auth)], identities(identity_people),
+             "text/html; charset=utf-8", chunk=900)
+    exchange(c, "GET", "/parc/telephones", [("Authorization", auth)], inventory(devices), "text/html; charset=utf-8")
+    c.close()
+    path = os.path.join(outdir, "http_html_portal.pcap")
+    pcapgen.write_conversations(path, [c])
+    sidecar(path, description="an advisor's web portal: HTML tables whose header row names the columns; a caseload "
+            "of 120 (France Travail id in a link, birth date), an identity list of 80 by NIR (chunked, header with "
+            "character references), a device inventory whose 30 serials are valid NIRs under 'Numéro IMEI' "
+            "(not people); HTTP Basic", flows=1, accounts=["conseiller-0517"], client_ips=["10.20.0.41"],
+            http={"requests": 3, "responses": 3}, records=len(caseload_people) + len(identity_people),
+            findings={"nir": len(identity_people) + len(devices), "france_travail_id": len(caseload_people),
+                      "birth_date": len(caseload_people)})
+    values = sorted({p["nir"] for p in identity_people + devices} | {p["nir_spaced"] for p in identity_people} |
+                    {p["ft_id"] for p in caseload_people} | {p["birth_date"] for p in caseload_people})
+    with open(path + ".values.json", "w") as f:
+        json.dump(values, f)

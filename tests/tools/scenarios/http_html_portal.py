@@ -16,8 +16,9 @@ where its name is certain: both come from the column's header, rows above. Each 
 is one record, keyed by the France Travail id (first page) or the NIR (second): 200 records;
 120 France Travail ids and 120 birth dates count, 110 NIRs (the 30 serials too: the validator
 accepts them, no record), and the caseload alone (120 people in one response) raises
-`pii.bulk_transfer`. The session-17 sensor, which read a header only within 300 bytes of a
-value, counts 2 France Travail ids and 2 records here, and raises nothing.
+`pii.bulk_transfer`. The session-17 sensor, which read no table header rows away, counts no
+France Travail id (120 rejected: no context), no birth date and no record here, and raises
+nothing.
 """
 import json
 import os

@@ -290,7 +290,7 @@ void BM_HtmlTablesInCache(benchmark::State& state) {
   static const std::string text = PeopleHtml(256 << 10);
   static const auto engine = DefaultEngine();
   HtmlTables tables;
-  tables.Bind(&engine->detectors);
+  tables.Bind(&engine->column_names);
   const std::size_t chunk = ChunkOf(state);
   std::size_t cells = 0;
   for (auto _ : state) {
@@ -304,6 +304,22 @@ void BM_HtmlTablesInCache(benchmark::State& state) {
   benchmark::DoNotOptimize(cells);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
 }
+
+// Typing a column by its name (csv_columns.h ColumnNames::Find: a CSV header's fields, an HTML
+// header row's cells): ns per name, over names as exports and pages write them.
+void BM_ColumnNames(benchmark::State& state) {
+  static const auto engine = DefaultEngine();
+  static const std::vector<std::string> names = {
+      "nom", "prénom", "n° de sécurité sociale", "identifiant france travail", "date de naissance",
+      "téléphone portable", "courriel", "adresse postale", "code postal", "commune", "statut de l'inscription",
+      "conseiller référent", "date de la dernière mise à jour du dossier par l'agence"};
+  std::int64_t typed = 0;
+  for (auto _ : state)
+    for (const std::string& n : names) typed += engine->column_names.Find(n) >= 0;
+  benchmark::DoNotOptimize(typed);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * names.size()));
+}
+BENCHMARK(BM_ColumnNames);
 
 // One validator alone, called as the scanner calls it: a window of the people CSV ending at a
 // value's match end (the ';' after an address). ns per call; state.range(0) picks the type.
@@ -413,7 +429,7 @@ CsvAsFindersSeeIt AsFindersSeeIt(std::string text) {
   static auto engine = DefaultEngine();
   CsvAsFindersSeeIt r;
   const std::size_t eol = text.find('\n');
-  const auto header = ParseCsvHeader(std::string_view(text).substr(0, eol), engine->detectors);
+  const auto header = ParseCsvHeader(std::string_view(text).substr(0, eol), engine->column_names);
   if (!header) return {text, 0};
   r.muted = engine->DigitSpecsOfTypes(engine->RecordOnlyColumnTypes(header->column_detector));
   std::size_t col = 0, start = eol + 1;

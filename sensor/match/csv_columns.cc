@@ -31,14 +31,7 @@ namespace {
 // accented letter: "hôtel" does not hold the word "tel").
 bool NameChar(char c) { return detail::IsAlnum(c) || static_cast<unsigned char>(c) >= 0x80; }
 
-// Whether `name` holds `word` bounded by its ends or bytes that are not NameChar.
-bool HoldsWord(std::string_view name, std::string_view word) {
-  for (std::size_t at = name.find(word); at != std::string_view::npos; at = name.find(word, at + 1)) {
-    const std::size_t end = at + word.size();
-    if ((at == 0 || !NameChar(name[at - 1])) && (end == name.size() || !NameChar(name[end]))) return true;
-  }
-  return false;
-}
+constexpr char Blank(char c) { return c == ' ' ? '_' : c; }  // a blank reads as '_'
 
 }  // namespace
 
@@ -54,19 +47,30 @@ std::string LowerColumnName(std::string_view name) {
   return out;
 }
 
-std::int32_t ColumnDetector(std::string_view name, const std::vector<Detector>& detectors) {
-  if (name.empty()) return -1;
-  // Blanks read as '_' too: a spreadsheet's or a page's "Identifiant France Travail" holds the
-  // signature's `identifiant_france_travail`.
-  std::string underscored(name);
-  std::replace(underscored.begin(), underscored.end(), ' ', '_');
+ColumnNames::ColumnNames(const std::vector<Detector>& detectors) {
   for (std::size_t d = 0; d < detectors.size(); ++d)
     for (const std::string& c : detectors[d].columns)
-      if (HoldsWord(name, c) || HoldsWord(underscored, c)) return static_cast<std::int32_t>(d);
-  return -1;
+      if (!c.empty())
+        by_first_[static_cast<unsigned char>(Blank(c[0]))].push_back(Name{c, static_cast<std::int32_t>(d)});
 }
 
-std::optional<CsvHeader> ParseCsvHeader(std::string_view line, const std::vector<Detector>& detectors) {
+std::int32_t ColumnNames::Find(std::string_view name) const {
+  std::int32_t best = -1;
+  for (std::size_t at = 0; at < name.size(); ++at) {
+    if (at > 0 && NameChar(name[at - 1])) continue;  // not a word start
+    for (const Name& c : by_first_[static_cast<unsigned char>(Blank(name[at]))]) {
+      const std::size_t end = at + c.text.size();
+      if (end > name.size() || (best >= 0 && c.detector >= best)) continue;
+      if (end < name.size() && NameChar(name[end])) continue;  // not a word end
+      std::size_t k = 1;
+      while (k < c.text.size() && Blank(name[at + k]) == Blank(c.text[k])) ++k;
+      if (k == c.text.size()) best = c.detector;
+    }
+  }
+  return best;
+}
+
+std::optional<CsvHeader> ParseCsvHeader(std::string_view line, const ColumnNames& names) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.substr(0, 3) == "\xef\xbb\xbf") line.remove_prefix(3);  // a spreadsheet's UTF-8 byte-order mark
   constexpr std::array<char, 4> kDelimiters = {';', ',', '\t', '|'};
@@ -87,7 +91,7 @@ std::optional<CsvHeader> ParseCsvHeader(std::string_view line, const std::vector
     const std::size_t end = std::min(line.find(delim, pos), line.size());
     std::string_view raw = TrimAny(line.substr(pos, end - pos));
     if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') raw = TrimAny(raw.substr(1, raw.size() - 2));
-    const std::int32_t type = ColumnDetector(LowerColumnName(raw), detectors);
+    const std::int32_t type = names.Find(LowerColumnName(raw));
     typed = typed || type >= 0;
     h.column_detector.push_back(type);
     if (end == line.size()) break;

@@ -13,6 +13,7 @@
 
 #include "core/hash.h"
 #include "match/anchor_finder.h"
+#include "match/csv_columns.h"
 #include "match/digit_tokenizer.h"
 #include "match/findings.h"
 #include "match/native_finder.h"
@@ -118,6 +119,7 @@ class PiiEngine {
     bool address = false, usable = false, standalone = true, primary = false, identifies = false;
   };
   std::vector<ColumnPlan> column_plans;
+  ColumnNames column_names;  // the detectors' `columns:`, to type CSV and HTML table columns
   // The record-only types a CSV header's columns give (bit per PiiType): the types of its typed
   // columns' detectors that are `standalone: false` and whose column lets their values count
   // (ColumnPlan::usable). Read in their columns only (sensor/match/README.md, step 0b).

@@ -98,14 +98,15 @@ std::string HeaderName(std::string_view text) {
 
 }  // namespace
 
-void HtmlTables::Bind(const std::vector<Detector>* detectors) {
-  detectors_ = detectors;
+void HtmlTables::Bind(const ColumnNames* names) {
+  names_ = names;
   Reset();
 }
 
 void HtmlTables::Reset() {
   depth_ = overflow_ = 0;
   cells_.clear();
+  if (cells_.capacity() > 4096) std::vector<Cell>().swap(cells_);  // a huge table's: not kept per stream
   cells_head_ = hint_ = 0;
   st_ = St::kText;
   raw_ = Raw::kNone;
@@ -362,10 +363,10 @@ void HtmlTables::StartRow(Table& t) {
 
 void HtmlTables::EndRow(Table& t) {
   EndCell();
-  if (t.in_row && t.row_th && !t.row_td && detectors_ != nullptr) {  // a header row: it names the columns
+  if (t.in_row && t.row_th && !t.row_td && names_ != nullptr) {  // a header row: it names the columns
     t.columns.clear();
     for (const HeaderCell& h : t.pending) {
-      const std::int32_t d = ColumnDetector(HeaderName(std::string_view(t.pending_text).substr(h.from, h.len)), *detectors_);
+      const std::int32_t d = names_->Find(HeaderName(std::string_view(t.pending_text).substr(h.from, h.len)));
       if (t.columns.size() < h.col + h.span) t.columns.resize(h.col + h.span, -1);
       std::fill(t.columns.begin() + static_cast<std::ptrdiff_t>(h.col),
                 t.columns.begin() + static_cast<std::ptrdiff_t>(h.col + h.span), d);

@@ -7,7 +7,7 @@
 // NIR (a record alone) nor give a France Travail id or a birth date the context it needs. This
 // tracker follows the tables of a markup unit as it streams (a unit whose first non-blank byte is
 // '<'), types each column by its header cell's text as a CSV header's column is typed (the
-// signatures' `columns:` names, csv_columns.h ColumnDetector), and remembers where each cell of a
+// signatures' `columns:` names, csv_columns.h ColumnNames), and remembers where each cell of a
 // typed column starts, so the scanner can ask, for a candidate right after a `<td>` start tag,
 // which detector its column names (sensor/match/README.md, step 3).
 //
@@ -26,7 +26,7 @@
 
 namespace vigie::match {
 
-struct Detector;
+class ColumnNames;
 
 class HtmlTables {
  public:
@@ -34,7 +34,7 @@ class HtmlTables {
   static constexpr std::size_t kMaxColumns = 256;  // columns typed per table
   static constexpr std::size_t kMaxName = 128;     // bytes of a header cell's text read
 
-  void Bind(const std::vector<Detector>* detectors);  // the engine whose `columns:` type columns
+  void Bind(const ColumnNames* names);  // the engine's `columns:` names, which type columns
   void Reset();  // no table open, nothing known (a unit's start, a gap)
   // Bytes p[0, n) of the unit, p[0] at absolute offset `offset` (consecutive calls, in order).
   void Feed(const std::uint8_t* p, std::size_t n, std::uint64_t offset);
@@ -75,7 +75,7 @@ class HtmlTables {
   static std::size_t Span(std::string_view attrs);  // their colspan (1 when absent or unreadable)
   Table* Top() { return depth_ > 0 && overflow_ == 0 ? &tables_[depth_ - 1] : nullptr; }
 
-  const std::vector<Detector>* detectors_ = nullptr;
+  const ColumnNames* names_ = nullptr;
   std::vector<Table> tables_;  // [0, depth_) open
   std::size_t depth_ = 0;
   std::size_t overflow_ = 0;  // tables open deeper than kMaxDepth

@@ -209,16 +209,6 @@ struct ScanStream::State {
   // one by one).
   std::size_t RowBatch(std::uint64_t end);
   std::uint64_t batch_refused = kNone;  // the row RowBatch last refused (its next fields: refused too)
-  // Markup units (a unit whose first non-blank byte is '<': HTML, XML): their HTML tables are
-  // followed (html_tables.h) so a `<td>` cell's value gets what its column's header gives it
-  // (TableColumnBefore). kUndecided until the unit's first non-blank byte.
-  enum class Markup : std::uint8_t { kUndecided, kOff, kOn };
-  Markup markup = Markup::kUndecided;
-  HtmlTables html;
-  // The detector typing the HTML table column of the cell a candidate opens (its value right after
-  // the `<td>` start tag, blanks and other start tags between: `<td><a href="…">`), or -1.
-  // `before`: the bytes before the candidate, from absolute offset `from`.
-  std::int32_t TableColumnBefore(std::string_view before, std::uint64_t from) const;
   // A Hyperscan report: expression id and absolute end offset (pattern matches and keywords).
   struct Hit {
     std::uint64_t end;
@@ -460,6 +450,18 @@ struct ScanStream::State {
   std::uint64_t LastEndOf(PiiType type) const;  // the group's last finding of that type (kNone: none)
   void FlushGroup();
   void EndHsStream();
+
+  // (Last: cold for JSON, CSV and text units, and out of the hot members' cache lines.)
+  // Markup units (a unit whose first non-blank byte is '<': HTML, XML): their HTML tables are
+  // followed (html_tables.h) so a `<td>` cell's value gets what its column's header gives it
+  // (TableColumnBefore). kUndecided until the unit's first non-blank byte.
+  enum class Markup : std::uint8_t { kUndecided, kOff, kOn };
+  Markup markup = Markup::kUndecided;
+  HtmlTables html;
+  // The detector typing the HTML table column of the cell a candidate opens (its value right after
+  // the `<td>` start tag, blanks and other start tags between: `<td><a href="…">`), or -1.
+  // `before`: the bytes before the candidate, from absolute offset `from`.
+  std::int32_t TableColumnBefore(std::string_view before, std::uint64_t from) const;
 };
 
 }  // namespace vigie::match

@@ -139,7 +139,7 @@ void ScanStream::State::Bind(std::shared_ptr<const PiiEngine> e) {
   unit_context.assign(n, 0);
   last_end.assign(n, kNone);
   tokenizer.SetSpecs(&engine->digit_specs);
-  html.Bind(&engine->detectors);
+  html.Bind(&engine->column_names);
   EndOwnTypes();
   tok_events.clear();
   tok_next = 0;
@@ -326,7 +326,7 @@ void ScanStream::State::ScanCsv(ByteView data) {
         const auto line_begin = csv_carry.begin() + static_cast<std::ptrdiff_t>(csv_line);
         if (std::all_of(line_begin, csv_carry.end(), CsvHeaderByte))  // not "sep=;" nor a title with ':'
           header = ParseCsvHeader(std::string_view(reinterpret_cast<const char*>(csv_carry.data()) + csv_line, line),
-                                  engine->detectors);
+                                  engine->column_names);
         csv_carry.resize(csv_carry.size() - i);
         if (!header && csv_preamble < kCsvMaxPreamble && line <= kCsvMaxPreambleLine) {
           // A preamble line: the next one may be the header.

@@ -301,6 +301,7 @@ class Loader {
     // (requires_context, or a boost needed to reach min_confidence); the others' keywords
     // would only raise a confidence already high enough, so they are not searched at all.
     for (Detector& d : engine_->detectors) d.needs_context = d.requires_context || d.confidence < d.min_confidence;
+    engine_->column_names = ColumnNames(engine_->detectors);
     for (const Detector& d : engine_->detectors) {
       PiiEngine::ColumnPlan& c = engine_->column_plans.emplace_back();
       c.field = d.validator->field;

@@ -11,6 +11,7 @@
 #include "match/cpu.h"
 #include "match/csv_columns.h"
 #include "match/engine.h"
+#include "match/validators_util.h"
 #include "scan_helpers.h"
 
 namespace vigie::match::testing {
@@ -25,7 +26,7 @@ std::int32_t DetectorOf(const PiiEngine& e, std::string_view id) {
 TEST(CsvHeader, TypesTheColumnsTheSignaturesName) {
   const auto e = DefaultEngine();
   const auto h = ParseCsvHeader("nom;Prenom;\"NIR\"; email ;telephone_portable;adresse;code_postal;iban;date_naissance\r",
-                                e->detectors);
+                                e->column_names);
   ASSERT_TRUE(h.has_value());
   EXPECT_EQ(h->delimiter, ';');
   const std::vector<std::int32_t> want = {-1, -1, DetectorOf(*e, "nir"), DetectorOf(*e, "email"),
@@ -33,20 +34,20 @@ TEST(CsvHeader, TypesTheColumnsTheSignaturesName) {
                                           DetectorOf(*e, "iban"), DetectorOf(*e, "birth_date")};
   EXPECT_EQ(h->column_detector, want);
   // Words only: `nirvana` does not name the NIR; the first detector of the file wins.
-  const auto w = ParseCsvHeader("nirvana,adresse_email,x", e->detectors);
+  const auto w = ParseCsvHeader("nirvana,adresse_email,x", e->column_names);
   ASSERT_TRUE(w.has_value());
   EXPECT_EQ(w->delimiter, ',');
   EXPECT_EQ(w->column_detector, (std::vector<std::int32_t>{-1, DetectorOf(*e, "email"), -1}));
-  EXPECT_EQ(ParseCsvHeader("id\tnir\tiban", e->detectors)->delimiter, '\t');
+  EXPECT_EQ(ParseCsvHeader("id\tnir\tiban", e->column_names)->delimiter, '\t');
   // A spreadsheet's UTF-8 byte-order mark before the first name does not hide it.
-  const auto bom = ParseCsvHeader("\xef\xbb\xbfnir;nom;email", e->detectors);
+  const auto bom = ParseCsvHeader("\xef\xbb\xbfnir;nom;email", e->column_names);
   ASSERT_TRUE(bom.has_value());
   EXPECT_EQ(bom->column_detector.at(0), DetectorOf(*e, "nir"));
   // A French export's header as a spreadsheet writes it: accented capitals, spaces, "N°".
   const auto fr = ParseCsvHeader(
       "Identifiant;Civilité;NOM;Prénom;Date de naissance;N° de SÉCURITÉ SOCIALE;Adresse;Code postal;Commune;"
       "Téléphone;Courriel;IBAN;Hôtel",
-      e->detectors);
+      e->column_names);
   ASSERT_TRUE(fr.has_value());
   const std::vector<std::int32_t> fr_want = {-1, -1, -1, -1, DetectorOf(*e, "birth_date"), DetectorOf(*e, "nir"),
                                              DetectorOf(*e, "address_fr"), -1, -1, DetectorOf(*e, "phone_fr"),
@@ -55,14 +56,14 @@ TEST(CsvHeader, TypesTheColumnsTheSignaturesName) {
   EXPECT_EQ(LowerColumnName("N° SÉCURITÉ ÀÇÈ×Þ"), "n° sécurité àçè×þ");
   // A name's blanks also read as '_': "Identifiant France Travail" holds `identifiant_france_travail`,
   // "Id FT" `id_ft` (the bare "Identifiant" above names no column: any French API's ids).
-  const auto ft = ParseCsvHeader("Nom;Identifiant France Travail;Id FT;Identifiant", e->detectors);
+  const auto ft = ParseCsvHeader("Nom;Identifiant France Travail;Id FT;Identifiant", e->column_names);
   ASSERT_TRUE(ft.has_value());
   EXPECT_EQ(ft->column_detector, (std::vector<std::int32_t>{-1, DetectorOf(*e, "france_travail_id"),
                                                             DetectorOf(*e, "france_travail_id"), -1}));
   // Not headers: fewer than 3 columns, no column typed.
-  EXPECT_FALSE(ParseCsvHeader("nir;iban", e->detectors).has_value());
-  EXPECT_FALSE(ParseCsvHeader("a;b;c;d", e->detectors).has_value());
-  EXPECT_FALSE(ParseCsvHeader("Bonjour, voici le fichier, merci", e->detectors).has_value());
+  EXPECT_FALSE(ParseCsvHeader("nir;iban", e->column_names).has_value());
+  EXPECT_FALSE(ParseCsvHeader("a;b;c;d", e->column_names).has_value());
+  EXPECT_FALSE(ParseCsvHeader("Bonjour, voici le fichier, merci", e->column_names).has_value());
   EXPECT_TRUE(CsvHeaderByte('a') && CsvHeaderByte(';') && CsvHeaderByte(0xc3) && CsvHeaderByte('"'));
   EXPECT_FALSE(CsvHeaderByte('{') || CsvHeaderByte(':') || CsvHeaderByte('<') || CsvHeaderByte('=') ||
                CsvHeaderByte(0) || CsvHeaderByte('\n'));
@@ -200,6 +201,62 @@ std::string RandomCsvText(std::mt19937& rng, char delim, std::size_t rows, std::
 // The walk's block masks: the AVX-512 implementation (used where the CPU has it, so the
 // splitter tests above exercise only it there) equals the SSE2 one on random blocks of the
 // special bytes and others, of every length 0..64, with each delimiter.
+// ColumnNames::Find (the index by first byte) against the rule as written: the first detector one
+// of whose `columns:` names the name holds as a word, a blank and '_' alike, on generated names
+// (signature names, other words, separators, accents, names cut short or run together).
+TEST(ColumnNames, FirstDetectorWhoseNameIsAWordOfIt) {
+  const auto e = DefaultEngine();
+  const auto word_char = [](char c) { return detail::IsAlnum(c) || static_cast<unsigned char>(c) >= 0x80; };
+  const auto blank_as_underscore = [](std::string s) {
+    std::replace(s.begin(), s.end(), ' ', '_');
+    return s;
+  };
+  const auto holds = [&](const std::string& name, const std::string& word) {
+    for (std::size_t at = name.find(word); at != std::string::npos; at = name.find(word, at + 1)) {
+      const std::size_t end = at + word.size();
+      if ((at == 0 || !word_char(name[at - 1])) && (end == name.size() || !word_char(name[end]))) return true;
+    }
+    return false;
+  };
+  const auto reference = [&](const std::string& name) {
+    for (std::size_t d = 0; d < e->detectors.size(); ++d)
+      for (const std::string& c : e->detectors[d].columns)
+        if (holds(blank_as_underscore(name), blank_as_underscore(c))) return static_cast<std::int32_t>(d);
+    return std::int32_t{-1};
+  };
+  std::vector<std::string> words = {"nom", "statut", "date", "de", "numéro", "n°", "x1", "pe", "ft", "id", "tel",
+                                    "télé", "hôtel", "mail", "naissance2", "securite", "sociale", "sécurité"};
+  for (const Detector& d : e->detectors)
+    for (const std::string& c : d.columns) words.push_back(c);
+  const std::vector<std::string> seps = {" ", "_", "-", ".", "", "é", "  ", "/", "'"};
+  std::mt19937 rng(18);
+  auto pick = [&](const std::vector<std::string>& v) { return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng)]; };
+  int typed = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::string name;
+    const int n = std::uniform_int_distribution<int>(1, 4)(rng);
+    for (int k = 0; k < n; ++k) name += (k ? pick(seps) : "") + pick(words);
+    if (trial % 7 == 0 && name.size() > 2) name.erase(std::uniform_int_distribution<std::size_t>(0, name.size() - 1)(rng), 1);
+    name = LowerColumnName(name);
+    const std::int32_t want = reference(name);
+    typed += want >= 0;
+    ASSERT_EQ(e->column_names.Find(name), want) << name;
+  }
+  // A blank and '_' alike, both ways; words only; the first detector of the file wins.
+  const auto id = [&](std::string_view n) { return e->column_names.Find(LowerColumnName(n)); };
+  EXPECT_EQ(id("Identifiant France Travail"), DetectorOf(*e, "france_travail_id"));
+  EXPECT_EQ(id("numero pe"), DetectorOf(*e, "france_travail_id"));
+  EXPECT_EQ(id("securite_sociale"), DetectorOf(*e, "nir"));
+  EXPECT_EQ(id("Sécurité_Sociale du bénéficiaire"), DetectorOf(*e, "nir"));
+  EXPECT_EQ(id("date de naissance"), DetectorOf(*e, "birth_date"));
+  EXPECT_EQ(id("identifiant"), -1);
+  EXPECT_EQ(id("nirvana"), -1);
+  EXPECT_EQ(id("e-mail / téléphone"), DetectorOf(*e, "email"));
+  EXPECT_GT(typed, 5000);
+  EXPECT_LT(typed, 19000);
+  EXPECT_EQ(ColumnNames().Find("nir"), -1);  // no signatures: no column typed
+}
+
 TEST(CsvSplitter, BlockMasksSameOnEveryPath) {
   if (!CpuHasAvx512Bw()) GTEST_SKIP() << "no AVX-512BW: the SSE2 path alone runs";
   std::mt19937_64 rng(11);

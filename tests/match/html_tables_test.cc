@@ -26,7 +26,7 @@ std::int32_t DetectorOf(const PiiEngine& e, const std::string& id) {
 std::vector<std::pair<std::uint64_t, std::int32_t>> TypedCells(const PiiEngine& e, const std::string& html,
                                                                const std::vector<std::size_t>& cuts = {}) {
   HtmlTables t;
-  t.Bind(&e.detectors);
+  t.Bind(&e.column_names);
   std::size_t from = 0;
   auto feed = [&](std::size_t to) {
     t.Feed(reinterpret_cast<const std::uint8_t*>(html.data()) + from, to - from, from);
@@ -129,7 +129,7 @@ TEST_F(HtmlTablesTest, CommentsScriptsAndStylesAreSkipped) {
 TEST_F(HtmlTablesTest, ForgetAndReset) {
   const std::string html = "<table><tr><th>NIR</th></tr><tr><td>[a]</td></tr><tr><td>[b]</td></tr>";
   HtmlTables t;
-  t.Bind(&engine->detectors);
+  t.Bind(&engine->column_names);
   t.Feed(reinterpret_cast<const std::uint8_t*>(html.data()), html.size(), 1000);
   const std::uint64_t a = 1000 + After(html, "[a]"), b = 1000 + After(html, "[b]");
   EXPECT_EQ(t.CellAt(a), nir);

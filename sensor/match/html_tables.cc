@@ -272,8 +272,8 @@ void HtmlTables::Feed(const std::uint8_t* p, std::size_t n, std::uint64_t offset
           st_ = ends ? St::kSkip : St::kText;
           break;
         }
-        if (name.empty()) {  // "</" then no name: a bogus comment
-          st_ = St::kSkip;
+        if (name.empty()) {  // "</" then no name: text, as NextOfInterest reads it (s[i] is read there)
+          st_ = St::kText;
           break;
         }
         if (!Reads()) {  // text to the tracker (s[i] is read there)

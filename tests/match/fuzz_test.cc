@@ -47,10 +47,13 @@ FuzzText MakeText(std::uint32_t seed, std::size_t size) {
     const std::size_t cols = 3 + pick(7);
     for (std::size_t c = 0; c < cols; ++c) f.text += (c ? std::string(1, delim) : "") + keys[pick(keys.size())];
     f.text += pick(3) ? "\n" : "\r\n";
+  } else if (pick(2) == 0) {  // a quarter start as an HTML page whose table's header row types columns
+    f.text += "<html><body><table><tr><th>Identifiant FT</th><th>NIR</th><th>Date de naissance</th>"
+              "<th>Courriel</th></tr>\n";
   }
   while (f.text.size() < size) {
     const Person p = g.NextPerson(static_cast<int>(pick(100000)));
-    switch (pick(9)) {
+    switch (pick(10)) {
       case 0: {  // a JSON object, compact or pretty, forms chosen at random
         const bool pretty = pick(2) == 0;
         const std::string sep = pretty ? ",\n  " : ",";
@@ -96,6 +99,12 @@ FuzzText MakeText(std::uint32_t seed, std::size_t size) {
                   p.card.substr(8, 4) + " " + p.card.substr(12) + " tel 0033 1 " + g.Digits(2) + " " + g.Digits(2) +
                   " " + g.Digits(2) + " " + g.Digits(2) + "\n";
         f.values.insert(f.values.end(), {p.iban, p.card});
+        break;
+      case 8:  // an HTML table row (typed by the page's header row, if it has one)
+        f.text += "<tr><td>" + (pick(2) ? p.ft_id : "<a href=\"/d\">" + p.ft_id + "</a>") + "</td><td>" +
+                  (pick(2) ? p.nir : p.nir_spaced) + "</td><td>" + p.birth.substr(8, 2) + "/" + p.birth.substr(5, 2) +
+                  "/" + p.birth.substr(0, 4) + "</td><td>" + p.email + "</td></tr>" + (pick(2) ? "\n" : "");
+        f.values.insert(f.values.end(), {p.nir, p.ft_id, p.email});
         break;
       default:  // mutate the last bytes: flips, a deleted byte, a doubled one
         if (f.text.size() > 8) {

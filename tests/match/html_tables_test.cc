@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -124,6 +126,38 @@ TEST_F(HtmlTablesTest, CommentsScriptsAndStylesAreSkipped) {
   ASSERT_EQ(cells.size(), 1u);
   EXPECT_EQ(cells[0].first, After(html, "[b]"));
   EXPECT_EQ(engine->detectors[static_cast<std::size_t>(cells[0].second)].type, PiiType::kIban);
+}
+
+// Random markup from the pieces the tracker reads and those it must not be fooled by (tags cut
+// anywhere, quotes holding '<' and '>', comments, scripts, character references, spans): the
+// same cells whatever the chunking, and cells at all in most texts.
+TEST_F(HtmlTablesTest, RandomMarkupSameCellsAnyChunking) {
+  static const char* const kPieces[] = {
+      "<table>", "</table>", "<TABLE class=\"t\">", "<tr>", "</tr>", "<tr class='a>b'>", "<th>", "</th>", "<TH>",
+      "<th colspan=\"2\">", "<th colspan=3>", "<td>", "</td>", "<td class=\"x\">", "<td title=\"<td>\">",
+      "<td colspan='2'>", "<thead>", "</thead>", "<tbody>", "<b>", "</b>", "<br/>", "<span>", "</span>",
+      "<a href=\"/d?n=1\">", "</a>", "<!-- <tr><th>NIR</th></tr> -->", "<!DOCTYPE html>", "<script>",
+      "</script>", "<style>", "</style>", "if (a < b && c > d)", "NIR", "Nom", "Identifiant FT",
+      "T&eacute;l&eacute;phone", "Date de naissance", "IBAN", "&nbsp;", "1 85 05 78 006 084 36", "MARTIN",
+      " ", "\n", "<", ">", "\"", "'", "</", "<!", "-->", "&"};
+  std::mt19937 rng(1805);
+  const auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+  int with_cells = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    std::string html;
+    const std::size_t n = 20 + pick(200);
+    for (std::size_t k = 0; k < n; ++k) {
+      // Mostly well-formed tables: a header row then data rows, with noise between.
+      if (pick(3) == 0) html += "<tr><th>NIR</th><th>Nom</th><th>Date de naissance</th></tr><tr><td>a</td><td>b</td><td>c</td></tr>";
+      html += kPieces[pick(std::size(kPieces))];
+    }
+    const auto whole = TypedCells(*engine, html);
+    with_cells += !whole.empty();
+    std::vector<std::size_t> cuts;
+    for (std::size_t at = 1 + pick(16); at < html.size(); at += 1 + pick(trial % 2 ? 8 : 64)) cuts.push_back(at);
+    ASSERT_EQ(TypedCells(*engine, html, cuts), whole) << html;
+  }
+  EXPECT_GT(with_cells, 100);
 }
 
 TEST_F(HtmlTablesTest, ForgetAndReset) {

@@ -167,13 +167,15 @@ std::size_t TagEnd(const char* s, std::size_t i, std::size_t n, char& q) {
 // every tag is). Every other '<' is text to it (its tag's attributes are not parsed, so a quoted
 // '>' or '<' in them reads the same whatever the chunking). Fewer than 8 bytes left in the
 // chunk: yes (the state machine decides, byte by byte, as Reads() does).
-inline bool OfInterest(const char* s, std::size_t k, std::size_t n) {
+// skip_td: `<td` is not one either (a row of a table no header typed, that already holds a <td>:
+// nothing in it can be typed nor make it a header row).
+inline bool OfInterest(const char* s, std::size_t k, std::size_t n, bool skip_td) {
   if (k + 8 > n) return true;
   const char c1 = s[k + 1];
   if (c1 == '!') return true;
   if (c1 == '/') return (s[k + 2] | 0x20) == 't' && ((s[k + 3] | 0x20) == 'r' || (s[k + 3] | 0x20) == 'a');
   const char c = static_cast<char>(c1 | 0x20);
-  if (c == 't') return true;
+  if (c == 't') return !skip_td || (s[k + 2] | 0x20) != 'd';
   if (c != 's') return false;
   char w[6];
   for (int j = 0; j < 6; ++j) w[j] = static_cast<char>(s[k + 1 + static_cast<std::size_t>(j)] | 0x20);
@@ -181,17 +183,17 @@ inline bool OfInterest(const char* s, std::size_t k, std::size_t n) {
 }
 
 // The first '<' at or after i that is OfInterest, or n (16 bytes at a time).
-std::size_t NextOfInterest(const char* s, std::size_t i, std::size_t n) {
+std::size_t NextOfInterest(const char* s, std::size_t i, std::size_t n, bool skip_td) {
   const __m128i lt = _mm_set1_epi8('<');
   for (; i + 16 <= n; i += 16) {
     auto m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)), lt)));
     for (; m != 0; m &= m - 1) {
       const std::size_t k = i + static_cast<std::size_t>(__builtin_ctz(m));
-      if (OfInterest(s, k, n)) return k;
+      if (OfInterest(s, k, n, skip_td)) return k;
     }
   }
   for (; i < n; ++i)
-    if (s[i] == '<' && OfInterest(s, i, n)) return i;
+    if (s[i] == '<' && OfInterest(s, i, n, skip_td)) return i;
   return n;
 }
 
@@ -230,7 +232,8 @@ void HtmlTables::Feed(const std::uint8_t* p, std::size_t n, std::uint64_t offset
           end = lt != nullptr ? static_cast<std::size_t>(static_cast<const char*>(lt) - s) : n;
           if (capturing_ && text_.size() < kMaxName) text_.append(s + i, std::min(end - i, kMaxName - text_.size()));
         } else {
-          end = NextOfInterest(s, i, n);
+          const Table* t = Top();
+          end = NextOfInterest(s, i, n, t != nullptr && t->in_row && t->row_td && !t->typed);
         }
         i = end;
         if (i == n) break;
@@ -365,11 +368,13 @@ void HtmlTables::EndRow(Table& t) {
   EndCell();
   if (t.in_row && t.row_th && !t.row_td && names_ != nullptr) {  // a header row: it names the columns
     t.columns.clear();
+    t.typed = false;
     for (const HeaderCell& h : t.pending) {
       const std::int32_t d = names_->Find(HeaderName(std::string_view(t.pending_text).substr(h.from, h.len)));
       if (t.columns.size() < h.col + h.span) t.columns.resize(h.col + h.span, -1);
       std::fill(t.columns.begin() + static_cast<std::ptrdiff_t>(h.col),
                 t.columns.begin() + static_cast<std::ptrdiff_t>(h.col + h.span), d);
+      t.typed = t.typed || d >= 0;
     }
   }
   t.pending.clear();

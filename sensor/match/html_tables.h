@@ -61,6 +61,7 @@ class HtmlTables {
     std::string pending_text;
     std::size_t col = 0;  // the next cell's column in the row
     bool in_row = false, row_th = false, row_td = false;
+    bool typed = false;  // a column is typed (else a row's cells after its first <td> are not read)
   };
   struct Cell {
     std::uint64_t at;

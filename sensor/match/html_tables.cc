@@ -28,7 +28,7 @@ void AppendUtf8(std::string& out, unsigned cp) {
   }
 }
 
-// The character reference at s (after its '&', up to its ';'), decoded into out; false when it
+// The character reference `ref` (between its '&' and its ';'), decoded into out; false when it
 // is not one read here (kept as written).
 bool DecodeReference(std::string_view ref, std::string& out) {
   if (ref.size() >= 2 && ref[0] == '#') {

@@ -233,7 +233,7 @@ void HtmlTables::Feed(const std::uint8_t* p, std::size_t n, std::uint64_t offset
           if (capturing_ && text_.size() < kMaxName) text_.append(s + i, std::min(end - i, kMaxName - text_.size()));
         } else {
           const Table* t = Top();
-          end = NextOfInterest(s, i, n, t != nullptr && t->in_row && t->row_td && !t->typed);
+          end = NextOfInterest(s, i, n, t != nullptr && t->in_row && t->row_td && !t->typed && !FirstRowOfTds(*t));
         }
         i = end;
         if (i == n) break;
@@ -362,19 +362,27 @@ void HtmlTables::StartRow(Table& t) {
   t.in_row = true;
   t.row_th = t.row_td = false;
   t.col = 0;
+  ++t.rows;
 }
 
 void HtmlTables::EndRow(Table& t) {
   EndCell();
-  if (t.in_row && t.row_th && !t.row_td && names_ != nullptr) {  // a header row: it names the columns
-    t.columns.clear();
-    t.typed = false;
+  // A header row: <th> cells and no <td>; or the table's first row of <td> cells (as spreadsheets
+  // export a sheet as HTML: no <th> at all), when it names a column.
+  const bool th_row = t.row_th && !t.row_td, td_row = FirstRowOfTds(t);
+  if (t.in_row && (th_row || td_row) && names_ != nullptr) {
+    std::vector<std::int32_t> columns;
+    bool typed = false;
     for (const HeaderCell& h : t.pending) {
       const std::int32_t d = names_->Find(HeaderName(std::string_view(t.pending_text).substr(h.from, h.len)));
-      if (t.columns.size() < h.col + h.span) t.columns.resize(h.col + h.span, -1);
-      std::fill(t.columns.begin() + static_cast<std::ptrdiff_t>(h.col),
-                t.columns.begin() + static_cast<std::ptrdiff_t>(h.col + h.span), d);
-      t.typed = t.typed || d >= 0;
+      if (columns.size() < h.col + h.span) columns.resize(h.col + h.span, -1);
+      std::fill(columns.begin() + static_cast<std::ptrdiff_t>(h.col), columns.begin() + static_cast<std::ptrdiff_t>(h.col + h.span),
+                d);
+      typed = typed || d >= 0;
+    }
+    if (th_row || typed) {
+      t.columns = std::move(columns);
+      t.typed = typed;
     }
   }
   t.pending.clear();
@@ -415,6 +423,12 @@ void HtmlTables::Tag(std::uint64_t after, std::string_view attrs) {
     }
     t->row_td = true;
     if (col < t->columns.size() && t->columns[col] >= 0) cells_.push_back(Cell{after, t->columns[col]});
+    if (FirstRowOfTds(*t)) {  // its text may name the column (EndRow)
+      capturing_ = true;
+      capture_col_ = col;
+      capture_span_ = t->col - col;
+      text_.clear();
+    }
     return;
   }
   if (kind_ == Kind::kTable) {

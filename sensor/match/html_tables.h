@@ -13,7 +13,8 @@
 //
 // What it reads: `<table>` … `</table>` (nested up to kMaxDepth), `<tr>`, `<th>`, `<td>` (their
 // `colspan`), end tags optional as in HTML. A row holding `<th>` cells and no `<td>` cell is a
-// header row: its cells' text (inner tags read as blanks, `&nbsp;`, `&eacute;`-like and numeric
+// header row, and so is a table's first row of `<td>` cells (a spreadsheet saved as HTML has no
+// `<th>`) when its text names a column: its cells' text (inner tags read as blanks, `&nbsp;`, `&eacute;`-like and numeric
 // character references decoded, at most kMaxName bytes) names the table's columns from the next
 // row on. Comments and the content of `<script>` and `<style>` are skipped. Chunking never
 // changes what it finds (it is a byte-level state machine; text between tags is skipped with
@@ -61,8 +62,12 @@ class HtmlTables {
     std::string pending_text;
     std::size_t col = 0;  // the next cell's column in the row
     bool in_row = false, row_th = false, row_td = false;
-    bool typed = false;  // a column is typed (else a row's cells after its first <td> are not read)
+    bool typed = false;    // a column is typed (else a row's cells after its first <td> are not read)
+    std::size_t rows = 0;  // rows begun
   };
+  // The row being read is the table's first and holds <td> cells, no <th>: a header if its text
+  // names a column (a sheet exported as HTML).
+  static bool FirstRowOfTds(const Table& t) { return t.rows == 1 && t.row_td && !t.row_th; }
   struct Cell {
     std::uint64_t at;
     std::int32_t detector;

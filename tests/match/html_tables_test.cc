@@ -105,6 +105,29 @@ TEST_F(HtmlTablesTest, OnlyRowsOfHeaderCellsAreHeaders) {
   EXPECT_EQ(TypedCells(*engine, html), want);
 }
 
+// A sheet saved as HTML has no <th>: its table's first row of <td> cells is the header when its
+// text names a column (not a later row, not a first row of values).
+TEST_F(HtmlTablesTest, FirstRowOfTdCellsNamingAColumnIsTheHeader) {
+  const std::string sheet =
+      "<table border=1 cellspacing=0><tr><td><b>Nom</b></td><td><b>Identifiant France Travail</b></td>"
+      "<td>N&deg; s&eacute;cu</td></tr>\n<tr><td>MARTIN</td><td>[a]</td><td>[b]</td></tr>"
+      "<tr><td>Nom</td><td>NIR</td><td>x</td></tr><tr><td>DURAND</td><td>[c]</td><td>[d]</td></tr></table>";
+  // (The third row is data of the typed columns, not a header: the columns stay the first row's.)
+  const std::vector<std::pair<std::uint64_t, std::int32_t>> want = {
+      {After(sheet, "[a]"), ft}, {After(sheet, "[b]"), nir}, {After(sheet, "NIR</td><td>x"), ft},
+      {After(sheet, "x</td></tr><tr><td>DURAND"), nir}, {After(sheet, "[c]"), ft}, {After(sheet, "[d]"), nir}};
+  EXPECT_EQ(TypedCells(*engine, sheet), want);
+  std::vector<std::size_t> bytes;
+  for (std::size_t k = 1; k < sheet.size(); ++k) bytes.push_back(k);
+  EXPECT_EQ(TypedCells(*engine, sheet, bytes), want);
+  // A first row of values names nothing; the next row naming columns is no header either.
+  EXPECT_TRUE(TypedCells(*engine, "<table><tr><td>MARTIN</td><td>1850578006084</td></tr>"
+                                  "<tr><td>Nom</td><td>NIR</td></tr><tr><td>DURAND</td><td>[a]</td></tr></table>")
+                  .empty());
+  // A first row mixing <th> and <td> cells is neither kind of header.
+  EXPECT_TRUE(TypedCells(*engine, "<table><tr><td>Nom</td><th>NIR</th></tr><tr><td>x</td><td>[a]</td></tr></table>").empty());
+}
+
 TEST_F(HtmlTablesTest, NestedTablesHaveTheirOwnColumns) {
   const std::string html =
       "<table><tr><th>NIR</th><th>Contacts</th></tr>"

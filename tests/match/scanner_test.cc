@@ -678,6 +678,8 @@ TEST(Records, NamedIdentifierAloneIsAPerson) {
               // HTML tables whose header row names (or not) the column, rows away.
               table_named = "<table>\n<thead><tr><th>Nom</th><th>N&deg; de s&eacute;curit&eacute; sociale</th></tr></thead>\n",
               table_imei = "<table><tr><th>Nom</th><th>IMEI</th></tr>",
+              // A sheet saved as HTML: no <th>, its first row of <td> cells names the columns.
+              sheet = "<table border=1><tr><td><b>Nom</b></td><td><b>NIR</b></td></tr>\n",
               ft_table = "<html><body><table><tr><th>Nom</th><th>Identifiant France Travail</th></tr>";
   for (std::size_t i = 0; i < people.size(); ++i) {
     const Person& p = people[i];
@@ -700,6 +702,7 @@ TEST(Records, NamedIdentifierAloneIsAPerson) {
                    (i % 3 == 0 ? "<a href=\"/dossiers/" + std::to_string(i) + "\">" + p.nir + "</a>" : " " + p.nir_spaced) +
                    "</td></tr>\n";
     table_imei += "<tr><td>MARTIN</td><td>" + p.nir + "</td></tr>";
+    sheet += "<tr><td>MARTIN</td><td x:str>" + p.nir + "</td></tr>\n";
     ft_table += "<tr><td>MARTIN</td><td>" + p.ft_id + "</td></tr>";
     static const char* const kNirKeys[] = {"nir_assure", "nirAssure", "NIR-BENEFICIAIRE", "numeroNirCertifie", "nir2"};
     words += sep + "{\"nom\":\"MARTIN\",\"" + kNirKeys[i % 5] + "\": \"" + p.nir + "\"}";
@@ -728,7 +731,7 @@ TEST(Records, NamedIdentifierAloneIsAPerson) {
     std::sort(keys.begin(), keys.end());
     for (const std::string& listing :
          {json + "]", camel + "]}", csv, labeled, xml + "</liste>", words + "]", xml_attr + "</liste>",
-          table_named + "</table>"}) {
+          table_named + "</table>", sheet + "</table>"}) {
       const ScanSummary s = h.Scan(listing);
       EXPECT_EQ(s.records, keys) << listing.substr(0, 40) << " excerpts " << excerpts;
       EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size()) << listing.substr(0, 40);

@@ -9,16 +9,19 @@ the columns, the values rows away from it.
       header written with character references (`N&deg; de s&eacute;curit&eacute; sociale`),
       pretty-printed, chunked;
     - a device inventory page: 30 phones whose IMEI-like serials happen to be valid NIRs, in a
-      table whose header says `Num&eacute;ro IMEI` (not people).
+      table whose header says `Num&eacute;ro IMEI` (not people);
+    - an "Excel" export of 50 other people (`export.xls`, application/vnd.ms-excel): a sheet saved
+      as HTML, no `<th>` at all, its first row of `<td>` cells naming the columns (France Travail
+      id, NIR, birth date).
 
 The France Travail id has no checksum and needs its context, the NIR is a person alone only
 where its name is certain: both come from the column's header, rows above. Each listed person
-is one record, keyed by the France Travail id (first page) or the NIR (second): 200 records;
-120 France Travail ids and 120 birth dates count, 110 NIRs (the 30 serials too: the validator
-accepts them, no record), and the caseload alone (120 people in one response) raises
+is one record, keyed by the France Travail id (first page) or the NIR (second, export): 250
+records; 170 France Travail ids and 170 birth dates count, 160 NIRs (the 30 serials too: the
+validator accepts them, no record), and the caseload alone (120 people in one response) raises
 `pii.bulk_transfer`. The session-17 sensor, which read no table header rows away, counts no
-France Travail id (120 rejected: no context), no birth date and no record here, and raises
-nothing.
+France Travail id (170 rejected: no context), 50 records (the export's rows, by NIR and birth
+date, its header being in the export's first 4 KiB), and raises nothing.
 """
 import json
 import os
@@ -66,10 +69,21 @@ def inventory(devices):
             TAIL).encode()
 
 
+def sheet(persons):
+    rows = "".join('<tr><td>%s</td><td>%s</td><td x:str>%s</td><td x:str>%s</td><td>%s</td></tr>\n'
+                   % (p["last_name"], p["first_name"], p["ft_id"], p["nir"], p["birth_date"]) for p in persons)
+    return ('<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">'
+            '<head><meta charset="utf-8"><style>td { mso-number-format: "\\@"; }</style></head><body>\n'
+            '<table border=1 cellspacing=0><tr><td><b>Nom</b></td><td><b>Pr\u00e9nom</b></td>'
+            '<td><b>Identifiant France Travail</b></td><td><b>NIR</b></td><td><b>Date de naissance</b></td></tr>\n' +
+            rows + '</table></body></html>\n').encode()
+
+
 def build(outdir):
     caseload_people = people.people(730, 120)
     identity_people = people.people(731, 80)
     devices = people.people(732, 30)
+    sheet_people = people.people(733, 50)
     c = pcapgen.TcpConversation("10.20.0.41", SERVER, 50840, 80, t0=T0 + 540)
     c.handshake()
     auth = basic("conseiller-0517", "Hiver2024")
@@ -78,17 +92,24 @@ def build(outdir):
     exchange(c, "GET", "/agence/69004/identites", [("Authorization", auth)], identities(identity_people),
              "text/html; charset=utf-8", chunk=900)
     exchange(c, "GET", "/parc/telephones", [("Authorization", auth)], inventory(devices), "text/html; charset=utf-8")
+    exchange(c, "GET", "/portefeuille/export.xls?agence=69005", [("Authorization", auth)], sheet(sheet_people),
+             "application/vnd.ms-excel")
     c.close()
     path = os.path.join(outdir, "http_html_portal.pcap")
     pcapgen.write_conversations(path, [c])
     sidecar(path, description="an advisor's web portal: HTML tables whose header row names the columns; a caseload "
             "of 120 (France Travail id in a link, birth date), an identity list of 80 by NIR (chunked, header with "
             "character references), a device inventory whose 30 serials are valid NIRs under 'Numéro IMEI' "
-            "(not people); HTTP Basic", flows=1, accounts=["conseiller-0517"], client_ips=["10.20.0.41"],
-            http={"requests": 3, "responses": 3}, records=len(caseload_people) + len(identity_people),
-            findings={"nir": len(identity_people) + len(devices), "france_travail_id": len(caseload_people),
-                      "birth_date": len(caseload_people)})
-    values = sorted({p["nir"] for p in identity_people + devices} | {p["nir_spaced"] for p in identity_people} |
-                    {p["ft_id"] for p in caseload_people} | {p["birth_date"] for p in caseload_people})
+            "(not people), an 'Excel' export of 50 (a sheet saved as HTML: its first row of <td> cells "
+            "names the columns); HTTP Basic", flows=1, accounts=["conseiller-0517"], client_ips=["10.20.0.41"],
+            http={"requests": 4, "responses": 4},
+            records=len(caseload_people) + len(identity_people) + len(sheet_people),
+            findings={"nir": len(identity_people) + len(devices) + len(sheet_people),
+                      "france_travail_id": len(caseload_people) + len(sheet_people),
+                      "birth_date": len(caseload_people) + len(sheet_people)})
+    values = sorted({p["nir"] for p in identity_people + devices + sheet_people} |
+                    {p["nir_spaced"] for p in identity_people} |
+                    {p["ft_id"] for p in caseload_people + sheet_people} |
+                    {p["birth_date"] for p in caseload_people + sheet_people})
     with open(path + ".values.json", "w") as f:
         json.dump(values, f)

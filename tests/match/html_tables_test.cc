@@ -42,7 +42,18 @@ std::vector<std::pair<std::uint64_t, std::int32_t>> TypedCells(const PiiEngine& 
   return out;
 }
 
-// Where the content of the k-th cell starting with `<td` holding `marker` begins.
+using Cells = std::vector<std::pair<std::uint64_t, std::int32_t>>;
+
+// `want` from `html` whole, cut at every point, and one byte at a time.
+void ExpectCellsAnyChunking(const PiiEngine& e, const std::string& html, const Cells& want) {
+  EXPECT_EQ(TypedCells(e, html), want);
+  for (std::size_t cut = 1; cut < html.size(); ++cut) ASSERT_EQ(TypedCells(e, html, {cut}), want) << cut;
+  std::vector<std::size_t> bytes;
+  for (std::size_t k = 1; k < html.size(); ++k) bytes.push_back(k);
+  EXPECT_EQ(TypedCells(e, html, bytes), want);
+}
+
+// Where the content of the cell holding `marker` begins.
 std::uint64_t After(const std::string& html, const std::string& marker) {
   const std::size_t at = html.find(marker);
   EXPECT_NE(at, std::string::npos) << marker;
@@ -62,14 +73,8 @@ TEST_F(HtmlTablesTest, HeaderRowTypesTheCellsOfItsColumns) {
       "<html><body><table class=\"liste\">\n<thead><tr><th>Nom</th><th>NIR</th><th>Date de naissance</th></tr></thead>\n"
       "<tbody><tr><td>MARTIN</td><td>[a]</td><td>[b]</td></tr>\n<tr><td>DURAND</td><td> [c]</td><td>[d]</td></tr></tbody>"
       "</table></body></html>";
-  const std::vector<std::pair<std::uint64_t, std::int32_t>> want = {
-      {After(html, "[a]"), nir}, {After(html, "[b]"), birth}, {After(html, " [c]"), nir}, {After(html, "[d]"), birth}};
-  EXPECT_EQ(TypedCells(*engine, html), want);
-  // Every cut point, and one byte at a time: the same cells.
-  for (std::size_t cut = 1; cut < html.size(); ++cut) ASSERT_EQ(TypedCells(*engine, html, {cut}), want) << cut;
-  std::vector<std::size_t> bytes;
-  for (std::size_t k = 1; k < html.size(); ++k) bytes.push_back(k);
-  EXPECT_EQ(TypedCells(*engine, html, bytes), want);
+  ExpectCellsAnyChunking(
+      *engine, html, {{After(html, "[a]"), nir}, {After(html, "[b]"), birth}, {After(html, " [c]"), nir}, {After(html, "[d]"), birth}});
 }
 
 TEST_F(HtmlTablesTest, HeaderTextAsPagesWriteIt) {
@@ -80,7 +85,7 @@ TEST_F(HtmlTablesTest, HeaderTextAsPagesWriteIt) {
       "  <th>Identifiant&nbsp;France Travail</th><th colspan=\"2\">T&#233;l&#xE9;phone</th><th>Courriel</th>"
       "<th>Statut</th></TR>\n"
       "<TR><TD class=\"x\">[a]</TD><td>[b]</td><td>[c]</td><td>[d]</td><td>[e]</td><td>[f]</td></TR></TABLE>";
-  const std::vector<std::pair<std::uint64_t, std::int32_t>> want = {{After(html, "[a]"), nir},
+  const Cells want = {{After(html, "[a]"), nir},
                                                                     {After(html, "[b]"), ft},
                                                                     {After(html, "[c]"), phone},
                                                                     {After(html, "[d]"), phone},
@@ -90,8 +95,7 @@ TEST_F(HtmlTablesTest, HeaderTextAsPagesWriteIt) {
 
 TEST_F(HtmlTablesTest, EndTagsMayBeLeftOut) {
   const std::string html = "<table><tr><th>Nom<th>NIR<tr><td>MARTIN<td>[a]<tr><td>DURAND<td>[b]</table>";
-  const std::vector<std::pair<std::uint64_t, std::int32_t>> want = {{After(html, "[a]"), nir}, {After(html, "[b]"), nir}};
-  EXPECT_EQ(TypedCells(*engine, html), want);
+  ExpectCellsAnyChunking(*engine, html, {{After(html, "[a]"), nir}, {After(html, "[b]"), nir}});
 }
 
 TEST_F(HtmlTablesTest, OnlyRowsOfHeaderCellsAreHeaders) {
@@ -101,8 +105,7 @@ TEST_F(HtmlTablesTest, OnlyRowsOfHeaderCellsAreHeaders) {
       "<td>[x]</td><table><tr><td>[y]</td></tr><tr><th scope=\"row\">NIR</th><td>[z]</td></tr>"
       "<tr><th>NIR</th><th>Nom</th></tr><tr><td>[a]</td><td>[b]</td></tr>"
       "<tr><th>Nom</th><th>NIR</th></tr><tr><td>[c]</td><td>[d]</td></tr></table><td>[w]</td>";
-  const std::vector<std::pair<std::uint64_t, std::int32_t>> want = {{After(html, "[a]"), nir}, {After(html, "[d]"), nir}};
-  EXPECT_EQ(TypedCells(*engine, html), want);
+  ExpectCellsAnyChunking(*engine, html, {{After(html, "[a]"), nir}, {After(html, "[d]"), nir}});
 }
 
 // A sheet saved as HTML has no <th>: its table's first row of <td> cells is the header when its
@@ -113,13 +116,13 @@ TEST_F(HtmlTablesTest, FirstRowOfTdCellsNamingAColumnIsTheHeader) {
       "<td>N&deg; s&eacute;cu</td></tr>\n<tr><td>MARTIN</td><td>[a]</td><td>[b]</td></tr>"
       "<tr><td>Nom</td><td>NIR</td><td>x</td></tr><tr><td>DURAND</td><td>[c]</td><td>[d]</td></tr></table>";
   // (The third row is data of the typed columns, not a header: the columns stay the first row's.)
-  const std::vector<std::pair<std::uint64_t, std::int32_t>> want = {
-      {After(sheet, "[a]"), ft}, {After(sheet, "[b]"), nir}, {After(sheet, "NIR</td><td>x"), ft},
-      {After(sheet, "x</td></tr><tr><td>DURAND"), nir}, {After(sheet, "[c]"), ft}, {After(sheet, "[d]"), nir}};
-  EXPECT_EQ(TypedCells(*engine, sheet), want);
-  std::vector<std::size_t> bytes;
-  for (std::size_t k = 1; k < sheet.size(); ++k) bytes.push_back(k);
-  EXPECT_EQ(TypedCells(*engine, sheet, bytes), want);
+  ExpectCellsAnyChunking(*engine, sheet,
+                         {{After(sheet, "[a]"), ft},
+                          {After(sheet, "[b]"), nir},
+                          {After(sheet, "NIR</td><td>x"), ft},
+                          {After(sheet, "x</td></tr><tr><td>DURAND"), nir},
+                          {After(sheet, "[c]"), ft},
+                          {After(sheet, "[d]"), nir}});
   // A first row of values names nothing; the next row naming columns is no header either.
   EXPECT_TRUE(TypedCells(*engine, "<table><tr><td>MARTIN</td><td>1850578006084</td></tr>"
                                   "<tr><td>Nom</td><td>NIR</td></tr><tr><td>DURAND</td><td>[a]</td></tr></table>")
@@ -133,7 +136,7 @@ TEST_F(HtmlTablesTest, NestedTablesHaveTheirOwnColumns) {
       "<table><tr><th>NIR</th><th>Contacts</th></tr>"
       "<tr><td>[a]</td><td><table><tr><th>T\xc3\xa9l\xc3\xa9phone</th></tr><tr><td>[b]</td></tr></table></td></tr>"
       "<tr><td>[c]</td><td>[d]</td></tr></table>";
-  const std::vector<std::pair<std::uint64_t, std::int32_t>> want = {
+  const Cells want = {
       {After(html, "[a]"), nir}, {After(html, "[b]"), phone}, {After(html, "[c]"), nir}};
   EXPECT_EQ(TypedCells(*engine, html), want);
 }

@@ -297,7 +297,9 @@ void HtmlTables::Feed(const std::uint8_t* p, std::size_t n, std::uint64_t offset
           i = n;
           break;
         }
-        std::string_view attrs(s + i, k - i);
+        // Its first sizeof(attrs_) bytes, whether the tag lies in this chunk or began in an
+        // earlier one (where only those are kept): the same colspan whatever the chunking.
+        std::string_view attrs(s + i, std::min(k - i, sizeof(attrs_)));
         if (attrs_len_ > 0) {  // begun in an earlier chunk
           for (std::size_t j = i; j < k && attrs_len_ < sizeof(attrs_); ++j) attrs_[attrs_len_++] = s[j];
           attrs = std::string_view(attrs_, attrs_len_);

@@ -93,6 +93,22 @@ TEST_F(HtmlTablesTest, HeaderTextAsPagesWriteIt) {
   EXPECT_EQ(TypedCells(*engine, html), want);
 }
 
+// A colspan is read in a tag's first 96 bytes of attributes, whether the tag lies in one chunk or
+// is cut anywhere (a colspan past them is not read, cut or not).
+TEST_F(HtmlTablesTest, ColspanReadTheSameWhereverTheTagIsCut) {
+  const std::string pad(70, 'x');
+  const std::string html = "<table><tr><th class=\"" + pad + "\" colspan=\"2\">T&eacute;l&eacute;phone</th><th>NIR</th></tr>"
+                           "<tr><td>[a]</td><td>[b]</td><td>[c]</td></tr>"
+                           "<tr><td class=\"" + pad + pad + "\" colspan=\"2\">[d]</td><td>[e]</td></tr></table>";
+  // [d]'s colspan lies past its tag's first 96 bytes: one column, [e] is the second (a phone's).
+  ExpectCellsAnyChunking(*engine, html,
+                         {{After(html, "[a]"), phone},
+                          {After(html, "[b]"), phone},
+                          {After(html, "[c]"), nir},
+                          {After(html, "[d]"), phone},
+                          {After(html, "[e]"), phone}});
+}
+
 TEST_F(HtmlTablesTest, EndTagsMayBeLeftOut) {
   const std::string html = "<table><tr><th>Nom<th>NIR<tr><td>MARTIN<td>[a]<tr><td>DURAND<td>[b]</table>";
   ExpectCellsAnyChunking(*engine, html, {{After(html, "[a]"), nir}, {After(html, "[b]"), nir}});

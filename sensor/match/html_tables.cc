@@ -199,9 +199,6 @@ std::size_t NextOfInterest(const char* s, std::size_t i, std::size_t n, bool ski
 
 }  // namespace
 
-// A tag is read when its name is one we act on (or, inside a header cell, any: an inline tag is
-// a blank in the cell's name); every other '<' is text. NextOfInterest skips the '<' whose tag
-// cannot be one, so most of a page's tags are never visited.
 HtmlTables::Kind HtmlTables::KindOf(std::string_view name) {
   if (name.size() == 2 && name[0] == 't') return name[1] == 'r' ? Kind::kTr : name[1] == 'd' ? Kind::kTd : name[1] == 'h' ? Kind::kTh : Kind::kOther;
   if (name == "table") return Kind::kTable;
@@ -210,6 +207,9 @@ HtmlTables::Kind HtmlTables::KindOf(std::string_view name) {
   return Kind::kOther;
 }
 
+// A tag is read when its name is one we act on (or, inside a header cell, any: an inline tag is
+// a blank in the cell's name); every other '<' is text. NextOfInterest skips the '<' whose tag
+// cannot be one, so most of a page's tags are never visited.
 bool HtmlTables::Reads() const {
   if (capturing_) return true;
   switch (kind_) {
@@ -417,15 +417,11 @@ void HtmlTables::Tag(std::uint64_t after, std::string_view attrs) {
     t->col = std::min(col + Span(attrs), kMaxColumns);
     if (kind_ == Kind::kTh) {
       t->row_th = true;
-      capturing_ = true;
-      capture_col_ = col;
-      capture_span_ = t->col - col;
-      text_.clear();
-      return;
+    } else {
+      t->row_td = true;
+      if (col < t->columns.size() && t->columns[col] >= 0) cells_.push_back(Cell{after, t->columns[col]});
     }
-    t->row_td = true;
-    if (col < t->columns.size() && t->columns[col] >= 0) cells_.push_back(Cell{after, t->columns[col]});
-    if (FirstRowOfTds(*t)) {  // its text may name the column (EndRow)
+    if (kind_ == Kind::kTh || FirstRowOfTds(*t)) {  // its text may name the column (EndRow)
       capturing_ = true;
       capture_col_ = col;
       capture_span_ = t->col - col;
@@ -455,7 +451,7 @@ void HtmlTables::Tag(std::uint64_t after, std::string_view attrs) {
     raw_ = kind_ == Kind::kScript ? Raw::kScript : Raw::kStyle;
     return;
   }
-  if (capturing_ && text_.size() < kMaxName) text_.push_back(' ');  // an inline tag in a header cell: a blank
+  if (capturing_ && text_.size() < kMaxName) text_.push_back(' ');  // an inline tag in a named cell: a blank
 }
 
 }  // namespace vigie::match

@@ -9,16 +9,16 @@
 // '<'), types each column by its header cell's text as a CSV header's column is typed (the
 // signatures' `columns:` names, csv_columns.h ColumnNames), and remembers where each cell of a
 // typed column starts, so the scanner can ask, for a candidate right after a `<td>` start tag,
-// which detector its column names (sensor/match/README.md, step 3).
+// which detector its column names (sensor/match/README.md, step 4).
 //
 // What it reads: `<table>` … `</table>` (nested up to kMaxDepth), `<tr>`, `<th>`, `<td>` (their
 // `colspan`), end tags optional as in HTML. A row holding `<th>` cells and no `<td>` cell is a
 // header row, and so is a table's first row of `<td>` cells (a spreadsheet saved as HTML has no
-// `<th>`) when its text names a column: its cells' text (inner tags read as blanks, `&nbsp;`, `&eacute;`-like and numeric
-// character references decoded, at most kMaxName bytes) names the table's columns from the next
-// row on. Comments and the content of `<script>` and `<style>` are skipped. Chunking never
-// changes what it finds (it is a byte-level state machine; text between tags is skipped with
-// memchr).
+// `<th>`) when its text names a column: its cells' text (inner tags read as blanks, `&nbsp;`,
+// `&eacute;`-like and numeric character references decoded, at most kMaxName bytes) names the
+// table's columns from the next row on. Comments and the content of `<script>` and `<style>` are
+// skipped. Chunking never changes what it finds (a byte-level state machine, entered only at the
+// '<' that may open a tag it reads: NextOfInterest in html_tables.cc).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -51,14 +51,15 @@ class HtmlTables {
   enum class Raw : std::uint8_t { kNone, kScript, kStyle };
   enum class Kind : std::uint8_t { kOther, kTable, kTr, kTd, kTh, kScript, kStyle };  // of a tag's name
   static Kind KindOf(std::string_view name);
-  // A <th> cell of the row being read: its columns [col, col + span), its text in
-  // Table::pending_text [from, from + len). Typed only if the row is a header row.
+  // A cell of the row being read whose text may name its column (a <th>, or a <td> of the
+  // table's first row): its columns [col, col + span), its text in Table::pending_text
+  // [from, from + len). Typed only if the row is a header row.
   struct HeaderCell {
     std::size_t col, span, from, len;
   };
   struct Table {
     std::vector<std::int32_t> columns;  // the header row's types, by column
-    std::vector<HeaderCell> pending;    // the row's <th> cells
+    std::vector<HeaderCell> pending;    // the row's cells that may name their column
     std::string pending_text;
     std::size_t col = 0;  // the next cell's column in the row
     bool in_row = false, row_th = false, row_td = false;
@@ -98,8 +99,8 @@ class HtmlTables {
   Kind kind_ = Kind::kOther;  // name_'s
   char attrs_[96] = {};     // a <td>/<th> start tag's attributes begun in an earlier chunk (their first 96 bytes)
   std::uint8_t attrs_len_ = 0;
-  bool collect_ = false;    // kAttrs: attrs_ is read (a <td>/<th> start tag)
-  bool capturing_ = false;  // inside a <th>: its text goes to text_
+  bool collect_ = false;    // kAttrs: a <td>/<th> start tag (its attributes kept across a chunk end)
+  bool capturing_ = false;  // inside a cell that may name its column: its text goes to text_
   std::size_t capture_col_ = 0, capture_span_ = 1;
   std::string text_;
 };

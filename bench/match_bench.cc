@@ -56,7 +56,7 @@ std::string PeopleJsonContacts(std::size_t bytes) {
 std::string GenericJson(std::size_t bytes) {
   PiiGenerator g(2);
   std::string s = "[";
-  for (int i = 0; s.size() < bytes; ++i) {
+  while (s.size() < bytes) {
     s += "{\"order_id\":" + g.Digits(9) + ",\"sku\":\"SKU-" + g.Digits(6) + "\",\"ean\":\"" + g.Digits(13) +
          "\",\"price\":" + g.Digits(3) + "." + g.Digits(2) + ",\"qty\":" + g.Digits(1) +
          ",\"created_at\":\"2024-02-06T10:" + g.Digits(2) + ":" + g.Digits(2) + ".123Z\",\"uuid\":\"" + g.Digits(8) +

@@ -31,11 +31,6 @@ inline unsigned WordMask(__m128i v) {  // [A-Za-z0-9_]
   return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letter, under))) | DigitMask(v);
 }
 
-inline unsigned LetterMask(__m128i v) {  // [A-Za-z]
-  const __m128i lower = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(lower, _mm_set1_epi8(25)), lower)));
-}
-
 // Index of the first digit in data[i, n), or n.
 inline std::size_t FindDigit(const std::uint8_t* data, std::size_t i, std::size_t n) {
   while (i + 16 <= n) {

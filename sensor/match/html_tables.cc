@@ -233,7 +233,7 @@ void HtmlTables::Feed(const std::uint8_t* p, std::size_t n, std::uint64_t offset
           if (capturing_ && text_.size() < kMaxName) text_.append(s + i, std::min(end - i, kMaxName - text_.size()));
         } else {
           const Table* t = Top();
-          end = NextOfInterest(s, i, n, t != nullptr && t->in_row && t->row_td && !t->typed && !FirstRowOfTds(*t));
+          end = NextOfInterest(s, i, n, t != nullptr && t->in_row && t->row_td && !t->typed && !HeaderCandidateTds(*t));
         }
         i = end;
         if (i == n) break;
@@ -369,14 +369,18 @@ void HtmlTables::StartRow(Table& t) {
 
 void HtmlTables::EndRow(Table& t) {
   EndCell();
-  // A header row: <th> cells and no <td>; or the table's first row of <td> cells (as spreadsheets
-  // export a sheet as HTML: no <th> at all), when it names a column.
-  const bool th_row = t.row_th && !t.row_td, td_row = FirstRowOfTds(t);
+  // A header row: <th> cells and no <td>; or a row of <td> cells after title rows only (as
+  // spreadsheets export a sheet as HTML: no <th> at all, maybe a title above), when it names a
+  // column.
+  const bool th_row = t.row_th && !t.row_td, td_row = HeaderCandidateTds(t);
+  std::size_t texts = 0;  // the row's cells with text (of those read)
   if (t.in_row && (th_row || td_row) && names_ != nullptr) {
     std::vector<std::int32_t> columns;
     bool typed = false;
     for (const HeaderCell& h : t.pending) {
-      const std::int32_t d = names_->Find(HeaderName(std::string_view(t.pending_text).substr(h.from, h.len)));
+      const std::string name = HeaderName(std::string_view(t.pending_text).substr(h.from, h.len));
+      texts += !name.empty();
+      const std::int32_t d = names_->Find(name);
       if (columns.size() < h.col + h.span) columns.resize(h.col + h.span, -1);
       std::fill(columns.begin() + static_cast<std::ptrdiff_t>(h.col), columns.begin() + static_cast<std::ptrdiff_t>(h.col + h.span),
                 d);
@@ -387,6 +391,8 @@ void HtmlTables::EndRow(Table& t) {
       t.typed = typed;
     }
   }
+  // The next row may still be a header of <td> cells if this one was a title row.
+  if (t.in_row && (texts > 1 || (t.row_th && t.row_td) || t.rows > kMaxTitleRows)) t.titles_only = false;
   t.pending.clear();
   t.pending_text.clear();
   t.in_row = false;
@@ -421,7 +427,7 @@ void HtmlTables::Tag(std::uint64_t after, std::string_view attrs) {
       t->row_td = true;
       if (col < t->columns.size() && t->columns[col] >= 0) cells_.push_back(Cell{after, t->columns[col]});
     }
-    if (kind_ == Kind::kTh || FirstRowOfTds(*t)) {  // its text may name the column (EndRow)
+    if (kind_ == Kind::kTh || HeaderCandidateTds(*t)) {  // its text may name the column (EndRow)
       capturing_ = true;
       capture_col_ = col;
       capture_span_ = t->col - col;

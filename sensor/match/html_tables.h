@@ -14,7 +14,8 @@
 // What it reads: `<table>` … `</table>` (nested up to kMaxDepth), `<tr>`, `<th>`, `<td>` (their
 // `colspan`), end tags optional as in HTML. A row holding `<th>` cells and no `<td>` cell is a
 // header row, and so is a table's first row of `<td>` cells (a spreadsheet saved as HTML has no
-// `<th>`) when its text names a column: its cells' text (inner tags read as blanks, `&nbsp;`,
+// `<th>`) when its text names a column, or the first after up to kMaxTitleRows title rows (at most
+// one cell with text: the sheet's title above its header, a blank row): its cells' text (inner tags read as blanks, `&nbsp;`,
 // `&eacute;`-like and numeric character references decoded, at most kMaxName bytes) names the
 // table's columns from the next row on. Comments and the content of `<script>` and `<style>` are
 // skipped. Chunking never changes what it finds (a byte-level state machine, entered only at the
@@ -34,6 +35,7 @@ class HtmlTables {
   static constexpr std::size_t kMaxDepth = 8;      // nested tables followed (deeper ones: skipped)
   static constexpr std::size_t kMaxColumns = 256;  // columns typed per table
   static constexpr std::size_t kMaxName = 128;     // bytes of a header cell's text read
+  static constexpr std::size_t kMaxTitleRows = 3;  // title rows a header row of <td> cells may follow
 
   void Bind(const ColumnNames* names);  // the engine's `columns:` names, which type columns
   void Reset();  // no table open, nothing known (a unit's start, a gap)
@@ -51,8 +53,8 @@ class HtmlTables {
   enum class Raw : std::uint8_t { kNone, kScript, kStyle };
   enum class Kind : std::uint8_t { kOther, kTable, kTr, kTd, kTh, kScript, kStyle };  // of a tag's name
   static Kind KindOf(std::string_view name);
-  // A cell of the row being read whose text may name its column (a <th>, or a <td> of the
-  // table's first row): its columns [col, col + span), its text in Table::pending_text
+  // A cell of the row being read whose text may name its column (a <th>, or a <td> of a row
+  // that may be the header: HeaderCandidateTds): its columns [col, col + span), its text in Table::pending_text
   // [from, from + len). Typed only if the row is a header row.
   struct HeaderCell {
     std::size_t col, span, from, len;
@@ -65,10 +67,13 @@ class HtmlTables {
     bool in_row = false, row_th = false, row_td = false;
     bool typed = false;    // a column is typed (else a row's cells after its first <td> are not read)
     std::size_t rows = 0;  // rows begun
+    // The rows before the one being read, at most kMaxTitleRows, are title rows (at most one cell
+    // with text): none, or a sheet's title and blank rows above its header.
+    bool titles_only = true;
   };
-  // The row being read is the table's first and holds <td> cells, no <th>: a header if its text
-  // names a column (a sheet exported as HTML).
-  static bool FirstRowOfTds(const Table& t) { return t.rows == 1 && t.row_td && !t.row_th; }
+  // The row being read holds <td> cells, no <th>, and only title rows came before it: a header
+  // if its text names a column (a sheet exported as HTML).
+  static bool HeaderCandidateTds(const Table& t) { return t.titles_only && t.row_td && !t.row_th; }
   struct Cell {
     std::uint64_t at;
     std::int32_t detector;

@@ -359,7 +359,7 @@ bool Address(const NativeGroup& group, const NativeInput& in, Out& out) {
     }
     // ",? [0-9]{5} [A-Za-z\x80-\xff]" after a name ending at j: at a space of the run, or (a
     // comma) where the run stops.
-    auto postcode_at = [&](std::size_t k) [[gnu::always_inline]] {  // " 75002 P" at k
+    auto postcode_at = [&](std::size_t k) __attribute__((always_inline)) {  // " 75002 P" at k
       bool ok = r.Has(k) && d[k] == ' ';
       for (std::size_t m = 1; m <= 5 && ok; ++m) ok = r.Has(k + m) && IsDigit(d[k + m]);
       ok = ok && r.Has(k + 6) && d[k + 6] == ' ' && r.Has(k + 7) && IsTownInitial(d[k + 7]);

@@ -147,6 +147,37 @@ TEST_F(HtmlTablesTest, FirstRowOfTdCellsNamingAColumnIsTheHeader) {
   EXPECT_TRUE(TypedCells(*engine, "<table><tr><td>Nom</td><th>NIR</th></tr><tr><td>x</td><td>[a]</td></tr></table>").empty());
 }
 
+// A sheet exported with its title above the header: up to kMaxTitleRows rows holding at most one
+// cell with text (a merged title cell, a title then empty cells, a blank row) may come first.
+TEST_F(HtmlTablesTest, HeaderOfTdCellsAfterTitleRows) {
+  const std::string sheet =
+      "<table><tr><td colspan=\"3\"><b>Export portefeuille du 12/03/2024</b></td></tr>\n"
+      "<tr><td>Agence 75011</td><td>&nbsp;</td><td></td></tr>\n<tr></tr>\n"
+      "<tr><td>Nom</td><td>Identifiant FT</td><td>NIR</td></tr>\n"
+      "<tr><td>MARTIN</td><td>[a]</td><td>[b]</td></tr><tr><td>DURAND</td><td>[c]</td><td>[d]</td></tr></table>";
+  ExpectCellsAnyChunking(*engine, sheet,
+                         {{After(sheet, "[a]"), ft}, {After(sheet, "[b]"), nir}, {After(sheet, "[c]"), ft},
+                          {After(sheet, "[d]"), nir}});
+  // A title naming a column types it until the header row names the table's columns.
+  const std::string titled =
+      "<table><tr><td>Liste NIR</td></tr><tr><td>[x]</td></tr><tr><td>Identifiant FT</td><td>NIR</td></tr>"
+      "<tr><td>[a]</td><td>[b]</td></tr></table>";
+  EXPECT_EQ(TypedCells(*engine, titled),
+            (Cells{{After(titled, "[x]"), nir}, {After(titled, "Identifiant FT"), nir}, {After(titled, "[a]"), ft},
+                   {After(titled, "[b]"), nir}}));
+  // Four title rows are too many; a row with two cells of text is no title (a row of values).
+  EXPECT_TRUE(TypedCells(*engine, "<table><tr><td>a</td></tr><tr><td>b</td></tr><tr><td>c</td></tr><tr><td>d</td></tr>"
+                                  "<tr><td>Nom</td><td>NIR</td></tr><tr><td>x</td><td>[a]</td></tr></table>")
+                  .empty());
+  EXPECT_TRUE(TypedCells(*engine, "<table><tr><td>Titre</td><td>12/03/2024</td></tr>"
+                                  "<tr><td>Nom</td><td>NIR</td></tr><tr><td>x</td><td>[a]</td></tr></table>")
+                  .empty());
+  // A title row of <th> then a header of <td> cells.
+  const std::string th_title =
+      "<table><tr><th colspan=2>Demandeurs</th></tr><tr><td>Nom</td><td>NIR</td></tr><tr><td>x</td><td>[a]</td></tr></table>";
+  EXPECT_EQ(TypedCells(*engine, th_title), (Cells{{After(th_title, "[a]"), nir}}));
+}
+
 TEST_F(HtmlTablesTest, NestedTablesHaveTheirOwnColumns) {
   const std::string html =
       "<table><tr><th>NIR</th><th>Contacts</th></tr>"

@@ -11,8 +11,8 @@ the columns, the values rows away from it.
     - a device inventory page: 30 phones whose IMEI-like serials happen to be valid NIRs, in a
       table whose header says `Num&eacute;ro IMEI` (not people);
     - an "Excel" export of 50 other people (`export.xls`, application/vnd.ms-excel): a sheet saved
-      as HTML, no `<th>` at all, its first row of `<td>` cells naming the columns (France Travail
-      id, NIR, birth date).
+      as HTML, no `<th>` at all, its title and a blank row above the row of `<td>` cells naming
+      the columns (France Travail id, NIR, birth date).
 
 The France Travail id has no checksum and needs its context, the NIR is a person alone only
 where its name is certain: both come from the column's header, rows above. Each listed person
@@ -21,7 +21,9 @@ records; 170 France Travail ids and 170 birth dates count, 160 NIRs (the 30 seri
 validator accepts them, no record), and the caseload alone (120 people in one response) raises
 `pii.bulk_transfer`. The session-17 sensor, which read no table header rows away, counts no
 France Travail id (170 rejected: no context), 50 records (the export's rows, by NIR and birth
-date, its header being in the export's first 4 KiB), and raises nothing.
+date, its header being in the export's first 4 KiB), and raises nothing. The session-18 sensor,
+which took only a table's first row of `<td>` cells for a header, counts the 250 records and
+raises the alert, but rejects the export's 50 France Travail ids (its title row came first).
 """
 import json
 import os
@@ -74,7 +76,8 @@ def sheet(persons):
                    % (p["last_name"], p["first_name"], p["ft_id"], p["nir"], p["birth_date"]) for p in persons)
     return ('<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">'
             '<head><meta charset="utf-8"><style>td { mso-number-format: "\\@"; }</style></head><body>\n'
-            '<table border=1 cellspacing=0><tr><td><b>Nom</b></td><td><b>Pr\u00e9nom</b></td>'
+            '<table border=1 cellspacing=0><tr><td colspan=5><b>Export portefeuille - agence 69005</b></td></tr>\n'
+            '<tr><td></td><td></td><td></td><td></td><td></td></tr>\n<tr><td><b>Nom</b></td><td><b>Pr\u00e9nom</b></td>'
             '<td><b>Identifiant France Travail</b></td><td><b>NIR</b></td><td><b>Date de naissance</b></td></tr>\n' +
             rows + '</table></body></html>\n').encode()
 
@@ -100,8 +103,8 @@ def build(outdir):
     sidecar(path, description="an advisor's web portal: HTML tables whose header row names the columns; a caseload "
             "of 120 (France Travail id in a link, birth date), an identity list of 80 by NIR (chunked, header with "
             "character references), a device inventory whose 30 serials are valid NIRs under 'Numéro IMEI' "
-            "(not people), an 'Excel' export of 50 (a sheet saved as HTML: its first row of <td> cells "
-            "names the columns); HTTP Basic", flows=1, accounts=["conseiller-0517"], client_ips=["10.20.0.41"],
+            "(not people), an 'Excel' export of 50 (a sheet saved as HTML: under its title and a blank row, "
+            "a row of <td> cells names the columns); HTTP Basic", flows=1, accounts=["conseiller-0517"], client_ips=["10.20.0.41"],
             http={"requests": 4, "responses": 4},
             records=len(caseload_people) + len(identity_people) + len(sheet_people),
             findings={"nir": len(identity_people) + len(devices) + len(sheet_people),

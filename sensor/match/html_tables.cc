@@ -167,8 +167,8 @@ std::size_t TagEnd(const char* s, std::size_t i, std::size_t n, char& q) {
 // every tag is). Every other '<' is text to it (its tag's attributes are not parsed, so a quoted
 // '>' or '<' in them reads the same whatever the chunking). Fewer than 8 bytes left in the
 // chunk: yes (the state machine decides, byte by byte, as Reads() does).
-// skip_td: `<td` is not one either (a row of a table no header typed, that already holds a <td>:
-// nothing in it can be typed nor make it a header row).
+// skip_td: `<td` is not one either (a row of a table no header typed, that already holds a <td>
+// and no <th>: nothing in it can be typed nor make it a header row).
 inline bool OfInterest(const char* s, std::size_t k, std::size_t n, bool skip_td) {
   if (k + 8 > n) return true;
   const char c1 = s[k + 1];
@@ -233,7 +233,8 @@ void HtmlTables::Feed(const std::uint8_t* p, std::size_t n, std::uint64_t offset
           if (capturing_ && text_.size() < kMaxName) text_.append(s + i, std::min(end - i, kMaxName - text_.size()));
         } else {
           const Table* t = Top();
-          end = NextOfInterest(s, i, n, t != nullptr && t->in_row && t->row_td && !t->typed && !HeaderCandidateTds(*t));
+          end = NextOfInterest(s, i, n,
+                               t != nullptr && t->in_row && t->row_td && !t->row_th && !t->typed && !HeaderCandidateTds(*t));
         }
         i = end;
         if (i == n) break;
@@ -398,12 +399,19 @@ void HtmlTables::EndRow(Table& t) {
   t.in_row = false;
 }
 
+std::int32_t HtmlTables::RowHeaderBefore(const Table& t, std::size_t col) const {
+  if (!t.row_th || t.pending.empty() || names_ == nullptr) return -1;
+  const HeaderCell& h = t.pending.back();
+  if (!h.th || h.col + h.span != col) return -1;
+  return names_->Find(HeaderName(std::string_view(t.pending_text).substr(h.from, h.len)));
+}
+
 void HtmlTables::EndCell() {
   if (!capturing_) return;
   capturing_ = false;
   Table* t = Top();
   if (t == nullptr) return;
-  t->pending.push_back(HeaderCell{capture_col_, capture_span_, t->pending_text.size(), text_.size()});
+  t->pending.push_back(HeaderCell{capture_col_, capture_span_, t->pending_text.size(), text_.size(), capture_th_});
   t->pending_text += text_;
 }
 
@@ -425,10 +433,13 @@ void HtmlTables::Tag(std::uint64_t after, std::string_view attrs) {
       t->row_th = true;
     } else {
       t->row_td = true;
-      if (col < t->columns.size() && t->columns[col] >= 0) cells_.push_back(Cell{after, t->columns[col]});
+      std::int32_t d = col < t->columns.size() ? t->columns[col] : -1;
+      if (const std::int32_t k = RowHeaderBefore(*t, col); k >= 0) d = k;
+      if (d >= 0) cells_.push_back(Cell{after, d});
     }
     if (kind_ == Kind::kTh || HeaderCandidateTds(*t)) {  // its text may name the column (EndRow)
       capturing_ = true;
+      capture_th_ = kind_ == Kind::kTh;
       capture_col_ = col;
       capture_span_ = t->col - col;
       text_.clear();

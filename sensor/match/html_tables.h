@@ -17,7 +17,8 @@
 // `<th>`) when its text names a column, or the first after up to kMaxTitleRows title rows (at most
 // one cell with text: the sheet's title above its header, a blank row): its cells' text (inner tags read as blanks, `&nbsp;`,
 // `&eacute;`-like and numeric character references decoded, at most kMaxName bytes) names the
-// table's columns from the next row on. Comments and the content of `<script>` and `<style>` are
+// table's columns from the next row on. In a key/value row (`<tr><th>NIR</th><td>…</td>`, one
+// person's file), the `<th>` right before a `<td>` names that cell. Comments and the content of `<script>` and `<style>` are
 // skipped. Chunking never changes what it finds (a byte-level state machine, entered only at the
 // '<' that may open a tag it reads: NextOfInterest in html_tables.cc).
 #include <cstddef>
@@ -58,6 +59,7 @@ class HtmlTables {
   // [from, from + len). Typed only if the row is a header row.
   struct HeaderCell {
     std::size_t col, span, from, len;
+    bool th;
   };
   struct Table {
     std::vector<std::int32_t> columns;  // the header row's types, by column
@@ -83,6 +85,9 @@ class HtmlTables {
   void StartRow(Table& t);
   void EndRow(Table& t);
   void EndCell();
+  // The detector a key/value row's <th> right before column `col` names (`<tr><th>NIR</th><td>`:
+  // one person's file), or -1.
+  std::int32_t RowHeaderBefore(const Table& t, std::size_t col) const;
   bool Reads() const;        // whether the tag named name_ is one acted on (else: text)
   static std::size_t Span(std::string_view attrs);  // their colspan (1 when absent or unreadable)
   Table* Top() { return depth_ > 0 && overflow_ == 0 ? &tables_[depth_ - 1] : nullptr; }
@@ -106,6 +111,7 @@ class HtmlTables {
   std::uint8_t attrs_len_ = 0;
   bool collect_ = false;    // kAttrs: a <td>/<th> start tag (its attributes kept across a chunk end)
   bool capturing_ = false;  // inside a cell that may name its column: its text goes to text_
+  bool capture_th_ = false;
   std::size_t capture_col_ = 0, capture_span_ = 1;
   std::string text_;
 };

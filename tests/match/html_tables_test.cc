@@ -115,13 +115,34 @@ TEST_F(HtmlTablesTest, EndTagsMayBeLeftOut) {
 }
 
 TEST_F(HtmlTablesTest, OnlyRowsOfHeaderCellsAreHeaders) {
-  // A row opening with a header cell per person (scope=row) is a data row: it names nothing. A
-  // later header row replaces the columns; no header: no typed cell; a cell outside a table: none.
+  // A row opening with a header cell (scope=row) is a data row: it types no column, its <th>
+  // names only the cell right after it. A later header row replaces the columns; no header: no
+  // typed cell; a cell outside a table: none.
   const std::string html =
       "<td>[x]</td><table><tr><td>[y]</td></tr><tr><th scope=\"row\">NIR</th><td>[z]</td></tr>"
       "<tr><th>NIR</th><th>Nom</th></tr><tr><td>[a]</td><td>[b]</td></tr>"
       "<tr><th>Nom</th><th>NIR</th></tr><tr><td>[c]</td><td>[d]</td></tr></table><td>[w]</td>";
-  ExpectCellsAnyChunking(*engine, html, {{After(html, "[a]"), nir}, {After(html, "[d]"), nir}});
+  ExpectCellsAnyChunking(*engine, html, {{After(html, "[z]"), nir}, {After(html, "[a]"), nir}, {After(html, "[d]"), nir}});
+}
+
+// One person's file as a key/value table: each <th> names the <td> right after it (two pairs a
+// row too); a <th> naming nothing (a person's name as a row header) leaves the cell its column's.
+TEST_F(HtmlTablesTest, KeyValueRowsNameTheCellAfterTheirHeader) {
+  const std::string file =
+      "<h2>Dossier</h2><table class=\"fiche\">\n<tr><th>Nom</th><td>MARTIN Claire</td></tr>\n"
+      "<tr><th scope=\"row\">N&deg; de s&eacute;curit&eacute; sociale</th>\n  <td>[a]</td></tr>\n"
+      "<tr><th>Identifiant FT</th><td>[b]</td><th>Date de naissance</th><td>[c]</td></tr>\n"
+      "<tr><th colspan=2>T&eacute;l&eacute;phone</th><td>[d]</td><td>[e]</td></tr>\n"
+      "<tr><th>Commentaire</th><td>[f]</td></tr></table>\n"
+      "<table><tr><th>Nom</th><th>NIR</th></tr><tr><th>MARTIN</th><td>[g]</td></tr>"
+      "<tr><th>Courriel</th><td>[h]</td></tr></table>";
+  ExpectCellsAnyChunking(*engine, file,
+                         {{After(file, "[a]"), nir},
+                          {After(file, "[b]"), ft},
+                          {After(file, "[c]"), birth},
+                          {After(file, "[d]"), phone},
+                          {After(file, "[g]"), nir},
+                          {After(file, "[h]"), email}});
 }
 
 // A sheet saved as HTML has no <th>: its table's first row of <td> cells is the header when its

@@ -680,7 +680,9 @@ TEST(Records, NamedIdentifierAloneIsAPerson) {
               table_imei = "<table><tr><th>Nom</th><th>IMEI</th></tr>",
               // A sheet saved as HTML: no <th>, its first row of <td> cells names the columns.
               sheet = "<table border=1><tr><td><b>Nom</b></td><td><b>NIR</b></td></tr>\n",
-              ft_table = "<html><body><table><tr><th>Nom</th><th>Identifiant France Travail</th></tr>";
+              ft_table = "<html><body><table><tr><th>Nom</th><th>Identifiant France Travail</th></tr>",
+              // A file per person, as key/value tables: the <th> before a <td> names it.
+              files = "<!DOCTYPE html><html><body>\n", files_imei = "<html><body>\n";
   for (std::size_t i = 0; i < people.size(); ++i) {
     const Person& p = people[i];
     const std::string sep = i ? "," : "";
@@ -704,6 +706,11 @@ TEST(Records, NamedIdentifierAloneIsAPerson) {
     table_imei += "<tr><td>MARTIN</td><td>" + p.nir + "</td></tr>";
     sheet += "<tr><td>MARTIN</td><td x:str>" + p.nir + "</td></tr>\n";
     ft_table += "<tr><td>MARTIN</td><td>" + p.ft_id + "</td></tr>";
+    files += "<h2>Dossier " + std::to_string(i) + "</h2><table class=\"fiche\"><tr><th>Nom</th><td>MARTIN Claire</td></tr>\n"
+             "<tr><th scope=\"row\">N&deg; de s&eacute;curit&eacute; sociale</th><td>" + (i % 2 ? p.nir : p.nir_spaced) +
+             "</td></tr>\n<tr><th>Statut</th><td>inscrit</td></tr></table>\n" + std::string(400, ' ') + "\n";
+    files_imei += "<table><tr><th>Mod&egrave;le</th><td>T" + std::to_string(i) + "</td></tr><tr><th>IMEI</th><td>" + p.nir +
+                  "</td></tr></table>\n" + std::string(400, ' ') + "\n";
     static const char* const kNirKeys[] = {"nir_assure", "nirAssure", "NIR-BENEFICIAIRE", "numeroNirCertifie", "nir2"};
     words += sep + "{\"nom\":\"MARTIN\",\"" + kNirKeys[i % 5] + "\": \"" + p.nir + "\"}";
     static const char* const kNirTags[] = {"nir type=\"certifie\"", "ns:nirAssure", "NIR\n  statut=\"ok\""};
@@ -731,13 +738,14 @@ TEST(Records, NamedIdentifierAloneIsAPerson) {
     std::sort(keys.begin(), keys.end());
     for (const std::string& listing :
          {json + "]", camel + "]}", csv, labeled, xml + "</liste>", words + "]", xml_attr + "</liste>",
-          table_named + "</table>", sheet + "</table>"}) {
+          table_named + "</table>", sheet + "</table>", files}) {
       const ScanSummary s = h.Scan(listing);
       EXPECT_EQ(s.records, keys) << listing.substr(0, 40) << " excerpts " << excerpts;
       EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size()) << listing.substr(0, 40);
     }
     for (const std::string& unnamed : {imei + "]", text, xml_imei + "</appareils>", table + "</table>",
-                                       unnamed_words + "]", xml_unnamed + "</liste>", table_imei + "</table>"}) {
+                                       unnamed_words + "]", xml_unnamed + "</liste>", table_imei + "</table>",
+                                       files_imei}) {
       const ScanSummary s = h.Scan(unnamed);
       EXPECT_TRUE(s.records.empty()) << unnamed.substr(0, 40);
       EXPECT_EQ(s.matches[Idx(PiiType::kNir)], people.size()) << unnamed.substr(0, 40);

@@ -12,18 +12,21 @@ the columns, the values rows away from it.
       table whose header says `Num&eacute;ro IMEI` (not people);
     - an "Excel" export of 50 other people (`export.xls`, application/vnd.ms-excel): a sheet saved
       as HTML, no `<th>` at all, its title and a blank row above the row of `<td>` cells naming
-      the columns (France Travail id, NIR, birth date).
+      the columns (France Travail id, NIR, birth date);
+    - 5 files of one person each (`/dossier?n=…`): a key/value table (`<th>Nom</th><td>…`,
+      `<th>N&deg; de s&eacute;curit&eacute; sociale</th><td>…`), the spaced NIR the only identifier.
 
 The France Travail id has no checksum and needs its context, the NIR is a person alone only
-where its name is certain: both come from the column's header, rows above. Each listed person
-is one record, keyed by the France Travail id (first page) or the NIR (second, export): 250
-records; 170 France Travail ids and 170 birth dates count, 160 NIRs (the 30 serials too: the
-validator accepts them, no record), and the caseload alone (120 people in one response) raises
-`pii.bulk_transfer`. The session-17 sensor, which read no table header rows away, counts no
-France Travail id (170 rejected: no context), 50 records (the export's rows, by NIR and birth
-date, its header being in the export's first 4 KiB), and raises nothing. The session-18 sensor,
-which took only a table's first row of `<td>` cells for a header, counts the 250 records and
-raises the alert, but rejects the export's 50 France Travail ids (its title row came first).
+where its name is certain: both come from the column's header, rows above (or the row's `<th>`
+in a file). Each listed person is one record, keyed by the France Travail id (first page) or
+the NIR (second, export, files): 255 records; 170 France Travail ids and 170 birth dates count,
+165 NIRs (the 30 serials too: the validator accepts them, no record), and the caseload alone
+(120 people in one response) raises `pii.bulk_transfer`. The session-17 sensor, which read no
+table header rows away, counts no France Travail id (170 rejected: no context), 50 records (the
+export's rows, by NIR and birth date, its header being in the export's first 4 KiB), and raises
+nothing. The session-18 sensor, which took only a table's first row of `<td>` cells for a
+header and no `<th>` for the name of the cell after it, counts 250 records (not the 5 files)
+and raises the alert, but rejects the export's 50 France Travail ids (its title row came first).
 """
 import json
 import os
@@ -71,6 +74,16 @@ def inventory(devices):
             TAIL).encode()
 
 
+def dossier(p):
+    # One person's file: a key/value table, each <th> naming the <td> after it; the NIR is the
+    # only identifier shown (a person alone where its name is certain).
+    return (HEAD % ("Dossier", "Dossier de %s %s" % (p["first_name"], p["last_name"])) +
+            '<table class="fiche"><tbody>\n<tr><th>Nom</th><td>%s</td></tr>\n<tr><th>Pr&eacute;nom</th><td>%s</td></tr>\n'
+            '<tr><th scope="row">N&deg; de s&eacute;curit&eacute; sociale</th><td>%s</td></tr>\n'
+            '<tr><th>Statut</th><td>inscrit</td></tr>\n' % (p["last_name"], p["first_name"], p["nir_spaced"]) +
+            TAIL).encode()
+
+
 def sheet(persons):
     rows = "".join('<tr><td>%s</td><td>%s</td><td x:str>%s</td><td x:str>%s</td><td>%s</td></tr>\n'
                    % (p["last_name"], p["first_name"], p["ft_id"], p["nir"], p["birth_date"]) for p in persons)
@@ -87,6 +100,7 @@ def build(outdir):
     identity_people = people.people(731, 80)
     devices = people.people(732, 30)
     sheet_people = people.people(733, 50)
+    file_people = people.people(734, 5)
     c = pcapgen.TcpConversation("10.20.0.41", SERVER, 50840, 80, t0=T0 + 540)
     c.handshake()
     auth = basic("conseiller-0517", "Hiver2024")
@@ -97,6 +111,8 @@ def build(outdir):
     exchange(c, "GET", "/parc/telephones", [("Authorization", auth)], inventory(devices), "text/html; charset=utf-8")
     exchange(c, "GET", "/portefeuille/export.xls?agence=69005", [("Authorization", auth)], sheet(sheet_people),
              "application/vnd.ms-excel")
+    for i, p in enumerate(file_people):
+        exchange(c, "GET", "/dossier?n=%d" % (900 + i), [("Authorization", auth)], dossier(p), "text/html; charset=utf-8")
     c.close()
     path = os.path.join(outdir, "http_html_portal.pcap")
     pcapgen.write_conversations(path, [c])
@@ -104,14 +120,15 @@ def build(outdir):
             "of 120 (France Travail id in a link, birth date), an identity list of 80 by NIR (chunked, header with "
             "character references), a device inventory whose 30 serials are valid NIRs under 'Numéro IMEI' "
             "(not people), an 'Excel' export of 50 (a sheet saved as HTML: under its title and a blank row, "
-            "a row of <td> cells names the columns); HTTP Basic", flows=1, accounts=["conseiller-0517"], client_ips=["10.20.0.41"],
-            http={"requests": 4, "responses": 4},
-            records=len(caseload_people) + len(identity_people) + len(sheet_people),
-            findings={"nir": len(identity_people) + len(devices) + len(sheet_people),
+            "a row of <td> cells names the columns), 5 files of one person each (key/value tables: the NIR "
+            "named by the <th> before it); HTTP Basic", flows=1, accounts=["conseiller-0517"], client_ips=["10.20.0.41"],
+            http={"requests": 4 + len(file_people), "responses": 4 + len(file_people)},
+            records=len(caseload_people) + len(identity_people) + len(sheet_people) + len(file_people),
+            findings={"nir": len(identity_people) + len(devices) + len(sheet_people) + len(file_people),
                       "france_travail_id": len(caseload_people) + len(sheet_people),
                       "birth_date": len(caseload_people) + len(sheet_people)})
-    values = sorted({p["nir"] for p in identity_people + devices + sheet_people} |
-                    {p["nir_spaced"] for p in identity_people} |
+    values = sorted({p["nir"] for p in identity_people + devices + sheet_people + file_people} |
+                    {p["nir_spaced"] for p in identity_people + file_people} |
                     {p["ft_id"] for p in caseload_people + sheet_people} |
                     {p["birth_date"] for p in caseload_people + sheet_people})
     with open(path + ".values.json", "w") as f:

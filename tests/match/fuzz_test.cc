@@ -101,6 +101,15 @@ FuzzText MakeText(std::uint32_t seed, std::size_t size) {
         f.values.insert(f.values.end(), {p.iban, p.card});
         break;
       case 8:  // an HTML table row (typed by the page's header row, if it has one)
+        if (pick(3) == 0) {  // or a key/value row (one person's file), or a title row
+          if (pick(2) == 0) {
+            f.text += "<tr><td colspan=4>Dossier</td></tr>";
+            break;
+          }
+          f.text += "<tr><th>N&deg; de s&eacute;curit&eacute; sociale</th><td>" + p.nir + "</td></tr>";
+          f.values.push_back(p.nir);
+          break;
+        }
         f.text += "<tr><td>" + (pick(2) ? p.ft_id : "<a href=\"/d\">" + p.ft_id + "</a>") + "</td><td>" +
                   (pick(2) ? p.nir : p.nir_spaced) + "</td><td>" + p.birth.substr(8, 2) + "/" + p.birth.substr(5, 2) +
                   "/" + p.birth.substr(0, 4) + "</td><td>" + p.email + "</td></tr>" + (pick(2) ? "\n" : "");

@@ -199,7 +199,10 @@ struct ScanStream::State {
   // and queues their findings; returns how many bytes can be scanned now (csv_columns.h).
   std::size_t TypeFields(std::uint8_t* buf, std::size_t from, std::size_t n, bool eod);
   void FlushCsv(bool end_of_unit);  // Gap()/Finish(): the held bytes, their last field complete
-  void EndRows();  // Finish(), once every finding of the unit is grouped: no CSV rows any more
+  void EndRows();  // EndUnit(), once every finding of the unit is grouped: no CSV rows any more
+  // The end of a unit (Finish(), NextPart()): every finding grouped, what is read from a unit's
+  // start (a CSV header, markup, keywords) starts again with the next byte; the summary stays.
+  void EndUnit();
   void AddColumnFinding(ColumnFinding& f);
   // A CSV row whose findings are all column findings, col_found[col_next, col_next + k): when
   // no other candidate can join its group (none of this row already in the group, the next

@@ -814,26 +814,34 @@ void ScanStream::Gap() {
   st.StartUnitKeywords();
 }
 
+void ScanStream::State::EndUnit() {
+  FlushStage();
+  ReleaseStage();
+  FlushCsv(true);
+  EndHsStream();  // (candidates ending with the data: still in the last CSV row)
+  EndOwnTypes();
+  FlushGroup();
+  EndRows();
+  valid_from = fed;
+  ResetUnitContext();
+  markup = Markup::kUndecided;
+  html.Reset();
+  StartUnitKeywords();
+}
+
+void ScanStream::NextPart() {
+  if (state_) state_->EndUnit();
+}
+
 ScanSummary ScanStream::Finish() {
   if (!state_) return {};
   State& st = *state_;
-  st.FlushStage();
-  st.ReleaseStage();
-  st.FlushCsv(true);
-  st.EndHsStream();  // (candidates ending with the data: still in the last CSV row)
-  st.EndOwnTypes();
-  st.FlushGroup();
-  st.EndRows();
+  st.EndUnit();
   ScanSummary out = std::move(st.summary);
   RadixSortU64(out.records, st.scanner->sort_scratch);
   out.records.erase(std::unique(out.records.begin(), out.records.end()), out.records.end());
   st.scanner->records->Inc(out.records.size());
   st.summary = ScanSummary{};
-  st.valid_from = st.fed;
-  st.ResetUnitContext();
-  st.markup = State::Markup::kUndecided;
-  st.html.Reset();
-  st.StartUnitKeywords();
   // The next unit uses the scanner's current engine (a reload may have happened meanwhile).
   if (st.scanner->engine != st.engine) st.Bind(st.scanner->engine);
   return out;

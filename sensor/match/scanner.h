@@ -82,6 +82,10 @@ class ScanStream {
   void Feed(ByteView data);
   // Bytes were lost here: matches cannot span the hole.
   void Gap();
+  // The bytes fed next are a new part of the unit (a MIME part, an archive's file, a body
+  // after its request target): read from their start as a unit is (its CSV header, its markup,
+  // its keywords; nothing spans the boundary), their findings added to the unit's.
+  void NextPart();
   // Ends the unit and returns its findings; the stream may then be fed again as a new unit.
   ScanSummary Finish();
   std::uint64_t bytes_fed() const;

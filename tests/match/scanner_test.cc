@@ -826,6 +826,60 @@ TEST(Records, CsvFile) {
   EXPECT_EQ(s.matches[Idx(PiiType::kAddress)], 250u);
 }
 
+// NextPart(): the parts of one unit (a request target then its body, MIME parts, an archive's
+// files) are each read from their start as a unit is (a CSV part's header types its columns,
+// an HTML part is markup), and their findings add up in the one summary Finish() returns
+// (records distinct across the parts), whatever the chunking.
+TEST(Records, PartsReadFromTheirStartFindingsAddUp) {
+  const auto people = People(300, 71);
+  // A caseload CSV: its France Travail ids have the context only their column's header gives.
+  // Read as columns, its registration dates are not birth dates (their column says what they are).
+  std::string csv = "nom;prenom;identifiant_ft;date_naissance;date_inscription\n";
+  for (const Person& p : people) csv += "MARTIN;Claire;" + p.ft_id + ";" + p.birth + ";2023-05-12\n";
+  // A JSON listing of 60 people, 20 of them in the CSV too (keyed by their France Travail id in both).
+  std::string json = "[";
+  for (std::size_t i = 280; i < 340; ++i) {
+    const Person p = PiiGenerator(71).NextPerson(static_cast<int>(i));
+    json += std::string(i > 280 ? "," : "") + "{\"id_france_travail\":\"" + p.ft_id + "\",\"email\":\"" + p.email + "\"}";
+  }
+  json += "]";
+  // An HTML page: followed as markup, its table names a NIR alone (a person).
+  const std::string html = "<table><tr><th>Nom</th><th>NIR</th></tr><tr><td>MARTIN</td><td>" +
+                           PiiGenerator(72).NextPerson(0).nir + "</td></tr></table>";
+  const auto engine = DefaultEngine();
+  Harness h(engine);
+  const ScanSummary alone_csv = h.Scan(csv), alone_json = h.Scan(json), alone_html = h.Scan(html);
+  ASSERT_EQ(alone_csv.matches[Idx(PiiType::kFranceTravailId)], people.size());
+  ASSERT_EQ(alone_csv.matches[Idx(PiiType::kBirthDate)], people.size());
+  ASSERT_EQ(alone_html.records.size(), 1u);
+  const std::vector<std::string> parts = {"/import?lot=3&agence=69003", csv, json, html};
+  std::vector<std::uint64_t> want_records;
+  for (const ScanSummary* s : {&alone_csv, &alone_json, &alone_html})
+    want_records.insert(want_records.end(), s->records.begin(), s->records.end());
+  std::sort(want_records.begin(), want_records.end());
+  want_records.erase(std::unique(want_records.begin(), want_records.end()), want_records.end());
+  ASSERT_LT(want_records.size(), alone_csv.records.size() + alone_json.records.size() + alone_html.records.size());
+  std::mt19937 rng(9);
+  for (int round = 0; round < 6; ++round) {
+    ScanStream s(h.scanner);
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      if (k > 0) s.NextPart();
+      const std::string& part = parts[k];
+      for (std::size_t off = 0; off < part.size();) {
+        const std::size_t n = round == 0 ? part.size() : 1 + rng() % (round == 1 ? 3 : 2000);
+        s.Feed(AsBytes(std::string_view(part).substr(off, n)));
+        off += n;
+      }
+    }
+    const ScanSummary got = s.Finish();
+    for (std::size_t t = 0; t < kPiiTypeCount; ++t) {
+      EXPECT_EQ(got.matches[t], alone_csv.matches[t] + alone_json.matches[t] + alone_html.matches[t]) << round << " " << t;
+      EXPECT_EQ(got.rejected[t], alone_csv.rejected[t] + alone_json.rejected[t] + alone_html.rejected[t]) << round << " " << t;
+    }
+    EXPECT_EQ(got.records, want_records) << round;
+  }
+}
+
 // PiiEngineOptions::validate off (bench_match's finders-alone runs): every candidate is counted
 // as rejected, nothing is validated, grouped or kept.
 TEST(Records, WithoutValidationEveryCandidateIsRejected) {

@@ -93,6 +93,9 @@ TEST(HttpMultipart, Base64CsvPartFoundWhateverTheChunking) {
     EXPECT_EQ(h.t.Counter("vigie_http_multipart_bodies_total"), 1) << chunk;
     EXPECT_EQ(h.Mime("bad_base64"), 0) << chunk;
     EXPECT_EQ(h.Mime("missing_close_boundary"), 0) << chunk;
+    // The CSV part is read from its start (ScanStream::NextPart), after the request target and
+    // the text field: its header types its columns.
+    EXPECT_EQ(h.t.Counter("vigie_pii_csv_units_total"), 1) << chunk;
   }
   const auto& e = runs[0];
   EXPECT_EQ(e.bytes, body.size());  // HTTP-decoded entity size (before MIME)
@@ -105,6 +108,22 @@ TEST(HttpMultipart, Base64CsvPartFoundWhateverTheChunking) {
     EXPECT_EQ(runs[r].detail, e.detail) << r;
     EXPECT_EQ(runs[r].pii.matches, e.pii.matches) << r;
     EXPECT_EQ(runs[r].pii.records, e.pii.records) << r;
+  }
+}
+
+// A CSV uploaded as the body itself (POST text/csv) is read from its header, not from the
+// request target scanned before it: its columns are typed.
+TEST(HttpMultipart, CsvBodyAfterTheTargetIsReadByItsColumns) {
+  const std::string csv = PeopleCsv(30, 12);
+  for (std::size_t chunk : {0u, 1u}) {
+    Harness h;
+    h.Feed(Direction::kToServer,
+           "POST /import?lot=3 HTTP/1.1\r\nHost: api.example.fr\r\nContent-Type: text/csv\r\nContent-Length: " +
+               std::to_string(csv.size()) + "\r\n\r\n" + csv,
+           chunk);
+    ASSERT_EQ(h.t.sink.tx.size(), 1u);
+    EXPECT_EQ(h.t.Counter("vigie_pii_csv_units_total"), 1) << chunk;
+    EXPECT_EQ(h.t.sink.tx[0].pii.records.size(), 30u) << chunk;
   }
 }
 

@@ -28,7 +28,6 @@ void BodyPipeline::Begin(std::string_view codings, std::string_view content_type
   nlayers_ = 0;
   entry_ = this;
   mime_active_ = false;
-  part_had_data_ = false;
   parts_ = named_parts_ = 0;
   nnames_ = 0;
 
@@ -102,7 +101,9 @@ void BodyPipeline::Begin(std::string_view codings, std::string_view content_type
 }
 
 void BodyPipeline::ScanExtra(std::string_view text) {
-  if (scan_ && !text.empty()) scan_->Feed(AsBytes(text));
+  if (!scan_ || text.empty()) return;
+  scan_->Feed(AsBytes(text));
+  scan_->NextPart();  // the body is read from its own start (a CSV upload's header, a page's markup)
 }
 
 void BodyPipeline::Body(ByteView wire) {
@@ -140,9 +141,9 @@ void BodyPipeline::Write(ByteView data) {
 }
 
 void BodyPipeline::OnPartBegin(const mime::PartInfo& part) {
-  // Matches must not join the end of one part to the start of the next.
-  if (part_had_data_ && scan_) scan_->Gap();
-  part_had_data_ = false;
+  // Each part is read from its start as a unit is (a CSV attachment's header types its columns,
+  // an HTML part is markup); matches do not join the end of what came before to it.
+  if (scan_) scan_->NextPart();
   json_part_.Begin(part.content_type, part.filename);
 }
 
@@ -151,7 +152,6 @@ void BodyPipeline::ScanPart(ByteView data) {
 }
 
 void BodyPipeline::OnPartData(ByteView decoded) {
-  part_had_data_ = true;
   json_part_.Feed(decoded, [this](ByteView d) { ScanPart(d); });
 }
 

@@ -142,7 +142,6 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
 
   std::unique_ptr<mime::MimeParser> mime_;  // built on the first multipart body
   bool mime_active_ = false;
-  bool part_had_data_ = false;
   // JSON parts (IsJsonPart: JSON media type or .json/.jsonl/.ndjson file name, or sniffed) are
   // unescaped like a JSON body before the scan; their reported decoded sizes stay the
   // MIME-decoded ones.

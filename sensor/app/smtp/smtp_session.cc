@@ -337,7 +337,6 @@ void SmtpSession::BeginMessage() {
   // Opened on the first message only: most SMTP flows carry none, or are STARTTLS.
   if (!scan_ && ctx_.scanner != nullptr) scan_.emplace(*ctx_.scanner);
   in_message_ = true;
-  part_had_data_ = false;
   decoded_ = 0;
   attachment_count_ = 0;
   attachments_.clear();
@@ -383,9 +382,9 @@ void SmtpSession::ResetEnvelope() {
 }
 
 void SmtpSession::OnPartBegin(const mime::PartInfo& part) {
-  // Matches must not join the end of one part to the start of the next.
-  if (part_had_data_ && scan_) scan_->Gap();
-  part_had_data_ = false;
+  // Each part is read from its start as a unit is (a CSV attachment's header types its columns,
+  // an HTML part is markup); matches do not join the end of what came before to it.
+  if (scan_) scan_->NextPart();
   json_part_.Begin(part.content_type, part.filename);
 }
 
@@ -395,7 +394,6 @@ void SmtpSession::ScanPart(ByteView data) {
 
 void SmtpSession::OnPartData(ByteView decoded) {
   decoded_ += decoded.size();  // MIME-decoded bytes, before the JSON-part unescaping
-  part_had_data_ = true;
   json_part_.Feed(decoded, [this](ByteView d) { ScanPart(d); });
 }
 

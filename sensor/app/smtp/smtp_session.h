@@ -123,7 +123,6 @@ class SmtpSession : public AppSession, private mime::MimeSink {
   std::string sender_;  // masked
   std::uint32_t rcpts_ = 0;
   bool in_message_ = false;
-  bool part_had_data_ = false;
   JsonUnescaper json_part_;
   std::uint64_t decoded_ = 0;  // MIME-decoded part bytes (event `bytes`), not JSON-unescaped
   std::uint32_t attachment_count_ = 0;

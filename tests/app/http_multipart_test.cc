@@ -127,6 +127,55 @@ TEST(HttpMultipart, CsvBodyAfterTheTargetIsReadByItsColumns) {
   }
 }
 
+// A ZIP archive, as a response body (an .xlsx export: its sheet's strings in
+// xl/sharedStrings.xml) or as an uploaded part (a .zip of CSV files): the files inside are
+// inflated and each scanned as a part of the unit (a CSV file's header types its columns),
+// whatever the chunking; the archive's compressed bytes alone showed nothing.
+TEST(HttpMultipart, ZipArchivesAreReadFileByFile) {
+  match::testing::PiiGenerator gen(77);
+  std::string strings = "<?xml version=\"1.0\"?><sst count=\"400\">";
+  for (const char* h : {"Nom", "NIR", "Courriel", "T\xc3\xa9l\xc3\xa9phone"}) strings += std::string("<si><t>") + h + "</t></si>";
+  for (int i = 0; i < 40; ++i) {
+    const match::testing::Person p = gen.NextPerson(i);
+    strings += "<si><t>Nom" + std::to_string(i) + "</t></si><si><t>" + p.nir + "</t></si><si><t>" + p.email +
+               "</t></si><si><t>" + p.phone + "</t></si>";
+  }
+  strings += "</sst>";
+  const std::string xlsx = httptest::Zip({{"[Content_Types].xml", "<Types/>"},
+                                          {"xl/media/image1.png", std::string(3000, '\x89'), false},
+                                          {"xl/sharedStrings.xml", strings, true, 16},
+                                          {"xl/worksheets/sheet1.xml", "<worksheet/>", true, 16}});
+  const std::string response = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.openxmlformats-officedocument."
+                               "spreadsheetml.sheet\r\nContent-Length: " + std::to_string(xlsx.size()) + "\r\n\r\n" + xlsx;
+  // A caseload CSV zipped: its France Travail ids have the context only their column gives.
+  std::string caseload = "nom;identifiant_ft;date_naissance\n";
+  for (int i = 0; i < 300; ++i) {
+    const match::testing::Person p = gen.NextPerson(100 + i);
+    caseload += "MARTIN;" + p.ft_id + ";" + p.birth + "\n";
+  }
+  const std::string zip = httptest::Zip({{"lisez-moi.txt", "Export du portefeuille"}, {"portefeuille.csv", caseload}});
+  const std::string b = kBoundary;
+  const std::string body = "--" + b + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export.zip\"\r\n"
+                           "Content-Type: application/zip\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+                           Base64(zip) + "\r\n--" + b + "--\r\n";
+  for (std::size_t chunk : {0u, 1u, 9u}) {
+    Harness h;
+    h.Feed(Direction::kToServer, "GET /export.xlsx HTTP/1.1\r\nHost: portail\r\n\r\n", 0);
+    h.Feed(Direction::kToClient, response, chunk);
+    h.Feed(Direction::kToServer, Upload(body, "multipart/form-data; boundary=" + b), chunk);
+    ASSERT_EQ(h.t.sink.tx.size(), 2u) << chunk;  // the download (request and response), the upload
+    const auto& x = h.t.sink.tx[0];
+    EXPECT_EQ(x.pii.records.size(), 40u) << chunk;
+    EXPECT_EQ(httptest::M(x, match::PiiType::kNir), 40u) << chunk;
+    EXPECT_EQ(httptest::M(x, match::PiiType::kEmail), 40u) << chunk;
+    const auto& u = h.t.sink.tx[1];
+    EXPECT_EQ(u.pii.records.size(), 300u) << chunk;
+    EXPECT_EQ(httptest::M(u, match::PiiType::kFranceTravailId), 300u) << chunk;
+    EXPECT_EQ(httptest::M(u, match::PiiType::kBirthDate), 300u) << chunk;
+    EXPECT_EQ(h.t.Counter("vigie_pii_csv_units_total"), 1) << chunk;
+  }
+}
+
 // A part is named by its file name only: a form field (`name="comment"`, no filename) is
 // scanned but not listed; filename= and filename*= name a file, and so does the legacy
 // Content-Type name= of mail clients. The field's content is still scanned (its NIR counts).

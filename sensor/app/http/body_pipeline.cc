@@ -25,6 +25,7 @@ void BodyPipeline::Begin(std::string_view codings, std::string_view content_type
   decoded_ = wire_ = 0;
   skip_ = false;
   body_limit_ = body_limit;
+  limits_ = limits;
   nlayers_ = 0;
   entry_ = this;
   mime_active_ = false;
@@ -49,6 +50,7 @@ void BodyPipeline::Begin(std::string_view codings, std::string_view content_type
   form_active_ = IEquals(content_type, "application/x-www-form-urlencoded");
   // JSON bodies: labelled (IsJsonMediaType), or sniffed under a type that may hide JSON.
   json_active_ = !form_active_ && !mime_active_ && !unscanned_ && json_.decoder.Begin(content_type, "");
+  zip_.Begin(scan_ ? &*scan_ : nullptr, limits);
   ByteSink* post = this;
   if (form_active_) {
     form_.decoder.Reset();
@@ -121,7 +123,7 @@ void BodyPipeline::BodyGap() {
   if (json_active_) json_.Flush();
   // Same for the open MIME part's JSON unescaper (mime_->Gap() below may not be reached).
   if (mime_active_) json_part_.Flush([this](ByteView d) { ScanPart(d); });
-  if (scan_) scan_->Gap();
+  zip_.Gap();  // (the body's scan, or the open part's)
   // A hole in a compressed stream cannot be decoded past; plain bodies just continue.
   if (nlayers_ > 0) skip_ = true;
   if (mime_active_ && !skip_) mime_->Gap();
@@ -137,7 +139,7 @@ void BodyPipeline::Write(ByteView data) {
     mime_->Feed(data);
     return;
   }
-  if (scan_ && !unscanned_) scan_->Feed(data);
+  if (!unscanned_) zip_.Feed(data);
 }
 
 void BodyPipeline::OnPartBegin(const mime::PartInfo& part) {
@@ -145,11 +147,10 @@ void BodyPipeline::OnPartBegin(const mime::PartInfo& part) {
   // an HTML part is markup); matches do not join the end of what came before to it.
   if (scan_) scan_->NextPart();
   json_part_.Begin(part.content_type, part.filename);
+  zip_.Begin(scan_ ? &*scan_ : nullptr, limits_);
 }
 
-void BodyPipeline::ScanPart(ByteView data) {
-  if (scan_) scan_->Feed(data);
-}
+void BodyPipeline::ScanPart(ByteView data) { zip_.Feed(data); }
 
 void BodyPipeline::OnPartData(ByteView decoded) {
   json_part_.Feed(decoded, [this](ByteView d) { ScanPart(d); });
@@ -157,6 +158,7 @@ void BodyPipeline::OnPartData(ByteView decoded) {
 
 void BodyPipeline::OnPartEnd(const mime::PartInfo& part, std::uint64_t decoded_size) {
   json_part_.Flush([this](ByteView d) { ScanPart(d); });
+  zip_.End();
   ++parts_;
   if (!part.attachment) return;  // nameless parts are scanned, not listed
   ++named_parts_;
@@ -172,7 +174,7 @@ void BodyPipeline::OnPartEnd(const mime::PartInfo& part, std::uint64_t decoded_s
 
 void BodyPipeline::OnPartGap() {
   json_part_.Flush([this](ByteView d) { ScanPart(d); });
-  if (scan_) scan_->Gap();
+  zip_.Gap();
 }
 
 void BodyPipeline::AppendParts(std::string* detail) const {
@@ -210,6 +212,7 @@ match::ScanSummary BodyPipeline::End() {
     mime_->Finish();
     mime_active_ = false;
   }
+  zip_.End();
   metrics_.wire_bytes.Inc(wire_);
   metrics_.decoded_bytes.Inc(decoded_);
   if (unscanned_ && decoded_ > 0) metrics_.media_skipped.Inc();

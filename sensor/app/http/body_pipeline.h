@@ -5,7 +5,7 @@
 //   first byte under a type that may hide it: JsonUnescaper) → terminal: counts decoded bytes,
 //   applies http_body_limit → MIME parser (multipart/* bodies with a boundary: parts decoded
 //   from base64 / quoted-printable; JSON parts — IsJsonPart, or sniffed — JSON-unescaped by a
-//   JsonUnescaper) → scan.
+//   JsonUnescaper) → scan (a ZIP archive, body or part: its files, each a part of the unit).
 // Fixed memory per direction: decompressor states, 64 KiB buffers, the 4 KiB text-decoder
 // buffers and the MIME parser are allocated on the first body that needs them and reused; no
 // per-packet allocation.
@@ -28,6 +28,7 @@
 #include "app/http/http_util.h"
 #include "app/json_text.h"
 #include "app/mime/mime_parser.h"
+#include "app/zip_scan.h"
 #include "match/scanner.h"
 
 namespace vigie::app::http {
@@ -139,6 +140,11 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   bool coding_failed_ = false;
   std::uint64_t body_limit_ = 0;
   std::uint64_t decoded_ = 0, wire_ = 0;
+
+  // The body's (or the current part's) scan: a ZIP archive's files read and scanned each as a
+  // part of the unit (app/zip_scan.h), anything else scanned as it is.
+  ZipScan zip_;
+  DecompressLimits limits_;
 
   std::unique_ptr<mime::MimeParser> mime_;  // built on the first multipart body
   bool mime_active_ = false;

@@ -386,11 +386,15 @@ void SmtpSession::OnPartBegin(const mime::PartInfo& part) {
   // an HTML part is markup); matches do not join the end of what came before to it.
   if (scan_) scan_->NextPart();
   json_part_.Begin(part.content_type, part.filename);
+  DecompressLimits limits;
+  if (ctx_.config != nullptr) {
+    limits.max_output = ctx_.config->decompress_max_output;
+    limits.max_ratio = ctx_.config->decompress_max_ratio;
+  }
+  zip_.Begin(scan_ ? &*scan_ : nullptr, limits);
 }
 
-void SmtpSession::ScanPart(ByteView data) {
-  if (scan_) scan_->Feed(data);
-}
+void SmtpSession::ScanPart(ByteView data) { zip_.Feed(data); }
 
 void SmtpSession::OnPartData(ByteView decoded) {
   decoded_ += decoded.size();  // MIME-decoded bytes, before the JSON-part unescaping
@@ -399,6 +403,7 @@ void SmtpSession::OnPartData(ByteView decoded) {
 
 void SmtpSession::OnPartEnd(const mime::PartInfo& part, std::uint64_t decoded_size) {
   json_part_.Flush([this](ByteView d) { ScanPart(d); });
+  zip_.End();
   if (!part.attachment) return;
   ++attachment_count_;
   if (attachments_.size() < kMaxAttachmentNames)
@@ -407,7 +412,7 @@ void SmtpSession::OnPartEnd(const mime::PartInfo& part, std::uint64_t decoded_si
 
 void SmtpSession::OnPartGap() {
   json_part_.Flush([this](ByteView d) { ScanPart(d); });  // never completed across the hole
-  if (scan_) scan_->Gap();
+  zip_.Gap();
 }
 
 void SmtpSession::OnGap(flow::Flow& flow, flow::Direction dir, std::uint64_t length) {

@@ -28,6 +28,7 @@
 #include "app/mime/mime_parser.h"
 #include "app/session.h"
 #include "app/smtp/smtp_util.h"
+#include "app/zip_scan.h"
 #include "match/scanner.h"
 
 namespace vigie::app {
@@ -124,6 +125,7 @@ class SmtpSession : public AppSession, private mime::MimeSink {
   std::uint32_t rcpts_ = 0;
   bool in_message_ = false;
   JsonUnescaper json_part_;
+  ZipScan zip_;  // the part's scan: a ZIP attachment's files, each a part of the unit
   std::uint64_t decoded_ = 0;  // MIME-decoded part bytes (event `bytes`), not JSON-unescaped
   std::uint32_t attachment_count_ = 0;
   std::vector<Attachment> attachments_;

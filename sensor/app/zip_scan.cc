@@ -5,11 +5,38 @@
 
 namespace vigie::app {
 
-void ZipScan::Begin(match::ScanStream* scan, const DecompressLimits& limits) {
+ZipMetrics::ZipMetrics(metrics::CounterSet& set)
+    : read_(&set.Counter("vigie_archive_files_total", "Files inside ZIP archives (bodies, parts, attachments)",
+                         {{"result", "read"}})),
+      skipped_(&set.Counter("vigie_archive_files_total", "Files inside ZIP archives (bodies, parts, attachments)",
+                            {{"result", "skipped"}})) {
+  // By ZipReader::Status: cut (the body ended first), complete, unreadable, bomb.
+  static constexpr std::array<const char*, 4> kOutcomes = {"cut", "complete", "unreadable", "bomb"};
+  for (std::size_t i = 0; i < kOutcomes.size(); ++i)
+    outcomes_[i] = &set.Counter("vigie_archives_total", "ZIP archives read, by how their reading ended",
+                                {{"outcome", kOutcomes[i]}});
+}
+
+void ZipMetrics::Count(const ZipReader& archive) {
+  read_->Inc(archive.files_read());
+  skipped_->Inc(archive.files_skipped());
+  outcomes_[static_cast<std::size_t>(archive.status())]->Inc();
+}
+
+void ZipScan::Begin(match::ScanStream* scan, const DecompressLimits& limits, ZipMetrics* metrics) {
+  Count();  // an archive a Begin cuts short (a part without its end)
   scan_ = scan;
   limits_ = limits;
+  metrics_ = metrics;
   mode_ = Mode::kSniff;
   held_ = 0;
+  counted_ = false;
+}
+
+void ZipScan::Count() {
+  if (mode_ != Mode::kZip || counted_) return;
+  counted_ = true;
+  if (metrics_ != nullptr) metrics_->Count(zip_);
 }
 
 void ZipScan::Decide() {
@@ -50,6 +77,7 @@ void ZipScan::Gap() {
 
 void ZipScan::End() {
   if (mode_ == Mode::kSniff) Decide();
+  Count();
 }
 
 void ZipScan::OnFile(std::string_view /*name*/) {

@@ -5,17 +5,32 @@
 // (match::ScanStream::NextPart: a CSV file's header types its columns, the XML of a sheet is
 // read from its start); anything else is scanned as it is. Used by the HTTP body pipeline and
 // the SMTP session for bodies and parts alike.
+#include <array>
 #include <cstdint>
 
 #include "app/decompress/zip_reader.h"
 #include "match/scanner.h"
+#include "metrics/counters.h"
 
 namespace vigie::app {
 
+// vigie_archive_files_total{result="read"|"skipped"} and vigie_archives_total{outcome}: the same
+// cells for HTTP and SMTP in a worker's set.
+class ZipMetrics {
+ public:
+  explicit ZipMetrics(metrics::CounterSet& set);
+  void Count(const ZipReader& archive);  // one archive, once it ended
+ private:
+  metrics::Cell* read_;
+  metrics::Cell* skipped_;
+  std::array<metrics::Cell*, 4> outcomes_{};  // by ZipReader::Status
+};
+
 class ZipScan final : private ZipSink {
  public:
-  // A body or part starts; its bytes go to `scan` (null: nothing is scanned).
-  void Begin(match::ScanStream* scan, const DecompressLimits& limits);
+  // A body or part starts; its bytes go to `scan` (null: nothing is scanned). An archive is
+  // counted in `metrics` when it ends (null: not counted).
+  void Begin(match::ScanStream* scan, const DecompressLimits& limits, ZipMetrics* metrics);
   void Feed(ByteView data);
   void Gap();  // bytes were lost (an archive is not followed past it)
   void End();  // the body or part ends
@@ -26,11 +41,14 @@ class ZipScan final : private ZipSink {
  private:
   enum class Mode : std::uint8_t { kSniff, kPlain, kZip };
   void Decide();  // with the first bytes held (4, or fewer at the end)
+  void Count();   // the archive ended (once)
   void OnFile(std::string_view name) override;
   void OnFileData(ByteView data) override;
 
   match::ScanStream* scan_ = nullptr;
   DecompressLimits limits_;
+  ZipMetrics* metrics_ = nullptr;
+  bool counted_ = false;
   Mode mode_ = Mode::kSniff;
   std::uint8_t head_[4] = {};
   std::size_t held_ = 0;

@@ -173,6 +173,9 @@ TEST(HttpMultipart, ZipArchivesAreReadFileByFile) {
     EXPECT_EQ(httptest::M(u, match::PiiType::kFranceTravailId), 300u) << chunk;
     EXPECT_EQ(httptest::M(u, match::PiiType::kBirthDate), 300u) << chunk;
     EXPECT_EQ(h.t.Counter("vigie_pii_csv_units_total"), 1) << chunk;
+    EXPECT_EQ(h.t.Counter("vigie_archive_files_total", {{"result", "read"}}), 5) << chunk;
+    EXPECT_EQ(h.t.Counter("vigie_archive_files_total", {{"result", "skipped"}}), 1) << chunk;  // the image
+    EXPECT_EQ(h.t.Counter("vigie_archives_total", {{"outcome", "complete"}}), 2) << chunk;
   }
 }
 

@@ -50,7 +50,7 @@ void BodyPipeline::Begin(std::string_view codings, std::string_view content_type
   form_active_ = IEquals(content_type, "application/x-www-form-urlencoded");
   // JSON bodies: labelled (IsJsonMediaType), or sniffed under a type that may hide JSON.
   json_active_ = !form_active_ && !mime_active_ && !unscanned_ && json_.decoder.Begin(content_type, "");
-  zip_.Begin(scan_ ? &*scan_ : nullptr, limits);
+  zip_.Begin(scan_ ? &*scan_ : nullptr, limits, &metrics_.zip);
   ByteSink* post = this;
   if (form_active_) {
     form_.decoder.Reset();
@@ -147,7 +147,7 @@ void BodyPipeline::OnPartBegin(const mime::PartInfo& part) {
   // an HTML part is markup); matches do not join the end of what came before to it.
   if (scan_) scan_->NextPart();
   json_part_.Begin(part.content_type, part.filename);
-  zip_.Begin(scan_ ? &*scan_ : nullptr, limits_);
+  zip_.Begin(scan_ ? &*scan_ : nullptr, limits_, &metrics_.zip);
 }
 
 void BodyPipeline::ScanPart(ByteView data) { zip_.Feed(data); }

@@ -6,6 +6,7 @@
 #include "app/decompress/decompressor.h"
 #include "app/http/http_framer.h"
 #include "app/mime/mime_parser.h"
+#include "app/zip_scan.h"
 #include "metrics/counters.h"
 
 namespace vigie::app::http {
@@ -24,7 +25,8 @@ struct HttpMetrics {
         multipart(set.Counter("vigie_http_multipart_bodies_total", "Multipart bodies decoded part by part")),
         unframed_bytes(set.Counter("vigie_http_unframed_bytes_total",
                                    "Bytes of HTTP flows outside any framed message (scanned as raw units)")),
-        mime(set) {
+        mime(set),
+        zip(set) {
     for (std::size_t i = 0; i < anomalies.size(); ++i)
       anomalies[i] = &set.Counter("vigie_http_anomalies_total", "HTTP protocol anomalies",
                                   {{"reason", std::string(kAnomalyNames[i])}});
@@ -47,6 +49,7 @@ struct HttpMetrics {
   metrics::Cell& unframed_bytes;
   // vigie_mime_anomalies_total{reason}: the same cells as SMTP's in a worker's set.
   mime::MimeMetrics mime;
+  ZipMetrics zip;  // vigie_archive_files_total, vigie_archives_total: shared with SMTP
   std::array<metrics::Cell*, static_cast<std::size_t>(Anomaly::kCount)> anomalies{};
   std::array<metrics::Cell*, static_cast<std::size_t>(Encoding::kCount)> decoded{};
   std::array<metrics::Cell*, static_cast<std::size_t>(Encoding::kCount)> errors{};

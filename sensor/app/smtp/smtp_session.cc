@@ -12,7 +12,8 @@ SmtpMetrics::SmtpMetrics(metrics::CounterSet& set)
     : messages(&set.Counter("vigie_smtp_messages_total", "E-mail messages seen (DATA or BDAT)")),
       attachments(&set.Counter("vigie_smtp_attachments_total", "E-mail attachments seen")),
       starttls(&set.Counter("vigie_smtp_starttls_total", "SMTP sessions switched to TLS (content no longer visible)")),
-      mime(set) {
+      mime(set),
+      zip(set) {
   for (std::size_t i = 0; i < anomalies.size(); ++i)
     anomalies[i] = &set.Counter("vigie_smtp_anomalies_total", "SMTP oddities, by reason",
                                 {{"reason", std::string(kAnomalyNames[i])}});
@@ -391,7 +392,7 @@ void SmtpSession::OnPartBegin(const mime::PartInfo& part) {
     limits.max_output = ctx_.config->decompress_max_output;
     limits.max_ratio = ctx_.config->decompress_max_ratio;
   }
-  zip_.Begin(scan_ ? &*scan_ : nullptr, limits);
+  zip_.Begin(scan_ ? &*scan_ : nullptr, limits, &metrics_.zip);
 }
 
 void SmtpSession::ScanPart(ByteView data) { zip_.Feed(data); }

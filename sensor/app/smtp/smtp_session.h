@@ -56,6 +56,7 @@ class SmtpMetrics {
   metrics::Cell* starttls;
   std::array<metrics::Cell*, static_cast<std::size_t>(Anomaly::kCount)> anomalies{};
   mime::MimeMetrics mime;
+  ZipMetrics zip;
   void Count(Anomaly a) { anomalies[static_cast<std::size_t>(a)]->Inc(); }
 };
 }  // namespace smtp

@@ -132,15 +132,20 @@ void Decompressor::Run(ByteView in) {
   Fail(in);
 }
 
+std::size_t IsalInflateInto(inflate_state* s, std::uint8_t* out, std::size_t cap, int& r) {
+  s->next_out = out;
+  s->avail_out = static_cast<std::uint32_t>(cap);
+  r = isal_inflate(s);
+  return cap - s->avail_out;
+}
+
 bool Decompressor::RunIsal(ByteView in) {
   inflate_state* s = isal_.get();
   s->next_in = const_cast<std::uint8_t*>(in.data());
   s->avail_in = static_cast<std::uint32_t>(in.size());
   for (;;) {
-    s->next_out = out_.get();
-    s->avail_out = kOutputBytes;
-    const int r = isal_inflate(s);
-    const std::size_t produced = kOutputBytes - s->avail_out;
+    int r = 0;
+    const std::size_t produced = IsalInflateInto(s, out_.get(), kOutputBytes, r);
     if (r < 0) return false;
     if (produced > 0 && !Emit(produced)) return true;
     if (s->block_state == ISAL_BLOCK_FINISH) {
@@ -205,9 +210,8 @@ bool Decompressor::RunBrotli(ByteView in) {
 
 bool Decompressor::Emit(std::size_t n) {
   const std::uint64_t out = total_out_ + n;
-  const bool over_abs = out > limits_.max_output;
-  const bool over_ratio = out > DecompressLimits::kRatioFloor && limits_.max_ratio > 0 &&
-                          out / std::max<std::uint64_t>(total_in_, 1) >= limits_.max_ratio;
+  const bool over_abs = limits_.OverOutput(out);
+  const bool over_ratio = limits_.OverRatio(out, total_in_);
   if (over_abs || over_ratio) {
     // Hand over what still fits under the absolute cap, then stop for good.
     if (!over_ratio && limits_.max_output > total_out_) {

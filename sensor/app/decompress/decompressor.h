@@ -46,7 +46,14 @@ struct DecompressLimits {
   std::uint64_t max_output = 256ull << 20;
   std::uint32_t max_ratio = 1000;
   static constexpr std::uint64_t kRatioFloor = 1 << 20;  // ratio is judged above this output
+  bool OverOutput(std::uint64_t out) const { return out > max_output; }
+  bool OverRatio(std::uint64_t out, std::uint64_t in) const {
+    return out > kRatioFloor && max_ratio > 0 && out / (in > 0 ? in : 1) >= max_ratio;
+  }
 };
+
+// One isal_inflate() call writing into out[0, cap): returns the bytes it produced; `r` its result.
+std::size_t IsalInflateInto(inflate_state* s, std::uint8_t* out, std::size_t cap, int& r);
 
 class Decompressor final : public ByteSink {
  public:

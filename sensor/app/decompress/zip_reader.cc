@@ -220,10 +220,8 @@ std::size_t ZipReader::Inflate(ByteView in) {
   s->next_in = const_cast<std::uint8_t*>(in.data());
   s->avail_in = static_cast<std::uint32_t>(in.size());
   for (;;) {
-    s->next_out = out_.get();
-    s->avail_out = kOutputBytes;
-    const int r = isal_inflate(s);
-    const std::size_t produced = kOutputBytes - s->avail_out;
+    int r = 0;
+    const std::size_t produced = IsalInflateInto(s, out_.get(), kOutputBytes, r);
     if (r < 0) {
       Stop(Status::kUnreadable);
       return in.size();
@@ -270,10 +268,7 @@ void ZipReader::KeepTail(ByteView in) {
 
 bool ZipReader::Emit(ByteView data) {
   total_out_ += data.size();
-  const bool over_abs = total_out_ > limits_.max_output;
-  const bool over_ratio = total_out_ > DecompressLimits::kRatioFloor && limits_.max_ratio > 0 &&
-                          total_out_ / std::max<std::uint64_t>(total_in_, 1) >= limits_.max_ratio;
-  if (over_abs || over_ratio) {
+  if (limits_.OverOutput(total_out_) || limits_.OverRatio(total_out_, total_in_)) {
     Stop(Status::kBomb);
     return false;
   }

@@ -92,87 +92,11 @@ struct TestContext {
 };
 
 // zlib-based compressors: window_bits 15+16 gzip, 15 zlib, -15 raw deflate.
-inline std::string Deflate(const std::string& in, int window_bits, int level = 6) {
-  z_stream z{};
-  deflateInit2(&z, level, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
+using ::vigie::app::testutil::Deflate;
 inline std::string Gzip(const std::string& in) { return Deflate(in, 15 + 16); }
+using ::vigie::app::testutil::Zip;
+using ::vigie::app::testutil::ZipFile;
 
-// A ZIP archive as writers lay it out: a local header and the data of each file, then the
-// central directory and its end (read by nobody here but there, as in real archives).
-struct ZipFile {
-  std::string name, content;
-  bool deflate = true;
-  // 0: sizes in the local header; else a data descriptor after the data (sizes 0 before it):
-  // 12 (unsigned), 16 ("PK\7\8" first) or 24 bytes (signed, zip64 sizes).
-  int descriptor = 0;
-  bool encrypted = false;
-};
-inline std::string Zip(const std::vector<ZipFile>& files) {
-  auto le = [](std::string& o, std::uint64_t v, int n) {
-    for (int k = 0; k < n; ++k) o.push_back(static_cast<char>((v >> (8 * k)) & 0xFF));
-  };
-  std::string out, dir;
-  std::uint16_t count = 0;
-  for (const ZipFile& f : files) {
-    const std::string data = f.deflate ? Deflate(f.content, -15) : f.content;
-    const std::uint32_t crc = static_cast<std::uint32_t>(
-        crc32(0, reinterpret_cast<const Bytef*>(f.content.data()), static_cast<uInt>(f.content.size())));
-    const std::uint16_t flags = static_cast<std::uint16_t>((f.descriptor ? 8 : 0) | (f.encrypted ? 1 : 0));
-    const std::size_t at = out.size();
-    out += std::string("PK\x03\x04", 4);
-    le(out, 20, 2);
-    le(out, flags, 2);
-    le(out, f.deflate ? 8 : 0, 2);
-    le(out, 0x5A21, 2);  // 2025-01-01 04:09:02
-    le(out, 0x5A21, 2);
-    le(out, f.descriptor ? 0 : crc, 4);
-    le(out, f.descriptor ? 0 : data.size(), 4);
-    le(out, f.descriptor ? 0 : f.content.size(), 4);
-    le(out, f.name.size(), 2);
-    le(out, 0, 2);
-    out += f.name + data;
-    if (f.descriptor != 0) {
-      if (f.descriptor != 12) out += std::string("PK\x07\x08", 4);
-      le(out, crc, 4);
-      le(out, data.size(), f.descriptor == 24 ? 8 : 4);
-      le(out, f.content.size(), f.descriptor == 24 ? 8 : 4);
-    }
-    dir += std::string("PK\x01\x02", 4);
-    le(dir, 20, 2);
-    le(dir, 20, 2);
-    le(dir, flags, 2);
-    le(dir, f.deflate ? 8 : 0, 2);
-    le(dir, 0x5A21, 4);
-    le(dir, crc, 4);
-    le(dir, data.size(), 4);
-    le(dir, f.content.size(), 4);
-    le(dir, f.name.size(), 2);
-    le(dir, 0, 8);
-    le(dir, 0, 4);
-    le(dir, at, 4);
-    dir += f.name;
-    ++count;
-  }
-  const std::size_t dir_at = out.size();
-  out += dir + std::string("PK\x05\x06", 4);
-  le(out, 0, 4);
-  le(out, count, 2);
-  le(out, count, 2);
-  le(out, dir.size(), 4);
-  le(out, dir_at, 4);
-  le(out, 0, 2);
-  return out;
-}
 
 // A transaction's validated matches of type t.
 inline std::uint32_t M(const track::TransactionEvent& e, match::PiiType t) { return e.pii.matches[static_cast<int>(t)]; }

@@ -51,13 +51,14 @@ std::string Csv(int people) {
   return csv;
 }
 
-std::string Message(const std::string& csv) {
+std::string Message(const std::string& file, const std::string& name = "export.csv",
+                    const std::string& type = "text/csv") {
   return "From: Jean <j.dupont@example.fr>\r\nTo: x@y.example\r\nSubject: export\r\n"
          "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"==sep==\"\r\n\r\n"
          "--==sep==\r\nContent-Type: text/plain\r\n\r\nVoici l'export.\r\n.. and a dotted line\r\n"
-         "--==sep==\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=\"export.csv\"\r\n"
+         "--==sep==\r\nContent-Type: " + type + "\r\nContent-Disposition: attachment; filename=\"" + name + "\"\r\n"
          "Content-Transfer-Encoding: base64\r\n\r\n" +
-         Base64(csv) + "\r\n--==sep==--\r\n";
+         Base64(file) + "\r\n--==sep==--\r\n";
 }
 
 // Dot-stuffs lines that start with '.'.
@@ -72,7 +73,7 @@ std::string Stuff(const std::string& msg) {
   return out;
 }
 
-Script Session(const std::string& csv) {
+Script Session(const std::string& file, const std::string& name = "export.csv", const std::string& type = "text/csv") {
   return {
       {S, "220 mx.example.fr ESMTP\r\n"},
       {C, "EHLO client.example\r\n"},
@@ -83,7 +84,7 @@ Script Session(const std::string& csv) {
       {C, "MAIL FROM:<j.dupont@Example.FR> SIZE=1000\r\nRCPT TO:<a@x.example>\r\nRCPT TO:<b@x.example>\r\n"
           "RCPT TO:<c@x.example>\r\nDATA\r\n"},
       {S, "250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n354 go ahead\r\n"},
-      {C, Stuff(Message(csv)) + ".\r\n"},
+      {C, Stuff(Message(file, name, type)) + ".\r\n"},
       {S, "250 queued\r\n"},
       {C, "QUIT\r\n"},
       {S, "221 bye\r\n"},
@@ -238,6 +239,31 @@ TEST(SmtpSession, RealScannerCountsPeopleInBase64Attachment) {
     EXPECT_EQ(pii.records.size(), 25u) << chunk;
     // Sender/recipient addresses are in headers, which are not scanned: 25 emails, not 26+.
     EXPECT_EQ(pii.matches[static_cast<std::size_t>(match::PiiType::kEmail)], 25u) << chunk;
+  }
+}
+
+// A zipped attachment: the archive's files are read (app/zip_scan.h), the CSV inside by its
+// columns; the same in any chunking.
+TEST(SmtpSession, ZippedAttachmentIsReadFileByFile) {
+  std::shared_ptr<const match::PiiEngine> engine;
+  try {
+    engine = match::LoadPiiEngine(std::string(VIGIE_SOURCE_DIR) + "/signatures/pii.yaml", {});
+  } catch (const std::exception& e) {
+    GTEST_SKIP() << "signatures not loadable yet: " << e.what();
+  }
+  const std::string zip = testutil::Zip({{"LISEZMOI.txt", "export", false}, {"export.csv", Csv(25), true, 16}});
+  for (std::size_t chunk : {0u, 1u, 7u}) {
+    TestContext t;
+    match::Scanner scanner(engine, t.set);
+    t.ctx.scanner = &scanner;
+    Play(t, Session(zip, "export.zip", "application/zip"), chunk);
+    ASSERT_EQ(t.events.transactions.size(), 1u);
+    const auto& pii = t.events.transactions[0].pii;
+    EXPECT_EQ(pii.matches[static_cast<std::size_t>(match::PiiType::kNir)], 25u) << chunk;
+    EXPECT_EQ(pii.records.size(), 25u) << chunk;
+    EXPECT_EQ(CounterValue(t.set, "vigie_pii_csv_units_total"), 1) << chunk;
+    EXPECT_EQ(CounterValue(t.set, "vigie_archives_total", {{"outcome", "complete"}}), 1) << chunk;
+    EXPECT_EQ(CounterValue(t.set, "vigie_archive_files_total", {{"result", "read"}}), 2) << chunk;
   }
 }
 

@@ -132,6 +132,11 @@ void Decompressor::Run(ByteView in) {
   Fail(in);
 }
 
+void IsalSetInput(inflate_state* s, ByteView in) {
+  s->next_in = const_cast<std::uint8_t*>(in.data());
+  s->avail_in = static_cast<std::uint32_t>(in.size());
+}
+
 std::size_t IsalInflateInto(inflate_state* s, std::uint8_t* out, std::size_t cap, int& r) {
   s->next_out = out;
   s->avail_out = static_cast<std::uint32_t>(cap);
@@ -141,8 +146,7 @@ std::size_t IsalInflateInto(inflate_state* s, std::uint8_t* out, std::size_t cap
 
 bool Decompressor::RunIsal(ByteView in) {
   inflate_state* s = isal_.get();
-  s->next_in = const_cast<std::uint8_t*>(in.data());
-  s->avail_in = static_cast<std::uint32_t>(in.size());
+  IsalSetInput(s, in);
   for (;;) {
     int r = 0;
     const std::size_t produced = IsalInflateInto(s, out_.get(), kOutputBytes, r);

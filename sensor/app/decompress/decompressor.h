@@ -52,6 +52,8 @@ struct DecompressLimits {
   }
 };
 
+// ISA-L's input for the next isal_inflate() calls: `in`.
+void IsalSetInput(inflate_state* s, ByteView in);
 // One isal_inflate() call writing into out[0, cap): returns the bytes it produced; `r` its result.
 std::size_t IsalInflateInto(inflate_state* s, std::uint8_t* out, std::size_t cap, int& r);
 

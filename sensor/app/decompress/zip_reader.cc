@@ -217,8 +217,7 @@ void ZipReader::StartData() {
 
 std::size_t ZipReader::Inflate(ByteView in) {
   inflate_state* s = isal_.get();
-  s->next_in = const_cast<std::uint8_t*>(in.data());
-  s->avail_in = static_cast<std::uint32_t>(in.size());
+  IsalSetInput(s, in);
   for (;;) {
     int r = 0;
     const std::size_t produced = IsalInflateInto(s, out_.get(), kOutputBytes, r);

@@ -54,6 +54,9 @@ struct ZipFile {
   // 12 (unsigned), 16 ("PK\7\8" first) or 24 bytes (signed, zip64 sizes).
   int descriptor = 0;
   bool encrypted = false;
+  // Sizes 0xFFFFFFFF in the local header, the real ones in a zip64 extra field (tag 1) after an
+  // unrelated one (descriptor 0 only).
+  bool zip64 = false;
 };
 inline std::string Zip(const std::vector<ZipFile>& files) {
   auto le = [](std::string& o, std::uint64_t v, int n) {
@@ -74,11 +77,22 @@ inline std::string Zip(const std::vector<ZipFile>& files) {
     le(out, 0x5A21, 2);  // 2025-01-01 04:09:02
     le(out, 0x5A21, 2);
     le(out, f.descriptor ? 0 : crc, 4);
-    le(out, f.descriptor ? 0 : data.size(), 4);
-    le(out, f.descriptor ? 0 : f.content.size(), 4);
+    le(out, f.descriptor ? 0 : f.zip64 ? 0xFFFFFFFFu : data.size(), 4);
+    le(out, f.descriptor ? 0 : f.zip64 ? 0xFFFFFFFFu : f.content.size(), 4);
     le(out, f.name.size(), 2);
-    le(out, 0, 2);
-    out += f.name + data;
+    std::string extra;
+    if (f.zip64) {
+      le(extra, 0x5455, 2);  // an extended timestamp first
+      le(extra, 5, 2);
+      le(extra, 1, 1);
+      le(extra, 0x65000000, 4);
+      le(extra, 1, 2);  // zip64: size, then compressed size
+      le(extra, 16, 2);
+      le(extra, f.content.size(), 8);
+      le(extra, data.size(), 8);
+    }
+    le(out, extra.size(), 2);
+    out += f.name + extra + data;
     if (f.descriptor != 0) {
       if (f.descriptor != 12) out += std::string("PK\x07\x08", 4);
       le(out, crc, 4);

@@ -78,6 +78,18 @@ TEST(ZipReader, StoredAndDeflatedFilesAnyChunking) {
   }
 }
 
+// Past 4 GiB a writer puts the sizes in a zip64 extra field (the header's are 0xFFFFFFFF).
+TEST(ZipReader, Zip64SizesFromTheExtraField) {
+  ZipFile big{"a.xml", Sheet(300)}, stored{"b.txt", "bravo", false};
+  big.zip64 = stored.zip64 = true;
+  const std::string zip = Zip({big, stored, {"c.txt", "charlie"}});
+  for (std::size_t step : {0u, 1u, 5u}) {
+    const Read r = ReadZip(zip, step);
+    EXPECT_FILES(r.files, (Want{{"a.xml", Sheet(300)}, {"b.txt", "bravo"}, {"c.txt", "charlie"}}), step);
+    EXPECT_EQ(r.status, ZipReader::Status::kDone) << step;
+  }
+}
+
 // Streaming writers give the sizes after the data (general purpose bit 3): the deflate stream's
 // end tells where the data ends, the descriptor (12, 16 or 24 bytes) is passed over.
 TEST(ZipReader, DataDescriptorsOfEveryForm) {

@@ -58,7 +58,7 @@ void ZipReader::Reset(const DecompressLimits& limits, ZipSink* sink) {
   status_ = Status::kOk;
   st_ = St::kHeader;
   have_ = 0;
-  total_in_ = total_out_ = 0;
+  total_in_ = total_out_ = inflated_ = 0;
   files_read_ = files_skipped_ = 0;
 }
 
@@ -225,7 +225,8 @@ std::size_t ZipReader::Inflate(ByteView in) {
       Stop(Status::kUnreadable);
       return in.size();
     }
-    if (produced > 0 && read_ && !Emit(ByteView(out_.get(), produced))) return in.size();
+    // (A file skipped unread is inflated to find its end: its output counts for the limits too.)
+    if (produced > 0 && !Emit(ByteView(out_.get(), produced))) return in.size();
     if (s->block_state == ISAL_BLOCK_FINISH) {
       // The input read past the stream's end: what ISA-L did not take, and the whole bytes
       // still in its bit buffer (it reads ahead; a raw stream's end is not given back), some
@@ -266,11 +267,13 @@ void ZipReader::KeepTail(ByteView in) {
 }
 
 bool ZipReader::Emit(ByteView data) {
-  total_out_ += data.size();
-  if (limits_.OverOutput(total_out_) || limits_.OverRatio(total_out_, total_in_)) {
+  inflated_ += data.size();
+  if (limits_.OverOutput(inflated_) || limits_.OverRatio(inflated_, total_in_)) {
     Stop(Status::kBomb);
     return false;
   }
+  if (!read_) return true;
+  total_out_ += data.size();
   sink_->OnFileData(data);
   return true;
 }

@@ -13,8 +13,8 @@
 // a bad signature, invalid deflate data) ends the reading (kUnreadable), the files read so far
 // stay read. Memory is bounded: the inflate state and a 64 KiB output buffer, allocated on the
 // first deflated file and reused; a name is kept to kMaxName bytes. Limits: the bytes inflated
-// over the whole archive (DecompressLimits: max_output, and max_ratio to the archive's bytes once
-// past 1 MiB) stop it as a bomb (kBomb).
+// over the whole archive, files skipped unread included (DecompressLimits: max_output, and
+// max_ratio to the archive's bytes once past 1 MiB) stop it as a bomb (kBomb).
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -94,6 +94,7 @@ class ZipReader {
   std::uint8_t tail_[8] = {};     // the inflater's last input bytes (its bit buffer may hold them)
   std::size_t tail_len_ = 0;
   std::uint64_t total_in_ = 0, total_out_ = 0;
+  std::uint64_t inflated_ = 0;    // every byte produced, read or skipped (what the limits bound)
   std::uint32_t files_read_ = 0, files_skipped_ = 0;
 
   struct IsalDeleter {

@@ -37,6 +37,9 @@ inline std::uint16_t LoadLe16(const std::uint8_t* p) {
 inline std::uint32_t LoadLe32(const std::uint8_t* p) {
   return std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8) | (std::uint32_t{p[2]} << 16) | (std::uint32_t{p[3]} << 24);
 }
+inline std::uint64_t LoadLe64(const std::uint8_t* p) {
+  return LoadLe32(p) | (std::uint64_t{LoadLe32(p + 4)} << 32);
+}
 inline void StoreBe16(std::uint8_t* p, std::uint16_t v) { p[0] = v >> 8; p[1] = v & 0xff; }
 inline void StoreBe32(std::uint8_t* p, std::uint32_t v) {
   p[0] = v >> 24; p[1] = (v >> 16) & 0xff; p[2] = (v >> 8) & 0xff; p[3] = v & 0xff;

@@ -9,13 +9,6 @@
 namespace vigie::app {
 
 namespace {
-std::uint32_t Le16(const std::uint8_t* p) { return static_cast<std::uint32_t>(p[0] | p[1] << 8); }
-std::uint32_t Le32(const std::uint8_t* p) {
-  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
-         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
-}
-std::uint64_t Le64(const std::uint8_t* p) { return Le32(p) | static_cast<std::uint64_t>(Le32(p + 4)) << 32; }
-
 // "PK" then 3 4 (a file), 1 2 (the central directory), 5 6 (its end), 6 6 (its zip64 end).
 enum class Sig : std::uint8_t { kFile, kDirectory, kOther };
 Sig SignatureAt(const std::uint8_t* p) {
@@ -151,11 +144,11 @@ void ZipReader::Feed(ByteView in) {
 }
 
 void ZipReader::Header() {
-  flags_ = static_cast<std::uint16_t>(Le16(hdr_ + 6));
-  method_ = static_cast<std::uint16_t>(Le16(hdr_ + 8));
-  csize_ = Le32(hdr_ + 18);
-  name_len_ = Le16(hdr_ + 26);
-  extra_len_ = Le16(hdr_ + 28);
+  flags_ = LoadLe16(hdr_ + 6);
+  method_ = LoadLe16(hdr_ + 8);
+  csize_ = LoadLe32(hdr_ + 18);
+  name_len_ = LoadLe16(hdr_ + 26);
+  extra_len_ = LoadLe16(hdr_ + 28);
   name_.clear();
   have_ = 0;
   st_ = St::kName;
@@ -171,9 +164,9 @@ void ZipReader::StartData() {
     bool found = false;
     const std::size_t kept = std::min(extra_len_, sizeof(extra_));
     for (std::size_t k = 0; k + 4 <= kept;) {
-      const std::uint32_t tag = Le16(extra_ + k), len = Le16(extra_ + k + 2);
+      const std::uint32_t tag = LoadLe16(extra_ + k), len = LoadLe16(extra_ + k + 2);
       if (tag == 1 && len >= 16 && k + 20 <= kept) {
-        csize_ = Le64(extra_ + k + 12);
+        csize_ = LoadLe64(extra_ + k + 12);
         found = true;
         break;
       }

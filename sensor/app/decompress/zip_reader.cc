@@ -105,7 +105,7 @@ void ZipReader::Feed(ByteView in) {
         if (have_ == extra_len_) StartData();
         break;
       }
-      case St::kStored: {
+      case St::kCopy: {  // to the sink when read_, else passed by
         const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(left_, n - i));
         left_ -= take;
         const std::size_t at = i;
@@ -120,13 +120,6 @@ void ZipReader::Feed(ByteView in) {
         i += used;
         if (sized_) left_ -= used;
         if (st_ == St::kDeflate && sized_ && left_ == 0) EndFile();  // its bytes ended first: cut
-        break;
-      }
-      case St::kSkip: {
-        const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(left_, n - i));
-        left_ -= take;
-        i += take;
-        if (left_ == 0) EndFile();
         break;
       }
       case St::kDescriptor: {
@@ -185,27 +178,19 @@ void ZipReader::StartData() {
     ++files_read_;
     sink_->OnFile(name_);
   }
-  if (!read_ && sized_) {  // skipped unread
-    st_ = St::kSkip;
-    if (left_ == 0) EndFile();
-    return;
-  }
-  if (method_ == kDeflateMethod && !encrypted) {  // read, or inflated only to find its end
+  if (sized_ && (!read_ || method_ == kStoredMethod)) {  // stored, or skipped unread: its bytes copied or passed by
+    st_ = St::kCopy;
+  } else if (method_ == kDeflateMethod && !encrypted) {  // read, or inflated only to find its end
     if (!isal_) isal_.reset(new inflate_state);
     if (!out_) out_ = std::make_unique<std::uint8_t[]>(kOutputBytes);
     isal_inflate_init(isal_.get());
     isal_->crc_flag = ISAL_DEFLATE;
     tail_len_ = 0;
     st_ = St::kDeflate;
-    if (sized_ && left_ == 0) EndFile();
-    return;
+  } else {
+    return Stop(Status::kUnreadable);  // stored, encrypted or unknown, and its end not given
   }
-  if (method_ == kStoredMethod && sized_) {
-    st_ = St::kStored;
-    if (left_ == 0) EndFile();
-    return;
-  }
-  Stop(Status::kUnreadable);  // stored, encrypted or unknown, and its end not given
+  if (sized_ && left_ == 0) EndFile();
 }
 
 std::size_t ZipReader::Inflate(ByteView in) {
@@ -227,9 +212,10 @@ std::size_t ZipReader::Inflate(ByteView in) {
       const std::size_t unread = s->avail_in + static_cast<std::size_t>(std::max(s->read_in_length, 0) / 8);
       const std::size_t used = in.size() - std::min(unread, in.size());
       const std::size_t earlier = std::min(unread - std::min(unread, in.size()), tail_len_);
-      if (sized_ && left_ > used) {  // bytes left in the file after its stream: skipped
+      if (sized_ && left_ > used) {  // bytes left in the file after its stream: passed by
         left_ -= used;
-        st_ = St::kSkip;
+        read_ = false;
+        st_ = St::kCopy;
         return used;
       }
       EndFile();

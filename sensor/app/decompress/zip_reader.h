@@ -65,7 +65,9 @@ class ZipReader {
   static bool Readable(std::string_view name);
 
  private:
-  enum class St : std::uint8_t { kHeader, kName, kExtra, kStored, kDeflate, kSkip, kDescriptor, kEnd };
+  // kCopy: a file's bytes of known size, to the sink (read_) or passed by (skipped unread, or
+  // left after its deflate stream).
+  enum class St : std::uint8_t { kHeader, kName, kExtra, kCopy, kDeflate, kDescriptor, kEnd };
   void Header();                          // the 30-byte local header is in hdr_
   void StartData();                       // after the name and extra field
   void Feed(ByteView in);                 // Write() without counting the bytes in
@@ -88,7 +90,7 @@ class ZipReader {
   std::size_t name_len_ = 0, extra_len_ = 0;
   std::string name_;
   std::uint8_t extra_[32] = {};   // the extra field's first bytes (a zip64 size)
-  bool read_ = false;             // the current file goes to the sink
+  bool read_ = false;             // the current file's bytes go to the sink
   std::uint64_t left_ = 0;        // compressed bytes of the file still to come (sized_)
   std::uint8_t desc_[28] = {};
   std::uint8_t tail_[8] = {};     // the inflater's last input bytes (its bit buffer may hold them)

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "app/app_config.h"
+#include "app/decompress/decompressor.h"
 #include "core/hash.h"
 #include "match/scanner.h"
 #include "metrics/counters.h"
@@ -32,6 +33,16 @@ struct AppContext {
   // 0 smtp, 1 dns, 2 tls, 3 http, 4 raw, 5 router; 6..7 free. Opaque to everyone but the decoder owning the slot.
   mutable std::array<std::shared_ptr<void>, 8> metric_slots{};
 };
+
+// The decompression limits of a body or archive: the configuration's (the defaults without one).
+inline DecompressLimits DecompressLimitsOf(const AppContext& ctx) {
+  DecompressLimits limits;
+  if (ctx.config != nullptr) {
+    limits.max_output = ctx.config->decompress_max_output;
+    limits.max_ratio = ctx.config->decompress_max_ratio;
+  }
+  return limits;
+}
 
 // Returns the context's T for `slot`, constructing T(CounterSet&) on first call. When the
 // context has no CounterSet (unit tests), cells live in a private set owned by the slot.

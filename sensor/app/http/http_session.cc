@@ -251,10 +251,7 @@ void HttpSession::BeginUnit(Side& side, const HttpHead& head) {
     if (!codings.empty()) codings += ", ";
     codings.append(tok);
   }
-  const AppConfig& cfg = *ctx_.config;
-  DecompressLimits limits;
-  limits.max_output = cfg.decompress_max_output;
-  limits.max_ratio = cfg.decompress_max_ratio;
+  const DecompressLimits limits = DecompressLimitsOf(ctx_);
   if (ctx_.http_bodies != nullptr) {
     BodyMeta m;
     m.dir = side.dir;
@@ -266,7 +263,7 @@ void HttpSession::BeginUnit(Side& side, const HttpHead& head) {
     m.codings = codings;
     ctx_.http_bodies->OnBodyBegin(flow_, m);
   }
-  side.body.Begin(codings, head.Get("content-type"), limits, cfg.http_body_limit);
+  side.body.Begin(codings, head.Get("content-type"), limits, ctx_.config->http_body_limit);
   side.active = true;
 }
 

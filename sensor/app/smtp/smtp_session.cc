@@ -387,12 +387,7 @@ void SmtpSession::OnPartBegin(const mime::PartInfo& part) {
   // an HTML part is markup); matches do not join the end of what came before to it.
   if (scan_) scan_->NextPart();
   json_part_.Begin(part.content_type, part.filename);
-  DecompressLimits limits;
-  if (ctx_.config != nullptr) {
-    limits.max_output = ctx_.config->decompress_max_output;
-    limits.max_ratio = ctx_.config->decompress_max_ratio;
-  }
-  zip_.Begin(scan_ ? &*scan_ : nullptr, limits, &metrics_.zip);
+  zip_.Begin(scan_ ? &*scan_ : nullptr, DecompressLimitsOf(ctx_), &metrics_.zip);
 }
 
 void SmtpSession::ScanPart(ByteView data) { zip_.Feed(data); }

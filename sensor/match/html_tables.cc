@@ -379,7 +379,7 @@ void HtmlTables::EndRow(Table& t) {
     std::vector<std::int32_t> columns;
     bool typed = false;
     for (const HeaderCell& h : t.pending) {
-      const std::string name = HeaderName(std::string_view(t.pending_text).substr(h.from, h.len));
+      const std::string name = NameOf(t, h);
       texts += !name.empty();
       const std::int32_t d = names_->Find(name);
       if (columns.size() < h.col + h.span) columns.resize(h.col + h.span, -1);
@@ -399,11 +399,15 @@ void HtmlTables::EndRow(Table& t) {
   t.in_row = false;
 }
 
+std::string HtmlTables::NameOf(const Table& t, const HeaderCell& h) {
+  return HeaderName(std::string_view(t.pending_text).substr(h.from, h.len));
+}
+
 std::int32_t HtmlTables::RowHeaderBefore(const Table& t, std::size_t col) const {
   if (!t.row_th || t.pending.empty() || names_ == nullptr) return -1;
   const HeaderCell& h = t.pending.back();
   if (!h.th || h.col + h.span != col) return -1;
-  return names_->Find(HeaderName(std::string_view(t.pending_text).substr(h.from, h.len)));
+  return names_->Find(NameOf(t, h));
 }
 
 void HtmlTables::EndCell() {

@@ -14,13 +14,14 @@
 // What it reads: `<table>` … `</table>` (nested up to kMaxDepth), `<tr>`, `<th>`, `<td>` (their
 // `colspan`), end tags optional as in HTML. A row holding `<th>` cells and no `<td>` cell is a
 // header row, and so is a table's first row of `<td>` cells (a spreadsheet saved as HTML has no
-// `<th>`) when its text names a column, or the first after up to kMaxTitleRows title rows (at most
-// one cell with text: the sheet's title above its header, a blank row): its cells' text (inner tags read as blanks, `&nbsp;`,
-// `&eacute;`-like and numeric character references decoded, at most kMaxName bytes) names the
-// table's columns from the next row on. In a key/value row (`<tr><th>NIR</th><td>…</td>`, one
-// person's file), the `<th>` right before a `<td>` names that cell. Comments and the content of `<script>` and `<style>` are
-// skipped. Chunking never changes what it finds (a byte-level state machine, entered only at the
-// '<' that may open a tag it reads: NextOfInterest in html_tables.cc).
+// `<th>`) when its text names a column, or the first after up to kMaxTitleRows title rows (at
+// most one cell with text: the sheet's title above its header, a blank row): its cells' text
+// (inner tags read as blanks, `&nbsp;`, `&eacute;`-like and numeric character references
+// decoded, at most kMaxName bytes) names the table's columns from the next row on. In a
+// key/value row (`<tr><th>NIR</th><td>…</td>`, one person's file), the `<th>` right before a
+// `<td>` names that cell. Comments and the content of `<script>` and `<style>` are skipped.
+// Chunking never changes what it finds (a byte-level state machine, entered only at the '<' that
+// may open a tag it reads: NextOfInterest in html_tables.cc).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -55,8 +56,8 @@ class HtmlTables {
   enum class Kind : std::uint8_t { kOther, kTable, kTr, kTd, kTh, kScript, kStyle };  // of a tag's name
   static Kind KindOf(std::string_view name);
   // A cell of the row being read whose text may name its column (a <th>, or a <td> of a row
-  // that may be the header: HeaderCandidateTds): its columns [col, col + span), its text in Table::pending_text
-  // [from, from + len). Typed only if the row is a header row.
+  // that may be the header: HeaderCandidateTds): its columns [col, col + span), its text in
+  // Table::pending_text [from, from + len). Typed only if the row is a header row.
   struct HeaderCell {
     std::size_t col, span, from, len;
     bool th;
@@ -85,6 +86,7 @@ class HtmlTables {
   void StartRow(Table& t);
   void EndRow(Table& t);
   void EndCell();
+  static std::string NameOf(const Table& t, const HeaderCell& h);  // its text as a column name
   // The detector a key/value row's <th> right before column `col` names (`<tr><th>NIR</th><td>`:
   // one person's file), or -1.
   std::int32_t RowHeaderBefore(const Table& t, std::size_t col) const;

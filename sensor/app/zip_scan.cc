@@ -39,34 +39,41 @@ void ZipScan::Count() {
   if (metrics_ != nullptr) metrics_->Count(zip_);
 }
 
-void ZipScan::Decide() {
-  const ByteView head(head_, held_);
-  if (LooksLikeZip(head)) {
-    mode_ = Mode::kZip;
-    zip_.Reset(limits_, this);
-    zip_.Write(head);
-  } else {
-    mode_ = Mode::kPlain;
-    if (scan_ != nullptr && held_ > 0) scan_->Feed(head);
-  }
-  held_ = 0;
+void ZipScan::Start(bool zip) {
+  mode_ = zip ? Mode::kZip : Mode::kPlain;
+  if (zip) zip_.Reset(limits_, this);
 }
 
-void ZipScan::Feed(ByteView data) {
-  if (mode_ == Mode::kSniff) {
-    const std::size_t take = std::min(sizeof(head_) - held_, data.size());
-    std::memcpy(head_ + held_, data.data(), take);
-    held_ += take;
-    data = data.subspan(take);
-    if (held_ < sizeof(head_)) return;
-    Decide();
-  }
+void ZipScan::Pass(ByteView data) {
   if (data.empty()) return;
   if (mode_ == Mode::kZip) {
     zip_.Write(data);
   } else if (scan_ != nullptr) {
     scan_->Feed(data);
   }
+}
+
+void ZipScan::Decide() {
+  const ByteView head(head_, held_);
+  Start(LooksLikeZip(head));
+  held_ = 0;
+  Pass(head);
+}
+
+void ZipScan::Feed(ByteView data) {
+  if (mode_ == Mode::kSniff) {
+    if (held_ == 0 && data.size() >= sizeof(head_)) {
+      Start(LooksLikeZip(data));  // decided on the data itself: no separate feed of its first bytes
+    } else {  // the first bytes come a few at a time: held until 4
+      const std::size_t take = std::min(sizeof(head_) - held_, data.size());
+      std::memcpy(head_ + held_, data.data(), take);
+      held_ += take;
+      data = data.subspan(take);
+      if (held_ < sizeof(head_)) return;
+      Decide();
+    }
+  }
+  Pass(data);
 }
 
 void ZipScan::Gap() {

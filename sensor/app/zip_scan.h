@@ -40,7 +40,9 @@ class ZipScan final : private ZipSink {
 
  private:
   enum class Mode : std::uint8_t { kSniff, kPlain, kZip };
-  void Decide();  // with the first bytes held (4, or fewer at the end)
+  void Start(bool zip);      // the body or part is (not) an archive
+  void Pass(ByteView data);  // to the archive's reader, or to the scan
+  void Decide();             // on the first bytes held (4, or fewer at the end), then passes them
   void Count();   // the archive ended (once)
   void OnFile(std::string_view name) override;
   void OnFileData(ByteView data) override;

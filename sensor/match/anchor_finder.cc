@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace vigie::match {
 
@@ -159,6 +160,238 @@ VIGIE_VBMI void FindVbmi(const AnchorFinder& f, const std::uint8_t* data, std::s
 }
 #undef VIGIE_VBMI
 
+// ---- AVX2: the prefilter's three conditions by nibble lookups (a superset: AnchorFinder::
+// pre_lo_nibble), 32 positions a step; the few positions passing it (and the one after each:
+// shifted kinds are tested at i - 1) are then decided by the definition, KindsAt. Nothing outside
+// [0, n) is read: the last bytes go through a zero-padded copy, and the positions whose three
+// bytes reach past the end are candidates whatever the prefilter says.
+#define VIGIE_AVX2 __attribute__((target("avx2,bmi,bmi2")))
+struct Avx2Tables {
+  __m256i lo[3], hi[3];                          // the prefilter
+  __m256i rule_lo[5], rule_hi[5], spare[5][2];  // the nibble rules
+  bool spares[5];
+};
+
+// Bit j set where the prefilter passes at p + j (p[0 .. 33] readable).
+VIGIE_AVX2 inline __attribute__((always_inline)) std::uint32_t Avx2Prefilter(const Avx2Tables& t, const std::uint8_t* p) {
+  const __m256i nib = _mm256_set1_epi8(0x0f);
+  __m256i acc = _mm256_set1_epi8(-1);
+#pragma GCC unroll 3
+  for (int k = 0; k < 3; ++k) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + k));
+    const __m256i lo = _mm256_shuffle_epi8(t.lo[k], _mm256_and_si256(v, nib));
+    const __m256i hi = _mm256_shuffle_epi8(t.hi[k], _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
+    acc = _mm256_and_si256(acc, _mm256_and_si256(lo, hi));
+  }
+  return ~static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, _mm256_setzero_si256())));
+}
+
+// Bit j set where the nibble rules pass at p + j (p[-1 .. 34] readable): a superset of the
+// anchors there.
+VIGIE_AVX2 inline __attribute__((always_inline)) std::uint32_t Avx2Rules(const Avx2Tables& t, const std::uint8_t* p) {
+  const __m256i nib = _mm256_set1_epi8(0x0f);
+  __m256i acc = _mm256_set1_epi8(-1);
+#pragma GCC unroll 5
+  for (int r = 0; r < 5; ++r) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + r - 1));
+    __m256i x = _mm256_and_si256(_mm256_shuffle_epi8(t.rule_lo[r], _mm256_and_si256(v, nib)),
+                                 _mm256_shuffle_epi8(t.rule_hi[r], _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+    if (t.spares[r]) {  // bit 7, then bit 6 (moved to the top), stand for their kinds
+      const __m256i top = _mm256_blendv_epi8(_mm256_setzero_si256(), t.spare[r][1], x);
+      const __m256i six = _mm256_blendv_epi8(_mm256_setzero_si256(), t.spare[r][0], _mm256_slli_epi16(x, 1));
+      x = _mm256_or_si256(_mm256_and_si256(x, _mm256_set1_epi8(0x3f)), _mm256_or_si256(top, six));
+    }
+    acc = _mm256_and_si256(acc, x);
+  }
+  return ~static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, _mm256_setzero_si256())));
+}
+
+VIGIE_AVX2 void FindAvx2(const AnchorFinder& f, const std::uint8_t* data, std::size_t n, int before,
+                         std::vector<std::uint32_t>& out) {
+  Avx2Tables t;
+  for (std::size_t k = 0; k < 3; ++k) {
+    t.lo[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(f.pre_lo_nibble()[k].data())));
+    t.hi[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(f.pre_hi_nibble()[k].data())));
+  }
+  for (std::size_t r = 0; r < 5; ++r) {
+    const AnchorFinder::NibbleRule& rule = f.nibble_rules()[r];
+    t.rule_lo[r] = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rule.lo.data())));
+    t.rule_hi[r] = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rule.hi.data())));
+    t.spare[r][0] = _mm256_set1_epi8(static_cast<char>(rule.spare[0]));
+    t.spare[r][1] = _mm256_set1_epi8(static_cast<char>(rule.spare[1]));
+    t.spares[r] = (rule.spare[0] | rule.spare[1]) != 0;
+  }
+  // Positions to decide: where the prefilter passed, and the position after each (a shifted
+  // kind's anchor at i passes at i - 1). Position 0 always (its shifted kinds' j is -1).
+  std::uint32_t carry = 1;
+  const auto decide = [&](std::size_t b, std::uint64_t cand) {
+    while (cand != 0) {
+      const std::size_t i = b + static_cast<std::size_t>(__builtin_ctzll(cand));
+      if (const unsigned k = f.KindsAt(data, n, i, before); k != 0) out.push_back(AnchorFinder::Entry(i, k));
+      cand &= cand - 1;
+    }
+  };
+  std::size_t b = 0;
+  for (; b + 34 <= n; b += 32) {
+    const std::uint32_t m = Avx2Prefilter(t, data + b);
+    std::uint64_t cand = (std::uint64_t{m} << 1 | m | carry) & 0xffffffffu;
+    carry = m >> 31;
+    if (cand == 0) continue;
+    // Inside the data (bytes b - 1 .. b + 34): the nibble rules leave fewer positions to decide.
+    if (b != 0 && b + 35 <= n) cand &= Avx2Rules(t, data + b);
+    decide(b, cand);
+  }
+  if (b < n) {  // the last 1..33 positions, from a zero-padded copy
+    alignas(32) std::uint8_t tail[66] = {};
+    const std::size_t left = n - b;
+    std::memcpy(tail, data + b, left);
+    const std::uint64_t lanes = (std::uint64_t{1} << left) - 1;
+    // Positions whose bytes j + 1 or j + 2 lie past the end pass whatever those bytes are.
+    const std::uint64_t past = left >= 2 ? std::uint64_t{3} << (left - 2) : 1;
+    const std::uint64_t m = (std::uint64_t{Avx2Prefilter(t, tail + 32)} << 32 | Avx2Prefilter(t, tail)) | past;
+    decide(b, (m << 1 | m | carry) & lanes);
+  }
+}
+#undef VIGIE_AVX2
+
+// A condition on one byte (nullptr: any byte), per relative position -1..3, for one kind.
+using Pred = bool (*)(int);
+struct Cond {
+  unsigned kind;
+  Pred at[5];
+};
+
+// AnchorFinder::NibbleRule for each relative position. A condition's bytes are a union of
+// rectangles (the hi nibbles whose lo-nibble sets are the same: a digit {3} x {0..9}); a kind's
+// own bit holds the smallest rectangle covering them all, and a spare bit may take one of them
+// out of it. The spares go, one at a time, where they remove the most of what text lets through
+// (a rough model of its bytes' frequencies: a kind passes with the product over positions of
+// its bytes' share), so text's frequent near-misses (a word's last letter, a blank, a street
+// type's initial: "t a") stop at the vector test.
+std::array<AnchorFinder::NibbleRule, 5> NibbleRules(const Cond (&conds)[kAnchorKinds], unsigned enabled) {
+  struct Rect {
+    std::uint16_t hi = 0, lo = 0;  // nibble sets
+  };
+  struct Group {  // rectangles sharing one bit
+    std::vector<Rect> rects;
+    Rect Bound() const {
+      Rect b;
+      for (const Rect& x : rects) b = {static_cast<std::uint16_t>(b.hi | x.hi), static_cast<std::uint16_t>(b.lo | x.lo)};
+      return b;
+    }
+  };
+  // groups[r][k]: kind k's bits at r (the first: its own bit; then spares).
+  std::array<std::array<std::vector<Group>, kAnchorKinds>, 5> groups;
+  const auto accepts = [](Pred at, int b) { return at == nullptr || at(b >= 128 ? 0x80 : b); };
+  for (std::size_t r = 0; r < 5; ++r) {
+    for (std::size_t k = 0; k < kAnchorKinds; ++k) {
+      if ((enabled & conds[k].kind) == 0) continue;
+      std::array<std::uint16_t, 16> lo_of{};  // per hi nibble, its lo nibbles
+      for (int b = 0; b < 256; ++b)
+        if (accepts(conds[k].at[r], b)) lo_of[static_cast<std::size_t>(b >> 4)] |= static_cast<std::uint16_t>(1u << (b & 15));
+      Group own;
+      for (std::size_t h = 0; h < 16; ++h) {
+        if (lo_of[h] == 0) continue;
+        auto same = std::find_if(own.rects.begin(), own.rects.end(), [&](const Rect& x) { return x.lo == lo_of[h]; });
+        if (same == own.rects.end()) own.rects.push_back({0, lo_of[h]});
+        same = std::find_if(own.rects.begin(), own.rects.end(), [&](const Rect& x) { return x.lo == lo_of[h]; });
+        same->hi = static_cast<std::uint16_t>(same->hi | (1u << h));
+      }
+      groups[r][k].push_back(own);
+    }
+  }
+  // A rough model of text's bytes (JSON, CSV, HTML): lower-case letters and blanks common, then
+  // quotes, digits, capitals and punctuation; '@' and bytes outside ASCII rare.
+  std::array<double, 256> weight{};
+  double total = 0;
+  for (int b = 0; b < 256; ++b) {
+    double w = b >= 0x20 && b < 0x7f ? 0.3 : b == '\n' ? 1 : 0.05;
+    if (b >= 'a' && b <= 'z') w = 6;
+    if (b >= 'A' && b <= 'Z') w = 1;
+    if (b >= '0' && b <= '9') w = 3;
+    if (b == ' ') w = 15;
+    if (b == '"') w = 8;
+    if (b == ':' || b == ',') w = 3;
+    if (b == '.' || b == '<' || b == '>' || b == '=') w = 2;
+    if (b == '@') w = 0.1;
+    weight[static_cast<std::size_t>(b)] = w;
+    total += w;
+  }
+  const auto share = [&](std::size_t r, std::size_t k) {  // the share of text kind k's bits let through at r
+    double n = 0;
+    for (int b = 0; b < 256; ++b) {
+      bool in = false;
+      for (const Group& g : groups[r][k]) {
+        const Rect x = g.Bound();
+        in = in || (((x.hi >> (b >> 4)) & 1) != 0 && ((x.lo >> (b & 15)) & 1) != 0);
+      }
+      if (in) n += weight[static_cast<std::size_t>(b)];
+    }
+    return n / total;
+  };
+  const auto passing = [&] {
+    double sum = 0;
+    for (std::size_t k = 0; k < kAnchorKinds; ++k) {
+      if ((enabled & conds[k].kind) == 0) continue;
+      double p = 1;
+      for (std::size_t r = 0; r < 5; ++r) p *= share(r, k);
+      sum += p;
+    }
+    return sum;
+  };
+  std::array<int, 5> spares_used{};
+  for (;;) {  // the best split left, until no spare is left or none lets less through
+    double best = passing();
+    std::size_t br = 0, bk = 0, bi = 0;
+    bool found = false;
+    for (std::size_t r = 0; r < 5; ++r) {
+      if (spares_used[r] == 2) continue;
+      for (std::size_t k = 0; k < kAnchorKinds; ++k) {
+        if (groups[r][k].empty() || groups[r][k][0].rects.size() < 2) continue;
+        for (std::size_t i = 0; i < groups[r][k][0].rects.size(); ++i) {
+          const Group saved = groups[r][k][0];
+          Group out;
+          out.rects.push_back(saved.rects[i]);
+          groups[r][k][0].rects.erase(groups[r][k][0].rects.begin() + static_cast<std::ptrdiff_t>(i));
+          groups[r][k].push_back(out);
+          const double p = passing();
+          groups[r][k].pop_back();
+          groups[r][k][0] = saved;
+          if (p < best - 1e-12) {
+            best = p;
+            br = r, bk = k, bi = i, found = true;
+          }
+        }
+      }
+    }
+    if (!found) break;
+    Group out;
+    out.rects.push_back(groups[br][bk][0].rects[bi]);
+    groups[br][bk][0].rects.erase(groups[br][bk][0].rects.begin() + static_cast<std::ptrdiff_t>(bi));
+    groups[br][bk].push_back(out);
+    ++spares_used[br];
+  }
+  std::array<AnchorFinder::NibbleRule, 5> rules{};
+  for (std::size_t r = 0; r < 5; ++r) {
+    int spare = 0;
+    for (std::size_t k = 0; k < kAnchorKinds; ++k) {
+      for (std::size_t g = 0; g < groups[r][k].size(); ++g) {
+        unsigned bit = conds[k].kind;
+        if (g > 0) {
+          bit = 0x40u << spare;
+          rules[r].spare[static_cast<std::size_t>(spare++)] = static_cast<std::uint8_t>(conds[k].kind);
+        }
+        const Rect x = groups[r][k][g].Bound();
+        for (std::size_t nib = 0; nib < 16; ++nib) {
+          if ((x.lo >> nib) & 1) rules[r].lo[nib] = static_cast<std::uint8_t>(rules[r].lo[nib] | bit);
+          if ((x.hi >> nib) & 1) rules[r].hi[nib] = static_cast<std::uint8_t>(rules[r].hi[nib] | bit);
+        }
+      }
+    }
+  }
+  return rules;
+}
+
 }  // namespace
 
 std::optional<AnchorKind> AnchorKindFromName(std::string_view name) {
@@ -172,14 +405,10 @@ std::optional<AnchorKind> AnchorKindFromName(std::string_view name) {
 }
 
 AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAll), impl_(impl) {
-  if (impl_ == Impl::kAuto) impl_ = CpuHasAvx512Vbmi() ? Impl::kAvx512 : Impl::kScalar;
+  if (impl_ == Impl::kAuto)
+    impl_ = CpuHasAvx512Vbmi() ? Impl::kAvx512 : CpuHasAvx2() ? Impl::kAvx2 : Impl::kScalar;
   // Conditions per relative position (index r + 1): bit = kind; a kind without a condition at r
   // accepts every byte there (`any`).
-  using Pred = bool (*)(int);
-  struct Cond {
-    unsigned kind;
-    Pred at[5];
-  };
   const Pred any_byte = nullptr;
   const Cond conds[] = {
       {kAnchorIban, {[](int c) { return !IsAlpha(c) && !IsDigit(c) && c != '_'; }, IsUpper, IsUpper, IsDigit, IsDigit}},
@@ -223,6 +452,22 @@ AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAl
         if (at == nullptr || at(b)) pre_tables_[k][static_cast<std::size_t>(b)] |= static_cast<std::uint8_t>(c.kind);
     }
   }
+  // The AVX2 prefilter: each byte's kinds widened to lo-nibble kinds & hi-nibble kinds; bytes
+  // >= 0x80 (hi nibbles 8..15) get the kinds whose condition there accepts them.
+  for (const Cond& c : conds) {
+    if (!(kinds_ & c.kind)) continue;
+    const std::size_t first = (c.kind & kPreShifted) != 0 ? 0 : 1;
+    for (std::size_t k = 0; k < 3; ++k) {
+      const Pred at = c.at[first + k];
+      const auto bit = static_cast<std::uint8_t>(c.kind);
+      for (int b = 0; b < 256; ++b) {
+        if (at != nullptr && !at(b >= 128 ? 0x80 : b)) continue;
+        pre_lo_nibble_[k][static_cast<std::size_t>(b & 15)] |= bit;
+        pre_hi_nibble_[k][static_cast<std::size_t>(b >> 4)] |= bit;
+      }
+    }
+  }
+  nibble_rules_ = NibbleRules(conds, kinds_);
   for (std::size_t r = 0; r < 5; ++r) {
     any_[r] = 0;
     tables_[r].fill(0);
@@ -259,6 +504,9 @@ void AnchorFinder::Find(const std::uint8_t* data, std::size_t n, int before, std
   switch (impl_) {
     case Impl::kAvx512:
       FindVbmi(*this, data, n, before, out);
+      return;
+    case Impl::kAvx2:
+      FindAvx2(*this, data, n, before, out);
       return;
     default:  // the definition at every position
       for (std::size_t i = 0; i < n; ++i)

@@ -3,8 +3,9 @@
 //
 // Every regex of the default signature set has a short, rare byte shape that any of its matches
 // must contain (its ANCHOR), at a bounded distance from the match's start and end. One pass
-// over the data (AVX-512 VBMI: 64 bytes per step; a scalar loop elsewhere, for tests: without
-// VBMI the scanner leaves the gate off) finds the anchor positions; the
+// over the data (AVX-512 VBMI: 64 bytes per step; AVX2: 32 bytes per step, a nibble prefilter
+// then the definition at the few positions it passes; a scalar loop elsewhere, for tests:
+// without AVX2 the scanner leaves the gate off) finds the anchor positions; the
 // scanner then runs Hyperscan only on the regions around them ([anchor - before, anchor +
 // after]) instead of over every byte. Text without anchors (binary, encrypted-looking data,
 // most API JSON) never reaches Hyperscan. A signature declares each pattern's anchor
@@ -55,7 +56,7 @@ inline constexpr const char* kAnchorKindNames = "iban, at_sign, plus33, street, 
 
 class AnchorFinder {
  public:
-  enum class Impl : std::uint8_t { kAuto, kScalar, kAvx512 };  // kAvx512: AVX-512 VBMI
+  enum class Impl : std::uint8_t { kAuto, kScalar, kAvx2, kAvx512 };  // kAvx512: AVX-512 VBMI
   // Largest n for Find(): entries pack the offset with the kinds.
   static constexpr std::size_t kMaxBytes = std::size_t{1} << 26;
   explicit AnchorFinder(unsigned kinds = kAnchorAll, Impl impl = Impl::kAuto);
@@ -85,6 +86,24 @@ class AnchorFinder {
   static constexpr unsigned kPreShifted = kAnchorAtSign | kAnchorPlus33 | kAnchorStreet;
   const std::array<std::array<std::uint8_t, 128>, 3>& pre_tables() const { return pre_tables_; }
   bool pre_usable() const { return pre_usable_; }  // false: some byte >= 0x80 passes (no prefilter)
+  // The AVX2 path's prefilter: pre_tables() widened to what two 16-entry lookups can say, for
+  // each of the three bytes, kinds(lo nibble) & kinds(hi nibble) (a superset of pre_tables()
+  // for every byte; bytes >= 0x80 get the kinds that accept them). Positions passing it are
+  // then checked by the definition (KindsAt).
+  const std::array<std::array<std::uint8_t, 16>, 3>& pre_lo_nibble() const { return pre_lo_nibble_; }
+  const std::array<std::array<std::uint8_t, 16>, 3>& pre_hi_nibble() const { return pre_hi_nibble_; }
+  // The AVX2 path's second stage, on the blocks the prefilter passed: the definition's five
+  // conditions (relative positions -1..3) by nibble lookups. A byte's bit b is set when its lo
+  // nibble's and its hi nibble's entries both have it: each bit is a rectangle of bytes (hi
+  // nibbles x lo nibbles). Bits 0..5 are the kinds; bits 6 and 7 (spare[0], spare[1]: the kind
+  // they stand for, or 0) add a rectangle to one kind where its condition is not one (a digit,
+  // ',' or "rRsS" before a street's blank: three), chosen for the text they let through (see
+  // the constructor). The kinds of a position are a superset of KindsAt's.
+  struct NibbleRule {
+    std::array<std::uint8_t, 16> lo{}, hi{};
+    std::array<std::uint8_t, 2> spare{};
+  };
+  const std::array<NibbleRule, 5>& nibble_rules() const { return nibble_rules_; }
   // The tail of one kind (a single AnchorKind bit): class and extra bytes (see above).
   struct TailRule {
     std::array<bool, 256> in{};
@@ -101,6 +120,9 @@ class AnchorFinder {
   std::array<std::uint8_t, 5> any_{};
   std::array<std::array<std::uint8_t, 128>, 3> pre_tables_{};
   bool pre_usable_ = true;
+  std::array<std::array<std::uint8_t, 16>, 3> pre_lo_nibble_{};
+  std::array<std::array<std::uint8_t, 16>, 3> pre_hi_nibble_{};
+  std::array<NibbleRule, 5> nibble_rules_{};
   std::array<TailRule, kAnchorKinds> tails_{};  // by kind bit index
 };
 

@@ -10,6 +10,16 @@ inline bool CpuHasAvx512Bw() {
   return has;
 }
 
+// AVX2 (32-byte integer vectors): the vector paths of CPUs without AVX-512 (Zen 2/3, Intel
+// client cores, Haswell/Broadwell servers).
+inline bool CpuHasAvx2() {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return has;
+}
+
 // AVX-512 VBMI (byte permutes), with AVX-512BW.
 inline bool CpuHasAvx512Vbmi() {
   static const bool has = [] {

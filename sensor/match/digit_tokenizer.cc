@@ -196,10 +196,21 @@ void DigitTokenizer::SetSpecs(const std::vector<DigitSpec>* specs) {
   token_bits_ = static_cast<std::uint8_t>(kBitDigit | (letters_ ? kBitLetter : 0) | ((seps & kSepSpace) ? kBitSpace : 0) |
                                           ((seps & kSepDot) ? kBitDot : 0) | ((seps & kSepDash) ? kBitDash : 0) |
                                           ((seps & kSepSlash) ? kBitSlash : 0));
-  avx512_ = CpuHasAvx512Bw() && !force_sse_;
+  impl_ = forced_ != Impl::kAuto     ? forced_
+          : Available(Impl::kAvx512) ? Impl::kAvx512
+          : Available(Impl::kAvx2)   ? Impl::kAvx2
+                                     : Impl::kSse;
   muted_ = 0;
   SetSearch();
   Reset();
+}
+
+bool DigitTokenizer::Available(Impl impl) {
+  switch (impl) {
+    case Impl::kAvx512: return CpuHasAvx512Bw();
+    case Impl::kAvx2: return CpuHasAvx2();
+    default: return true;
+  }
 }
 
 void DigitTokenizer::SetMuted(std::uint64_t specs) {
@@ -251,10 +262,11 @@ void DigitTokenizer::Reset() {
 
 void DigitTokenizer::Feed(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out) {
   if (!active() || n == 0) return;
-  if (avx512_)
-    FeedAvx512(data, n, offset, out);
-  else
-    FeedSse(data, n, offset, out);
+  switch (impl_) {
+    case Impl::kAvx512: FeedAvx512(data, n, offset, out); return;
+    case Impl::kAvx2: FeedAvx2(data, n, offset, out); return;
+    default: FeedSse(data, n, offset, out);
+  }
 }
 
 void DigitTokenizer::FeedSse(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out) {
@@ -364,8 +376,8 @@ void DigitTokenizer::FeedSse(const std::uint8_t* data, std::size_t n, std::uint6
 
 void DigitTokenizer::Finish(std::uint64_t end, std::vector<DigitEvent>& out) {
   if (active() && state_ == State::kWord) {
-    if (avx512_)
-      CommitWord(end, out);  // FeedAvx512 builds the open word in its ring slot
+    if (impl_ != Impl::kSse)
+      CommitWord(end, out);  // the word walk builds the open word in its ring slot
     else
       EndWord(end, out);
   }

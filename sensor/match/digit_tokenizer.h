@@ -37,7 +37,9 @@
 //     its one trailing upper-case letter, and the token restarts after it. Blocks
 //     that reach past the data are masked loads; a run reaching the end of the data starts a
 //     walk (a walk is exact from any word start), so an open word continues in the next Feed.
-//   - elsewhere (and ForceSse): an SSSE3 trigger search and a byte state machine (SSE2 digit
+//     The same walk runs on AVX2 (FeedAvx2: a block's masks from two 32-byte vectors; the
+//     data's last block copied zero-padded instead of a masked load).
+//   - elsewhere (and Force(kSse)): an SSSE3 trigger search and a byte state machine (SSE2 digit
 //     runs), the original implementation.
 // At a word end, a spec is walked only if a sum it accepts is reachable (the last word alone,
 // or any suffix when it accepts the separator before the last word) and it allows the last
@@ -81,9 +83,13 @@ class DigitTokenizer {
 
   // REQUIRES: *specs outlives the tokenizer (the engine owns it) and each max <= kMaxSignificant.
   void SetSpecs(const std::vector<DigitSpec>* specs);
-  // Tests: the SSSE3 / byte state machine implementation even on AVX-512 CPUs (call before
-  // SetSpecs).
-  void ForceSse(bool on) { force_sse_ = on; }
+  // The implementations (see above): the word walk on AVX-512BW or AVX2, the SSSE3 search and
+  // byte state machine elsewhere. kAuto: the best this CPU has.
+  enum class Impl : std::uint8_t { kAuto, kSse, kAvx2, kAvx512 };
+  static bool Available(Impl impl);  // this CPU can run it
+  // Tests: this implementation (call before SetSpecs; REQUIRES Available(impl)).
+  void Force(Impl impl) { forced_ = impl; }
+  Impl impl() const { return impl_; }
   bool active() const { return specs_ != nullptr && !specs_->empty(); }
   // A hint for the next Feed() calls: the caller drops the events of these specs (bit = index in
   // the specs vector) in the data they scan, so a token whose only events would be theirs may
@@ -153,6 +159,7 @@ class DigitTokenizer {
   void EndWord(std::uint64_t end, std::vector<DigitEvent>& out);  // word_ ends (FeedSse)
   void FeedSse(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out);
   void FeedAvx512(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out);
+  void FeedAvx2(const std::uint8_t* data, std::size_t n, std::uint64_t offset, std::vector<DigitEvent>& out);
   std::pair<std::size_t, bool> FindTrigger(const std::uint8_t* data, std::size_t i, std::size_t n) const;
 
   const std::vector<DigitSpec>* specs_ = nullptr;
@@ -161,8 +168,8 @@ class DigitTokenizer {
   std::uint32_t run_ = 1;                    // trigger: a digit then run_-1 token bytes
   bool letters_ = false;                     // some spec accepts letters: they are token bytes
   std::uint8_t token_bits_ = 0;              // class bits of token bytes (digit_tokenizer_classes.h)
-  bool avx512_ = false;                      // FeedAvx512 (AVX-512BW CPUs, unless ForceSse)
-  bool force_sse_ = false;
+  Impl impl_ = Impl::kSse;                   // resolved by SetSpecs
+  Impl forced_ = Impl::kAuto;
   std::uint8_t run_steps_ = 0;               // run_ as shifts: t &= t >> run_shift_[k] (trigger searches)
   std::array<std::uint8_t, 5> run_shift_{};
   std::uint64_t fit_any_ = 0;                // sums (bit = significant chars) some spec accepts

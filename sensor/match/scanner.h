@@ -26,10 +26,10 @@ struct PiiEngineOptions {
   std::uint32_t keyword_window_bytes = 300;
   // Run Hyperscan only around the patterns' declared anchors (anchor_finder.h). Off: every byte
   // goes through Hyperscan (the reference the gate is tested against). The gate pays off only
-  // with the AVX-512 VBMI anchor finder; on other CPUs it stays off unless
-  // gate_without_avx512 (tests: the scalar finder must give the same findings).
+  // with a vector anchor finder (AVX-512 VBMI or AVX2); on other CPUs it stays off unless
+  // gate_without_vector_finder (tests: the scalar finder must give the same findings).
   bool gate_patterns = true;
-  bool gate_without_avx512 = false;
+  bool gate_without_vector_finder = false;
   // Gated groups whose regexes all have an exact C++ matcher (native_finder.h: the default
   // IBAN, e-mail and address regexes) run it from the anchors instead of Hyperscan. Off: tests
   // compare the two.

@@ -340,8 +340,8 @@ class Loader {
         if (named_by_keywords[d]) det.names.push_back(detail::LowerAscii(exprs[i].text));
       }
     }
-    const bool fast_finder = CpuHasAvx512Vbmi();
-    bool gated = engine_->options.gate_patterns && (fast_finder || engine_->options.gate_without_avx512) &&
+    const bool fast_finder = CpuHasAvx512Vbmi() || CpuHasAvx2();
+    bool gated = engine_->options.gate_patterns && (fast_finder || engine_->options.gate_without_vector_finder) &&
                  !patterns.empty();
     unsigned kinds = 0;
     for (std::size_t i : patterns) {

@@ -27,11 +27,21 @@ std::vector<DigitSpec> Specs() {
 }
 
 using Events = std::vector<std::pair<std::uint64_t, std::uint16_t>>;
+using Impl = DigitTokenizer::Impl;
 
-Events Tokenize(const std::string& text, const std::vector<std::size_t>& cuts = {}, bool force_sse = false) {
+// Every implementation this CPU runs (the SSE one always).
+std::vector<Impl> Impls() {
+  std::vector<Impl> v;
+  for (const Impl i : {Impl::kSse, Impl::kAvx2, Impl::kAvx512})
+    if (DigitTokenizer::Available(i)) v.push_back(i);
+  return v;
+}
+const char* NameOf(Impl i) { return i == Impl::kSse ? "sse" : i == Impl::kAvx2 ? "avx2" : "avx512"; }
+
+Events Tokenize(const std::string& text, const std::vector<std::size_t>& cuts = {}, Impl impl = Impl::kAuto) {
   static const std::vector<DigitSpec> specs = Specs();
   DigitTokenizer t;
-  t.ForceSse(force_sse);
+  t.Force(impl);
   t.SetSpecs(&specs);
   std::vector<DigitEvent> out;
   std::size_t pos = 0;
@@ -99,9 +109,9 @@ TEST(DigitTokenizer, LettersNoSpecAcceptsRestartTheToken) {
     for (std::size_t k = 0; k < c.ends.size(); ++k) want.emplace_back(EndOf(c.text, c.ends[k]), c.detectors[k]);
     std::vector<std::size_t> every;
     for (std::size_t cut = 1; cut < c.text.size(); ++cut) every.push_back(cut);
-    for (bool sse : {false, true}) {
-      EXPECT_EQ(Tokenize(c.text, {}, sse), want) << c.text << (sse ? " sse" : " avx512");
-      EXPECT_EQ(Tokenize(c.text, every, sse), want) << c.text << (sse ? " sse" : " avx512") << ", every byte";
+    for (const Impl impl : Impls()) {
+      EXPECT_EQ(Tokenize(c.text, {}, impl), want) << c.text << " " << NameOf(impl);
+      EXPECT_EQ(Tokenize(c.text, every, impl), want) << c.text << " " << NameOf(impl) << ", every byte";
     }
   }
 }
@@ -147,8 +157,8 @@ TEST(DigitTokenizer, AnyChunkingSameEvents) {
   }
   const Events whole = Tokenize(text);
   EXPECT_GT(whole.size(), 1000u);
-  // The SSSE3 trigger classification agrees with the AVX-512 one (where the CPU has it).
-  EXPECT_EQ(Tokenize(text, {}, true), whole);
+  // Every implementation agrees (the SSSE3 trigger classification with the word walks).
+  for (const Impl impl : Impls()) EXPECT_EQ(Tokenize(text, {}, impl), whole) << NameOf(impl);
   for (std::size_t step : {1u, 3u, 16u, 63u, 64u, 65u, 1460u}) {
     std::vector<std::size_t> cuts;
     for (std::size_t c = step; c < text.size(); c += step) cuts.push_back(c);
@@ -260,12 +270,12 @@ TEST(DigitTokenizer, SlashSeparatorAndMinWords) {
                        {EndOf(t, "2024/02/06"), 0}};
   std::vector<std::size_t> every;
   for (std::size_t c = 1; c < t.size(); ++c) every.push_back(c);
-  for (bool sse : {false, true}) {
+  for (const Impl impl : Impls()) {
     for (const auto& cuts : {std::vector<std::size_t>{}, every}) {
       DigitTokenizer tok;
-      tok.ForceSse(sse);
+      tok.Force(impl);
       tok.SetSpecs(&specs);
-      EXPECT_EQ(RunTokenizer(tok, t, cuts, 0), want) << (sse ? "sse" : "avx512") << ", " << cuts.size() << " cuts";
+      EXPECT_EQ(RunTokenizer(tok, t, cuts, 0), want) << NameOf(impl) << ", " << cuts.size() << " cuts";
     }
   }
 }
@@ -413,13 +423,13 @@ TEST(DigitTokenizer, SameEventsAsTheModel) {
           for (std::size_t c = 1; c < text.size(); ++c) every.push_back(c);
           cuttings.push_back(every);
         }
-        for (bool sse : {false, true}) {
+        for (const Impl impl : Impls()) {
           DigitTokenizer t;  // reused across cuttings: Finish() resets it
-          t.ForceSse(sse);
+          t.Force(impl);
           t.SetSpecs(&specs);
           for (std::size_t c = 0; c < cuttings.size(); ++c) {
             ASSERT_EQ(RunTokenizer(t, text, cuttings[c], base), expected)
-                << "set " << set << " round " << round << " sse " << sse << " cutting " << c << " size " << text.size();
+                << "set " << set << " round " << round << " impl " << NameOf(impl) << " cutting " << c << " size " << text.size();
           }
         }
       }
@@ -458,16 +468,16 @@ TEST(DigitTokenizer, MutedSpecsOnlyLoseTheirOwnEvents) {
         if (!is_muted(e.second)) want.push_back(e);
       std::vector<std::size_t> cuts;
       for (std::size_t c = rng() % 100; c < text.size(); c += 1 + rng() % 700) cuts.push_back(c);
-      for (bool sse : {false, true}) {
+      for (const Impl impl : Impls()) {
         for (const auto& cut : {std::vector<std::size_t>{}, cuts}) {
           DigitTokenizer t;
-          t.ForceSse(sse);
+          t.Force(impl);
           t.SetSpecs(&specs);
           t.SetMuted(mask);
           const Events got = RunTokenizer(t, text, cut, 0);
           Events unmuted, muted;
           for (const auto& e : got) (is_muted(e.second) ? muted : unmuted).push_back(e);
-          ASSERT_EQ(unmuted, want) << "set " << set << " round " << round << " sse " << sse;
+          ASSERT_EQ(unmuted, want) << "set " << set << " round " << round << " impl " << NameOf(impl);
           for (const auto& e : muted)
             ASSERT_TRUE(std::binary_search(expected.begin(), expected.end(), e)) << "set " << set << " round " << round;
           kept += unmuted.size();
@@ -494,7 +504,7 @@ TEST(DigitTokenizer, MutedSpecsOnlyLoseTheirOwnEvents) {
   hinted.SetSpecs(&defaults);
   hinted.SetMuted(dates);
   EXPECT_EQ(RunTokenizer(plain, text, {}, 0).size(), 100u);
-  if (CpuHasAvx512Bw()) {
+  if (hinted.impl() != Impl::kSse) {  // the word walk's search skips the muted dates
     EXPECT_EQ(RunTokenizer(hinted, text, {}, 0).size(), 0u);
   }
 }
@@ -520,11 +530,11 @@ TEST(DigitTokenizer, SparseTokensSameEventsAsTheModel) {
   auto check = [&](const std::string& text, const std::vector<std::size_t>& cuts, const std::string& what) {
     const Events expected = OracleEvents(specs, text, 0);
     total += expected.size();
-    for (bool sse : {false, true}) {
+    for (const Impl impl : Impls()) {
       DigitTokenizer t;
-      t.ForceSse(sse);
+      t.Force(impl);
       t.SetSpecs(&specs);
-      ASSERT_EQ(RunTokenizer(t, text, cuts, 0), expected) << what << (sse ? " sse" : " avx512");
+      ASSERT_EQ(RunTokenizer(t, text, cuts, 0), expected) << what << " " << NameOf(impl);
     }
   };
   const std::string base = filler(300);

@@ -138,7 +138,7 @@ std::shared_ptr<const PiiEngine> Engine(bool reference, std::uint32_t coalesce) 
   o.coalesce_bytes = coalesce;
   o.gate_patterns = !reference;
   o.native_patterns = !reference;
-  o.gate_without_avx512 = !reference;  // the gate on every CPU (scalar finder elsewhere)
+  o.gate_without_vector_finder = !reference;  // the gate on every CPU (scalar finder elsewhere)
   return DefaultEngine(o);
 }
 

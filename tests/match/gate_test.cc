@@ -17,6 +17,7 @@ const std::uint8_t* U8(const std::string& s) { return reinterpret_cast<const std
 
 std::vector<AnchorFinder::Impl> Impls() {
   std::vector<AnchorFinder::Impl> v = {AnchorFinder::Impl::kScalar};
+  if (CpuHasAvx2()) v.push_back(AnchorFinder::Impl::kAvx2);
   if (CpuHasAvx512Vbmi()) v.push_back(AnchorFinder::Impl::kAvx512);
   return v;
 }
@@ -123,7 +124,7 @@ TEST(Anchors, SparseAnchorsAtEveryOffset) {
     for (std::size_t n = form.size(); n <= 300; ++n) {
       std::vector<std::size_t> offsets;  // around the data's start, block boundaries and end
       for (std::size_t at = 0; at + form.size() <= n; ++at)
-        if (at < 4 || (at + 4) % 64 < 9 || at + form.size() + 5 > n) offsets.push_back(at);
+        if (at < 4 || (at + 4) % 32 < 9 || at + form.size() + 5 > n) offsets.push_back(at);
       for (const std::size_t at : offsets) {
         std::string s = filler.substr(0, n);
         s.replace(at, form.size(), form);
@@ -151,7 +152,7 @@ std::shared_ptr<const PiiEngine> Engine(bool gated) {
   PiiEngineOptions o;
   o.max_excerpts = 100000;
   o.gate_patterns = gated;
-  o.gate_without_avx512 = true;  // this CPU's finder, whichever it is
+  o.gate_without_vector_finder = true;  // this CPU's finder, whichever it is
   o.coalesce_bytes = 0;           // every chunk scanned as fed: the regions' chunk handling
   return DefaultEngine(o);
 }
@@ -267,7 +268,7 @@ TEST(Gate, PatternWithoutAnchorTurnsTheGateOff) {
       "  - id: i\n    type: iban\n    validator: iban\n    patterns:\n"
       "      - regex: '\\bFR[0-9]{2}[0-9]{23}\\b'\n";
   PiiEngineOptions o;
-  o.gate_without_avx512 = true;
+  o.gate_without_vector_finder = true;
   EXPECT_FALSE(CompilePiiEngine(yaml, "t.yaml", o)->gated);
   const std::string with = yaml + "        anchor: {kind: iban, before: 0, after: 27}\n";
   const auto e = CompilePiiEngine(with, "t.yaml", o);
@@ -291,7 +292,7 @@ TEST(Gate, OverlappingRegionsReportOnce) {
       "  - id: e\n    type: email\n    validator: email\n    primary: true\n    patterns:\n"
       "      - regex: '[a-z]@[a-z]+\\.fr\\b'\n        anchor: {kind: at_sign, before: 40, after: 64}\n";
   PiiEngineOptions o;
-  o.gate_without_avx512 = true;
+  o.gate_without_vector_finder = true;
   o.coalesce_bytes = 0;  // the two chunks scanned as fed
   const auto engine = CompilePiiEngine(yaml, "t.yaml", o);
   ASSERT_TRUE(engine->gated);

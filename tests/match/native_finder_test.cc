@@ -25,7 +25,7 @@ using End = std::pair<std::uint64_t, unsigned>;  // (end, expression id)
 
 std::shared_ptr<const PiiEngine> GatedEngine(bool native = true) {
   PiiEngineOptions o;
-  o.gate_without_avx512 = true;
+  o.gate_without_vector_finder = true;
   o.native_patterns = native;
   return DefaultEngine(o);
 }

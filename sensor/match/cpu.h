@@ -29,4 +29,12 @@ inline bool CpuHasAvx512Vbmi() {
   return has;
 }
 
+// The widest byte-compare vectors the CPU has (the scanner's block masks: 64 bytes as one
+// AVX-512BW vector, two AVX2 ones or four SSE2 ones).
+enum class Simd : unsigned char { kSse2, kAvx2, kAvx512 };
+inline Simd BestSimd() {
+  static const Simd best = CpuHasAvx512Bw() ? Simd::kAvx512 : CpuHasAvx2() ? Simd::kAvx2 : Simd::kSse2;
+  return best;
+}
+
 }  // namespace vigie::match

@@ -123,6 +123,31 @@ CsvSplitter::Masks CsvSplitter::Specials(const std::uint8_t* p, std::size_t len,
   return m;
 }
 
+// Two loads, three compares each (a block shorter than 64 bytes copied zero-padded, as SSE2's).
+__attribute__((target("avx2"))) CsvSplitter::Masks CsvSplitter::SpecialsAvx2(const std::uint8_t* p, std::size_t len,
+                                                                             char delimiter) {
+  alignas(32) std::uint8_t tmp[64];
+  if (len < 64) {
+    std::memset(tmp, 0, sizeof tmp);
+    std::memcpy(tmp, p, len);
+    p = tmp;
+  }
+  const __m256i d = _mm256_set1_epi8(delimiter), nl = _mm256_set1_epi8('\n'), q = _mm256_set1_epi8('"');
+  const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+  // (a macro: a lambda would not inherit the function's target)
+#define VIGIE_BITS(x, y)                                                           \
+  (static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(y))) << 32 | \
+   static_cast<std::uint32_t>(_mm256_movemask_epi8(x)))
+  Masks m;
+  const __m256i nl_lo = _mm256_cmpeq_epi8(lo, nl), nl_hi = _mm256_cmpeq_epi8(hi, nl);
+  m.newlines = VIGIE_BITS(nl_lo, nl_hi);
+  m.ends = VIGIE_BITS(_mm256_or_si256(_mm256_cmpeq_epi8(lo, d), nl_lo), _mm256_or_si256(_mm256_cmpeq_epi8(hi, d), nl_hi));
+  m.quotes = VIGIE_BITS(_mm256_cmpeq_epi8(lo, q), _mm256_cmpeq_epi8(hi, q));
+#undef VIGIE_BITS
+  return m;
+}
+
 // One masked load, three compares (out of line as the SSE2 one: the walk calls it per block).
 __attribute__((target("avx512f,avx512bw,bmi2"))) CsvSplitter::Masks CsvSplitter::SpecialsAvx512(const std::uint8_t* p,
                                                                                               std::size_t len,
@@ -137,7 +162,7 @@ __attribute__((target("avx512f,avx512bw,bmi2"))) CsvSplitter::Masks CsvSplitter:
 }
 
 void CsvSplitter::Start(const CsvHeader& header) {
-  avx512_ = CpuHasAvx512Bw();
+  simd_ = BestSimd();
   delim_ = header.delimiter;
   types_ = header.column_detector;
   typed_ = 0;

@@ -28,6 +28,8 @@
 #include <string_view>
 #include <vector>
 
+#include "match/cpu.h"
+
 namespace vigie::match {
 
 struct Detector;
@@ -118,6 +120,7 @@ class CsvSplitter {
     std::uint64_t ends = 0, newlines = 0, quotes = 0;
   };
   static Masks Specials(const std::uint8_t* p, std::size_t len, char delimiter);        // SSE2
+  static Masks SpecialsAvx2(const std::uint8_t* p, std::size_t len, char delimiter);    // REQUIRES: AVX2
   static Masks SpecialsAvx512(const std::uint8_t* p, std::size_t len, char delimiter);  // REQUIRES: AVX-512BW
 
  private:
@@ -125,7 +128,7 @@ class CsvSplitter {
   static constexpr std::size_t kEarlier = static_cast<std::size_t>(-1);  // began in an earlier call
   void Restart(bool skip_row);  // a row starts (skip_row: once the next newline is seen)
   char delim_ = ';';
-  bool avx512_ = false;  // SpecialsAvx512 (the CPU has AVX-512BW)
+  Simd simd_ = Simd::kSse2;  // the Specials the CPU runs best
   std::vector<std::int32_t> types_;
   std::uint64_t typed_ = 0;  // bit c: column c is typed
   bool fast_ = false;        // no typed column past the 64th: the quote-free block path applies
@@ -199,7 +202,9 @@ std::size_t CsvSplitter::Walk(const std::uint8_t* buf, std::size_t from, std::si
   };
   for (std::size_t base = from; base < n; base += 64) {
     const std::size_t len = std::min<std::size_t>(64, n - base);
-    const Masks bm = avx512_ ? SpecialsAvx512(buf + base, len, delim_) : Specials(buf + base, len, delim_);
+    const Masks bm = simd_ == Simd::kAvx512 ? SpecialsAvx512(buf + base, len, delim_)
+                     : simd_ == Simd::kAvx2 ? SpecialsAvx2(buf + base, len, delim_)
+                                            : Specials(buf + base, len, delim_);
     std::uint64_t m = bm.ends | bm.quotes;
     if (bm.quotes == 0 && in == In::kUnquoted && !skip_row && fast_) {
       // No quote in the block: the field ends are its delimiters and newlines. Between two

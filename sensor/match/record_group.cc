@@ -163,6 +163,31 @@ __attribute__((target("avx512f,avx512bw"))) BoundaryMasks MasksAvx512(const char
   return m;
 }
 
+__attribute__((target("avx2"))) BoundaryMasks MasksAvx2(const char* p, std::size_t n) {
+  alignas(32) char tmp[64];
+  if (n < 64) {
+    std::memset(tmp, ' ', sizeof tmp);  // blank: neither a bracket, a newline nor a non-blank byte
+    std::memcpy(tmp, p, n);
+    p = tmp;
+  }
+  const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+  // (a macro: a lambda would not inherit the function's target)
+#define VIGIE_EQ(c)                                                                                         \
+  (static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, _mm256_set1_epi8(c))))) \
+       << 32 |                                                                                             \
+   static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, _mm256_set1_epi8(c)))))
+  BoundaryMasks m;
+  m.open = VIGIE_EQ('{');
+  m.nest_open = m.open | VIGIE_EQ('[');
+  m.nest_close = VIGIE_EQ('}') | VIGIE_EQ(']');
+  m.comma = VIGIE_EQ(',');
+  m.newline = VIGIE_EQ('\n');
+  m.non_blank = ~(VIGIE_EQ(' ') | VIGIE_EQ('\t') | VIGIE_EQ('\r') | m.newline);
+#undef VIGIE_EQ
+  return m;
+}
+
 BoundaryMasks MasksSse2(const char* p, std::size_t n) {
   alignas(16) char tmp[64];
   if (n < 64) {
@@ -190,8 +215,8 @@ BoundaryMasks MasksSse2(const char* p, std::size_t n) {
 
 }  // namespace
 
-BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512) {
-  return avx512 ? MasksAvx512(p, n) : MasksSse2(p, n);
+BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, Simd simd) {
+  return simd == Simd::kAvx512 ? MasksAvx512(p, n) : simd == Simd::kAvx2 ? MasksAvx2(p, n) : MasksSse2(p, n);
 }
 
 
@@ -202,7 +227,8 @@ namespace {
 // "no boundary" without the masks below, which other gaps go through (they give the same answer
 // for such a gap): AVX-512BW masked loads, 64 bytes at a time, any length (the untyped columns
 // between two typed ones of a CSV export are often over 128 bytes: the walk's masks took 6 %
-// of the job-seeker CSV's scan); elsewhere SSE2, 16 bytes at a time, up to 128 bytes.
+// of the job-seeker CSV's scan); elsewhere AVX2 (32 bytes at a time) or SSE2 (16), up to 128
+// bytes.
 __attribute__((target("avx512f,avx512bw"))) bool AnyCloseOrNewlineAvx512(const char* p, std::size_t n) {
   for (std::size_t k = 0; k < n; k += 64) {
     const __mmask64 valid = n - k >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - k)) - 1;
@@ -210,6 +236,17 @@ __attribute__((target("avx512f,avx512bw"))) bool AnyCloseOrNewlineAvx512(const c
     if ((_mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('}')) |
          _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('\n'))) != 0)
       return true;
+  }
+  return false;
+}
+// REQUIRES: p[0, n rounded up to 32) readable.
+__attribute__((target("avx2"))) bool AnyCloseOrNewlineAvx2(const char* p, std::size_t n) {
+  for (std::size_t k = 0; k < n; k += 32) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + k));
+    auto m = static_cast<std::uint32_t>(_mm256_movemask_epi8(
+        _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('}')), _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')))));
+    if (n - k < 32) m &= (1u << (n - k)) - 1;
+    if (m != 0) return true;
   }
   return false;
 }
@@ -229,16 +266,18 @@ inline bool AnyCloseOrNewline(const char* p, std::size_t n) {
 bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) const {
   if (!Readable(from, to)) return true;
   const std::uint64_t n = to - from;
-  const bool avx512 = CpuHasAvx512Bw();
+  const Simd simd = BestSimd();
   if (from >= chunk_start) {  // (Readable: to is inside the chunk too)
     const char* p = reinterpret_cast<const char*>(chunk) + (from - chunk_start);
-    if (avx512 ? !AnyCloseOrNewlineAvx512(p, static_cast<std::size_t>(n))
-               : n <= 128 && from - chunk_start + ((n + 15) & ~std::uint64_t{15}) <= chunk_len &&
-                     !AnyCloseOrNewline(p, static_cast<std::size_t>(n)))
+    const std::uint64_t at = from - chunk_start;
+    if (simd == Simd::kAvx512 ? !AnyCloseOrNewlineAvx512(p, static_cast<std::size_t>(n))
+        : simd == Simd::kAvx2
+            ? n <= 128 && at + ((n + 31) & ~std::uint64_t{31}) <= chunk_len && !AnyCloseOrNewlineAvx2(p, static_cast<std::size_t>(n))
+            : n <= 128 && at + ((n + 15) & ~std::uint64_t{15}) <= chunk_len && !AnyCloseOrNewline(p, static_cast<std::size_t>(n)))
       return false;
   }
   GapWalker walk;
-  ForEachSpan(from, to, [&](const char* p, std::size_t len) { walk.Add(p, len, avx512); });
+  ForEachSpan(from, to, [&](const char* p, std::size_t len) { walk.Add(p, len, simd); });
   return walk.Boundary();
 }
 
@@ -411,7 +450,7 @@ std::uint64_t ScanStream::State::JsonKeyBefore(std::uint64_t from, std::uint64_t
 // (64-byte masks), each anchor joining it at its end.
 bool ScanStream::State::InAnObjectOf(const std::uint64_t* ends, std::size_t n, std::uint64_t to) const {
   static_assert(kMaxAnchors + 1 <= 32, "one bit per anchor in `valid` and `left`");
-  const bool avx512 = CpuHasAvx512Bw();
+  const Simd simd = BestSimd();
   std::array<std::int64_t, kMaxAnchors + 1> floor{};  // per anchor: its depth - 1, the lowest allowed
   std::uint32_t valid = 0;                        // bit k: anchor k joined and still holds
   std::uint32_t left = 0;                         // bit k: anchor k's object closed (a sibling follows)
@@ -431,7 +470,7 @@ bool ScanStream::State::InAnObjectOf(const std::uint64_t* ends, std::size_t n, s
     for (std::size_t k = 0; k < len && (valid != 0 || next < n); k += 64) {
       const std::size_t blen = std::min<std::size_t>(64, len - k);
       const std::uint64_t base = at + k;
-      const BoundaryMasks m = BoundaryMasksOf(p + k, blen, avx512);
+      const BoundaryMasks m = BoundaryMasksOf(p + k, blen, simd);
       std::uint64_t brackets = m.nest_open | m.nest_close;
       for (;;) {
         // The brackets before the next anchor's end, then that anchor joins.
@@ -472,11 +511,11 @@ bool ScanStream::State::InAnObjectOf(const std::uint64_t* ends, std::size_t n, s
 // 64 bytes at a time, as masks: most blocks hold no bracket and no newline, and only update the
 // last non-blank bytes and the depth. The newlines and '{' of a block are visited in order; the
 // depth at a '}' is counted only for one right before a '{' or last in its block.
-void GapWalker::Add(const char* p, std::size_t n, bool avx512) {
+void GapWalker::Add(const char* p, std::size_t n, Simd simd) {
   for (std::size_t k = 0; k < n && !boundary; k += 64) {
     const char* b = p + k;
     const std::size_t len = std::min<std::size_t>(64, n - k);
-    const BoundaryMasks m = BoundaryMasksOf(b, len, avx512);
+    const BoundaryMasks m = BoundaryMasksOf(b, len, simd);
     const std::uint64_t significant = m.non_blank & ~m.comma;
     // fresh: the first non-blank byte after bit `fresh_from` (64: from an earlier block) and
     // through bit `upto` decides a row end: a '}' or ']' starting the next line (a pretty-printed

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "match/cpu.h"
 #include "match/csv_columns.h"
 #include "match/engine.h"
 #include "match/html_tables.h"
@@ -31,13 +32,13 @@ using HsScratchPtr = std::unique_ptr<hs_scratch_t, HsScratchDeleter>;
 using HsStreamPtr = std::unique_ptr<hs_stream_t, HsStreamDeleter>;
 
 // The bytes of one block (n <= 64) that the record boundary rule looks at, as bit masks (bit i =
-// byte i): AVX-512BW or SSE2 (exposed for the test that both agree). nest_open: '{' and '[';
+// byte i): AVX-512BW, AVX2 or SSE2 (exposed for the test that they agree). nest_open: '{' and '[';
 // nest_close: '}' and ']'.
 struct BoundaryMasks {
   std::uint64_t open = 0, nest_open = 0, nest_close = 0, comma = 0, newline = 0, non_blank = 0;
   bool operator==(const BoundaryMasks&) const = default;
 };
-BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, bool avx512);
+BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, Simd simd);
 
 // The record boundary rule (record_group.cc) over the bytes between two findings, given as
 // consecutive spans, then Boundary().
@@ -53,7 +54,7 @@ struct GapWalker {
   std::int64_t depth = 0;     // '{' and '[' minus '}' and ']' since the gap's start
   char last_non_blank = 0;  // none yet: the finding's own last byte, never one of , { [ : > =
   char before_last = 0;     // the non-blank byte before last_non_blank
-  void Add(const char* p, std::size_t n, bool avx512);
+  void Add(const char* p, std::size_t n, Simd simd);
   bool Boundary() const {
     // A label's ':' or '=' right before the finding, or before the quote that opens its value.
     const char label = last_non_blank == '"' || last_non_blank == '\'' ? before_last : last_non_blank;

@@ -636,5 +636,24 @@ TEST(DigitDetectors, SeveralShapesPerDetector) {
   EXPECT_EQ(r.rejected[static_cast<std::size_t>(PiiType::kCard)], 0u);  // the NIR (15 digits, leading 2) is no candidate
 }
 
+// Known bug (session 20, seed 401414 of SameEventsAsTheModel with VIGIE_FUZZ_FIRST=400000
+// VIGIE_FUZZ_ITERATIONS=20000): with the joined trigger (Specs(): run 8, a phone's 11 token
+// bytes), a token starting at byte 54 of a block (65 - run - joined_shift: its 11-byte run needs
+// one byte of the next block) that the data's last, partial block decides loses its event in
+// the word walk (AVX2 here; the AVX-512 walk is the same code and likely shares it); the SSE
+// path gives the model's. Disabled until fixed: run with --gtest_also_run_disabled_tests.
+TEST(DigitTokenizer, DISABLED_PendingStartDecidedByTheLastBlock) {
+  static const std::vector<DigitSpec> specs = Specs();
+  const std::string text = std::string(54, ' ') + "6 78740234071097";
+  const Events expected = OracleEvents(specs, text, 0);
+  ASSERT_EQ(expected.size(), 1u);
+  for (const Impl impl : Impls()) {
+    DigitTokenizer t;
+    t.Force(impl);
+    t.SetSpecs(&specs);
+    EXPECT_EQ(RunTokenizer(t, text, {}, 0), expected) << NameOf(impl);
+  }
+}
+
 }  // namespace
 }  // namespace vigie::match::testing

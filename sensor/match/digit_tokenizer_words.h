@@ -180,10 +180,21 @@ constexpr std::uint64_t kSumsMask = (std::uint64_t{2} << DigitTokenizer::kMaxSig
 // timestamps in API JSON): it is skipped here rather than walked. The sums are taken over word
 // lengths ('_' counted, words of any length, no token reset): a superset of what the walk
 // commits, so a token skipped here has no event.
-VIGIE_TOK_TARGET inline std::uint64_t FirstToken(const SearchParams& sp, const SearchBlock& b, std::uint64_t trig) {
+// A trigger may be a later word of its token: with sp.joined, a word of run word bytes is decided
+// in its block where the token's first word, needing run + joined_shift token bytes, may not
+// be (its run reaches the next block: "6 78740234071097" at byte 54). The token is walked from
+// its first word start in the block at or past `first` (where the search resumes): walked from
+// the trigger, its first words were lost (session 20).
+VIGIE_TOK_TARGET inline std::uint64_t FirstToken(const SearchParams& sp, const SearchBlock& b, std::uint64_t trig,
+                                                 std::uint64_t first = 0) {
   const std::uint64_t all = ~std::uint64_t{0};
   while (trig != 0) {
-    const std::uint64_t p = _tzcnt_u64(trig);
+    std::uint64_t p = _tzcnt_u64(trig);
+    const std::uint64_t below = b.breaks & _bzhi_u64(all, static_cast<unsigned>(p));
+    const std::uint64_t after_break = below != 0 ? 64 - _lzcnt_u64(below) : 0;
+    const std::uint64_t earlier = b.starts & _bzhi_u64(all, static_cast<unsigned>(p)) &
+                                  ~_bzhi_u64(all, static_cast<unsigned>(after_break > first ? after_break : first));
+    if (earlier != 0) p = _tzcnt_u64(earlier);
     const std::uint64_t rest = b.breaks >> p;
     if (rest == 0) return p;  // the token reaches the block's (or the data's) end
     const std::uint64_t end = p + _tzcnt_u64(rest);                  // the byte after the token's last word
@@ -528,7 +539,7 @@ VIGIE_TOK_TARGET inline std::size_t SearchWords(const SearchParams& sp, const st
   std::uint64_t prev_word;
   if (i >= b.base && i - b.base < 64) {
     const std::uint64_t from = i - b.base;
-    const std::uint64_t r = FirstToken(sp, b, b.trig & ~_bzhi_u64(all, static_cast<unsigned>(from)));
+    const std::uint64_t r = FirstToken(sp, b, b.trig & ~_bzhi_u64(all, static_cast<unsigned>(from)), from);
     if (r < 64) return b.base + r;
     if (b.last) return n;
     open = OpenStart(sp, b.starts, b.token, b.word, b.trig, from);

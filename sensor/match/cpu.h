@@ -1,5 +1,8 @@
 #pragma once
 // CPU features the scanner's vector paths choose from, probed once per process.
+#include <cstddef>
+#include <cstring>
+
 namespace vigie::match {
 
 inline bool CpuHasAvx512Bw() {
@@ -27,6 +30,16 @@ inline bool CpuHasAvx512Vbmi() {
     return __builtin_cpu_supports("avx512vbmi") != 0 && __builtin_cpu_supports("avx512bw") != 0;
   }();
   return has;
+}
+
+// A block of up to 64 bytes for the 64-byte block masks: p itself when n >= 64, else its n bytes
+// copied into `tmp` and padded with `fill` (a byte the caller's compares never match).
+template <typename Byte>
+inline const Byte* Block64(const Byte* p, std::size_t n, Byte (&tmp)[64], Byte fill) {
+  if (n >= 64) return p;
+  std::memset(tmp, fill, sizeof tmp);
+  std::memcpy(tmp, p, n);
+  return tmp;
 }
 
 // The widest byte-compare vectors the CPU has (the scanner's block masks: 64 bytes as one

@@ -103,11 +103,7 @@ std::optional<CsvHeader> ParseCsvHeader(std::string_view line, const ColumnNames
 
 CsvSplitter::Masks CsvSplitter::Specials(const std::uint8_t* p, std::size_t len, char delimiter) {
   alignas(16) std::uint8_t tmp[64];
-  if (len < 64) {
-    std::memset(tmp, 0, sizeof tmp);
-    std::memcpy(tmp, p, len);
-    p = tmp;
-  }
+  p = Block64<std::uint8_t>(p, len, tmp, 0);
   const __m128i d = _mm_set1_epi8(delimiter), nl = _mm_set1_epi8('\n'), q = _mm_set1_epi8('"');
   Masks m;
   for (int k = 0; k < 4; ++k) {
@@ -127,11 +123,7 @@ CsvSplitter::Masks CsvSplitter::Specials(const std::uint8_t* p, std::size_t len,
 __attribute__((target("avx2"))) CsvSplitter::Masks CsvSplitter::SpecialsAvx2(const std::uint8_t* p, std::size_t len,
                                                                              char delimiter) {
   alignas(32) std::uint8_t tmp[64];
-  if (len < 64) {
-    std::memset(tmp, 0, sizeof tmp);
-    std::memcpy(tmp, p, len);
-    p = tmp;
-  }
+  p = Block64<std::uint8_t>(p, len, tmp, 0);
   const __m256i d = _mm256_set1_epi8(delimiter), nl = _mm256_set1_epi8('\n'), q = _mm256_set1_epi8('"');
   const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
   const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));

@@ -165,11 +165,7 @@ __attribute__((target("avx512f,avx512bw"))) BoundaryMasks MasksAvx512(const char
 
 __attribute__((target("avx2"))) BoundaryMasks MasksAvx2(const char* p, std::size_t n) {
   alignas(32) char tmp[64];
-  if (n < 64) {
-    std::memset(tmp, ' ', sizeof tmp);  // blank: neither a bracket, a newline nor a non-blank byte
-    std::memcpy(tmp, p, n);
-    p = tmp;
-  }
+  p = Block64(p, n, tmp, ' ');  // blank: neither a bracket, a newline nor a non-blank byte
   const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
   const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
   // (a macro: a lambda would not inherit the function's target)
@@ -190,11 +186,7 @@ __attribute__((target("avx2"))) BoundaryMasks MasksAvx2(const char* p, std::size
 
 BoundaryMasks MasksSse2(const char* p, std::size_t n) {
   alignas(16) char tmp[64];
-  if (n < 64) {
-    std::memset(tmp, ' ', sizeof tmp);  // blank: neither a bracket, a newline nor a non-blank byte
-    std::memcpy(tmp, p, n);
-    p = tmp;
-  }
+  p = Block64(p, n, tmp, ' ');  // blank: neither a bracket, a newline nor a non-blank byte
   BoundaryMasks m;
   for (int k = 0; k < 4; ++k) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));

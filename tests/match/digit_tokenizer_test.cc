@@ -636,6 +636,14 @@ TEST(DigitDetectors, SeveralShapesPerDetector) {
   EXPECT_EQ(r.rejected[static_cast<std::size_t>(PiiType::kCard)], 0u);  // the NIR (15 digits, leading 2) is no candidate
 }
 
+// The word walk runs wherever AVX2 (or AVX-512BW) is: the SSE state machine is the fallback.
+TEST(DigitTokenizer, WidestImplementationByDefault) {
+  static const std::vector<DigitSpec> specs = Specs();
+  DigitTokenizer t;
+  t.SetSpecs(&specs);
+  EXPECT_EQ(t.impl(), CpuHasAvx512Bw() ? Impl::kAvx512 : CpuHasAvx2() ? Impl::kAvx2 : Impl::kSse);
+}
+
 // Found by seed 401414 of SameEventsAsTheModel (session 20, VIGIE_FUZZ_FIRST=400000
 // VIGIE_FUZZ_ITERATIONS=20000). With the joined trigger (Specs(): run 8, a phone's 11 token
 // bytes), a token's first word "6" whose 11-byte run needs the next block is undecided in its

@@ -293,8 +293,7 @@ std::array<AnchorFinder::NibbleRule, 5> NibbleRules(const Cond (&conds)[kAnchorK
       for (std::size_t h = 0; h < 16; ++h) {
         if (lo_of[h] == 0) continue;
         auto same = std::find_if(own.rects.begin(), own.rects.end(), [&](const Rect& x) { return x.lo == lo_of[h]; });
-        if (same == own.rects.end()) own.rects.push_back({0, lo_of[h]});
-        same = std::find_if(own.rects.begin(), own.rects.end(), [&](const Rect& x) { return x.lo == lo_of[h]; });
+        if (same == own.rects.end()) same = own.rects.insert(own.rects.end(), Rect{0, lo_of[h]});
         same->hi = static_cast<std::uint16_t>(same->hi | (1u << h));
       }
       groups[r][k].push_back(own);
@@ -318,15 +317,15 @@ std::array<AnchorFinder::NibbleRule, 5> NibbleRules(const Cond (&conds)[kAnchorK
     total += w;
   }
   const auto share = [&](std::size_t r, std::size_t k) {  // the share of text kind k's bits let through at r
-    double n = 0;
-    for (int b = 0; b < 256; ++b) {
-      bool in = false;
-      for (const Group& g : groups[r][k]) {
-        const Rect x = g.Bound();
-        in = in || (((x.hi >> (b >> 4)) & 1) != 0 && ((x.lo >> (b & 15)) & 1) != 0);
-      }
-      if (in) n += weight[static_cast<std::size_t>(b)];
+    std::array<std::uint16_t, 16> lo_in{};  // per hi nibble, the lo nibbles one of the bits takes
+    for (const Group& g : groups[r][k]) {
+      const Rect x = g.Bound();
+      for (std::size_t h = 0; h < 16; ++h)
+        if ((x.hi >> h) & 1) lo_in[h] = static_cast<std::uint16_t>(lo_in[h] | x.lo);
     }
+    double n = 0;
+    for (int b = 0; b < 256; ++b)
+      if ((lo_in[static_cast<std::size_t>(b >> 4)] >> (b & 15)) & 1) n += weight[static_cast<std::size_t>(b)];
     return n / total;
   };
   const auto passing = [&] {

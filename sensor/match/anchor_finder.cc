@@ -260,6 +260,9 @@ struct Cond {
   unsigned kind;
   Pred at[5];
 };
+// Whether condition `at` holds for byte b (bytes >= 0x80 are judged as 0x80: the conditions are
+// on ASCII classes).
+bool Accepts(Pred at, int b) { return at == nullptr || at(b >= 128 ? 0x80 : b); }
 
 // AnchorFinder::NibbleRule for each relative position. A condition's bytes are a union of
 // rectangles (the hi nibbles whose lo-nibble sets are the same: a digit {3} x {0..9}); a kind's
@@ -282,13 +285,12 @@ std::array<AnchorFinder::NibbleRule, 5> NibbleRules(const Cond (&conds)[kAnchorK
   };
   // groups[r][k]: kind k's bits at r (the first: its own bit; then spares).
   std::array<std::array<std::vector<Group>, kAnchorKinds>, 5> groups;
-  const auto accepts = [](Pred at, int b) { return at == nullptr || at(b >= 128 ? 0x80 : b); };
   for (std::size_t r = 0; r < 5; ++r) {
     for (std::size_t k = 0; k < kAnchorKinds; ++k) {
       if ((enabled & conds[k].kind) == 0) continue;
       std::array<std::uint16_t, 16> lo_of{};  // per hi nibble, its lo nibbles
       for (int b = 0; b < 256; ++b)
-        if (accepts(conds[k].at[r], b)) lo_of[static_cast<std::size_t>(b >> 4)] |= static_cast<std::uint16_t>(1u << (b & 15));
+        if (Accepts(conds[k].at[r], b)) lo_of[static_cast<std::size_t>(b >> 4)] |= static_cast<std::uint16_t>(1u << (b & 15));
       Group own;
       for (std::size_t h = 0; h < 16; ++h) {
         if (lo_of[h] == 0) continue;
@@ -338,6 +340,14 @@ std::array<AnchorFinder::NibbleRule, 5> NibbleRules(const Cond (&conds)[kAnchorK
     }
     return sum;
   };
+  // Rectangle i of kind k's own bit at r moves to a spare bit of its own.
+  const auto split_off = [&](std::size_t r, std::size_t k, std::size_t i) {
+    std::vector<Rect>& own = groups[r][k][0].rects;
+    Group out;
+    out.rects.push_back(own[i]);
+    own.erase(own.begin() + static_cast<std::ptrdiff_t>(i));
+    groups[r][k].push_back(out);
+  };
   std::array<int, 5> spares_used{};
   for (;;) {  // the best split left, until no spare is left or none lets less through
     double best = passing();
@@ -348,14 +358,10 @@ std::array<AnchorFinder::NibbleRule, 5> NibbleRules(const Cond (&conds)[kAnchorK
       for (std::size_t k = 0; k < kAnchorKinds; ++k) {
         if (groups[r][k].empty() || groups[r][k][0].rects.size() < 2) continue;
         for (std::size_t i = 0; i < groups[r][k][0].rects.size(); ++i) {
-          const Group saved = groups[r][k][0];
-          Group out;
-          out.rects.push_back(saved.rects[i]);
-          groups[r][k][0].rects.erase(groups[r][k][0].rects.begin() + static_cast<std::ptrdiff_t>(i));
-          groups[r][k].push_back(out);
+          const std::vector<Group> saved = groups[r][k];
+          split_off(r, k, i);
           const double p = passing();
-          groups[r][k].pop_back();
-          groups[r][k][0] = saved;
+          groups[r][k] = saved;
           if (p < best - 1e-12) {
             best = p;
             br = r, bk = k, bi = i, found = true;
@@ -364,10 +370,7 @@ std::array<AnchorFinder::NibbleRule, 5> NibbleRules(const Cond (&conds)[kAnchorK
       }
     }
     if (!found) break;
-    Group out;
-    out.rects.push_back(groups[br][bk][0].rects[bi]);
-    groups[br][bk][0].rects.erase(groups[br][bk][0].rects.begin() + static_cast<std::ptrdiff_t>(bi));
-    groups[br][bk].push_back(out);
+    split_off(br, bk, bi);
     ++spares_used[br];
   }
   std::array<AnchorFinder::NibbleRule, 5> rules{};
@@ -439,28 +442,20 @@ AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAl
   }
   // Prefilter: kPreShifted kinds by their conditions at relative positions -1, 0, 1 (table
   // index 0..2), the others by those at 0, 1, 2 (index 1..3): three of each kind's conditions,
-  // so every anchor passes it (the definition then decides). The vector path masks off the
+  // so every anchor passes it (the definition then decides). The AVX-512 path masks off the
   // positions with a byte >= 0x80 among the three: no condition used may accept one (none does).
+  // The AVX2 prefilter from the same conditions: each byte's kinds widened to lo-nibble kinds &
+  // hi-nibble kinds; bytes >= 0x80 (hi nibbles 8..15) get the kinds whose condition accepts them.
   for (const Cond& c : conds) {
     if (!(kinds_ & c.kind)) continue;
     const std::size_t first = (c.kind & kPreShifted) != 0 ? 0 : 1;
+    const auto bit = static_cast<std::uint8_t>(c.kind);
     for (std::size_t k = 0; k < 3; ++k) {
       const Pred at = c.at[first + k];
-      if (at == nullptr || at(0x80)) pre_usable_ = false;
-      for (int b = 0; b < 128; ++b)
-        if (at == nullptr || at(b)) pre_tables_[k][static_cast<std::size_t>(b)] |= static_cast<std::uint8_t>(c.kind);
-    }
-  }
-  // The AVX2 prefilter: each byte's kinds widened to lo-nibble kinds & hi-nibble kinds; bytes
-  // >= 0x80 (hi nibbles 8..15) get the kinds whose condition there accepts them.
-  for (const Cond& c : conds) {
-    if (!(kinds_ & c.kind)) continue;
-    const std::size_t first = (c.kind & kPreShifted) != 0 ? 0 : 1;
-    for (std::size_t k = 0; k < 3; ++k) {
-      const Pred at = c.at[first + k];
-      const auto bit = static_cast<std::uint8_t>(c.kind);
+      if (Accepts(at, 0x80)) pre_usable_ = false;
       for (int b = 0; b < 256; ++b) {
-        if (at != nullptr && !at(b >= 128 ? 0x80 : b)) continue;
+        if (!Accepts(at, b)) continue;
+        if (b < 128) pre_tables_[k][static_cast<std::size_t>(b)] |= bit;
         pre_lo_nibble_[k][static_cast<std::size_t>(b & 15)] |= bit;
         pre_hi_nibble_[k][static_cast<std::size_t>(b >> 4)] |= bit;
       }
@@ -474,9 +469,9 @@ AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAl
       if (!(kinds_ & c.kind)) continue;
       // Bytes >= 0x80 and an unknown byte before the data: accepted where the condition accepts
       // 0x80 (none is a word byte; the data's start is a \b).
-      if (c.at[r] == nullptr || c.at[r](0x80)) any_[r] = static_cast<std::uint8_t>(any_[r] | c.kind);
+      if (Accepts(c.at[r], 0x80)) any_[r] = static_cast<std::uint8_t>(any_[r] | c.kind);
       for (int b = 0; b < 128; ++b)
-        if (c.at[r] == nullptr || c.at[r](b)) tables_[r][static_cast<std::size_t>(b)] |= static_cast<std::uint8_t>(c.kind);
+        if (Accepts(c.at[r], b)) tables_[r][static_cast<std::size_t>(b)] |= static_cast<std::uint8_t>(c.kind);
     }
   }
 }

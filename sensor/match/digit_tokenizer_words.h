@@ -10,8 +10,7 @@
 // Not a public header: no include guard (each including file compiles its own copy).
 #include <immintrin.h>
 
-#include <cstring>
-
+#include "match/cpu.h"
 #include "match/digit_tokenizer.h"
 #include "match/digit_tokenizer_classes.h"
 
@@ -56,10 +55,8 @@ VIGIE_TOK_TARGET inline __attribute__((always_inline)) Vec LoadVec(const std::ui
   return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32))};
 }
 VIGIE_TOK_TARGET inline __attribute__((always_inline)) Vec LoadVecPart(const std::uint8_t* p, std::uint64_t valid) {
-  if (valid == ~std::uint64_t{0}) return LoadVec(p);
-  alignas(32) std::uint8_t copy[64] = {};
-  std::memcpy(copy, p, static_cast<std::size_t>(_mm_popcnt_u64(valid)));
-  return LoadVec(copy);
+  alignas(32) std::uint8_t copy[64];
+  return LoadVec(Block64<std::uint8_t>(p, static_cast<std::size_t>(_mm_popcnt_u64(valid)), copy, 0));
 }
 VIGIE_TOK_TARGET inline __attribute__((always_inline)) Splat SplatOf(const Vec64& c) {
   return _mm256_load_si256(reinterpret_cast<const __m256i*>(c.b));

@@ -261,12 +261,13 @@ bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) co
   const Simd simd = BestSimd();
   if (from >= chunk_start) {  // (Readable: to is inside the chunk too)
     const char* p = reinterpret_cast<const char*>(chunk) + (from - chunk_start);
-    const std::uint64_t at = from - chunk_start;
-    if (simd == Simd::kAvx512 ? !AnyCloseOrNewlineAvx512(p, static_cast<std::size_t>(n))
-        : simd == Simd::kAvx2
-            ? n <= 128 && at + ((n + 31) & ~std::uint64_t{31}) <= chunk_len && !AnyCloseOrNewlineAvx2(p, static_cast<std::size_t>(n))
-            : n <= 128 && at + ((n + 15) & ~std::uint64_t{15}) <= chunk_len && !AnyCloseOrNewline(p, static_cast<std::size_t>(n)))
-      return false;
+    const auto len = static_cast<std::size_t>(n);
+    const std::uint64_t width = simd == Simd::kAvx2 ? 32 : 16;  // the AVX2 / SSE2 loads read n rounded up to it
+    const bool clear = simd == Simd::kAvx512
+                           ? !AnyCloseOrNewlineAvx512(p, len)
+                           : n <= 128 && from - chunk_start + ((n + width - 1) & ~(width - 1)) <= chunk_len &&
+                                 !(simd == Simd::kAvx2 ? AnyCloseOrNewlineAvx2(p, len) : AnyCloseOrNewline(p, len));
+    if (clear) return false;
   }
   GapWalker walk;
   ForEachSpan(from, to, [&](const char* p, std::size_t len) { walk.Add(p, len, simd); });

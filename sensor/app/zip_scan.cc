@@ -33,6 +33,8 @@ void ZipScan::Begin(match::ScanStream* scan, const DecompressLimits& limits, Zip
   counted_ = false;
 }
 
+void ZipScan::NextPart() { Begin(scan_, limits_, metrics_); }
+
 void ZipScan::Count() {
   if (mode_ != Mode::kZip || counted_) return;
   counted_ = true;

@@ -31,6 +31,7 @@ class ZipScan final : private ZipSink {
   // A body or part starts; its bytes go to `scan` (null: nothing is scanned). An archive is
   // counted in `metrics` when it ends (null: not counted).
   void Begin(match::ScanStream* scan, const DecompressLimits& limits, ZipMetrics* metrics);
+  void NextPart();  // another part starts: Begin with the same scan, limits and metrics
   void Feed(ByteView data);
   void Gap();  // bytes were lost (an archive is not followed past it)
   void End();  // the body or part ends

@@ -12,8 +12,8 @@ namespace {
 // "PK" then 3 4 (a file), 1 2 (the central directory), 5 6 (its end), 6 6 (its zip64 end).
 enum class Sig : std::uint8_t { kFile, kDirectory, kOther };
 Sig SignatureAt(const std::uint8_t* p) {
+  if (LooksLikeZip(ByteView(p, 4))) return Sig::kFile;
   if (p[0] != 'P' || p[1] != 'K') return Sig::kOther;
-  if (p[2] == 3 && p[3] == 4) return Sig::kFile;
   if ((p[2] == 1 && p[3] == 2) || (p[2] == 5 && p[3] == 6) || (p[2] == 6 && p[3] == 6)) return Sig::kDirectory;
   return Sig::kOther;
 }

@@ -25,7 +25,6 @@ void BodyPipeline::Begin(std::string_view codings, std::string_view content_type
   decoded_ = wire_ = 0;
   skip_ = false;
   body_limit_ = body_limit;
-  limits_ = limits;
   nlayers_ = 0;
   entry_ = this;
   mime_active_ = false;
@@ -147,7 +146,7 @@ void BodyPipeline::OnPartBegin(const mime::PartInfo& part) {
   // an HTML part is markup); matches do not join the end of what came before to it.
   if (scan_) scan_->NextPart();
   json_part_.Begin(part.content_type, part.filename);
-  zip_.Begin(scan_ ? &*scan_ : nullptr, limits_, &metrics_.zip);
+  zip_.NextPart();
 }
 
 void BodyPipeline::ScanPart(ByteView data) { zip_.Feed(data); }

@@ -144,7 +144,6 @@ class BodyPipeline final : public ByteSink, private mime::MimeSink {
   // The body's (or the current part's) scan: a ZIP archive's files read and scanned each as a
   // part of the unit (app/zip_scan.h), anything else scanned as it is.
   ZipScan zip_;
-  DecompressLimits limits_;
 
   std::unique_ptr<mime::MimeParser> mime_;  // built on the first multipart body
   bool mime_active_ = false;

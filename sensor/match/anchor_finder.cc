@@ -172,14 +172,17 @@ struct Avx2Tables {
   bool spares[5];
 };
 
-// Bit j set where the prefilter passes at p + j (p[0 .. 33] readable).
+// Bit j set where the prefilter passes at p + j (p[0 .. 33] readable). kAsciiOnly: no byte >= 0x80
+// passes at any of the three positions (the default kinds: pre_lo_nibble's bytes are ASCII), so
+// the lo lookup takes the byte itself as its index (pshufb gives 0 where its bit 7 is set).
+template <bool kAsciiOnly>
 VIGIE_AVX2 inline __attribute__((always_inline)) std::uint32_t Avx2Prefilter(const Avx2Tables& t, const std::uint8_t* p) {
   const __m256i nib = _mm256_set1_epi8(0x0f);
   __m256i acc = _mm256_set1_epi8(-1);
 #pragma GCC unroll 3
   for (int k = 0; k < 3; ++k) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + k));
-    const __m256i lo = _mm256_shuffle_epi8(t.lo[k], _mm256_and_si256(v, nib));
+    const __m256i lo = _mm256_shuffle_epi8(t.lo[k], kAsciiOnly ? v : _mm256_and_si256(v, nib));
     const __m256i hi = _mm256_shuffle_epi8(t.hi[k], _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
     acc = _mm256_and_si256(acc, _mm256_and_si256(lo, hi));
   }
@@ -206,6 +209,41 @@ VIGIE_AVX2 inline __attribute__((always_inline)) std::uint32_t Avx2Rules(const A
   return ~static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, _mm256_setzero_si256())));
 }
 
+template <bool kAsciiOnly>
+VIGIE_AVX2 void FindBlocksAvx2(const AnchorFinder& f, const Avx2Tables& t, const std::uint8_t* data, std::size_t n,
+                               int before, std::vector<std::uint32_t>& out) {
+  // Positions to decide: where the prefilter passed, and the position after each (a shifted
+  // kind's anchor at i passes at i - 1). Position 0 always (its shifted kinds' j is -1).
+  std::uint32_t carry = 1;
+  const auto decide = [&](std::size_t b, std::uint64_t cand) {
+    while (cand != 0) {
+      const std::size_t i = b + static_cast<std::size_t>(__builtin_ctzll(cand));
+      if (const unsigned k = f.KindsAt(data, n, i, before); k != 0) out.push_back(AnchorFinder::Entry(i, k));
+      cand &= cand - 1;
+    }
+  };
+  std::size_t b = 0;
+  for (; b + 34 <= n; b += 32) {
+    const std::uint32_t m = Avx2Prefilter<kAsciiOnly>(t, data + b);
+    std::uint64_t cand = (std::uint64_t{m} << 1 | m | carry) & 0xffffffffu;
+    carry = m >> 31;
+    if (cand == 0) continue;
+    // Inside the data (bytes b - 1 .. b + 34): the nibble rules leave fewer positions to decide.
+    if (b != 0 && b + 35 <= n) cand &= Avx2Rules(t, data + b);
+    decide(b, cand);
+  }
+  if (b < n) {  // the last 1..33 positions, from a zero-padded copy
+    alignas(32) std::uint8_t tail[66] = {};
+    const std::size_t left = n - b;
+    std::memcpy(tail, data + b, left);
+    const std::uint64_t lanes = (std::uint64_t{1} << left) - 1;
+    // Positions whose bytes j + 1 or j + 2 lie past the end pass whatever those bytes are.
+    const std::uint64_t past = left >= 2 ? std::uint64_t{3} << (left - 2) : 1;
+    const std::uint64_t m = (std::uint64_t{Avx2Prefilter<kAsciiOnly>(t, tail + 32)} << 32 | Avx2Prefilter<kAsciiOnly>(t, tail)) | past;
+    decide(b, (m << 1 | m | carry) & lanes);
+  }
+}
+
 VIGIE_AVX2 void FindAvx2(const AnchorFinder& f, const std::uint8_t* data, std::size_t n, int before,
                          std::vector<std::uint32_t>& out) {
   Avx2Tables t;
@@ -221,36 +259,13 @@ VIGIE_AVX2 void FindAvx2(const AnchorFinder& f, const std::uint8_t* data, std::s
     t.spare[r][1] = _mm256_set1_epi8(static_cast<char>(rule.spare[1]));
     t.spares[r] = (rule.spare[0] | rule.spare[1]) != 0;
   }
-  // Positions to decide: where the prefilter passed, and the position after each (a shifted
-  // kind's anchor at i passes at i - 1). Position 0 always (its shifted kinds' j is -1).
-  std::uint32_t carry = 1;
-  const auto decide = [&](std::size_t b, std::uint64_t cand) {
-    while (cand != 0) {
-      const std::size_t i = b + static_cast<std::size_t>(__builtin_ctzll(cand));
-      if (const unsigned k = f.KindsAt(data, n, i, before); k != 0) out.push_back(AnchorFinder::Entry(i, k));
-      cand &= cand - 1;
-    }
-  };
-  std::size_t b = 0;
-  for (; b + 34 <= n; b += 32) {
-    const std::uint32_t m = Avx2Prefilter(t, data + b);
-    std::uint64_t cand = (std::uint64_t{m} << 1 | m | carry) & 0xffffffffu;
-    carry = m >> 31;
-    if (cand == 0) continue;
-    // Inside the data (bytes b - 1 .. b + 34): the nibble rules leave fewer positions to decide.
-    if (b != 0 && b + 35 <= n) cand &= Avx2Rules(t, data + b);
-    decide(b, cand);
-  }
-  if (b < n) {  // the last 1..33 positions, from a zero-padded copy
-    alignas(32) std::uint8_t tail[66] = {};
-    const std::size_t left = n - b;
-    std::memcpy(tail, data + b, left);
-    const std::uint64_t lanes = (std::uint64_t{1} << left) - 1;
-    // Positions whose bytes j + 1 or j + 2 lie past the end pass whatever those bytes are.
-    const std::uint64_t past = left >= 2 ? std::uint64_t{3} << (left - 2) : 1;
-    const std::uint64_t m = (std::uint64_t{Avx2Prefilter(t, tail + 32)} << 32 | Avx2Prefilter(t, tail)) | past;
-    decide(b, (m << 1 | m | carry) & lanes);
-  }
+  bool ascii_only = true;
+  for (const auto& hi : f.pre_hi_nibble())
+    for (std::size_t h = 8; h < 16; ++h) ascii_only = ascii_only && hi[h] == 0;
+  if (ascii_only)
+    FindBlocksAvx2<true>(f, t, data, n, before, out);
+  else
+    FindBlocksAvx2<false>(f, t, data, n, before, out);
 }
 #undef VIGIE_AVX2
 

@@ -30,20 +30,23 @@ struct ClassTable {
 };
 inline constexpr ClassTable kTable;
 
-// Byte classes as bits (the nibble tables below).
+// Byte classes as bits (the nibble tables below); a byte has at most one. The word classes are
+// the high nibble and the digit its top bit, so AVX2 reads the digits with one movemask and the
+// word bytes (a class byte >= 0x10) with a saturating add and a movemask (digit_tokenizer_words.h).
 enum ClassBit : std::uint8_t {
-  kBitDigit = 1,
-  kBitLetterA = 2,   // 0x41-0x4F, 0x61-0x6F
-  kBitLetterP = 4,   // 0x50-0x5A, 0x70-0x7A
-  kBitUnder = 8,     // 0x5F
-  kBitSpace = 16,
-  kBitDot = 32,
-  kBitDash = 64,
-  kBitSlash = 128,
+  kBitDigit = 0x80,
+  kBitLetterA = 0x40,  // 0x41-0x4F, 0x61-0x6F
+  kBitLetterP = 0x20,  // 0x50-0x5A, 0x70-0x7A
+  kBitUnder = 0x10,    // 0x5F
+  kBitSpace = 0x01,
+  kBitDot = 0x02,
+  kBitDash = 0x04,
+  kBitSlash = 0x08,
 };
 inline constexpr std::uint8_t kBitLetter = kBitLetterA | kBitLetterP;
 inline constexpr std::uint8_t kBitWord = kBitDigit | kBitLetter | kBitUnder;
 inline constexpr std::uint8_t kBitSep = kBitSpace | kBitDot | kBitDash | kBitSlash;
+static_assert(kBitWord == 0xf0 && kBitSep == 0x0f && kBitDigit == 0x80);
 
 // LetterBit by table (the walk's letters; 0 for other bytes).
 struct LetterBitTable {

@@ -21,8 +21,7 @@ using namespace tok;  // NOLINT: the shared byte classes
 namespace {
 
 inline constexpr Vec64 kNibble = Repeat(0x0f);
-inline constexpr Vec64 kDigitBits = Repeat(kBitDigit), kWordBits = Repeat(kBitWord), kLetterBits = Repeat(kBitLetter),
-                       kUnderBits = Repeat(kBitUnder), kSepBits = Repeat(kBitSep);
+inline constexpr Vec64 kDigitBits = Repeat(kBitDigit), kWordBits = Repeat(kBitWord), kUnderBits = Repeat(kBitUnder);
 
 // 64 bytes of data or of class bits, and the byte constants they are tested against.
 #if VIGIE_TOK_WIDTH == 512
@@ -47,9 +46,19 @@ VIGIE_TOK_TARGET inline __attribute__((always_inline)) Vec ClassOf(Vec v, Splat 
 VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::uint64_t TestBits(Vec c, Splat bits) {
   return _mm512_test_epi8_mask(c, bits);
 }
-// Bit k set where byte k of c is a digit (TestBits with kDigitBits).
+// Bit k set where byte k of c is a digit, a word byte, '_', a byte of any class (TestBits with
+// kDigitBits, kWordBits, kUnderBits, all bits).
 VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::uint64_t DigitMask(Vec c) {
   return _mm512_test_epi8_mask(c, SplatOf(kDigitBits));
+}
+VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::uint64_t WordMask(Vec c) {
+  return _mm512_test_epi8_mask(c, SplatOf(kWordBits));
+}
+VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::uint64_t UnderMask(Vec c) {
+  return _mm512_test_epi8_mask(c, SplatOf(kUnderBits));
+}
+VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::uint64_t ClassMask(Vec c) {
+  return _mm512_test_epi8_mask(c, c);
 }
 #else
 struct Vec {
@@ -84,13 +93,29 @@ VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::uint32_t NoBits32(__
 VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::uint64_t TestBits(Vec c, Splat bits) {
   return ~(std::uint64_t{NoBits32(c.b, bits)} << 32 | NoBits32(c.a, bits));
 }
-// Bit k set where byte k of c is a digit: the digit bit (bit 0) shifted to each byte's top bit,
-// which movemask reads (one instruction less than TestBits).
-static_assert(kBitDigit == 1);
-VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::uint64_t DigitMask(Vec c) {
-  return std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(c.b, 7)))} << 32 |
-         static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(c.a, 7)));
+// The masks of the class layout (digit_tokenizer_classes.h) in fewer instructions than
+// TestBits' three: movemask reads each byte's top bit.
+VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::uint64_t TopBits(__m256i a, __m256i b) {
+  return std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(b))} << 32 |
+         static_cast<std::uint32_t>(_mm256_movemask_epi8(a));
 }
+// A digit: the top bit.
+VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::uint64_t DigitMask(Vec c) { return TopBits(c.a, c.b); }
+// A word byte: a class byte >= 0x10 (+ 0x70, saturated, sets the top bit).
+VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::uint64_t WordMask(Vec c) {
+  const __m256i k = _mm256_set1_epi8(0x70);
+  return TopBits(_mm256_adds_epu8(c.a, k), _mm256_adds_epu8(c.b, k));
+}
+// '_': its bit (4) shifted to the top (a 16-bit shift moves each byte's bits alike).
+VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::uint64_t UnderMask(Vec c) {
+  return TopBits(_mm256_slli_epi16(c.a, 3), _mm256_slli_epi16(c.b, 3));
+}
+// Any class: a class byte >= 1.
+VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::uint64_t ClassMask(Vec c) {
+  const __m256i k = _mm256_set1_epi8(0x7f);
+  return TopBits(_mm256_adds_epu8(c.a, k), _mm256_adds_epu8(c.b, k));
+}
+static_assert(kBitDigit == 0x80 && kBitWord == 0xf0 && kBitUnder == 0x10);
 #endif
 
 struct Masks {
@@ -115,12 +140,15 @@ VIGIE_TOK_TARGET inline __attribute__((always_inline)) Masks Classify64(const st
   }
   const Vec c = ClassOf(v, SplatOf(kNibble), SplatOf(kHiTable), SplatOf(kLoTable));
   // (constant operands from memory: the loops need no register for them)
+  // (a byte has one class: letters are the word bytes but digits and '_', separators the bytes
+  // of a class but the word ones)
   m.digit = DigitMask(c);
-  m.word = TestBits(c, SplatOf(kWordBits));
-  m.letter = TestBits(c, SplatOf(kLetterBits));
-  m.under = TestBits(c, SplatOf(kUnderBits));
-  m.sep = TestBits(c, SplatOf(kSepBits));
-  m.token = TestBits(c, SplatByte(token_bits));
+  m.word = WordMask(c);
+  m.under = UnderMask(c);
+  m.letter = m.word & ~m.digit & ~m.under;
+  const std::uint64_t any = ClassMask(c);
+  m.sep = any & ~m.word;
+  m.token = token_bits == (kBitWord & ~kBitUnder) + kBitSep ? any & ~m.under : TestBits(c, SplatByte(token_bits));
   return m;
 }
 
@@ -250,11 +278,10 @@ VIGIE_TOK_TARGET inline __attribute__((always_inline)) Pending OpenStart(const S
 
 // The search's constants, held in registers across its loop.
 struct SearchConsts {
-  Splat nibble, hi, lo, word, token;
+  Splat nibble, hi, lo, token;
 };
 VIGIE_TOK_TARGET inline __attribute__((always_inline)) SearchConsts MakeSearchConsts(std::uint8_t token_bits) {
-  return {SplatOf(kNibble), SplatOf(kHiTable), SplatOf(kLoTable), SplatOf(kWordBits),
-          SplatByte(token_bits)};
+  return {SplatOf(kNibble), SplatOf(kHiTable), SplatOf(kLoTable), SplatByte(token_bits)};
 }
 
 // The classes the search needs of one block at data[i, i + 64) (kLast: the data ends in it).
@@ -278,13 +305,13 @@ VIGIE_TOK_TARGET inline __attribute__((always_inline)) SearchClasses ClassifySea
   }
   k.c = ClassOf(v, sc.nibble, sc.hi, sc.lo);
   k.digit = DigitMask(k.c);
-  if constexpr (kWord) k.word = TestBits(k.c, sc.word);
+  if constexpr (kWord) k.word = WordMask(k.c);
   k.token = TestBits(k.c, sc.token);
   if constexpr (kLast) k.token |= ~k.valid;  // past the data: undecided, taken as token bytes (a walk decides)
   return k;
 }
-VIGIE_TOK_TARGET inline __attribute__((always_inline)) void AddWord(const SearchConsts& sc, SearchClasses& k) {
-  k.word = TestBits(k.c, sc.word);
+VIGIE_TOK_TARGET inline __attribute__((always_inline)) void AddWord(SearchClasses& k) {
+  k.word = WordMask(k.c);
 }
 
 // A block's word starts and, of them, those followed by a run of token bytes: bit p of x says
@@ -414,13 +441,13 @@ VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::size_t FinishBlock(c
                                                                                SearchCarry& carry) {
   carry.prev_word = k.word >> 63;
   if (q.trig != 0 || q.fires) [[unlikely]] {
-    const std::uint64_t sep = TestBits(k.c, SplatOf(kSepBits));
+    const std::uint64_t sep = ClassMask(k.c) & ~k.word;
     b.base = i;
     b.last = kLast;
     b.limit = kLast ? n - i : 64;
     b.word = k.word;
-    b.letter = TestBits(k.c, SplatOf(kLetterBits));
-    b.under = TestBits(k.c, SplatOf(kUnderBits));
+    b.under = UnderMask(k.c);
+    b.letter = k.word & ~k.digit & ~b.under;
     b.sep = sep;
     b.starts = q.starts;
     b.breaks = (~k.word & k.valid) & ~(sep & (k.digit >> 1));
@@ -449,7 +476,7 @@ VIGIE_TOK_TARGET inline __attribute__((always_inline)) std::size_t SearchBlockAt
       carry.prev_word = IsWordByte(data[i + 63]);
       return n;
     }
-    AddWord(sc, k);
+    AddWord(k);
   }
   const SearchQuick q = QuickSearch<kLast, kSteps, kJoined>(sp, k, i, carry.prev_word, carry.pending_need, carry.pending_word_need);
   return FinishBlock<kLast>(sp, k, q, i, n, b, carry);
@@ -497,8 +524,8 @@ VIGIE_TOK_TARGET __attribute__((noinline)) std::size_t SearchFrom(const SearchPa
         i += 128;
         continue;
       }
-      AddWord(sc, k0);
-      AddWord(sc, k1);
+      AddWord(k0);
+      AddWord(k1);
     }
     const StartRuns r0 = FindStartRuns<kSteps>(sp, k0, carry.prev_word);
     const StartRuns r1 = FindStartRuns<kSteps>(sp, k1, k0.word >> 63);

@@ -873,11 +873,8 @@ bool WordBoundary(std::string_view key, std::size_t k) {
 // Whether `key` (a key or an element name) ends with one of `keywords` (lower case), ASCII
 // case-insensitively.
 inline bool EndsWithOne(const std::vector<std::string>& keywords, std::string_view key) {
-  const char last = key.empty() ? '\0' : detail::ToLower(key.back());
-  for (const std::string& k : keywords) {
-    if (k.size() > key.size() || (!k.empty() && k.back() != last)) continue;  // (most: their last byte differs)
-    if (detail::StartsWithNoCase(key.substr(key.size() - k.size()), k)) return true;
-  }
+  for (const std::string& k : keywords)
+    if (k.size() <= key.size() && detail::StartsWithNoCase(key.substr(key.size() - k.size()), k)) return true;
   return false;
 }
 

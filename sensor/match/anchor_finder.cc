@@ -210,8 +210,21 @@ VIGIE_AVX2 inline __attribute__((always_inline)) std::uint32_t Avx2Rules(const A
 }
 
 template <bool kAsciiOnly>
-VIGIE_AVX2 void FindBlocksAvx2(const AnchorFinder& f, const Avx2Tables& t, const std::uint8_t* data, std::size_t n,
-                               int before, std::vector<std::uint32_t>& out) {
+VIGIE_AVX2 void FindBlocksAvx2(const AnchorFinder& f, const std::uint8_t* data, std::size_t n, int before,
+                               std::vector<std::uint32_t>& out) {
+  Avx2Tables t;
+  for (std::size_t k = 0; k < 3; ++k) {
+    t.lo[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(f.pre_lo_nibble()[k].data())));
+    t.hi[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(f.pre_hi_nibble()[k].data())));
+  }
+  for (std::size_t r = 0; r < 5; ++r) {
+    const AnchorFinder::NibbleRule& rule = f.nibble_rules()[r];
+    t.rule_lo[r] = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rule.lo.data())));
+    t.rule_hi[r] = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rule.hi.data())));
+    t.spare[r][0] = _mm256_set1_epi8(static_cast<char>(rule.spare[0]));
+    t.spare[r][1] = _mm256_set1_epi8(static_cast<char>(rule.spare[1]));
+    t.spares[r] = (rule.spare[0] | rule.spare[1]) != 0;
+  }
   // Positions to decide: where the prefilter passed, and the position after each (a shifted
   // kind's anchor at i passes at i - 1). Position 0 always (its shifted kinds' j is -1).
   std::uint32_t carry = 1;
@@ -246,26 +259,13 @@ VIGIE_AVX2 void FindBlocksAvx2(const AnchorFinder& f, const Avx2Tables& t, const
 
 VIGIE_AVX2 void FindAvx2(const AnchorFinder& f, const std::uint8_t* data, std::size_t n, int before,
                          std::vector<std::uint32_t>& out) {
-  Avx2Tables t;
-  for (std::size_t k = 0; k < 3; ++k) {
-    t.lo[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(f.pre_lo_nibble()[k].data())));
-    t.hi[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(f.pre_hi_nibble()[k].data())));
-  }
-  for (std::size_t r = 0; r < 5; ++r) {
-    const AnchorFinder::NibbleRule& rule = f.nibble_rules()[r];
-    t.rule_lo[r] = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rule.lo.data())));
-    t.rule_hi[r] = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rule.hi.data())));
-    t.spare[r][0] = _mm256_set1_epi8(static_cast<char>(rule.spare[0]));
-    t.spare[r][1] = _mm256_set1_epi8(static_cast<char>(rule.spare[1]));
-    t.spares[r] = (rule.spare[0] | rule.spare[1]) != 0;
-  }
   bool ascii_only = true;
   for (const auto& hi : f.pre_hi_nibble())
     for (std::size_t h = 8; h < 16; ++h) ascii_only = ascii_only && hi[h] == 0;
   if (ascii_only)
-    FindBlocksAvx2<true>(f, t, data, n, before, out);
+    FindBlocksAvx2<true>(f, data, n, before, out);
   else
-    FindBlocksAvx2<false>(f, t, data, n, before, out);
+    FindBlocksAvx2<false>(f, data, n, before, out);
 }
 #undef VIGIE_AVX2
 

@@ -148,7 +148,7 @@ VIGIE_TOK_TARGET inline __attribute__((always_inline)) Masks Classify64(const st
   m.letter = m.word & ~m.digit & ~m.under;
   const std::uint64_t any = ClassMask(c);
   m.sep = any & ~m.word;
-  m.token = token_bits == (kBitWord & ~kBitUnder) + kBitSep ? any & ~m.under : TestBits(c, SplatByte(token_bits));
+  m.token = token_bits == ((kBitWord & ~kBitUnder) | kBitSep) ? any & ~m.under : TestBits(c, SplatByte(token_bits));
   return m;
 }
 
@@ -289,7 +289,7 @@ struct SearchClasses {
   Vec c;  // class bits per byte
   std::uint64_t valid, digit, word, token;
 };
-// kWord false: the word mask is left for AddWord (QuietBlocks first tells whether it is needed).
+// kWord false: the word mask is left for AddWord (NoRunFromADigit first tells whether it is needed).
 template <bool kLast, bool kWord = true>
 VIGIE_TOK_TARGET inline __attribute__((always_inline)) SearchClasses ClassifySearch(const SearchConsts& sc,
                                                                                    const std::uint8_t* data,

@@ -670,5 +670,25 @@ TEST(DigitTokenizer, TokenWalkedFromItsFirstWordWhenALaterWordTriggers) {
   }
 }
 
+// A block the search passes over without its word mask (AVX2: none of its digits starts a run of
+// token bytes) still tells the next one whether its last byte is a word byte: digits right after
+// it do not start a word ("x" + a NIR's 15 digits is no candidate), wherever the block ends.
+TEST(DigitTokenizer, DigitsAfterAWordByteAtAnySkippedBlockEnd) {
+  static const std::vector<DigitSpec> specs = Specs();
+  for (std::size_t pad = 0; pad <= 700; ++pad) {
+    for (const char* before : {"x", " "}) {  // glued to a word (no candidate), or a word of its own
+      const std::string text = std::string(pad, '#') + before + "185057511104271 #";
+      const Events expected = OracleEvents(specs, text, 0);
+      ASSERT_EQ(expected.empty(), before[0] == 'x') << pad;
+      for (const Impl impl : Impls()) {
+        DigitTokenizer t;
+        t.Force(impl);
+        t.SetSpecs(&specs);
+        EXPECT_EQ(RunTokenizer(t, text, {}, 0), expected) << NameOf(impl) << " pad " << pad << " '" << before << "'";
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vigie::match::testing

@@ -172,8 +172,8 @@ struct Avx2Tables {
   bool spares[5];
 };
 
-// Bit j set where the prefilter passes at p + j (p[0 .. 33] readable). kAsciiOnly: no byte >= 0x80
-// passes at any of the three positions (the default kinds: pre_lo_nibble's bytes are ASCII), so
+// Bit j set where the prefilter passes at p + j (p[0 .. 33] readable). kAsciiOnly (pre_usable()):
+// no byte >= 0x80 passes at any of the three positions (the default kinds), so
 // the lo lookup takes the byte itself as its index (pshufb gives 0 where its bit 7 is set).
 template <bool kAsciiOnly>
 VIGIE_AVX2 inline __attribute__((always_inline)) std::uint32_t Avx2Prefilter(const Avx2Tables& t, const std::uint8_t* p) {
@@ -259,10 +259,7 @@ VIGIE_AVX2 void FindBlocksAvx2(const AnchorFinder& f, const std::uint8_t* data, 
 
 VIGIE_AVX2 void FindAvx2(const AnchorFinder& f, const std::uint8_t* data, std::size_t n, int before,
                          std::vector<std::uint32_t>& out) {
-  bool ascii_only = true;
-  for (const auto& hi : f.pre_hi_nibble())
-    for (std::size_t h = 8; h < 16; ++h) ascii_only = ascii_only && hi[h] == 0;
-  if (ascii_only)
+  if (f.pre_usable())  // (no byte >= 0x80 passes: as FindVbmi's choice)
     FindBlocksAvx2<true>(f, data, n, before, out);
   else
     FindBlocksAvx2<false>(f, data, n, before, out);

@@ -16,9 +16,11 @@
 #include "match/csv_columns.h"
 #include "match/digit_tokenizer.h"
 #include "match/findings.h"
+#include "match/keyword_prefilter.h"
 #include "match/native_finder.h"
 #include "match/scanner.h"
 #include "match/validators.h"
+#include "match/word_tails.h"
 
 namespace vigie::match {
 
@@ -61,6 +63,11 @@ struct Detector {
   // right after one of them and a separator (`"identifiant": "…"`, `identifiant=…`) has its context
   // without a keyword scan (scanner.cc, KeywordRightBefore).
   std::vector<std::string> near_keywords;
+  // The last bytes of near_keywords and names, to compare only the words that may end a key.
+  WordTails near_tails, name_tails;
+  // Whether one of its keywords or field names may be in the bytes before a candidate (when it
+  // needs context), before they are scanned for them.
+  KeywordPrefilter keyword_prefilter;
   // CSV column names that type a column as this detector (`columns:`, lower case; csv_columns.h).
   std::vector<std::string> columns;
 };

@@ -385,6 +385,7 @@ struct ScanStream::State {
   void DispatchHsEvents();
   void StartUnitKeywords();  // at unit start and after a gap: nothing known before `fed`
   void ScanKeywords(std::uint64_t need, std::uint64_t start);
+  const char* KeywordBytes(std::uint64_t from, std::uint64_t to);  // [from, to): readable
   void ApplyKeywords(std::uint64_t end);
   static int OnKeyword(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
   void OnCandidate(std::uint16_t detector, std::uint64_t end);

@@ -755,33 +755,31 @@ int ScanStream::State::OnKeyword(unsigned id, unsigned long long /*from*/, unsig
   return 0;
 }
 
+const char* ScanStream::State::KeywordBytes(std::uint64_t from, std::uint64_t to) {
+  if (from >= chunk_start) return reinterpret_cast<const char*>(chunk) + (from - chunk_start);
+  const auto n = static_cast<std::size_t>(to - from);
+  if (kw_buf.size() < n) kw_buf.resize(n);
+  Copy(from, to, kw_buf.data());
+  return kw_buf.data();
+}
+
 // Makes every keyword ending at or before `need` known (in kw_hits). `start` is the candidate's
 // start: bytes more than the context reach before it are skipped (no candidate from here on can
 // use their keywords; candidates come in end order and start <= end), except in the unit's eager
 // part. eager: start == need.
 void ScanStream::State::ScanKeywords(std::uint64_t need, std::uint64_t start) {
   if (!engine->kw_db || need <= kw_done) return;
-  const std::uint64_t to = need;
   std::uint64_t from = kw_done > engine->max_keyword_bytes ? kw_done - engine->max_keyword_bytes : 0;
   const std::uint64_t reach = engine->context_reach;
   if (start > reach && kw_done >= kw_eager_until) from = std::max(from, start - reach);
   from = std::max(from, Oldest());
-  if (from < to) {
-    const auto n = static_cast<std::size_t>(to - from);
-    const char* p;
-    if (from >= chunk_start) {
-      p = reinterpret_cast<const char*>(chunk) + (from - chunk_start);
-    } else {
-      if (kw_buf.size() < n) kw_buf.resize(n);
-      Copy(from, to, kw_buf.data());
-      p = kw_buf.data();
-    }
+  if (from < need) {
     kw_scan_base = from;
-    if (hs_scan(engine->kw_db.get(), p, static_cast<unsigned>(n), 0, scanner->kw_scratch.get(), &OnKeyword, this) !=
-        HS_SUCCESS)
+    if (hs_scan(engine->kw_db.get(), KeywordBytes(from, need), static_cast<unsigned>(need - from), 0,
+                scanner->kw_scratch.get(), &OnKeyword, this) != HS_SUCCESS)
       scanner->scan_errors->Inc();
   }
-  kw_done = to;
+  kw_done = need;
 }
 
 // Keywords ending at or before `end` take effect (in end order, as the old streaming scan did).
@@ -870,11 +868,21 @@ bool WordBoundary(std::string_view key, std::size_t k) {
   return (detail::IsLower(a) && detail::IsUpper(b)) || (detail::IsDigit(a) != detail::IsDigit(b));
 }
 
-// Whether `key` (a key or an element name) ends with one of `keywords` (lower case), ASCII
-// case-insensitively.
-inline bool EndsWithOne(const std::vector<std::string>& keywords, std::string_view key) {
-  for (const std::string& k : keywords)
-    if (k.size() <= key.size() && detail::StartsWithNoCase(key.substr(key.size() - k.size()), k)) return true;
+// Whether `key` (a key or an element name) ends with one of `keywords` (lower case; `tails`
+// their last bytes), ASCII case-insensitively. Only the words ending with the key's last two
+// bytes are compared.
+inline bool EndsWithOne(const std::vector<std::string>& keywords, const WordTails& tails, std::string_view key) {
+  if (!tails.All()) [[unlikely]] {
+    for (const std::string& k : keywords)
+      if (k.size() <= key.size() && detail::StartsWithNoCase(key.substr(key.size() - k.size()), k)) return true;
+    return false;
+  }
+  for (std::uint64_t m = tails.Candidates(key); m != 0; m &= m - 1) {
+    const std::string& k = keywords[static_cast<std::size_t>(__builtin_ctzll(m))];
+    if (k.size() <= key.size() &&
+        detail::StartsWithNoCase(std::string_view(key.data() + key.size() - k.size(), k.size()), k))
+      return true;
+  }
   return false;
 }
 
@@ -906,8 +914,8 @@ bool HoldsOneAsWords(const std::vector<std::string>& keywords, std::string_view 
 // `"nirAssure": "…"`). For context, the keyword scan would find that keyword there (keywords
 // match anywhere, ASCII case-insensitively), so the candidate has its context either way (a key
 // holding it elsewhere is left to that scan: most keys before a candidate hold none).
-bool KeywordRightBefore(const std::vector<std::string>& keywords, std::uint32_t window, std::string_view before,
-                        bool words) {
+bool KeywordRightBefore(const std::vector<std::string>& keywords, const WordTails& tails, std::uint32_t window,
+                        std::string_view before, bool words) {
   if (keywords.empty()) return false;
   std::size_t i = before.size();
   auto blanks = [&] {
@@ -920,12 +928,12 @@ bool KeywordRightBefore(const std::vector<std::string>& keywords, std::uint32_t 
   blanks();
   if (i > 0 && before[i - 1] == '"') --i;
   if (before.size() - i > window) return false;
-  if (EndsWithOne(keywords, before.substr(0, i))) return true;  // (keywords may hold blanks)
+  if (EndsWithOne(keywords, tails, std::string_view(before.data(), i))) return true;  // (keywords may hold blanks)
   if (!words) return false;
   std::size_t key = i;
   bool lower = true;  // an all-lower-case key (most) has no inner word boundary
   for (; key > 0 && IsNameByte(before[key - 1]); --key) lower = lower && detail::IsLower(before[key - 1]);
-  return !lower && HoldsOneAsWords(keywords, before.substr(key, i - key));
+  return !lower && HoldsOneAsWords(keywords, std::string_view(before.data() + key, i - key));
 }
 
 // Blanks between a name and its value, or between array elements (pretty-printed: newlines too).
@@ -941,7 +949,7 @@ std::size_t LastBracket(std::string_view s, std::size_t i) {
 // ends with one or holds one as words: `<nir>`, `<ns:numeroSecuriteSociale>`, `<NIR >`, `<nirAssure>`,
 // `<nir type="certifie">`; blanks allowed before the value): an element holding a named
 // identifier (Detector::identifies). A tag whose attributes hold '<' or '>' is not read.
-bool ElementNamedBefore(const std::vector<std::string>& names, std::string_view before) {
+bool ElementNamedBefore(const std::vector<std::string>& names, const WordTails& tails, std::string_view before) {
   std::size_t i = before.size();
   while (i > 0 && IsBlank(before[i - 1])) --i;
   if (i < 2 || before[i - 1] != '>') return false;
@@ -953,7 +961,7 @@ bool ElementNamedBefore(const std::vector<std::string>& names, std::string_view 
   if (name_end == open + 1 || !detail::IsAlpha(before[open + 1])) return false;  // not </x>, <!x>, <?x>
   if (name_end < i && !IsBlank(before[name_end])) return false;  // <nir/>, a byte no tag name holds
   const std::string_view tag = before.substr(open + 1, name_end - open - 1);
-  return EndsWithOne(names, tag) || HoldsOneAsWords(names, tag);
+  return EndsWithOne(names, tails, tag) || HoldsOneAsWords(names, tag);
 }
 
 // The bytes before a JSON array holding the value as its first element (`"nir": [ "…`: up to
@@ -1059,12 +1067,17 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
         // The detector has the unit-wide context (a field name seen earlier, e.g. a CSV header
         // or a JSON key): no keyword can change this outcome, and none is looked for.
         context = true;
-      } else if (KeywordRightBefore(det.near_keywords, det.context_window, w.substr(0, *begin), false) ||
+      } else if (KeywordRightBefore(det.near_keywords, det.near_tails, det.context_window,
+                                    std::string_view(w.data(), *begin), false) ||
                  in_typed_cell()) {
         // Its keyword right before it (a JSON key), or its column's header: the window is not searched.
         context = true;
       } else {
-        ScanKeywords(end, start);
+        // Its keywords' first bytes looked for first: where none is, nothing is scanned.
+        const std::uint64_t reach = det.context_window + engine->max_keyword_bytes;
+        const std::uint64_t lo = std::max(start > reach ? start - reach : 0, Oldest());
+        if (lo >= end || det.keyword_prefilter.MayHold(KeywordBytes(lo, end), static_cast<std::size_t>(end - lo)))
+          ScanKeywords(end, start);
         ApplyKeywords(end);
         const std::uint64_t kw = keyword_end[d];
         context = unit_context[d] != 0 || (kw != kNone && kw <= end && (kw >= start || start - kw <= det.context_window));
@@ -1079,9 +1092,9 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
       bool named = false;
       if (det.identifies) {
         const std::string_view before = w.substr(0, *begin);
-        named = KeywordRightBefore(det.names, det.context_window, before, true) ||
-                KeywordRightBefore(det.names, det.context_window, BeforeArray(before), true) ||
-                ElementNamedBefore(det.names, before) || in_typed_cell() ||
+        named = KeywordRightBefore(det.names, det.name_tails, det.context_window, before, true) ||
+                KeywordRightBefore(det.names, det.name_tails, det.context_window, BeforeArray(before), true) ||
+                ElementNamedBefore(det.names, det.name_tails, before) || in_typed_cell() ||
                 (named_end != kNone && named_end >= from && named_end <= start &&
                  NextArrayElement(before.substr(static_cast<std::size_t>(named_end - from))));
       }

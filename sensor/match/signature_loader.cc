@@ -340,6 +340,15 @@ class Loader {
         if (named_by_keywords[d]) det.names.push_back(detail::LowerAscii(exprs[i].text));
       }
     }
+    std::vector<std::vector<std::string>> keywords_of(engine_->detectors.size());
+    for (std::size_t i : keywords)
+      for (std::uint16_t d : engine_->keyword_targets[exprs[i].detector]) keywords_of[d].push_back(exprs[i].text);
+    for (std::size_t d = 0; d < engine_->detectors.size(); ++d) {
+      Detector& det = engine_->detectors[d];
+      det.near_tails = WordTails(det.near_keywords);
+      det.name_tails = WordTails(det.names);
+      det.keyword_prefilter = KeywordPrefilter(keywords_of[d]);
+    }
     const bool fast_finder = CpuHasAvx512Vbmi() || CpuHasAvx2();
     bool gated = engine_->options.gate_patterns && (fast_finder || engine_->options.gate_without_vector_finder) &&
                  !patterns.empty();

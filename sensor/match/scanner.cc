@@ -3,6 +3,7 @@
 #include <emmintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "core/error.h"
@@ -857,6 +858,14 @@ void ScanStream::State::OnMatch(unsigned id, std::uint64_t end) {
 namespace {
 // A byte of a key or an element name (letters, digits, '_', '-', '.', ':' of a namespace).
 constexpr bool IsNameByte(char c) { return detail::IsAlnum(c) || c == '_' || c == '-' || c == '.' || c == ':'; }
+// Per byte: 1 a name byte, 2 a lower-case letter (the key walk before a candidate: one load a byte).
+constexpr std::array<std::uint8_t, 256> kNameClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>((IsNameByte(static_cast<char>(c)) ? 1 : 0) |
+                                                               (detail::IsLower(static_cast<char>(c)) ? 2 : 0));
+  return t;
+}();
 
 // Whether a word of the name `key` is bounded at k (between key[k - 1] and key[k]): an end of
 // the key, a byte that is not a letter or digit on either side, a lower-case letter then an
@@ -931,9 +940,9 @@ bool KeywordRightBefore(const std::vector<std::string>& keywords, const WordTail
   if (EndsWithOne(keywords, tails, std::string_view(before.data(), i))) return true;  // (keywords may hold blanks)
   if (!words) return false;
   std::size_t key = i;
-  bool lower = true;  // an all-lower-case key (most) has no inner word boundary
-  for (; key > 0 && IsNameByte(before[key - 1]); --key) lower = lower && detail::IsLower(before[key - 1]);
-  return !lower && HoldsOneAsWords(keywords, std::string_view(before.data() + key, i - key));
+  unsigned lower = 2;  // an all-lower-case key (most) has no inner word boundary
+  for (unsigned c; key > 0 && ((c = kNameClass[static_cast<unsigned char>(before[key - 1])]) & 1) != 0; --key) lower &= c;
+  return lower == 0 && HoldsOneAsWords(keywords, std::string_view(before.data() + key, i - key));
 }
 
 // Blanks between a name and its value, or between array elements (pretty-printed: newlines too).

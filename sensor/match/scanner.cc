@@ -979,7 +979,7 @@ std::string_view BeforeArray(std::string_view before) {
   std::size_t i = before.size();
   if (i > 0 && before[i - 1] == '"') --i;
   while (i > 0 && IsBlank(before[i - 1])) --i;
-  return i > 0 && before[i - 1] == '[' ? before.substr(0, i - 1) : std::string_view();
+  return i > 0 && before[i - 1] == '[' ? std::string_view(before.data(), i - 1) : std::string_view();
 }
 
 // Whether `gap` (the bytes between two values) separates two elements of a JSON array:
@@ -1068,7 +1068,7 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
     // the name a CSV column gives (computed once, only when asked).
     std::int32_t column = -2;
     const auto in_typed_cell = [&] {
-      if (column == -2) column = TableColumnBefore(w.substr(0, *begin), from);
+      if (column == -2) column = TableColumnBefore(std::string_view(w.data(), *begin), from);
       return column == static_cast<std::int32_t>(d);
     };
     if (det.needs_context) {
@@ -1100,7 +1100,7 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
       // France Travail id candidates of API JSON lack their context.)
       bool named = false;
       if (det.identifies) {
-        const std::string_view before = w.substr(0, *begin);
+        const std::string_view before(w.data(), *begin);
         named = KeywordRightBefore(det.names, det.name_tails, det.context_window, before, true) ||
                 KeywordRightBefore(det.names, det.name_tails, det.context_window, BeforeArray(before), true) ||
                 ElementNamedBefore(det.names, det.name_tails, before) || in_typed_cell() ||
@@ -1108,7 +1108,8 @@ void ScanStream::State::OnCandidate(std::uint16_t d, std::uint64_t end) {
                  NextArrayElement(before.substr(static_cast<std::size_t>(named_end - from))));
       }
       if (named) named_end = end;
-      AddFinding(d, start, end, w.substr(*begin), normalized[d], named);
+      // (views built directly: *begin <= w.size(), and substr's range check stayed a call)
+      AddFinding(d, start, end, std::string_view(w.data() + *begin, w.size() - *begin), normalized[d], named);
     }
   }
   if (!ok) {

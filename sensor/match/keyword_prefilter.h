@@ -9,10 +9,10 @@
 // bucket): every byte that starts a keyword (ASCII case-insensitively, or an accented Latin-1
 // letter of either case in UTF-8) passes it, and most other positions do not. A superset: a pass
 // is checked by the database; a fail means no keyword of the detector starts there.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -27,16 +27,12 @@ class KeywordPrefilter {
   // list, or a word shorter than three bytes: no filter (MayHold is always true).
   explicit KeywordPrefilter(const std::vector<std::string>& words) {
     if (words.empty()) return;
-    for (auto& t : lo_) t.fill(0);
-    for (auto& t : hi_) t.fill(0);
     std::vector<std::string> prefixes;
     for (const std::string& w : words) {
       if (w.size() < kPrefix) return;
       std::string p;
       for (std::size_t j = 0; j < kPrefix; ++j) p.push_back(static_cast<char>(w[j] | 0x20));
-      bool seen = false;
-      for (const std::string& q : prefixes) seen = seen || q == p;
-      if (!seen) prefixes.push_back(p);
+      if (std::find(prefixes.begin(), prefixes.end(), p) == prefixes.end()) prefixes.push_back(p);
     }
     for (std::size_t i = 0; i < prefixes.size(); ++i) {
       const auto bit = static_cast<std::uint8_t>(1u << (i % 8));

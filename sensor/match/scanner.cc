@@ -881,17 +881,17 @@ bool WordBoundary(std::string_view key, std::size_t k) {
 // their last bytes), ASCII case-insensitively. Only the words ending with the key's last two
 // bytes are compared.
 inline bool EndsWithOne(const std::vector<std::string>& keywords, const WordTails& tails, std::string_view key) {
+  const auto ends_with = [key](const std::string& k) {
+    return k.size() <= key.size() &&
+           detail::StartsWithNoCase(std::string_view(key.data() + key.size() - k.size(), k.size()), k);
+  };
   if (!tails.All()) [[unlikely]] {
     for (const std::string& k : keywords)
-      if (k.size() <= key.size() && detail::StartsWithNoCase(key.substr(key.size() - k.size()), k)) return true;
+      if (ends_with(k)) return true;
     return false;
   }
-  for (std::uint64_t m = tails.Candidates(key); m != 0; m &= m - 1) {
-    const std::string& k = keywords[static_cast<std::size_t>(__builtin_ctzll(m))];
-    if (k.size() <= key.size() &&
-        detail::StartsWithNoCase(std::string_view(key.data() + key.size() - k.size(), k.size()), k))
-      return true;
-  }
+  for (std::uint64_t m = tails.Candidates(key); m != 0; m &= m - 1)
+    if (ends_with(keywords[static_cast<std::size_t>(__builtin_ctzll(m))])) return true;
   return false;
 }
 

@@ -276,45 +276,39 @@ struct Cond {
 // on ASCII classes).
 bool Accepts(Pred at, int b) { return at == nullptr || at(b >= 128 ? 0x80 : b); }
 
-// AnchorFinder::NibbleRule for each relative position. A condition's bytes are a union of
-// rectangles (the hi nibbles whose lo-nibble sets are the same: a digit {3} x {0..9}); a kind's
-// own bit holds the smallest rectangle covering them all, and a spare bit may take one of them
-// out of it. The spares go, one at a time, where they remove the most of what text lets through
-// (a rough model of its bytes' frequencies: a kind passes with the product over positions of
-// its bytes' share), so text's frequent near-misses (a word's last letter, a blank, a street
-// type's initial: "t a") stop at the vector test.
-std::array<AnchorFinder::NibbleRule, 5> NibbleRules(const Cond (&conds)[kAnchorKinds], unsigned enabled) {
-  struct Rect {
-    std::uint16_t hi = 0, lo = 0;  // nibble sets
-  };
-  struct Group {  // rectangles sharing one bit
-    std::vector<Rect> rects;
-    Rect Bound() const {
-      Rect b;
-      for (const Rect& x : rects) b = {static_cast<std::uint16_t>(b.hi | x.hi), static_cast<std::uint16_t>(b.lo | x.lo)};
-      return b;
-    }
-  };
-  // groups[r][k]: kind k's bits at r (the first: its own bit; then spares).
-  std::array<std::array<std::vector<Group>, kAnchorKinds>, 5> groups;
-  for (std::size_t r = 0; r < 5; ++r) {
-    for (std::size_t k = 0; k < kAnchorKinds; ++k) {
-      if ((enabled & conds[k].kind) == 0) continue;
-      std::array<std::uint16_t, 16> lo_of{};  // per hi nibble, its lo nibbles
-      for (int b = 0; b < 256; ++b)
-        if (Accepts(conds[k].at[r], b)) lo_of[static_cast<std::size_t>(b >> 4)] |= static_cast<std::uint16_t>(1u << (b & 15));
-      Group own;
-      for (std::size_t h = 0; h < 16; ++h) {
-        if (lo_of[h] == 0) continue;
-        auto same = std::find_if(own.rects.begin(), own.rects.end(), [&](const Rect& x) { return x.lo == lo_of[h]; });
-        if (same == own.rects.end()) same = own.rects.insert(own.rects.end(), Rect{0, lo_of[h]});
-        same->hi = static_cast<std::uint16_t>(same->hi | (1u << h));
-      }
-      groups[r][k].push_back(own);
-    }
+// A set of bytes as rectangles: hi nibbles x lo nibbles (the hi nibbles whose lo-nibble sets
+// are the same: a digit {3} x {0..9}). A nibble lookup's bit can only hold a rectangle: the
+// smallest one covering a group (its Bound).
+struct Rect {
+  std::uint16_t hi = 0, lo = 0;  // nibble sets
+  bool Has(int b) const { return ((hi >> (b >> 4)) & 1) != 0 && ((lo >> (b & 15)) & 1) != 0; }
+};
+struct Group {  // rectangles sharing one bit
+  std::vector<Rect> rects;
+  Rect Bound() const {
+    Rect b;
+    for (const Rect& x : rects) b = {static_cast<std::uint16_t>(b.hi | x.hi), static_cast<std::uint16_t>(b.lo | x.lo)};
+    return b;
   }
-  // A rough model of text's bytes (JSON, CSV, HTML): lower-case letters and blanks common, then
-  // quotes, digits, capitals and punctuation; '@' and bytes outside ASCII rare.
+};
+// The bytes condition `at` accepts, as rectangles.
+Group RectsOf(Pred at) {
+  std::array<std::uint16_t, 16> lo_of{};  // per hi nibble, its lo nibbles
+  for (int b = 0; b < 256; ++b)
+    if (Accepts(at, b)) lo_of[static_cast<std::size_t>(b >> 4)] |= static_cast<std::uint16_t>(1u << (b & 15));
+  Group g;
+  for (std::size_t h = 0; h < 16; ++h) {
+    if (lo_of[h] == 0) continue;
+    auto same = std::find_if(g.rects.begin(), g.rects.end(), [&](const Rect& x) { return x.lo == lo_of[h]; });
+    if (same == g.rects.end()) same = g.rects.insert(g.rects.end(), Rect{0, lo_of[h]});
+    same->hi = static_cast<std::uint16_t>(same->hi | (1u << h));
+  }
+  return g;
+}
+// A rough model of text's bytes (JSON, CSV, HTML): lower-case letters and blanks common, then
+// quotes, digits, capitals and punctuation; '@' and bytes outside ASCII rare. Shares of text
+// (they sum to 1).
+std::array<double, 256> TextWeights() {
   std::array<double, 256> weight{};
   double total = 0;
   for (int b = 0; b < 256; ++b) {
@@ -330,6 +324,23 @@ std::array<AnchorFinder::NibbleRule, 5> NibbleRules(const Cond (&conds)[kAnchorK
     weight[static_cast<std::size_t>(b)] = w;
     total += w;
   }
+  for (double& w : weight) w /= total;
+  return weight;
+}
+
+// AnchorFinder::NibbleRule for each relative position. A kind's own bit holds the smallest
+// rectangle covering its condition's bytes, and a spare bit may take one of its rectangles out
+// of it. The spares go, one at a time, where they remove the most of what text lets through
+// (TextWeights: a kind passes with the product over positions of its bytes' share), so text's
+// frequent near-misses (a word's last letter, a blank, a street type's initial: "t a") stop at
+// the vector test.
+std::array<AnchorFinder::NibbleRule, 5> NibbleRules(const Cond (&conds)[kAnchorKinds], unsigned enabled) {
+  // groups[r][k]: kind k's bits at r (the first: its own bit; then spares).
+  std::array<std::array<std::vector<Group>, kAnchorKinds>, 5> groups;
+  for (std::size_t r = 0; r < 5; ++r)
+    for (std::size_t k = 0; k < kAnchorKinds; ++k)
+      if ((enabled & conds[k].kind) != 0) groups[r][k].push_back(RectsOf(conds[k].at[r]));
+  const std::array<double, 256> weight = TextWeights();
   const auto share = [&](std::size_t r, std::size_t k) {  // the share of text kind k's bits let through at r
     std::array<std::uint16_t, 16> lo_in{};  // per hi nibble, the lo nibbles one of the bits takes
     for (const Group& g : groups[r][k]) {
@@ -340,7 +351,7 @@ std::array<AnchorFinder::NibbleRule, 5> NibbleRules(const Cond (&conds)[kAnchorK
     double n = 0;
     for (int b = 0; b < 256; ++b)
       if ((lo_in[static_cast<std::size_t>(b >> 4)] >> (b & 15)) & 1) n += weight[static_cast<std::size_t>(b)];
-    return n / total;
+    return n;
   };
   const auto passing = [&] {
     double sum = 0;
@@ -406,6 +417,76 @@ std::array<AnchorFinder::NibbleRule, 5> NibbleRules(const Cond (&conds)[kAnchorK
   return rules;
 }
 
+// The AVX2 prefilter's nibble tables (AnchorFinder::pre_lo_nibble, pre_hi_nibble): each kind's
+// three conditions by the smallest rectangles covering them. A condition of several rectangles
+// may be split: a spare bit (6, 7) stands for the kind with one of them there and its other two
+// conditions, the kind's own bit for the rest. The prefilter passes where some bit holds at all
+// three bytes, so a spare narrows what the kind lets through at no cost in instructions. The
+// spares go where they remove the most of what text lets through (TextWeights); for the
+// default kinds, to street's byte before the blank ([0-9,sSrR], whose covering rectangle also
+// takes blanks, quotes and "p".."y": prose's "t l", "y p" passed), which becomes exact.
+struct PreNibbles {
+  std::array<std::array<std::uint8_t, 16>, 3> lo{}, hi{};
+};
+PreNibbles PrefilterNibbles(const Cond (&conds)[kAnchorKinds], unsigned enabled) {
+  struct Virtual {
+    unsigned bit;
+    std::array<Group, 3> at;
+  };
+  std::vector<Virtual> vs;
+  for (const Cond& c : conds) {
+    if ((enabled & c.kind) == 0) continue;
+    const std::size_t first = (c.kind & AnchorFinder::kPreShifted) != 0 ? 0 : 1;
+    Virtual v{c.kind, {}};
+    for (std::size_t k = 0; k < 3; ++k) v.at[k] = RectsOf(c.at[first + k]);
+    vs.push_back(std::move(v));
+  }
+  const std::array<double, 256> weight = TextWeights();
+  const auto share = [&](const Rect& x) {
+    double n = 0;
+    for (int b = 0; b < 256; ++b)
+      if (x.Has(b)) n += weight[static_cast<std::size_t>(b)];
+    return n;
+  };
+  const auto passing = [&](const Virtual& v) {
+    return share(v.at[0].Bound()) * share(v.at[1].Bound()) * share(v.at[2].Bound());
+  };
+  for (unsigned spare = 0; spare < 2; ++spare) {
+    double best = 1e-12;
+    std::size_t bv = 0, bk = 0, bi = 0;
+    bool found = false;
+    for (std::size_t v = 0; v < vs.size(); ++v) {
+      for (std::size_t k = 0; k < 3; ++k) {
+        const std::vector<Rect>& rects = vs[v].at[k].rects;
+        for (std::size_t i = 0; rects.size() >= 2 && i < rects.size(); ++i) {
+          Virtual rest = vs[v], out = vs[v];
+          rest.at[k].rects.erase(rest.at[k].rects.begin() + static_cast<std::ptrdiff_t>(i));
+          out.at[k].rects = {rects[i]};
+          const double gain = passing(vs[v]) - passing(rest) - passing(out);
+          if (gain > best) best = gain, bv = v, bk = k, bi = i, found = true;
+        }
+      }
+    }
+    if (!found) break;
+    Virtual out = vs[bv];
+    out.bit = 0x40u << spare;
+    out.at[bk].rects = {vs[bv].at[bk].rects[bi]};
+    vs[bv].at[bk].rects.erase(vs[bv].at[bk].rects.begin() + static_cast<std::ptrdiff_t>(bi));
+    vs.push_back(std::move(out));
+  }
+  PreNibbles t;
+  for (const Virtual& v : vs) {
+    for (std::size_t k = 0; k < 3; ++k) {
+      const Rect x = v.at[k].Bound();
+      for (std::size_t nib = 0; nib < 16; ++nib) {
+        if ((x.lo >> nib) & 1) t.lo[k][nib] = static_cast<std::uint8_t>(t.lo[k][nib] | v.bit);
+        if ((x.hi >> nib) & 1) t.hi[k][nib] = static_cast<std::uint8_t>(t.hi[k][nib] | v.bit);
+      }
+    }
+  }
+  return t;
+}
+
 }  // namespace
 
 std::optional<AnchorKind> AnchorKindFromName(std::string_view name) {
@@ -456,8 +537,9 @@ AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAl
   // index 0..2), the others by those at 0, 1, 2 (index 1..3): three of each kind's conditions,
   // so every anchor passes it (the definition then decides). The AVX-512 path masks off the
   // positions with a byte >= 0x80 among the three: no condition used may accept one (none does).
-  // The AVX2 prefilter from the same conditions: each byte's kinds widened to lo-nibble kinds &
-  // hi-nibble kinds; bytes >= 0x80 (hi nibbles 8..15) get the kinds whose condition accepts them.
+  // The AVX2 prefilter from the same conditions (PrefilterNibbles): each byte's kinds widened to
+  // lo-nibble kinds & hi-nibble kinds; bytes >= 0x80 (hi nibbles 8..15) get the kinds whose
+  // condition accepts them.
   for (const Cond& c : conds) {
     if (!(kinds_ & c.kind)) continue;
     const std::size_t first = (c.kind & kPreShifted) != 0 ? 0 : 1;
@@ -465,14 +547,13 @@ AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAl
     for (std::size_t k = 0; k < 3; ++k) {
       const Pred at = c.at[first + k];
       if (Accepts(at, 0x80)) pre_usable_ = false;
-      for (int b = 0; b < 256; ++b) {
-        if (!Accepts(at, b)) continue;
-        if (b < 128) pre_tables_[k][static_cast<std::size_t>(b)] |= bit;
-        pre_lo_nibble_[k][static_cast<std::size_t>(b & 15)] |= bit;
-        pre_hi_nibble_[k][static_cast<std::size_t>(b >> 4)] |= bit;
-      }
+      for (int b = 0; b < 128; ++b)
+        if (Accepts(at, b)) pre_tables_[k][static_cast<std::size_t>(b)] |= bit;
     }
   }
+  const PreNibbles nibbles = PrefilterNibbles(conds, kinds_);
+  pre_lo_nibble_ = nibbles.lo;
+  pre_hi_nibble_ = nibbles.hi;
   nibble_rules_ = NibbleRules(conds, kinds_);
   for (std::size_t r = 0; r < 5; ++r) {
     any_[r] = 0;

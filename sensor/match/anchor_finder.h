@@ -78,12 +78,14 @@ class AnchorFinder {
   const std::array<std::uint8_t, 5>& any() const { return any_; }
   // The vector path's prefilter: three conditions of each kind on three consecutive bytes j,
   // j + 1, j + 2 (bit set = kind's condition holds there; ASCII bytes only, no kind accepts a
-  // byte >= 0x80 there). Kinds whose conditions all lie on i - 1 .. i + 1 (kPreShifted: at_sign,
-  // plus33, street) are tested at j = i - 1, the others (iban, date_sep, midnight) at j = i: every anchor
-  // at i passes the prefilter at j = i or i - 1, and all but ~0.07 % of random-byte positions
-  // fail it (~4 % of 64-byte blocks; positions i, i + 1, i + 2 for every kind: ~0.17 %, most
-  // of them at_sign's '@' then a domain byte).
-  static constexpr unsigned kPreShifted = kAnchorAtSign | kAnchorPlus33 | kAnchorStreet;
+  // byte >= 0x80 there). The kPreShifted kinds (at_sign, plus33, street: their conditions all lie
+  // on i - 1 .. i + 1; date_sep: its digit, separator, digit, which text's "SKU-502" or a UUID's
+  // "e-4b1c" fail, where its separator and two digits pass) are tested at j = i - 1 with their
+  // conditions at -1, 0, 1, the others (iban, midnight) at j = i with those at 0, 1, 2: every
+  // anchor at i passes the prefilter at j = i or i - 1, and all but ~0.07 % of random-byte
+  // positions fail it (~4 % of 64-byte blocks; positions i, i + 1, i + 2 for every kind:
+  // ~0.17 %, most of them at_sign's '@' then a domain byte).
+  static constexpr unsigned kPreShifted = kAnchorAtSign | kAnchorPlus33 | kAnchorStreet | kAnchorDateSep;
   const std::array<std::array<std::uint8_t, 128>, 3>& pre_tables() const { return pre_tables_; }
   bool pre_usable() const { return pre_usable_; }  // false: some byte >= 0x80 passes (no prefilter)
   // The AVX2 path's prefilter: pre_tables() widened to what two 16-entry lookups can say, for

@@ -65,12 +65,24 @@ std::optional<Cidr> Cidr::Parse(std::string_view text) {
   return c;
 }
 
+namespace {
+// Bytes [at, at + 8) of an address as a number (the first byte most significant).
+std::uint64_t Half(const IpAddr& a, std::size_t at) {
+  std::uint64_t v;
+  std::memcpy(&v, a.bytes.data() + at, sizeof v);
+  return __builtin_bswap64(v);
+}
+// The mask of the first `bits` bits of a 64-bit half (bits clamped to 0..64).
+std::uint64_t PrefixMask(int bits) {
+  return bits <= 0 ? 0 : bits >= 64 ? ~std::uint64_t{0} : ~std::uint64_t{0} << (64 - bits);
+}
+}  // namespace
+
+// Two 64-bit compares under the prefix's masks (called twice a packet: the volume counters'
+// direction; a byte-wise memcmp of the prefix cost ~60 instructions a call).
 bool Cidr::Contains(const IpAddr& a) const {
-  int full = prefix_len / 8, rem = prefix_len % 8;
-  if (std::memcmp(a.bytes.data(), base.bytes.data(), full) != 0) return false;
-  if (rem == 0) return true;
-  std::uint8_t mask = static_cast<std::uint8_t>(0xff << (8 - rem));
-  return (a.bytes[full] & mask) == (base.bytes[full] & mask);
+  return ((Half(a, 0) ^ Half(base, 0)) & PrefixMask(prefix_len)) == 0 &&
+         ((Half(a, 8) ^ Half(base, 8)) & PrefixMask(prefix_len - 64)) == 0;
 }
 
 std::optional<CidrSet> CidrSet::Parse(std::string_view list, std::string* bad) {

@@ -104,6 +104,57 @@ TEST(DnsMessage, EscapesOddBytes) {
   EXPECT_EQ(m.questions[0].name.view(), "a\\.b\\000.fr");
 }
 
+// Every byte value at every place of a label (and a 255-byte name of four labels full of bytes to
+// escape: the text's room check) against the byte-by-byte definition: A-Z lower-cased, '.' and
+// '\' escaped with '\', bytes outside 0x21..0x7e as \DDD.
+TEST(DnsMessage, LabelTextMatchesTheDefinition) {
+  const auto text_of = [](const std::string& label) {
+    std::string t;
+    for (const unsigned char b : label) {
+      if (b >= 'A' && b <= 'Z') {
+        t += static_cast<char>(b - 'A' + 'a');
+      } else if (b == '.' || b == '\\') {
+        t += '\\';
+        t += static_cast<char>(b);
+      } else if (b < 0x21 || b > 0x7e) {
+        t += '\\';
+        t += static_cast<char>('0' + b / 100);
+        t += static_cast<char>('0' + (b / 10) % 10);
+        t += static_cast<char>('0' + b % 10);
+      } else {
+        t += static_cast<char>(b);
+      }
+    }
+    return t;
+  };
+  const std::string h = Header(1, 0x0100, 1, 0);
+  for (int b = 0; b < 256; ++b) {
+    for (const std::size_t at : {std::size_t{0}, std::size_t{5}, std::size_t{62}}) {
+      std::string label = "Host-" + std::string(58, 'x');
+      label[at] = static_cast<char>(b);
+      const std::string wire = h + std::string(1, 63) + label + std::string("\x02" "fr\0", 4) + Be16(1) + Be16(1);
+      const DnsMessage m = Parse(wire);
+      ASSERT_EQ(m.error, DnsError::kNone) << b;
+      ASSERT_EQ(m.questions[0].name.view(), text_of(label) + ".fr") << "byte " << b << " at " << at;
+    }
+  }
+  std::string wire = h, expected;
+  for (int k = 0; k < 4; ++k) {
+    const std::size_t len = k == 3 ? 61 : 63;  // 4 + 250 label bytes + the root: 255
+    std::string label(len, static_cast<char>(k == 2 ? '.' : 0x80 + k));
+    wire += std::string(1, static_cast<char>(len)) + label;
+    expected += (k > 0 ? "." : "") + text_of(label);
+  }
+  const DnsMessage m = Parse(wire + '\0' + Be16(1) + Be16(1));
+  ASSERT_EQ(m.error, DnsError::kNone);
+  EXPECT_EQ(m.questions[0].name.view(), expected);
+  // An answer's owner name is checked but not kept: its errors still count.
+  const std::string q = Header(1, 0x8180, 1, 1) + Name("a.fr") + Be16(1) + Be16(1);
+  EXPECT_EQ(Parse(q + std::string("\x01" "b\xC0\x16", 4) + Be16(1) + Be16(1) + Be16(0) + Be16(0) + Be16(0)).error,
+            DnsError::kPointerLoop);
+  EXPECT_EQ(Parse(q + std::string("\xC0\x0C", 2) + Be16(1) + Be16(1) + Be16(0) + Be16(60) + Be16(4) + "abcd").answers, 1u);
+}
+
 TEST(DnsUdp, QueryEmitsEventResponseCountsRcode) {
   TestContext t;
   flow::Flow f = MakeFlow(53, 17);

@@ -73,6 +73,36 @@ TEST(Cidr, ContainsRespectsPrefix) {
   EXPECT_FALSE(odd->Contains(*IpAddr::Parse("172.32.0.0")));
 }
 
+// Every prefix length 0..128 against a bit-by-bit definition, on addresses that differ from the
+// base in one bit (each position) or at random.
+TEST(Cidr, ContainsMatchesTheBitwiseDefinition) {
+  std::mt19937 rng(3);
+  const auto bit = [](const IpAddr& a, int i) { return (a.bytes[static_cast<std::size_t>(i / 8)] >> (7 - i % 8)) & 1; };
+  for (int round = 0; round < 20; ++round) {
+    IpAddr base;
+    for (auto& b : base.bytes) b = static_cast<std::uint8_t>(rng());
+    for (int len = 0; len <= 128; ++len) {
+      const Cidr c{base, len};
+      std::vector<IpAddr> probes = {base};
+      for (int flip = 0; flip < 128; ++flip) {
+        IpAddr a = base;
+        a.bytes[static_cast<std::size_t>(flip / 8)] ^= static_cast<std::uint8_t>(0x80 >> (flip % 8));
+        probes.push_back(a);
+      }
+      for (int k = 0; k < 8; ++k) {
+        IpAddr a;
+        for (auto& b : a.bytes) b = static_cast<std::uint8_t>(rng());
+        probes.push_back(a);
+      }
+      for (const IpAddr& a : probes) {
+        bool inside = true;
+        for (int i = 0; i < len; ++i) inside = inside && bit(a, i) == bit(base, i);
+        ASSERT_EQ(c.Contains(a), inside) << "/" << len << " round " << round;
+      }
+    }
+  }
+}
+
 TEST(Cidr, RejectsBadInput) {
   std::string bad;
   EXPECT_FALSE(CidrSet::Parse("10.0.0.0/8,10.0.0.0/33", &bad));

@@ -22,11 +22,40 @@ void AppendLabelByte(DnsName* out, std::uint8_t b) {
     AppendChar(out, static_cast<char>(b));
   }
 }
+
+// What a label byte becomes when it is written as itself (lower-cased), or 0 when it is escaped
+// ('.', '\\', bytes outside 0x21..0x7e): AppendLabelByte's common case as one table read.
+struct PlainTable {
+  char c[256];
+};
+constexpr PlainTable MakePlainTable() {
+  PlainTable t{};
+  for (int b = 0x21; b <= 0x7e; ++b)
+    if (b != '.' && b != '\\') t.c[b] = static_cast<char>(b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b);
+  return t;
+}
+constexpr PlainTable kPlain = MakePlainTable();
+
+// The label p[0, len) appended (len <= 63): a byte at a time without the room check while the
+// worst case (four characters a byte) fits, AppendLabelByte from the first escaped byte on.
+void AppendLabel(DnsName* out, const std::uint8_t* p, std::size_t len) {
+  std::size_t i = 0;
+  if (out->size + 4 * len <= out->text.size()) {
+    for (; i < len; ++i) {
+      const char c = kPlain.c[p[i]];
+      if (c == 0) break;
+      out->text[out->size++] = c;
+    }
+  }
+  for (; i < len; ++i) AppendLabelByte(out, p[i]);
+}
 }  // namespace
 
 DnsError ReadName(ByteView msg, std::size_t* offset, DnsName* out) {
-  out->size = 0;
-  out->labels = 0;
+  if (out != nullptr) {
+    out->size = 0;
+    out->labels = 0;
+  }
   std::size_t pos = *offset;
   std::size_t run_start = pos;  // first byte of the label run being read
   std::size_t end = 0;          // where the name ends in the original position (0 = not yet)
@@ -52,9 +81,11 @@ DnsError ReadName(ByteView msg, std::size_t* offset, DnsName* out) {
     if (pos + 1 + len > msg.size()) return DnsError::kTruncatedName;
     wire += 1u + len;
     if (wire > kMaxWireName) return DnsError::kNameTooLong;
-    if (out->labels > 0) AppendChar(out, '.');
-    for (std::size_t i = 0; i < len; ++i) AppendLabelByte(out, msg[pos + 1 + i]);
-    ++out->labels;
+    if (out != nullptr) {
+      if (out->labels > 0) AppendChar(out, '.');
+      AppendLabel(out, msg.data() + pos + 1, len);
+      ++out->labels;
+    }
     pos += 1u + len;
   }
 }
@@ -80,10 +111,9 @@ void ParseDnsMessage(ByteView msg, DnsMessage* out) {
   out->arcount = LoadBe16(p + 10);
 
   std::size_t off = 12;
-  DnsName scratch;
   for (std::uint32_t i = 0; i < out->qdcount; ++i) {
     DnsQuestion* q = out->question_count < DnsMessage::kMaxQuestions ? &out->questions[out->question_count] : nullptr;
-    DnsError e = ReadName(msg, &off, q != nullptr ? &q->name : &scratch);
+    DnsError e = ReadName(msg, &off, q != nullptr ? &q->name : nullptr);
     if (e != DnsError::kNone) {
       out->error = e;
       return;
@@ -100,7 +130,7 @@ void ParseDnsMessage(ByteView msg, DnsMessage* out) {
     off += 4;
   }
   for (std::uint32_t i = 0; i < out->ancount; ++i) {
-    DnsError e = ReadName(msg, &off, &scratch);
+    DnsError e = ReadName(msg, &off, nullptr);
     if (e != DnsError::kNone) {
       out->error = e;
       return;

@@ -44,7 +44,8 @@ struct DnsName {
 };
 
 // Reads the name at `*offset`; on success `*offset` is just past it (past the first pointer
-// when compressed).
+// when compressed). out == nullptr: the name is checked (the same errors) but not written (the
+// answers' owner names, questions past kMaxQuestions).
 DnsError ReadName(ByteView msg, std::size_t* offset, DnsName* out);
 
 struct DnsQuestion {

@@ -41,11 +41,13 @@ constexpr PlainTable kPlain = MakePlainTable();
 void AppendLabel(DnsName* out, const std::uint8_t* p, std::size_t len) {
   std::size_t i = 0;
   if (out->size + 4 * len <= out->text.size()) {
+    char* text = out->text.data() + out->size;  // (a local end: no store of size a byte)
     for (; i < len; ++i) {
       const char c = kPlain.c[p[i]];
       if (c == 0) break;
-      out->text[out->size++] = c;
+      text[i] = c;
     }
+    out->size += i;
   }
   for (; i < len; ++i) AppendLabelByte(out, p[i]);
 }

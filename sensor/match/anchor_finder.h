@@ -89,9 +89,12 @@ class AnchorFinder {
   const std::array<std::array<std::uint8_t, 128>, 3>& pre_tables() const { return pre_tables_; }
   bool pre_usable() const { return pre_usable_; }  // false: some byte >= 0x80 passes (no prefilter)
   // The AVX2 path's prefilter: pre_tables() widened to what two 16-entry lookups can say, for
-  // each of the three bytes, kinds(lo nibble) & kinds(hi nibble) (a superset of pre_tables()
-  // for every byte; bytes >= 0x80 get the kinds that accept them). Positions passing it are
-  // then checked by the definition (KindsAt).
+  // each of the three bytes, bits(lo nibble) & bits(hi nibble); a position passes where some
+  // bit holds at all three bytes. Bits 0..5 are the kinds, each condition widened to the
+  // smallest rectangle of nibbles covering it; bits 6 and 7 copies of a kind whose condition at
+  // one byte is several rectangles, holding one of them (the kind's own bit the others): every
+  // triple pre_tables() passes passes here (bytes >= 0x80 get the kinds that accept them).
+  // Positions passing it are then checked by the definition (KindsAt).
   const std::array<std::array<std::uint8_t, 16>, 3>& pre_lo_nibble() const { return pre_lo_nibble_; }
   const std::array<std::array<std::uint8_t, 16>, 3>& pre_hi_nibble() const { return pre_hi_nibble_; }
   // The AVX2 path's second stage, on the blocks the prefilter passed: the definition's five

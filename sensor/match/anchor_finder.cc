@@ -275,6 +275,9 @@ struct Cond {
 // Whether condition `at` holds for byte b (bytes >= 0x80 are judged as 0x80: the conditions are
 // on ASCII classes).
 bool Accepts(Pred at, int b) { return at == nullptr || at(b >= 128 ? 0x80 : b); }
+// The first of the three relative positions (index into Cond::at) the prefilter tests a kind on:
+// -1 for the kPreShifted kinds, 0 for the others.
+std::size_t PrefilterFirst(unsigned kind) { return (kind & AnchorFinder::kPreShifted) != 0 ? 0 : 1; }
 
 // A set of bytes as rectangles: hi nibbles x lo nibbles (the hi nibbles whose lo-nibble sets
 // are the same: a digit {3} x {0..9}). A nibble lookup's bit can only hold a rectangle: the
@@ -436,7 +439,7 @@ PreNibbles PrefilterNibbles(const Cond (&conds)[kAnchorKinds], unsigned enabled)
   std::vector<Virtual> vs;
   for (const Cond& c : conds) {
     if ((enabled & c.kind) == 0) continue;
-    const std::size_t first = (c.kind & AnchorFinder::kPreShifted) != 0 ? 0 : 1;
+    const std::size_t first = PrefilterFirst(c.kind);
     Virtual v{c.kind, {}};
     for (std::size_t k = 0; k < 3; ++k) v.at[k] = RectsOf(c.at[first + k]);
     vs.push_back(std::move(v));
@@ -542,7 +545,7 @@ AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAl
   // condition accepts them.
   for (const Cond& c : conds) {
     if (!(kinds_ & c.kind)) continue;
-    const std::size_t first = (c.kind & kPreShifted) != 0 ? 0 : 1;
+    const std::size_t first = PrefilterFirst(c.kind);
     const auto bit = static_cast<std::uint8_t>(c.kind);
     for (std::size_t k = 0; k < 3; ++k) {
       const Pred at = c.at[first + k];

@@ -7,24 +7,8 @@ void AppendChar(DnsName* out, char c) {
   if (out->size < out->text.size()) out->text[out->size++] = c;
 }
 
-void AppendLabelByte(DnsName* out, std::uint8_t b) {
-  if (b >= 'A' && b <= 'Z') {
-    AppendChar(out, static_cast<char>(b - 'A' + 'a'));
-  } else if (b == '.' || b == '\\') {
-    AppendChar(out, '\\');
-    AppendChar(out, static_cast<char>(b));
-  } else if (b < 0x21 || b > 0x7e) {
-    AppendChar(out, '\\');
-    AppendChar(out, static_cast<char>('0' + b / 100));
-    AppendChar(out, static_cast<char>('0' + (b / 10) % 10));
-    AppendChar(out, static_cast<char>('0' + b % 10));
-  } else {
-    AppendChar(out, static_cast<char>(b));
-  }
-}
-
 // What a label byte becomes when it is written as itself (lower-cased), or 0 when it is escaped
-// ('.', '\\', bytes outside 0x21..0x7e): AppendLabelByte's common case as one table read.
+// ('.', '\\', bytes outside 0x21..0x7e).
 struct PlainTable {
   char c[256];
 };
@@ -35,6 +19,20 @@ constexpr PlainTable MakePlainTable() {
   return t;
 }
 constexpr PlainTable kPlain = MakePlainTable();
+
+void AppendLabelByte(DnsName* out, std::uint8_t b) {
+  if (const char c = kPlain.c[b]; c != 0) {
+    AppendChar(out, c);
+  } else if (b == '.' || b == '\\') {
+    AppendChar(out, '\\');
+    AppendChar(out, static_cast<char>(b));
+  } else {
+    AppendChar(out, '\\');
+    AppendChar(out, static_cast<char>('0' + b / 100));
+    AppendChar(out, static_cast<char>('0' + (b / 10) % 10));
+    AppendChar(out, static_cast<char>('0' + b % 10));
+  }
+}
 
 // The label p[0, len) appended (len <= 63): a byte at a time without the room check while the
 // worst case (four characters a byte) fits, AppendLabelByte from the first escaped byte on.

@@ -25,6 +25,26 @@ bool IsInitial(int c) {
 }
 bool IsBeforeSpace(int c) { return IsDigit(c) || c == ',' || c == 's' || c == 'S' || c == 'r' || c == 'R'; }
 
+// A street anchor's head, beyond the five positions the tables hold: the bytes before its blank
+// at i end "NUM[ bis|ter][,]", so the byte before it (or before its ',') is a digit or ends
+// "bis" / "ter" (any case). Prose's "professionnel, relance", "des candidatures", "Atelier CV"
+// pass the tables (a ',', 's' or 'r', a blank, a street type's initial) and fail here. Bytes
+// before the data: the one at -1 is `before` (-1: none), those before it are unknown (satisfy).
+// What the native matcher reads first (native_finder.cc, AddressHead), one byte less precise
+// (the number before "bis"/"ter" is left to it).
+bool StreetHead(const std::uint8_t* data, std::size_t i, int before) {
+  auto at = [&](std::ptrdiff_t j) { return j >= 0 ? int{data[j]} : j == -1 ? before : -2; };  // -2: unknown
+  std::ptrdiff_t j = static_cast<std::ptrdiff_t>(i) - 1;
+  int c = at(j);
+  if (c == ',') c = at(--j);
+  if (c == -2 || IsDigit(c)) return true;
+  const int m = at(j - 1), f = at(j - 2);
+  auto is = [](int x, char lower) { return x == -2 || (x | 0x20) == lower; };  // (-1 | 0x20 is no letter)
+  if ((c | 0x20) == 's') return is(m, 'i') && is(f, 'b');
+  if ((c | 0x20) == 'r') return is(m, 'e') && is(f, 't');
+  return false;
+}
+
 // ---- AVX-512 VBMI: per relative position r (-1..3) a 128-entry table gives, for each byte, the
 // kinds whose condition at r it satisfies; an anchor is a position where the AND over r of
 // table_r[byte at i + r] is not zero. Five permutes per 64 bytes instead of a compare per class.
@@ -231,7 +251,7 @@ VIGIE_AVX2 void FindBlocksAvx2(const AnchorFinder& f, const std::uint8_t* data, 
   const auto decide = [&](std::size_t b, std::uint64_t cand) {
     while (cand != 0) {
       const std::size_t i = b + static_cast<std::size_t>(__builtin_ctzll(cand));
-      if (const unsigned k = f.KindsAt(data, n, i, before); k != 0) out.push_back(AnchorFinder::Entry(i, k));
+      if (const unsigned k = f.TableKindsAt(data, n, i, before); k != 0) out.push_back(AnchorFinder::Entry(i, k));
       cand &= cand - 1;
     }
   };
@@ -572,7 +592,7 @@ AnchorFinder::AnchorFinder(unsigned kinds, Impl impl) : kinds_(kinds & kAnchorAl
   }
 }
 
-unsigned AnchorFinder::KindsAt(const std::uint8_t* data, std::size_t n, std::size_t i, int before) const {
+unsigned AnchorFinder::TableKindsAt(const std::uint8_t* data, std::size_t n, std::size_t i, int before) const {
   unsigned k = kinds_;
   for (std::size_t r = 0; r < 5 && k != 0; ++r) {
     const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(i) + static_cast<std::ptrdiff_t>(r) - 1;
@@ -589,19 +609,41 @@ unsigned AnchorFinder::KindsAt(const std::uint8_t* data, std::size_t n, std::siz
   return k;
 }
 
+unsigned AnchorFinder::KindsAt(const std::uint8_t* data, std::size_t n, std::size_t i, int before) const {
+  unsigned k = TableKindsAt(data, n, i, before);
+  if ((k & kAnchorStreet) != 0 && !StreetHead(data, i, before)) k &= ~unsigned{kAnchorStreet};
+  return k;
+}
+
 void AnchorFinder::Find(const std::uint8_t* data, std::size_t n, int before, std::vector<std::uint32_t>& out) const {
   if (n == 0 || kinds_ == 0) return;
+  const std::size_t first = out.size();
   switch (impl_) {
     case Impl::kAvx512:
       FindVbmi(*this, data, n, before, out);
-      return;
+      break;
     case Impl::kAvx2:
       FindAvx2(*this, data, n, before, out);
-      return;
+      break;
     default:  // the definition at every position
       for (std::size_t i = 0; i < n; ++i)
         if (const unsigned k = KindsAt(data, n, i, before); k != 0) out.push_back(Entry(i, k));
+      return;
   }
+  // The vector paths decide the tables' conditions; street's head then, on their few entries
+  // (out of their loops: a call there made GCC keep the AVX2 prefilter's tables on the stack,
+  // +5 % instructions on random bytes).
+  if ((kinds_ & kAnchorStreet) == 0) return;
+  std::size_t kept = first;
+  for (std::size_t k = first; k < out.size(); ++k) {
+    std::uint32_t e = out[k];
+    if ((e & kAnchorStreet) != 0 && !StreetHead(data, Offset(e), before)) {
+      e &= ~std::uint32_t{kAnchorStreet};
+      if (Kinds(e) == 0) continue;
+    }
+    out[kept++] = e;
+  }
+  out.resize(kept);
 }
 
 }  // namespace vigie::match

@@ -15,7 +15,10 @@
 //   iban       i-1 not in [A-Za-z0-9_] (\b); i, i+1 in [A-Z]; i+2, i+3 in [0-9]  (country, check)
 //   at_sign    i-1 in [A-Za-z0-9._%+-]; i = '@'; i+1 in [A-Za-z0-9-]
 //   plus33     i-1 in {'+', '0'}; i = '3'; i+1 = '3'                (+33 and 0033)
-//   street     i-1 in [0-9,sSrR]; i = ' '; i+1 in [rabcipqsv] any case (number [bis|ter][,] type)
+//   street     i-1 in [0-9,sSrR]; i = ' '; i+1 in [rabcipqsv] any case (number [bis|ter][,] type);
+//              and its head: the bytes before i, less an optional ',', end with a digit or with
+//              "bis" / "ter" any case (i-2 .. i-4: not a table condition, checked where the
+//              tables pass; those before the data but `before` are unknown and satisfy it)
 //   date_sep   i-1 in [0-9]; i in {'-', '/'}; i+1, i+2 in [0-9]; i+3 in {'-', '/'}  (9-05-, 12/05/)
 //   midnight   i-1 in [0-9]; i = 'T'; i+1, i+2 = '0'; i+3 = ':'   (a date written as a datetime at
 //              midnight, 1985-05-12T00:00:00: .NET's DateTime; rare elsewhere, unlike any timestamp)
@@ -72,6 +75,8 @@ class AnchorFinder {
   // The definition at one position (bit set = kind's conditions hold; `before` is the byte
   // preceding data[0], or -1 when unknown); used for the scalar path and tests.
   unsigned KindsAt(const std::uint8_t* data, std::size_t n, std::size_t i, int before) const;
+  // The same but street's head (the vector paths: Find checks it on their entries).
+  unsigned TableKindsAt(const std::uint8_t* data, std::size_t n, std::size_t i, int before) const;
   // Per relative position -1..3 (index 0..4): kinds whose condition an ASCII byte satisfies,
   // and the kinds without a condition there (what bytes >= 0x80 and unknown bytes before get).
   const std::array<std::array<std::uint8_t, 128>, 5>& tables() const { return tables_; }

@@ -51,6 +51,25 @@ TEST(Anchors, Definition) {
   EXPECT_EQ(KindsOf("12bis Avenue", 5), unsigned{kAnchorStreet});
   EXPECT_EQ(KindsOf("12 TER, quai", 7), unsigned{kAnchorStreet});
   EXPECT_EQ(KindsOf("la rue", 2), 0u);
+  // The head before the blank: a digit, "bis" or "ter" (any case), then an optional ','.
+  EXPECT_EQ(KindsOf("12, rue", 3), unsigned{kAnchorStreet});
+  EXPECT_EQ(KindsOf("12 bis, rue", 7), unsigned{kAnchorStreet});
+  EXPECT_EQ(KindsOf("12BIS rue", 5), unsigned{kAnchorStreet});
+  EXPECT_EQ(KindsOf("12 Ter Avenue", 6), unsigned{kAnchorStreet});
+  EXPECT_EQ(KindsOf("professionnel, relance", 14), 0u);  // prose: ',' after a letter
+  EXPECT_EQ(KindsOf("des candidatures", 3), 0u);         // 's' not ending "bis"
+  EXPECT_EQ(KindsOf("Atelier CV", 7), 0u);                // 'r' not ending "ter"
+  EXPECT_EQ(KindsOf("avis rue", 4), 0u);                  // "vis"
+  EXPECT_EQ(KindsOf("after rue", 5), unsigned{kAnchorStreet});  // "ter": the number before it is the matcher's
+  // Before the data: the byte at -1 is `before`, those before it unknown (satisfied).
+  EXPECT_EQ(KindsOf(" rue", 0, '7'), unsigned{kAnchorStreet});
+  EXPECT_EQ(KindsOf(" rue", 0, 'l'), 0u);
+  EXPECT_EQ(KindsOf(" rue", 0, 's'), unsigned{kAnchorStreet});  // "..s": maybe "bis"
+  EXPECT_EQ(KindsOf("s rue", 1, 'e'), 0u);                       // "es": not "bis"
+  EXPECT_EQ(KindsOf("s rue", 1, 'i'), unsigned{kAnchorStreet});  // "?is"
+  EXPECT_EQ(KindsOf(", rue", 1, '9'), unsigned{kAnchorStreet});
+  EXPECT_EQ(KindsOf(", rue", 1, 'l'), 0u);
+  EXPECT_EQ(KindsOf(", rue", 1), 0u);  // nothing before the ','
   EXPECT_EQ(KindsOf("12 zone", 2), 0u);
   EXPECT_EQ(KindsOf("1985-05-12", 4), unsigned{kAnchorDateSep});
   EXPECT_EQ(KindsOf("12/05/1985", 2), unsigned{kAnchorDateSep});
@@ -68,7 +87,7 @@ TEST(Anchors, Definition) {
 
 TEST(Anchors, VectorFindersMatchTheDefinition) {
   std::mt19937 rng(7);
-  const std::string alphabet = "FRDE0123456789@.-_+/ ,:TZrRsSaAbBvVzZxX\xc3\xa9\x80\xff\n";
+  const std::string alphabet = "FRDE0123456789@.-_+/ ,:TZrRsSaAbBvVzZxXiIteE\xc3\xa9\x80\xff\n";
   for (int round = 0; round < 200; ++round) {
     const std::size_t n = std::uniform_int_distribution<std::size_t>(0, 700)(rng);
     std::string s(n, ' ');
@@ -87,7 +106,7 @@ TEST(Anchors, VectorFindersMatchTheDefinition) {
   }
   // Every length up to three blocks, anchors at both edges (the first and last blocks are read
   // with masked loads, the byte before the data comes from `before`).
-  const std::string dense = "FR76 a@b +33 12 rue 12/05/19 DE89@x.y";
+  const std::string dense = "FR76 a@b +33 12 rue 12/05/19 DE89@x.y 4bis, Rue des Lilas 7 TER quai";
   for (std::size_t n = 0; n <= 200; ++n) {
     std::string s;
     while (s.size() < n) s += dense;

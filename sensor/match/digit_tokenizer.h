@@ -83,6 +83,12 @@ class DigitTokenizer {
 
   // REQUIRES: *specs outlives the tokenizer (the engine owns it) and each max <= kMaxSignificant.
   void SetSpecs(const std::vector<DigitSpec>* specs);
+  // The specs and the tables SetSpecs built of a tokenizer already set (copied, not rebuilt),
+  // its forced implementation and SetMuted's specs too; then Reset().
+  void SetSpecsFrom(const DigitTokenizer& configured) {
+    *this = configured;
+    Reset();
+  }
   // The implementations (see above): the word walk on AVX-512BW or AVX2, the SSSE3 search and
   // byte state machine elsewhere. kAuto: the best this CPU has.
   enum class Impl : std::uint8_t { kAuto, kSse, kAvx2, kAvx512 };

@@ -139,7 +139,7 @@ void ScanStream::State::Bind(std::shared_ptr<const PiiEngine> e) {
   keyword_end.assign(n, kNone);
   unit_context.assign(n, 0);
   last_end.assign(n, kNone);
-  tokenizer.SetSpecs(&engine->digit_specs);
+  tokenizer.SetSpecsFrom(engine->tokenizer);
   html.Bind(&engine->column_names);
   EndOwnTypes();
   tok_events.clear();

@@ -302,6 +302,7 @@ class Loader {
     // would only raise a confidence already high enough, so they are not searched at all.
     for (Detector& d : engine_->detectors) d.needs_context = d.requires_context || d.confidence < d.min_confidence;
     engine_->column_names = ColumnNames(engine_->detectors);
+    engine_->tokenizer.SetSpecs(&engine_->digit_specs);  // (digit_specs is final: the detectors are read)
     for (const Detector& d : engine_->detectors) {
       PiiEngine::ColumnPlan& c = engine_->column_plans.emplace_back();
       c.field = d.validator->field;

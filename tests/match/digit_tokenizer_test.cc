@@ -60,6 +60,46 @@ Events Tokenize(const std::string& text, const std::vector<std::size_t>& cuts = 
 // End offset of `needle` in `text` (one past its last byte).
 std::uint64_t EndOf(const std::string& text, const std::string& needle) { return text.find(needle) + needle.size(); }
 
+// A stream's tokenizer takes the engine's tables (SetSpecsFrom) instead of rebuilding them: the
+// same events as one set by SetSpecs, whatever the configured one was fed (its state is not
+// taken), with its muted specs and its forced implementation.
+TEST(DigitTokenizer, SetSpecsFromGivesTheSameEvents) {
+  static const std::vector<DigitSpec> specs = Specs();
+  const std::string text = "tel 06 12 34 56 78; nir 2 53 07 2A 073 004 43, cb 4111 1111 1111 1111 111, id 1234567A, "
+                           "ne le 12/05/1985 a 09 ";
+  auto run = [&](DigitTokenizer& t, const std::string& s) {
+    std::vector<DigitEvent> out;
+    t.Feed(reinterpret_cast<const std::uint8_t*>(s.data()), s.size(), 0, out);
+    t.Finish(s.size(), out);
+    Events e;
+    for (const auto& ev : out) e.emplace_back(ev.end, ev.detector);
+    return e;
+  };
+  for (const Impl impl : Impls()) {
+    DigitTokenizer configured;
+    configured.Force(impl);
+    configured.SetSpecs(&specs);
+    DigitTokenizer fresh;
+    fresh.Force(impl);
+    fresh.SetSpecs(&specs);
+    const Events expected = run(fresh, text);
+    ASSERT_FALSE(expected.empty());
+    // The configured one left in the middle of a token: the copy starts idle.
+    std::vector<DigitEvent> ignored;
+    configured.Feed(reinterpret_cast<const std::uint8_t*>("06 12 34"), 8, 0, ignored);
+    DigitTokenizer copy;
+    copy.SetSpecsFrom(configured);
+    EXPECT_EQ(copy.impl(), configured.impl()) << NameOf(impl);
+    EXPECT_EQ(run(copy, text), expected) << NameOf(impl);
+    // Muted specs come along (the SSE path ignores the hint; the others may skip their tokens).
+    configured.SetMuted(std::uint64_t{1} << kPhone);
+    copy.SetSpecsFrom(configured);
+    fresh.SetMuted(std::uint64_t{1} << kPhone);
+    fresh.Reset();
+    EXPECT_EQ(run(copy, text), run(fresh, text)) << NameOf(impl);
+  }
+}
+
 TEST(DigitTokenizer, ShapesAndSeparators) {
   std::string t = "tel 06 12 34 56 78; fax 01.42.68.53.00, id 1234567A.";
   EXPECT_EQ(Tokenize(t), (Events{{EndOf(t, "56 78"), kPhone}, {EndOf(t, "53.00"), kPhone}, {EndOf(t, "567A"), kFt}}));

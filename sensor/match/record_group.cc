@@ -214,13 +214,26 @@ BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, Simd simd) {
 
 namespace {
 // Gaps inside the chunk (a CSV ';', a JSON '","nir":"' or a few fields between two of a person's
-// values), the common case between two findings of a record: a boundary needs a '}' or a
-// newline, and most such gaps hold neither (a '{' alone never makes one). Compares then say
-// "no boundary" without the masks below, which other gaps go through (they give the same answer
-// for such a gap): AVX-512BW masked loads, 64 bytes at a time, any length (the untyped columns
-// between two typed ones of a CSV export are often over 128 bytes: the walk's masks took 6 %
-// of the job-seeker CSV's scan); elsewhere AVX2 (32 bytes at a time) or SSE2 (16), up to 128
-// bytes.
+// values), the common case between two findings of a record: a boundary needs a newline or a
+// '}' with a '{' after it (rule 2's "},{"), and most such gaps hold neither: a '{' alone
+// (`"adresse":{"ligne":"`) or a '}' alone (`…"75111"},"iban":"`, session 24: it sent a
+// job-seeker record's address-to-IBAN gap through the walk, ~370 instructions) never makes one.
+// Compares then say "no boundary" without the walk's masks, which other gaps go through (they
+// give the same answer for such a gap): first whether a newline or a '}' is there at all (one
+// compare of each a vector), then, where one is, the exact condition — a newline, or a '{' after
+// a '}' — out of line (most gaps do not get there and need not set it up). AVX-512BW masked
+// loads, 64 bytes at a time, any length (the untyped columns between two typed ones of a CSV
+// export are often over 128 bytes: the walk's masks took 6 % of the job-seeker CSV's scan);
+// elsewhere AVX2 (32 bytes at a time) or SSE2 (16), up to 128 bytes.
+// One block's newlines, '}' and '{' (bit = byte); `closed`: a '}' in an earlier block.
+inline bool BlockMayHoldBoundary(std::uint64_t newline, std::uint64_t close, std::uint64_t open, bool& closed) {
+  if (newline != 0) return true;
+  // The bits above the block's first '}' (all of them after an earlier block's).
+  const std::uint64_t after = closed ? ~std::uint64_t{0} : close == 0 ? 0 : ~(((close & (~close + 1)) << 1) - 1);
+  if ((open & after) != 0) return true;
+  closed = closed || close != 0;
+  return false;
+}
 __attribute__((target("avx512f,avx512bw"))) bool AnyCloseOrNewlineAvx512(const char* p, std::size_t n) {
   for (std::size_t k = 0; k < n; k += 64) {
     const __mmask64 valid = n - k >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - k)) - 1;
@@ -231,7 +244,19 @@ __attribute__((target("avx512f,avx512bw"))) bool AnyCloseOrNewlineAvx512(const c
   }
   return false;
 }
-// REQUIRES: p[0, n rounded up to 32) readable.
+__attribute__((target("avx512f,avx512bw"), noinline)) bool CloseThenOpenOrNewlineAvx512(const char* p, std::size_t n) {
+  bool closed = false;
+  for (std::size_t k = 0; k < n; k += 64) {
+    const __mmask64 valid = n - k >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - k)) - 1;
+    const __m512i v = _mm512_maskz_loadu_epi8(valid, p + k);
+    if (BlockMayHoldBoundary(_mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('\n')),
+                             _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('}')),
+                             _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('{')), closed))
+      return true;
+  }
+  return false;
+}
+// REQUIRES (these two): p[0, n rounded up to 32) readable.
 __attribute__((target("avx2"))) bool AnyCloseOrNewlineAvx2(const char* p, std::size_t n) {
   for (std::size_t k = 0; k < n; k += 32) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + k));
@@ -242,8 +267,21 @@ __attribute__((target("avx2"))) bool AnyCloseOrNewlineAvx2(const char* p, std::s
   }
   return false;
 }
-// REQUIRES: p[0, n rounded up to 16) readable.
-inline bool AnyCloseOrNewline(const char* p, std::size_t n) {
+__attribute__((target("avx2"), noinline)) bool CloseThenOpenOrNewlineAvx2(const char* p, std::size_t n) {
+  bool closed = false;
+  for (std::size_t k = 0; k < n; k += 32) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + k));
+    const std::uint32_t valid = n - k < 32 ? (1u << (n - k)) - 1 : ~0u;
+    // (a macro: a lambda would not inherit the function's target)
+#define VIGIE_BITS(c) \
+  std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c)))) & valid}
+    if (BlockMayHoldBoundary(VIGIE_BITS('\n'), VIGIE_BITS('}'), VIGIE_BITS('{'), closed)) return true;
+#undef VIGIE_BITS
+  }
+  return false;
+}
+// REQUIRES (these two): p[0, n rounded up to 16) readable.
+inline bool AnyCloseOrNewlineSse2(const char* p, std::size_t n) {
   for (std::size_t k = 0; k < n; k += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
     auto m = static_cast<unsigned>(
@@ -253,7 +291,27 @@ inline bool AnyCloseOrNewline(const char* p, std::size_t n) {
   }
   return false;
 }
+__attribute__((noinline)) bool CloseThenOpenOrNewlineSse2(const char* p, std::size_t n) {
+  bool closed = false;
+  for (std::size_t k = 0; k < n; k += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+    const unsigned valid = n - k < 16 ? (1u << (n - k)) - 1 : 0xffffu;
+    auto bits = [&](char c) {
+      return std::uint64_t{static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)))) & valid};
+    };
+    if (BlockMayHoldBoundary(bits('\n'), bits('}'), bits('{'), closed)) return true;
+  }
+  return false;
+}
 }  // namespace
+
+bool GapMayHoldBoundary(const char* p, std::size_t n, Simd simd) {
+  switch (simd) {
+    case Simd::kAvx512: return AnyCloseOrNewlineAvx512(p, n) && CloseThenOpenOrNewlineAvx512(p, n);
+    case Simd::kAvx2: return AnyCloseOrNewlineAvx2(p, n) && CloseThenOpenOrNewlineAvx2(p, n);
+    default: return AnyCloseOrNewlineSse2(p, n) && CloseThenOpenOrNewlineSse2(p, n);
+  }
+}
 
 bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) const {
   if (!Readable(from, to)) return true;
@@ -263,10 +321,9 @@ bool ScanStream::State::BoundaryBetween(std::uint64_t from, std::uint64_t to) co
     const char* p = reinterpret_cast<const char*>(chunk) + (from - chunk_start);
     const auto len = static_cast<std::size_t>(n);
     const std::uint64_t width = simd == Simd::kAvx2 ? 32 : 16;  // the AVX2 / SSE2 loads read n rounded up to it
-    const bool clear = simd == Simd::kAvx512
-                           ? !AnyCloseOrNewlineAvx512(p, len)
-                           : n <= 128 && from - chunk_start + ((n + width - 1) & ~(width - 1)) <= chunk_len &&
-                                 !(simd == Simd::kAvx2 ? AnyCloseOrNewlineAvx2(p, len) : AnyCloseOrNewline(p, len));
+    const bool clear = (simd == Simd::kAvx512 ||
+                        (n <= 128 && from - chunk_start + ((n + width - 1) & ~(width - 1)) <= chunk_len)) &&
+                       !GapMayHoldBoundary(p, len, simd);
     if (clear) return false;
   }
   GapWalker walk;

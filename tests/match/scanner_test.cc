@@ -1058,6 +1058,54 @@ TEST(Records, BlockWalkSameAsTheRuleByteByByte) {
   EXPECT_LT(boundaries, 2500);
 }
 
+// BoundaryBetween's shortcut (GapMayHoldBoundary): "no boundary" only where the walk finds
+// none, on every vector path this CPU runs; a '}' alone (an address object closing before the
+// IBAN) or a '{' alone (one opening before the street) is no boundary, a '}' then a '{' in any
+// two blocks may be one.
+TEST(Records, GapShortcutOnlySaysNoBoundaryWhereTheWalkFindsNone) {
+  std::vector<Simd> paths = {Simd::kSse2};
+  if (BestSimd() != Simd::kSse2) paths.push_back(Simd::kAvx2);
+  if (BestSimd() == Simd::kAvx512) paths.push_back(Simd::kAvx512);
+  auto walk = [](const char* p, std::size_t n) {
+    GapWalker w;
+    w.Add(p, n, Simd::kSse2);
+    return w.Boundary();
+  };
+  std::mt19937 rng(29);
+  const std::string alphabet = "{}\n ,:[]\"ax";
+  std::string text(256, ' ');  // gaps up to 128 bytes from the first 128: 32 bytes past each readable
+  int cleared_with_close = 0;
+  for (int round = 0; round < 20000; ++round) {
+    for (auto& c : text) c = rng() % 6 == 0 ? alphabet[rng() % alphabet.size()] : 'a';
+    const std::size_t n = rng() % 129;
+    const char* p = text.data() + rng() % 96;
+    for (const Simd simd : paths) {
+      if (GapMayHoldBoundary(p, n, simd)) continue;
+      ASSERT_FALSE(walk(p, n)) << "round " << round << ", path " << static_cast<int>(simd) << ": "
+                               << std::string(p, n);
+      cleared_with_close += std::string_view(p, n).find('}') != std::string_view::npos;
+    }
+  }
+  EXPECT_GT(cleared_with_close, 1000);
+  // Padded: the AVX2 and SSE2 paths read whole vectors.
+  for (const Simd simd : paths) {
+    for (const std::string& g : {std::string("\"},\"iban\":\""), std::string("\",\"adresse\":{\"ligne\":\"")}) {
+      const std::string padded = g + std::string(64, ' ');
+      EXPECT_FALSE(GapMayHoldBoundary(padded.data(), g.size(), simd)) << g;
+    }
+    for (const std::size_t at : {0u, 10u, 31u, 32u, 63u, 64u, 100u}) {  // '}' and '{' in any blocks
+      std::string g(128, 'a');
+      g[at] = '}';
+      g[std::min<std::size_t>(at + 1 + at % 7, 127)] = '{';
+      const std::string padded = g + std::string(64, ' ');
+      EXPECT_TRUE(GapMayHoldBoundary(padded.data(), g.size(), simd)) << at;
+      std::string nl(128, 'a');
+      nl[at] = '\n';
+      EXPECT_TRUE(GapMayHoldBoundary((nl + std::string(64, ' ')).data(), nl.size(), simd)) << at;
+    }
+  }
+}
+
 TEST(Records, FarApartIsNotOneRecord) {
   Harness h;
   const auto s = h.Scan("mail a.b@example.org " + std::string(2000, 'x') + " tel 06 12 34 56 78");

@@ -220,8 +220,9 @@ namespace {
 // job-seeker record's address-to-IBAN gap through the walk, ~370 instructions) never makes one.
 // Compares then say "no boundary" without the walk's masks, which other gaps go through (they
 // give the same answer for such a gap): first whether a newline or a '}' is there at all (one
-// compare of each a vector), then, where one is, the exact condition — a newline, or a '{' after
-// a '}' — out of line (most gaps do not get there and need not set it up). AVX-512BW masked
+// compare of each a vector; a newline first: the walk), then, where a '}' is first, the exact
+// condition — a newline, or a '{' after a '}' — out of line (most gaps do not get there and
+// need not set it up). AVX-512BW masked
 // loads, 64 bytes at a time, any length (the untyped columns between two typed ones of a CSV
 // export are often over 128 bytes: the walk's masks took 6 % of the job-seeker CSV's scan);
 // elsewhere AVX2 (32 bytes at a time) or SSE2 (16), up to 128 bytes.
@@ -234,15 +235,16 @@ inline bool BlockMayHoldBoundary(std::uint64_t newline, std::uint64_t close, std
   closed = closed || close != 0;
   return false;
 }
-__attribute__((target("avx512f,avx512bw"))) bool AnyCloseOrNewlineAvx512(const char* p, std::size_t n) {
+// What the first block holding a newline or a '}' holds (GapBytes); kNeither: none does.
+enum class GapBytes : std::uint8_t { kNeither, kNewline, kCloseOnly };
+__attribute__((target("avx512f,avx512bw"))) GapBytes AnyCloseOrNewlineAvx512(const char* p, std::size_t n) {
   for (std::size_t k = 0; k < n; k += 64) {
     const __mmask64 valid = n - k >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - k)) - 1;
     const __m512i v = _mm512_maskz_loadu_epi8(valid, p + k);
-    if ((_mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('}')) |
-         _mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('\n'))) != 0)
-      return true;
+    if (_mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('\n')) != 0) return GapBytes::kNewline;
+    if (_mm512_mask_cmpeq_epi8_mask(valid, v, _mm512_set1_epi8('}')) != 0) return GapBytes::kCloseOnly;
   }
-  return false;
+  return GapBytes::kNeither;
 }
 __attribute__((target("avx512f,avx512bw"), noinline)) bool CloseThenOpenOrNewlineAvx512(const char* p, std::size_t n) {
   bool closed = false;
@@ -257,15 +259,15 @@ __attribute__((target("avx512f,avx512bw"), noinline)) bool CloseThenOpenOrNewlin
   return false;
 }
 // REQUIRES (these two): p[0, n rounded up to 32) readable.
-__attribute__((target("avx2"))) bool AnyCloseOrNewlineAvx2(const char* p, std::size_t n) {
+__attribute__((target("avx2"))) GapBytes AnyCloseOrNewlineAvx2(const char* p, std::size_t n) {
   for (std::size_t k = 0; k < n; k += 32) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + k));
-    auto m = static_cast<std::uint32_t>(_mm256_movemask_epi8(
-        _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('}')), _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')))));
+    const __m256i nl = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n'));
+    auto m = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('}')), nl)));
     if (n - k < 32) m &= (1u << (n - k)) - 1;
-    if (m != 0) return true;
+    if (m != 0) return (static_cast<std::uint32_t>(_mm256_movemask_epi8(nl)) & m) != 0 ? GapBytes::kNewline : GapBytes::kCloseOnly;
   }
-  return false;
+  return GapBytes::kNeither;
 }
 __attribute__((target("avx2"), noinline)) bool CloseThenOpenOrNewlineAvx2(const char* p, std::size_t n) {
   bool closed = false;
@@ -281,15 +283,15 @@ __attribute__((target("avx2"), noinline)) bool CloseThenOpenOrNewlineAvx2(const 
   return false;
 }
 // REQUIRES (these two): p[0, n rounded up to 16) readable.
-inline bool AnyCloseOrNewlineSse2(const char* p, std::size_t n) {
+inline GapBytes AnyCloseOrNewlineSse2(const char* p, std::size_t n) {
   for (std::size_t k = 0; k < n; k += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
-    auto m = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('}')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))));
+    const __m128i nl = _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'));
+    auto m = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('}')), nl)));
     if (n - k < 16) m &= (1u << (n - k)) - 1;
-    if (m != 0) return true;
+    if (m != 0) return (static_cast<unsigned>(_mm_movemask_epi8(nl)) & m) != 0 ? GapBytes::kNewline : GapBytes::kCloseOnly;
   }
-  return false;
+  return GapBytes::kNeither;
 }
 __attribute__((noinline)) bool CloseThenOpenOrNewlineSse2(const char* p, std::size_t n) {
   bool closed = false;
@@ -306,10 +308,20 @@ __attribute__((noinline)) bool CloseThenOpenOrNewlineSse2(const char* p, std::si
 }  // namespace
 
 bool GapMayHoldBoundary(const char* p, std::size_t n, Simd simd) {
+  // A newline first: a boundary may be there (the walk decides); a '}' first: the exact test.
   switch (simd) {
-    case Simd::kAvx512: return AnyCloseOrNewlineAvx512(p, n) && CloseThenOpenOrNewlineAvx512(p, n);
-    case Simd::kAvx2: return AnyCloseOrNewlineAvx2(p, n) && CloseThenOpenOrNewlineAvx2(p, n);
-    default: return AnyCloseOrNewlineSse2(p, n) && CloseThenOpenOrNewlineSse2(p, n);
+    case Simd::kAvx512: {
+      const GapBytes g = AnyCloseOrNewlineAvx512(p, n);
+      return g == GapBytes::kNewline || (g == GapBytes::kCloseOnly && CloseThenOpenOrNewlineAvx512(p, n));
+    }
+    case Simd::kAvx2: {
+      const GapBytes g = AnyCloseOrNewlineAvx2(p, n);
+      return g == GapBytes::kNewline || (g == GapBytes::kCloseOnly && CloseThenOpenOrNewlineAvx2(p, n));
+    }
+    default: {
+      const GapBytes g = AnyCloseOrNewlineSse2(p, n);
+      return g == GapBytes::kNewline || (g == GapBytes::kCloseOnly && CloseThenOpenOrNewlineSse2(p, n));
+    }
   }
 }
 

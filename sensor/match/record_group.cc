@@ -222,10 +222,10 @@ namespace {
 // give the same answer for such a gap): first whether a newline or a '}' is there at all (one
 // compare of each a vector; a newline first: the walk), then, where a '}' is first, the exact
 // condition — a newline, or a '{' after a '}' — out of line (most gaps do not get there and
-// need not set it up). AVX-512BW masked
-// loads, 64 bytes at a time, any length (the untyped columns between two typed ones of a CSV
-// export are often over 128 bytes: the walk's masks took 6 % of the job-seeker CSV's scan);
-// elsewhere AVX2 (32 bytes at a time) or SSE2 (16), up to 128 bytes.
+// need not set it up). AVX-512BW masked loads, 64 bytes at a time, any length (the untyped
+// columns between two typed ones of a CSV export are often over 128 bytes: the walk's masks
+// took 6 % of the job-seeker CSV's scan); elsewhere AVX2 (32 bytes at a time) or SSE2 (16), up
+// to 128 bytes.
 // One block's newlines, '}' and '{' (bit = byte); `closed`: a '}' in an earlier block.
 inline bool BlockMayHoldBoundary(std::uint64_t newline, std::uint64_t close, std::uint64_t open, bool& closed) {
   if (newline != 0) return true;

@@ -40,13 +40,13 @@ struct BoundaryMasks {
 };
 BoundaryMasks BoundaryMasksOf(const char* p, std::size_t n, Simd simd);
 
-// The record boundary rule (record_group.cc) over the bytes between two findings, given as
-// consecutive spans, then Boundary().
 // Whether a gap may hold a record boundary: a newline, or a '}' with a '{' after it; false
 // means GapWalker would find none (record_group.cc, BoundaryBetween's shortcut). REQUIRES for
 // Simd::kAvx2 / kSse2: p[0, n rounded up to 32 / 16) readable.
 bool GapMayHoldBoundary(const char* p, std::size_t n, Simd simd);
 
+// The record boundary rule (record_group.cc) over the bytes between two findings, given as
+// consecutive spans, then Boundary().
 struct GapWalker {
   bool boundary = false;    // decided
   char last_significant = 0;  // the last byte that is neither blank nor ',' (none yet: the finding's)
